@@ -1,0 +1,69 @@
+"""Gathering: fetch what the audits will judge and store it; never judge anything here.
+
+A crawl is a run in the store, filled by gatherers in turn:
+
+- ``crawler.site``       the site crawl with Scrapy (pages, links, link checks, attachments,
+                         browser-rendered pages through scrapy-playwright);
+- ``crawler.newmedia``   the government new-media accounts (``[[newmedia]]``);
+- ``crawler.ipv6probe``  DNS and IPv6 reachability of the site's and linked hosts.
+
+Each gatherer module exposes ``gather(profile, store, run_id, progress) -> dict`` (its stats,
+merged into the run's stats). Scrapy's reactor cannot restart inside one process, so the
+site crawl runs in a child process; the store is the only thing the stages share.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from zhaocuo.profile import Profile
+from zhaocuo.store import SQLiteStore
+
+log = logging.getLogger("zhaocuo.crawler")
+
+GATHERERS = ["crawler.site", "crawler.newmedia", "crawler.ipv6probe"]
+
+
+class CrawlError(Exception):
+    """The crawl cannot produce a usable result (e.g. the start URL is unreachable).
+    ``str()`` is the one-line message the CLI prints."""
+
+
+@dataclass
+class CrawlResult:
+    run_id: int
+    resumed: bool
+    stats: dict[str, Any]
+
+
+def profile_hash(profile: Profile) -> str:
+    return hashlib.sha1(profile.path.read_bytes()).hexdigest()[:12]
+
+
+def run_crawl(profile: Profile, store: SQLiteStore, progress: bool = True, resume: bool = True) -> CrawlResult:
+    """Run every gatherer into one store run. An interrupted earlier run is resumed."""
+    started = time.monotonic()
+    run_id, resumed = store.begin_run(profile_hash(profile), resume=resume)
+    stats: dict[str, Any] = {"resumed": resumed}
+    try:
+        for name in GATHERERS:
+            try:
+                mod = importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name == name:  # gatherer not built yet
+                    continue
+                raise
+            stats.update(mod.gather(profile, store, run_id, progress) or {})
+            store.update_run_stats(run_id, stats)
+    except CrawlError:
+        stats["elapsed_s"] = round(time.monotonic() - started, 2)
+        store.finish_run(run_id, "failed", stats)
+        raise
+    stats["elapsed_s"] = round(time.monotonic() - started, 2)
+    store.finish_run(run_id, "complete", stats)
+    return CrawlResult(run_id, resumed, stats)

@@ -1,0 +1,75 @@
+"""A real DNS server on loopback for tests: dnsmasq, started per test with its own records.
+
+``with Dnsmasq(hosts={"www.test.gov.cn": ["127.0.0.1", "::1"]}) as dns: dns.nameserver``
+gives "127.0.0.1:PORT" for the profile's ``dns.nameservers``. Names not listed answer
+NXDOMAIN (``--no-resolv``: nothing is forwarded off the machine).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.support.servers import free_port
+
+
+def dnsmasq_path() -> str:
+    path = shutil.which("dnsmasq") or ("/usr/sbin/dnsmasq" if Path("/usr/sbin/dnsmasq").exists() else None)
+    if not path:
+        pytest.fail("dnsmasq is not installed: run `make test` (it installs Debian's dnsmasq)")
+    return path
+
+
+class Dnsmasq:
+    def __init__(self, hosts: dict[str, list[str]] | None = None, extra: list[str] | None = None) -> None:
+        self.hosts = hosts or {}
+        self.extra = extra or []
+        self.port = free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.tmp = tempfile.TemporaryDirectory()
+
+    @property
+    def nameserver(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def __enter__(self) -> Dnsmasq:
+        args = [dnsmasq_path(), "--keep-in-foreground", "--no-resolv", "--no-hosts", "--no-daemon",
+                "--conf-file=/dev/null", f"--port={self.port}", "--listen-address=127.0.0.1",
+                "--bind-interfaces", "--user=root", "--group=root", f"--pid-file={self.tmp.name}/pid", "--log-facility=-"]
+        for name, addrs in self.hosts.items():
+            args.append("--host-record=" + ",".join([name, *addrs]))
+        args += self.extra
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        import dns.resolver
+
+        r = dns.resolver.Resolver(configure=False)
+        r.nameservers = ["127.0.0.1"]
+        r.port = self.port
+        r.lifetime = 0.5
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("dnsmasq exited: " + (self.proc.stderr.read() or b"").decode(errors="replace"))
+            try:
+                r.resolve("zhaocuo-probe.invalid", "A")
+            except dns.resolver.NXDOMAIN:
+                return self
+            except Exception:  # noqa: BLE001 - not up yet
+                time.sleep(0.05)
+                continue
+            return self
+        raise RuntimeError("dnsmasq did not start within 10 s")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.tmp.cleanup()

@@ -1,0 +1,66 @@
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+from tests.support.profiles import write_profile
+from zhaocuo.profile import ProfileError, load_profile
+from zhaocuo.units import unit_for
+
+
+def test_profile_loads_contract_keys(tmp_path: Path) -> None:
+    path = write_profile(tmp_path, {
+        "site": {"name": "临淄区人民政府", "start_urls": ["http://www.example.gov.cn/"]},
+        "crawl": {"render_js": ["/xxgk/zfgs/"], "max_pages": 50},
+        "dns": {"nameservers": ["127.0.0.1:5353"]},
+        "units": [{"name": "区教体局", "paths": ["/bm/jyj/"], "email": "jyj@example.gov.cn"}],
+        "catalog": [{"name": "政府信息公开年报", "max_age_days": 365, "unit": "区政府办公室"}],
+        "newmedia": [{"name": "临淄发布", "url": "https://example.org/account/page"}],
+        "leaders": [{"title": "区长", "name": "王建国"}],
+        "mail": {"smtp": "smtp.example.gov.cn:25", "sender": "z@example.gov.cn", "office": ["gkb@example.gov.cn"]},
+    })
+    p = load_profile(path)
+    assert p.site.allowed_hosts == ["www.example.gov.cn"]  # defaults to the start URLs' hosts
+    assert p.crawl.max_pages == 50 and p.crawl.render_js == ["/xxgk/zfgs/"]
+    assert p.units[0].name == "区教体局" and p.leaders[0].name == "王建国"
+    assert p.mail is not None and p.mail.office == ["gkb@example.gov.cn"]
+    assert p.host_allowed("WWW.example.gov.cn") and not p.host_allowed("other.gov.cn")
+
+
+@pytest.mark.parametrize("data, key", [
+    ({"site": {"start_urls": ["http://a.gov.cn/"]}, "crawl": {"max_page": 5}}, "crawl.max_page"),
+    ({"site": {"start_urls": ["http://a.gov.cn/"]}, "crawl": {"max_pages": "many"}}, "crawl.max_pages"),
+    ({"site": {"start_urls": ["ftp://a.gov.cn/"]}}, "site.start_urls[0]"),
+    ({"site": {"start_urls": []}}, "site.start_urls"),
+    ({"site": {"start_urls": ["http://a.gov.cn/"]}, "units": [{"name": "x", "paths": ["bm/"]}]}, "units[0].paths[0]"),
+    ({"site": {"start_urls": ["http://a.gov.cn/"]}, "sitee": {}}, "sitee"),
+])
+def test_profile_error_names_file_and_key(tmp_path: Path, data: dict, key: str) -> None:
+    path = write_profile(tmp_path, data)
+    with pytest.raises(ProfileError) as err:
+        load_profile(path)
+    assert err.value.key == key
+    assert str(path) in str(err.value) and key in str(err.value)
+
+
+def test_cli_exits_2_with_one_line_for_a_bad_profile(tmp_path: Path) -> None:
+    path = write_profile(tmp_path, {"site": {"start_urls": ["http://a.gov.cn/"]}, "crawl": {"max_pages": 0}})
+    res = run_cli("audit", "--config", str(path), "--out", str(tmp_path / "out"))
+    assert res.returncode == 2
+    assert res.stderr.strip().count("\n") == 0 and "crawl.max_pages" in res.stderr
+    missing = run_cli("run", "--config", str(tmp_path / "nope.toml"), "--out", str(tmp_path / "out"))
+    assert missing.returncode == 2 and "nope.toml" in missing.stderr
+
+
+def test_unit_is_longest_matching_prefix(tmp_path: Path) -> None:
+    path = write_profile(tmp_path, {
+        "site": {"start_urls": ["http://a.gov.cn/"]},
+        "units": [{"name": "区政府办公室", "paths": ["/"]}, {"name": "区教体局", "paths": ["/bm/jyj/"]},
+                  {"name": "区教体局学校科", "paths": ["/bm/jyj/xx/"]},
+                  {"name": "区住建局", "paths": ["http://zjj.a.gov.cn/"]}],
+    })
+    units = load_profile(path).units
+    assert unit_for("http://a.gov.cn/bm/jyj/xx/1.html", units) == "区教体局学校科"
+    assert unit_for("http://a.gov.cn/bm/jyj/2.html", units) == "区教体局"
+    assert unit_for("http://a.gov.cn/bm/jyjx/2.html", units) == "区政府办公室"
+    assert unit_for("http://zjj.a.gov.cn/x.html", units) == "区住建局"

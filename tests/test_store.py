@@ -1,0 +1,36 @@
+import sqlite3
+from pathlib import Path
+
+from zhaocuo.store import Link, LinkCheck, Page, SQLiteStore
+
+
+def test_store_round_trip_and_last_complete_run(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    run_id, resumed = store.begin_run()
+    assert not resumed
+    store.add_page(run_id, Page(url="http://a/", status=200, title="首页", text="正文", html="<p>正文</p>"))
+    store.add_links(run_id, [Link("http://a/", "http://a/x", "公告")])
+    store.add_link_check(run_id, LinkCheck("http://a/x", status=404))
+    store.finish_run(run_id, "complete", {"pages_crawled": 1})
+    crawl = store.crawl()
+    page = crawl.page("http://a/")
+    assert page is not None and page.html == "<p>正文</p>" and page.title == "首页"
+    assert [lk.anchor for lk in crawl.links_to("http://a/x")] == ["公告"]
+    assert crawl.link_checks()["http://a/x"].status == 404
+
+
+def test_interrupted_run_is_resumed_or_restarted(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    run_id, _ = store.begin_run()
+    store.add_page(run_id, Page(url="http://a/", status=200))
+    store.commit()
+    store.add_page(run_id, Page(url="http://a/uncommitted", status=200))
+    store.db.close()  # a kill: the open transaction is lost, the committed page is kept
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    assert store.fetched_urls(run_id) == {"http://a/"}
+    again, resumed = store.begin_run(resume=True)
+    assert (again, resumed) == (run_id, True)
+    clean, resumed = store.begin_run(resume=False)
+    assert clean != run_id and not resumed
+    assert store.run(run_id).status == "interrupted"
+    assert sqlite3.connect(tmp_path / "s.sqlite").execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -1,0 +1,5 @@
+import sys
+
+from zhaocuo.cli import main
+
+sys.exit(main())

@@ -1,0 +1,121 @@
+"""The finding: one problem at one place, the unit of every report, mail and ledger row.
+
+A finding's ``id`` is derived only from *what* is wrong and *where* (audit, page, target,
+column, text and an audit-chosen ``key``), never from wording or time, so the same problem
+keeps its id across nights and the follow-up (new / open / fixed / reopened) can track it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    """Severities, most serious first. ``veto`` is a single-veto item of the national check."""
+
+    VETO = "veto"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def rank(self) -> int:
+        """0 for veto … 3 for low: smaller is more serious."""
+        return SEVERITY_ORDER.index(self)
+
+    @property
+    def label(self) -> str:
+        return SEVERITY_LABELS[self]
+
+
+SEVERITY_ORDER: list[Severity] = [Severity.VETO, Severity.HIGH, Severity.MEDIUM, Severity.LOW]
+SEVERITY_LABELS: dict[Severity, str] = {
+    Severity.VETO: "单项否决",
+    Severity.HIGH: "严重",
+    Severity.MEDIUM: "一般",
+    Severity.LOW: "轻微",
+}
+
+STATUS_LABELS: dict[str, str] = {
+    "new": "新发现",
+    "open": "未整改",
+    "reopened": "整改后复现",
+    "fixed": "已整改",
+}
+
+# The fields the contract fixes for findings.jsonl, in the order they are written.
+CONTRACT_FIELDS = (
+    "id", "audit", "severity", "url", "target", "column", "text", "suggestion",
+    "unit", "message", "first_seen", "deadline", "status",
+)
+
+
+def finding_id(audit: str, url: str, target: str = "", column: str = "", text: str = "", key: str = "") -> str:
+    """A stable id: the same problem at the same place gets the same id on every run."""
+    raw = "\x1f".join((audit, url, target, column, text, key))
+    return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class Finding:
+    """One problem at one place.
+
+    ``key`` disambiguates findings that share audit/url/target/column/text (e.g. the same
+    wrong word twice in different sentences); it is part of the id, so it must be stable
+    (derived from content, never from time or a counter that shifts when the page changes
+    elsewhere). ``extra`` holds audit-specific JSON-able details for reports.
+    """
+
+    audit: str
+    severity: str
+    url: str
+    message: str
+    target: str = ""
+    column: str = ""
+    text: str = ""
+    suggestion: str = ""
+    unit: str = ""
+    key: str = ""
+    page_title: str = ""
+    evidence: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+    first_seen: str = ""
+    deadline: str = ""
+    status: str = ""
+    overdue: bool = False
+
+    def __post_init__(self) -> None:
+        self.severity = str(Severity(self.severity))
+
+    @property
+    def id(self) -> str:
+        return finding_id(self.audit, self.url, self.target, self.column, self.text, self.key)
+
+    @property
+    def severity_rank(self) -> int:
+        return Severity(self.severity).rank
+
+    def to_dict(self) -> dict[str, Any]:
+        """The contract fields first, then the project's additions."""
+        data = asdict(self)
+        out: dict[str, Any] = {name: (self.id if name == "id" else data[name]) for name in CONTRACT_FIELDS}
+        for name in ("page_title", "evidence", "overdue", "key", "extra"):
+            out[name] = data[name]
+        return out
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        names = {f for f in cls.__dataclass_fields__}  # noqa: C416 - dataclass fields
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def at_or_above(severity: str, threshold: str) -> bool:
+    """True when ``severity`` is as serious as ``threshold`` or more."""
+    return Severity(severity).rank <= Severity(threshold).rank

@@ -1,0 +1,365 @@
+"""The profile: one TOML file per site, the only input a nightly run needs.
+
+Every section is a dataclass; the loader checks each key's type against the dataclass and
+rejects unknown keys, so a typo in a profile ("max_page = 100") stops the run with a message
+naming the file and the key instead of being silently ignored. To add a key, add a field
+with a default to its section's dataclass (and document it in docs/profile.md).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+
+class ProfileError(Exception):
+    """A profile that cannot be used. ``str()`` is the one-line message the CLI prints."""
+
+    def __init__(self, path: str | Path, key: str, problem: str) -> None:
+        self.path = str(path)
+        self.key = key
+        self.problem = problem
+        where = f"{self.path}: {key}" if key else self.path
+        super().__init__(f"配置错误 profile error — {where}: {problem}")
+
+
+@dataclass
+class SiteSection:
+    name: str = ""
+    start_urls: list[str] = field(default_factory=list)
+    allowed_hosts: list[str] = field(default_factory=list)
+    # The site is the user's own: robots.txt is not honoured (the inspector must see all).
+    own_site: bool = False
+
+
+@dataclass
+class CrawlSection:
+    render_js: list[str] = field(default_factory=list)
+    max_pages: int = 100000
+    max_depth: int = 30
+    concurrency: int = 32
+    per_host_concurrency: int = 16
+    # Requests per second per host; 0 means no fixed limit (concurrency still bounds it).
+    requests_per_second: float = 0.0
+    timeout_s: float = 20.0
+    retries: int = 3
+    max_backoff_s: float = 60.0
+    user_agent: str = "zhaocuo/0.1 (+government website audit; 政府网站检查)"
+    max_page_bytes: int = 10 * 1024 * 1024
+    max_query_variants: int = 30
+    check_external: bool = True
+    max_links_checked: int = 200000
+    # Share of crawled pages that may be rendered automatically because they look script-built.
+    auto_render_share: float = 0.1
+    render_timeout_s: float = 30.0
+    attachments: bool = True
+
+
+@dataclass
+class DnsSection:
+    nameservers: list[str] = field(default_factory=list)
+    timeout_s: float = 5.0
+
+
+@dataclass
+class StoreSection:
+    # SQLite file (or sqlite:///path). Empty: derived from the profile's path.
+    path: str = ""
+
+
+@dataclass
+class Unit:
+    name: str = ""
+    paths: list[str] = field(default_factory=list)
+    email: str = ""
+
+
+@dataclass
+class CatalogItem:
+    name: str = ""
+    max_age_days: int = 0
+    unit: str = ""
+    aliases: list[str] = field(default_factory=list)
+    content: str = ""
+    basis: str = ""
+    time_limit: str = ""
+    subject: str = ""
+    channel: str = ""
+    method: str = ""
+
+
+@dataclass
+class ColumnsSection:
+    # A 主动公开事项目录 spreadsheet (xlsx/csv), relative to the profile's folder.
+    catalog_file: str = ""
+    # Freshness overrides by column name: {"工作动态" = 14}
+    max_age_days: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class NewMedia:
+    name: str = ""
+    url: str = ""
+    platform: str = "auto"
+    unit: str = ""
+
+
+@dataclass
+class Leader:
+    title: str = ""
+    name: str = ""
+
+
+@dataclass
+class MailSection:
+    smtp: str = ""
+    sender: str = ""
+    office: list[str] = field(default_factory=list)
+    # "starttls", "ssl" or "none"; user and password come only from these environment variables.
+    security: str = "starttls"
+    user_env: str = "ZHAOCUO_SMTP_USER"
+    password_env: str = "ZHAOCUO_SMTP_PASSWORD"
+    timeout_s: float = 30.0
+
+
+@dataclass
+class DeadlinesSection:
+    """Working days to fix a finding, by severity."""
+
+    veto: int = 1
+    high: int = 3
+    medium: int = 5
+    low: int = 10
+
+
+@dataclass
+class TextSection:
+    # Extra correct words (never flagged), e.g. place names of the district.
+    words: list[str] = field(default_factory=list)
+    # Words or phrases never reported, whatever the engine thinks.
+    ignore: list[str] = field(default_factory=list)
+    # Extra outdated expressions: {"旧说法" = "新说法"}
+    outdated: dict[str, str] = field(default_factory=dict)
+    # Extra confusions always reported: {"错误写法" = "正确写法"}
+    confusions: dict[str, str] = field(default_factory=dict)
+    # A local pycorrector MacBERT model folder; empty: the neural corrector is not used.
+    macbert_dir: str = ""
+
+
+@dataclass
+class Ipv6Section:
+    enabled: bool = True
+    timeout_s: float = 5.0
+
+
+@dataclass
+class AuditsSection:
+    disabled: list[str] = field(default_factory=list)
+    # {"dead_link" = "high"}: overrides an audit's default severity.
+    severity: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Profile:
+    path: Path
+    site: SiteSection
+    crawl: CrawlSection
+    dns: DnsSection
+    store: StoreSection
+    units: list[Unit]
+    catalog: list[CatalogItem]
+    columns: ColumnsSection
+    newmedia: list[NewMedia]
+    leaders: list[Leader]
+    mail: MailSection | None
+    deadlines: DeadlinesSection
+    text: TextSection
+    ipv6: Ipv6Section
+    audits: AuditsSection
+
+    @property
+    def name(self) -> str:
+        return self.site.name
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    @property
+    def homepage(self) -> str:
+        return self.site.start_urls[0]
+
+    def resolve_path(self, value: str) -> Path:
+        """A path written in the profile, relative to the profile's folder."""
+        p = Path(os.path.expanduser(value))
+        return p if p.is_absolute() else (self.folder / p)
+
+    def host_allowed(self, host: str | None) -> bool:
+        """Allowed hosts match whatever the port (the contract says so)."""
+        if not host:
+            return False
+        host = host.lower().rstrip(".")
+        return host in self._hosts
+
+    @property
+    def _hosts(self) -> set[str]:
+        return {h.lower().rstrip(".") for h in self.site.allowed_hosts}
+
+    def default_store_path(self) -> Path:
+        """One SQLite file per profile, stable for the profile's absolute path."""
+        if self.store.path:
+            raw = self.store.path.removeprefix("sqlite:///")
+            return self.resolve_path(raw)
+        base = Path(os.environ.get("ZHAOCUO_HOME") or (Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "zhaocuo"))
+        digest = hashlib.sha1(str(self.path.resolve()).encode()).hexdigest()[:8]
+        return base / f"{self.path.stem}-{digest}.sqlite"
+
+
+_SECTIONS: dict[str, type] = {
+    "site": SiteSection,
+    "crawl": CrawlSection,
+    "dns": DnsSection,
+    "store": StoreSection,
+    "columns": ColumnsSection,
+    "mail": MailSection,
+    "deadlines": DeadlinesSection,
+    "text": TextSection,
+    "ipv6": Ipv6Section,
+    "audits": AuditsSection,
+}
+_ARRAYS: dict[str, type] = {
+    "units": Unit,
+    "catalog": CatalogItem,
+    "newmedia": NewMedia,
+    "leaders": Leader,
+}
+
+
+def _check_value(path: Path, key: str, value: Any, hint: Any) -> Any:
+    origin = typing.get_origin(hint)
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ProfileError(path, key, f"应为 true/false, 实为 {value!r} (expected a boolean)")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ProfileError(path, key, f"应为整数, 实为 {value!r} (expected an integer)")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ProfileError(path, key, f"应为数字, 实为 {value!r} (expected a number)")
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise ProfileError(path, key, f"应为字符串, 实为 {value!r} (expected a string)")
+        return value
+    if origin is list:
+        (item_hint,) = typing.get_args(hint)
+        if isinstance(value, str) and item_hint is str:
+            value = [value]
+        if not isinstance(value, list):
+            raise ProfileError(path, key, f"应为列表, 实为 {value!r} (expected a list)")
+        return [_check_value(path, f"{key}[{i}]", v, item_hint) for i, v in enumerate(value)]
+    if origin is dict:
+        _, val_hint = typing.get_args(hint)
+        if not isinstance(value, dict):
+            raise ProfileError(path, key, f"应为表, 实为 {value!r} (expected a table)")
+        return {str(k): _check_value(path, f"{key}.{k}", v, val_hint) for k, v in value.items()}
+    raise AssertionError(f"unsupported profile type {hint} for {key}")
+
+
+def _build(path: Path, where: str, cls: type, raw: Any) -> Any:
+    if not isinstance(raw, dict):
+        raise ProfileError(path, where, "应为表 (expected a table)")
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    for key in raw:
+        if key not in names:
+            raise ProfileError(path, f"{where}.{key}", f"未知的键 unknown key (known: {', '.join(sorted(names))})")
+    kwargs = {k: _check_value(path, f"{where}.{k}", v, hints[k]) for k, v in raw.items()}
+    return cls(**kwargs)
+
+
+def _check_url(path: Path, key: str, url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ProfileError(path, key, f"不是有效的 http(s) 地址 not an http(s) URL: {url!r}")
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Read and validate a profile; raises ProfileError naming the file and key at fault."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ProfileError(path, "", "文件不存在 file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProfileError(path, "", f"无法读取 cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(path, "", f"TOML 语法错误 syntax error: {exc}") from None
+
+    for key in data:
+        if key not in _SECTIONS and key not in _ARRAYS:
+            known = ", ".join(sorted([*_SECTIONS, *_ARRAYS]))
+            raise ProfileError(path, key, f"未知的配置节 unknown section (known: {known})")
+
+    sections = {name: _build(path, name, cls, data.get(name, {})) for name, cls in _SECTIONS.items()}
+    arrays: dict[str, list[Any]] = {}
+    for name, cls in _ARRAYS.items():
+        raw = data.get(name, [])
+        if not isinstance(raw, list):
+            raise ProfileError(path, name, f"应写作 [[{name}]] 数组 (expected an array of tables)")
+        arrays[name] = [_build(path, f"{name}[{i}]", cls, item) for i, item in enumerate(raw)]
+
+    site: SiteSection = sections["site"]
+    if not site.start_urls:
+        raise ProfileError(path, "site.start_urls", "必须至少有一个起始地址 at least one start URL is required")
+    for i, url in enumerate(site.start_urls):
+        _check_url(path, f"site.start_urls[{i}]", url)
+    if not site.allowed_hosts:
+        site.allowed_hosts = sorted({urlsplit(u).hostname or "" for u in site.start_urls})
+    if not site.name:
+        site.name = urlsplit(site.start_urls[0]).hostname or path.stem
+    crawl: CrawlSection = sections["crawl"]
+    for key in ("max_pages", "max_depth", "concurrency", "per_host_concurrency"):
+        if getattr(crawl, key) < 1:
+            raise ProfileError(path, f"crawl.{key}", "必须大于 0 must be at least 1")
+    for i, ns in enumerate(sections["dns"].nameservers):
+        host, _, port = ns.rpartition(":") if ns.count(":") == 1 or ns.startswith("[") else (ns, "", "")
+        if port and not port.isdigit():
+            raise ProfileError(path, f"dns.nameservers[{i}]", f"端口无效 bad port in {ns!r}")
+    for i, unit in enumerate(arrays["units"]):
+        if not unit.name:
+            raise ProfileError(path, f"units[{i}].name", "责任单位必须有名称 a unit needs a name")
+        for j, p in enumerate(unit.paths):
+            if not (p.startswith("/") or p.startswith("http://") or p.startswith("https://")):
+                raise ProfileError(path, f"units[{i}].paths[{j}]", f"路径应以 / 开头 a path must start with '/': {p!r}")
+    for i, item in enumerate(arrays["catalog"]):
+        if not item.name:
+            raise ProfileError(path, f"catalog[{i}].name", "目录项必须有名称 a catalogue item needs a name")
+    for i, acct in enumerate(arrays["newmedia"]):
+        _check_url(path, f"newmedia[{i}].url", acct.url)
+    for i, leader in enumerate(arrays["leaders"]):
+        if not leader.name:
+            raise ProfileError(path, f"leaders[{i}].name", "领导姓名不能为空 a leader needs a name")
+    mail = sections["mail"] if "mail" in data else None
+    if mail is not None:
+        if not mail.smtp:
+            raise ProfileError(path, "mail.smtp", "缺少 SMTP 服务器 missing host:port")
+        if mail.security not in ("starttls", "ssl", "none"):
+            raise ProfileError(path, "mail.security", "应为 starttls、ssl 或 none")
+        if not mail.sender:
+            raise ProfileError(path, "mail.sender", "缺少发件人 missing sender address")
+    for name, level in sections["audits"].severity.items():
+        if level not in ("veto", "high", "medium", "low"):
+            raise ProfileError(path, f"audits.severity.{name}", f"未知的严重程度 unknown severity {level!r}")
+
+    return Profile(path=path, mail=mail, **{k: v for k, v in sections.items() if k != "mail"}, **arrays)
+

@@ -1,0 +1,105 @@
+"""Audit a stored crawl and write the reports: what ``zhaocuo audit`` and ``run`` share."""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import audits
+from zhaocuo import lifecycle
+from zhaocuo.finding import Finding, Severity, at_or_above
+from zhaocuo.profile import Profile
+from zhaocuo.store import Crawl, SQLiteStore
+from zhaocuo.units import unit_for
+
+log = logging.getLogger("zhaocuo")
+
+
+@dataclass
+class AuditResult:
+    findings: list[Finding]
+    fixed: list[Finding]
+    summary: dict[str, Any]
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def run_audits(crawl: Crawl, profile: Profile, as_of: date) -> tuple[list[Finding], dict[str, Any], dict[str, str]]:
+    """Every enabled audit over ``crawl``. An audit that crashes is reported in the summary
+    (and the log) and the others still run: one bug must not cost the night's report."""
+    findings: dict[str, Finding] = {}
+    extra_summary: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    titles: dict[str, str] = {}
+    for mod in audits.all_audits():
+        meta = mod.META
+        if meta.name in profile.audits.disabled:
+            continue
+        try:
+            produced = list(mod.audit(crawl, profile, as_of))
+            if hasattr(mod, "summary"):
+                extra_summary[meta.name] = mod.summary(crawl, profile, as_of, produced)
+        except Exception as exc:  # noqa: BLE001 - isolate a failing audit, report it
+            errors[meta.name] = f"{type(exc).__name__}: {exc}"
+            log.error("audit %s failed:\n%s", meta.name, traceback.format_exc())
+            continue
+        for f in produced:
+            if f.audit in profile.audits.severity:
+                f.severity = str(Severity(profile.audits.severity[f.audit]))
+            findings.setdefault(f.id, f)
+    titles_cache: dict[str, str] = {}
+    for f in findings.values():
+        if not f.unit:
+            f.unit = unit_for(f.url, profile.units)
+        if not f.page_title:
+            if f.url not in titles_cache:
+                page = crawl.page(f.url)
+                titles_cache[f.url] = page.title if page else ""
+            f.page_title = titles_cache[f.url]
+    del titles
+    ordered = sorted(findings.values(), key=lambda f: (f.severity_rank, f.unit, f.audit, f.url, f.id))
+    return ordered, extra_summary, errors
+
+
+def audit_and_report(profile: Profile, store: SQLiteStore, out_dir: Path, as_of: date,
+                     started: float | None = None, run_id: int | None = None) -> AuditResult:
+    import reports
+
+    started = started or time.monotonic()
+    crawl = store.crawl(run_id)
+    findings, extra, errors = run_audits(crawl, profile, as_of)
+    findings, fixed = lifecycle.apply(store, profile, crawl, findings, as_of)
+    counts = Counter(f.audit for f in findings)
+    summary: dict[str, Any] = {
+        "pages_crawled": crawl.page_count(),
+        "links_checked": len(crawl.link_checks()),
+        "elapsed_s": 0.0,
+        "findings": {name: counts.get(name, 0) for name in sorted(set(audits.titles()) | set(counts))},
+        "total": len(findings),
+        "by_severity": {str(s): sum(1 for f in findings if f.severity == s) for s in Severity},
+        "by_status": dict(Counter(f.status for f in findings)),
+        "by_unit": dict(Counter(f.unit or "未分配" for f in findings)),
+        "fixed": len(fixed),
+        "overdue": sum(1 for f in findings if f.overdue),
+        "as_of": as_of.isoformat(),
+        "site": profile.site.name,
+        "crawl_run": crawl.run_id,
+        "crawl_started_at": crawl.run.started_at,
+        "crawl": crawl.stats,
+        "audit_errors": errors,
+        **extra,
+    }
+    summary["elapsed_s"] = round(time.monotonic() - started, 2)
+    reports.write_all(out_dir, findings, fixed, summary, crawl, profile, as_of)
+    return AuditResult(findings, fixed, summary, errors)
+
+
+def exit_code(findings: list[Finding], fail_on: str | None) -> int:
+    if fail_on and any(at_or_above(f.severity, fail_on) for f in findings):
+        return 1
+    return 0
