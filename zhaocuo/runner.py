@@ -14,7 +14,7 @@ from typing import Any
 import audits
 from zhaocuo import lifecycle
 from zhaocuo.finding import Finding, Severity, at_or_above
-from zhaocuo.profile import Profile
+from zhaocuo.profile import Profile, ProfileError
 from zhaocuo.store import Crawl, SQLiteStore
 from zhaocuo.units import unit_for
 
@@ -35,7 +35,6 @@ def run_audits(crawl: Crawl, profile: Profile, as_of: date) -> tuple[list[Findin
     findings: dict[str, Finding] = {}
     extra_summary: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    titles: dict[str, str] = {}
     for mod in audits.all_audits():
         meta = mod.META
         if meta.name in profile.audits.disabled:
@@ -44,6 +43,8 @@ def run_audits(crawl: Crawl, profile: Profile, as_of: date) -> tuple[list[Findin
             produced = list(mod.audit(crawl, profile, as_of))
             if hasattr(mod, "summary"):
                 extra_summary[meta.name] = mod.summary(crawl, profile, as_of, produced)
+        except ProfileError:
+            raise  # bad input named by file and key (e.g. a malformed catalogue): exit 2, not a bug
         except Exception as exc:  # noqa: BLE001 - isolate a failing audit, report it
             errors[meta.name] = f"{type(exc).__name__}: {exc}"
             log.error("audit %s failed:\n%s", meta.name, traceback.format_exc())
@@ -61,7 +62,6 @@ def run_audits(crawl: Crawl, profile: Profile, as_of: date) -> tuple[list[Findin
                 page = crawl.page(f.url)
                 titles_cache[f.url] = page.title if page else ""
             f.page_title = titles_cache[f.url]
-    del titles
     ordered = sorted(findings.values(), key=lambda f: (f.severity_rank, f.unit, f.audit, f.url, f.id))
     return ordered, extra_summary, errors
 

@@ -1,0 +1,84 @@
+"""Dates in Chinese government pages: when a page or an item was published.
+
+Shared by every audit that needs "how old is this" (columns, policies, expressions dated
+after a reform, new-media posts). Sources, most trustworthy first: labelled dates in the
+text (发布日期 / 发布时间 / 成文日期 …), meta tags (PubDate, publishdate, article:published_time),
+then the URL (/2024/03/05/, t20240305_, 202403/). Dates in the future (beyond ``as_of`` plus
+a day of clock skew) or before 1990 are ignored: they are typos or unrelated numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+_DATE = r"((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+DATE_RE = re.compile(_DATE)
+
+# Labels whose date is the page's publication date, strongest first.
+PUBLISH_LABELS = ("发布日期", "发布时间", "发文日期", "成文日期", "印发日期", "公开日期", "更新日期", "更新时间",
+                  "日期", "时间")
+_LABELLED = re.compile(rf"({'|'.join(PUBLISH_LABELS)})\s*[:：]?\s*{_DATE}")
+_META = re.compile(
+    r"<meta[^>]+(?:name|property)\s*=\s*[\"'](?:pubdate|publishdate|PubDate|firstpublishedtime|"
+    r"article:published_time|dc\.date|lastmodifiedtime)[\"'][^>]*content\s*=\s*[\"']\s*" + _DATE.replace("\\s*日?", ""),
+    re.I,
+)
+_URL_DATES = (
+    re.compile(r"/((?:19|20)\d\d)[-/]?(\d\d)[-/]?(\d\d)/"),
+    re.compile(r"[/_]t((?:19|20)\d\d)(\d\d)(\d\d)_"),
+)
+
+
+def make_date(y: str | int, m: str | int, d: str | int) -> date | None:
+    try:
+        value = date(int(y), int(m), int(d))
+    except ValueError:
+        return None
+    return value if value.year >= 1990 else None
+
+
+def find_dates(text: str) -> list[date]:
+    """Every plausible date written in ``text``, in order."""
+    out = []
+    for m in DATE_RE.finditer(text):
+        d = make_date(*m.groups())
+        if d:
+            out.append(d)
+    return out
+
+
+def labelled_date(text: str, labels: tuple[str, ...] = PUBLISH_LABELS) -> date | None:
+    """The date after the strongest label present (e.g. "发布日期：2024-03-05")."""
+    found: dict[str, date] = {}
+    for m in _LABELLED.finditer(text):
+        d = make_date(m.group(2), m.group(3), m.group(4))
+        if d and m.group(1) not in found:
+            found[m.group(1)] = d
+    for label in labels:
+        if label in found:
+            return found[label]
+    return None
+
+
+def url_date(url: str) -> date | None:
+    for rx in _URL_DATES:
+        m = rx.search(url)
+        if m:
+            d = make_date(*m.groups())
+            if d:
+                return d
+    return None
+
+
+def page_date(html: str, text: str, url: str, as_of: date | None = None) -> date | None:
+    """The publication date of a page, or None when the page does not say."""
+    candidates = [labelled_date(text)]
+    m = _META.search(html[:20000]) if html else None
+    if m:
+        candidates.append(make_date(*m.groups()))
+    candidates.append(url_date(url))
+    for d in candidates:
+        if d and (as_of is None or d.toordinal() <= as_of.toordinal() + 1):
+            return d
+    return None
