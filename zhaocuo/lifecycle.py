@@ -1,61 +1,219 @@
-"""Findings across nights: statuses, first-seen dates and deadlines.
+"""Findings across nights: statuses, first-seen dates, deadlines, suppressions and claims.
 
-Minimal version (the spine): statuses new/open/reopened/fixed from the store's state,
-deadlines in calendar days. The follow-up issue replaces the deadline arithmetic with
-working days on the official calendar.
+What lives in the store's cross-run ``state`` table (one JSON document per key):
+
+- ``finding`` / id: the last known status, first_seen, the crawl run it was last judged on
+  and ``before`` — the document as it was before that run. Re-auditing the *same* crawl
+  (``zhaocuo audit`` twice) starts again from ``before``, so statuses never flip on a
+  re-run: "new" stays "new" until a later crawl sees the problem again.
+- ``suppressed`` / id and ``suppressed_text`` / audit+text: 误报 imported by
+  ``zhaocuo feedback``; such findings are dropped from every output.
+- ``claim`` / id: 已整改 imported by ``zhaocuo feedback``; the next crawl checks it — still
+  present means ``reopened`` with a note in the finding.
+- ``run`` / crawl run id: the counts of each audited run (for trends and the mail).
+
+A finding not seen this run is ``fixed`` only when its page was fetched successfully this
+run: a page skipped (budget, error, timeout) proves nothing about its problems.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import hashlib
+import logging
+from collections import Counter, defaultdict
+from datetime import date
+from typing import Any
 
 from zhaocuo.finding import Finding
 from zhaocuo.profile import Profile
-from zhaocuo.store import Crawl, SQLiteStore
+from zhaocuo.store import Crawl, SQLiteStore, now_iso
+from zhaocuo.workdays import CalendarRangeError, add_workdays
+
+log = logging.getLogger("zhaocuo")
 
 STATE_KIND = "finding"
+SUPPRESSED_KIND = "suppressed"
+SUPPRESSED_TEXT_KIND = "suppressed_text"
+CLAIM_KIND = "claim"
+RUN_KIND = "run"
+
+# Audits whose finding is "this wording on this site": a 误报 whose reason says the wording is
+# intended suppresses the same text anywhere on the site, not just at one place.
+TEXT_AUDITS = frozenset({"typo", "serious_error", "outdated_expression"})
+
+# Statuses a page may have and still count as "crawled again": 2xx/3xx show the page as it is
+# now; 404/410 mean the page was removed, which removes the problems it carried too.
+_RECHECKED_STATUS = {404, 410}
+
+CLAIM_NOTE = "（单位曾反馈已整改，但复查仍存在）"
+
+
+def text_key(audit: str, text: str) -> str:
+    """State key of a site-wide text suppression (the text itself may be long or odd)."""
+    return hashlib.sha1(f"{audit}\x1f{text}".encode()).hexdigest()[:20]
 
 
 def deadline_for(severity: str, first_seen: date, profile: Profile) -> date:
-    days = getattr(profile.deadlines, severity)
-    return first_seen + timedelta(days=days)
+    """The last working day to fix a finding; raises CalendarRangeError beyond the calendar."""
+    return add_workdays(first_seen, int(getattr(profile.deadlines, severity)))
+
+
+def rechecked_urls(crawl: Crawl) -> set[str]:
+    """Pages fetched successfully this run (or found removed): only their findings can be fixed."""
+    rows = crawl.store.db.execute(
+        "SELECT url, final_url, status, error FROM pages WHERE run_id = ?", (crawl.run_id,)
+    )
+    out: set[str] = set()
+    for url, final_url, status, error in rows:
+        if error or status is None:
+            continue
+        if 200 <= status < 400 or status in _RECHECKED_STATUS:
+            out.add(url)
+            if final_url:
+                out.add(final_url)
+    return out
+
+
+def _effective_prev(doc: dict[str, Any] | None, run_id: int) -> dict[str, Any] | None:
+    """The state before this crawl run: re-judging the same run starts from ``before``."""
+    if doc is None:
+        return None
+    if doc.get("last_run") == run_id:
+        return doc.get("before")
+    return doc
+
+
+def _strip(doc: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if doc is None else {k: v for k, v in doc.items() if k != "before"}
+
+
+def _claim_due(claim: dict[str, Any] | None, run_id: int) -> bool:
+    """A 已整改 claim is checked by the first crawl that started after it was imported (and
+    again when that same crawl is re-audited); an older crawl cannot show the fix."""
+    if not claim or int(claim.get("after_run", 0)) >= run_id:
+        return False
+    return claim.get("checked_run") in (None, run_id)
+
+
+def is_suppressed(f: Finding, ids: set[str], texts: set[str]) -> bool:
+    return f.id in ids or (f.audit in TEXT_AUDITS and bool(f.text) and text_key(f.audit, f.text) in texts)
 
 
 def apply(store: SQLiteStore, profile: Profile, crawl: Crawl, findings: list[Finding],
           as_of: date) -> tuple[list[Finding], list[Finding]]:
-    """Set status/first_seen/deadline on ``findings``; return (findings, fixed).
+    """Set status/first_seen/deadline/overdue on ``findings``; return (findings, fixed).
 
-    A finding seen before and not seen now is fixed only when its page was crawled again
-    this time: a page skipped (budget, error) proves nothing.
+    Suppressed findings (误报) are dropped. The result is a function of (stored state before
+    this crawl run, this run's findings, as_of), so re-auditing the same crawl is idempotent.
     """
-    known = store.all_state(STATE_KIND)
+    run_id = crawl.run_id
     today = as_of.isoformat()
-    seen_ids = set()
+    known = store.all_state(STATE_KIND)
+    supp_ids = set(store.all_state(SUPPRESSED_KIND))
+    supp_texts = set(store.all_state(SUPPRESSED_TEXT_KIND))
+    claims = store.all_state(CLAIM_KIND)
+    calendar_warning = ""
+
+    kept: list[Finding] = []
     for f in findings:
-        seen_ids.add(f.id)
-        prev = known.get(f.id)
+        if is_suppressed(f, supp_ids, supp_texts):
+            continue
+        kept.append(f)
+    seen_ids = {f.id for f in kept}
+
+    for f in kept:
+        prev = _effective_prev(known.get(f.id), run_id)
         if prev is None:
             f.status, f.first_seen = "new", today
         elif prev.get("status") == "fixed":
-            f.status, f.first_seen = "reopened", prev.get("first_seen", today)
+            f.status, f.first_seen = "reopened", prev.get("first_seen") or today
         else:
-            f.status, f.first_seen = "open", prev.get("first_seen", today)
-        f.deadline = deadline_for(f.severity, date.fromisoformat(f.first_seen), profile).isoformat()
-        f.overdue = f.deadline < today
-    crawled = crawl.fetched_urls()
+            f.status, f.first_seen = "open", prev.get("first_seen") or today
+        claim = claims.get(f.id)
+        if _claim_due(claim, run_id):
+            # 已整改 was claimed, yet the problem is still on the page.
+            f.status = "reopened"
+            f.extra = {**f.extra, "claimed_fixed": claim.get("claimed_on", "")}
+            if CLAIM_NOTE not in f.message:
+                f.message = f.message + CLAIM_NOTE
+            store.put_state(CLAIM_KIND, f.id, {**claim, "checked_run": run_id, "result": "still_present"})
+        try:
+            f.deadline = deadline_for(f.severity, date.fromisoformat(f.first_seen), profile).isoformat()
+            f.overdue = f.deadline < today
+        except CalendarRangeError as exc:
+            # Beyond the official calendar: no deadline rather than a wrong one.
+            f.deadline, f.overdue = "", False
+            f.extra = {**f.extra, "deadline_note": str(exc)}
+            calendar_warning = str(exc)
+    if calendar_warning:
+        log.warning("整改期限无法计算 some deadlines left empty: %s", calendar_warning)
+
+    rechecked = rechecked_urls(crawl)
+    disabled = set(profile.audits.disabled)
     fixed: list[Finding] = []
-    for fid, prev in known.items():
-        if fid in seen_ids or prev.get("status") == "fixed":
+    for fid, doc in known.items():
+        if fid in seen_ids:
+            continue
+        prev = _effective_prev(doc, run_id)
+        if prev is None or prev.get("status") == "fixed":
             continue
         old = Finding.from_dict(prev["finding"])
-        if old.url not in crawled:
+        # An audit switched off this run proves nothing; neither does a page not fetched again.
+        if old.audit in disabled or old.url not in rechecked or is_suppressed(old, supp_ids, supp_texts):
             continue
         old.status = "fixed"
+        old.overdue = False
         fixed.append(old)
-    for f in findings:
-        store.put_state(STATE_KIND, f.id, {"status": f.status, "first_seen": f.first_seen, "finding": f.to_dict()})
+        claim = claims.get(fid)
+        if _claim_due(claim, run_id):
+            store.put_state(CLAIM_KIND, fid, {**claim, "checked_run": run_id, "result": "confirmed"})
+
+    for f in kept:
+        before = _strip(_effective_prev(known.get(f.id), run_id))
+        store.put_state(STATE_KIND, f.id, {
+            "status": f.status, "first_seen": f.first_seen, "last_seen": today, "last_run": run_id,
+            "finding": f.to_dict(), "before": before,
+        })
     for f in fixed:
-        store.put_state(STATE_KIND, f.id, {"status": "fixed", "first_seen": f.first_seen, "fixed_on": today,
-                                           "finding": f.to_dict()})
+        before = _strip(_effective_prev(known.get(f.id), run_id))
+        store.put_state(STATE_KIND, f.id, {
+            "status": "fixed", "first_seen": f.first_seen, "fixed_on": today, "last_run": run_id,
+            "finding": f.to_dict(), "before": before,
+        })
+    store.put_state(RUN_KIND, str(run_id), run_counts(run_id, as_of, kept, fixed, crawl))
     store.commit()
-    return findings, fixed
+    return kept, fixed
+
+
+def run_counts(run_id: int, as_of: date, findings: list[Finding], fixed: list[Finding],
+               crawl: Crawl) -> dict[str, Any]:
+    """What trends and the office mail need of one audited run: totals and per-unit counts."""
+    by_unit: dict[str, Counter[str]] = defaultdict(Counter)
+    for f in findings:
+        c = by_unit[f.unit or ""]
+        c[f.status] += 1
+        c["total"] += 1
+        if f.overdue:
+            c["overdue"] += 1
+    for f in fixed:
+        by_unit[f.unit or ""]["fixed"] += 1
+    status = Counter(f.status for f in findings)
+    return {
+        "run": run_id,
+        "as_of": as_of.isoformat(),
+        "crawl_started_at": crawl.run.started_at,
+        "audited_at": now_iso(),
+        "total": len(findings),
+        "new": status.get("new", 0),
+        "open": status.get("open", 0),
+        "reopened": status.get("reopened", 0),
+        "fixed": len(fixed),
+        "overdue": sum(1 for f in findings if f.overdue),
+        "units": {u: dict(c) for u, c in sorted(by_unit.items())},
+    }
+
+
+def recent_runs(store: SQLiteStore, limit: int = 30) -> list[dict[str, Any]]:
+    """The counts of the last ``limit`` audited crawl runs, oldest first."""
+    runs = sorted(store.all_state(RUN_KIND).values(), key=lambda d: int(d.get("run", 0)))
+    return runs[-limit:]
