@@ -1,25 +1,47 @@
 """Reports: turn findings into the files people and scripts read.
 
 ``write_all`` writes every output into the run's folder: findings.jsonl, fixed.jsonl and
-summary.json (fixed by the contract), report.html, ledger.xlsx and junit.xml.
+summary.json (fixed by the contract), report.html, ledger.xlsx and junit.xml. Each file is
+written to a temporary name and renamed, so a reader (a mail job, a CI step) never sees a
+half-written file.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from reports import jsonfiles
+from reports import html, jsonfiles, junit, ledger
 from zhaocuo.finding import Finding
 from zhaocuo.profile import Profile
 from zhaocuo.store import Crawl
 
-WRITERS = ["reports.jsonfiles"]
+log = logging.getLogger("zhaocuo.reports")
+
+WRITERS = ["reports.jsonfiles", "reports.ledger", "reports.junit", "reports.html"]
 
 
 def write_all(out_dir: Path, findings: list[Finding], fixed: list[Finding], summary: dict[str, Any],
-              crawl: Crawl, profile: Profile, as_of: date) -> list[Path]:
+              crawl: Crawl | None, profile: Profile, as_of: date) -> list[Path]:
+    """Write every report. The contract's JSON files come first; a writer that fails does
+    not stop the others (a broken chart must not cost the ledger), but the first failure is
+    raised at the end so the run does not pass silently."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = jsonfiles.write(out_dir, findings, fixed, summary)
+    failures: list[BaseException] = []
+    steps = [
+        ("ledger.xlsx", lambda: ledger.write(out_dir, findings)),
+        ("junit.xml", lambda: junit.write(out_dir, findings, profile.audits.disabled, summary.get("audit_errors"))),
+        ("report.html", lambda: html.write(out_dir, findings, fixed, summary, crawl, profile, as_of)),
+    ]
+    for name, step in steps:
+        try:
+            written.append(step())
+        except Exception as exc:  # noqa: BLE001 - write the other reports, then raise
+            log.exception("writing %s failed", name)
+            failures.append(exc)
+    if failures:
+        raise failures[0]
     return written

@@ -1,0 +1,233 @@
+"""report.html: the Chinese report a person reads (and a mail client shows) after a night's run.
+
+Everything in it that came from a crawled page — titles, texts, URLs, anchor texts — is
+untrusted. The Jinja2 environment escapes every value (autoescape on, no ``|safe`` on crawled
+data) and the ``href`` filter turns a URL into a link only when it is plain http(s): a
+``javascript:`` or ``data:`` URL written on a page stays visible text, never a clickable
+link. The page needs no JavaScript and keeps its CSS inline so it survives being mailed.
+
+A large site can have tens of thousands of findings: each unit's table is capped
+(``MAX_ROWS_PER_UNIT``) with a note pointing to ledger.xlsx, which holds every finding.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+from markupsafe import Markup
+
+import audits
+from reports.jsonfiles import atomic_write
+from zhaocuo.finding import SEVERITY_LABELS, STATUS_LABELS, Finding, Severity
+from zhaocuo.profile import Profile
+from zhaocuo.store import Crawl
+
+log = logging.getLogger("zhaocuo.reports")
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+MAX_ROWS_PER_UNIT = 200
+MAX_FIXED_ROWS = 100
+MAX_CELL_CHARS = 500
+# The national check's thresholds: five or more stale (or blank) columns fail the site outright.
+COLUMN_VETO_THRESHOLD = 5
+NO_UNIT = "未分配"
+
+# Characters that have no business in a link: whitespace and C0/C1 controls (browsers strip
+# some of them, which is how "java\tscript:" tricks get past naive checks).
+_BAD_URL_CHARS = re.compile(r"[\x00-\x20\x7f-\x9f]")
+
+
+def safe_href(url: Any) -> str:
+    """``url`` when it is an absolute http(s) URL fit for an ``href``; otherwise "".
+
+    Only the scheme parsed from the whole string counts, after refusing whitespace and
+    control characters, so "javascript:…", " javascript:…" and "java\\nscript:…" all fail.
+    """
+    if not isinstance(url, str) or not url or _BAD_URL_CHARS.search(url):
+        return ""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return ""
+    return url
+
+
+def clip(value: Any, limit: int = MAX_CELL_CHARS) -> str:
+    """Crawled text cut to ``limit`` characters (the ledger keeps the long form)."""
+    text = "" if value is None else str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,  # every value escaped; never turned off for crawled strings
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["href"] = safe_href
+    env.filters["clip"] = clip
+    return env
+
+
+@dataclass
+class UnitSection:
+    name: str
+    findings: list[Finding]
+    total: int
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def hidden(self) -> int:
+        return self.total - len(self.findings)
+
+
+_STATUS_ORDER = {"reopened": 0, "open": 1, "new": 2}
+
+
+def _sort_key(f: Finding) -> tuple[Any, ...]:
+    # Most serious first; within a severity, overdue and reopened items before fresh ones,
+    # because those are what the unit is already late on.
+    return (f.severity_rank, not f.overdue, _STATUS_ORDER.get(f.status, 3), f.audit, f.url, f.target, f.id)
+
+
+def unit_sections(findings: list[Finding], units_order: list[str], cap: int = MAX_ROWS_PER_UNIT) -> list[UnitSection]:
+    """One section per unit with findings: profile order first, then others, unassigned last."""
+    by_unit: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_unit.setdefault(f.unit or NO_UNIT, []).append(f)
+    names = [u for u in units_order if u in by_unit]
+    names += sorted(u for u in by_unit if u not in names and u != NO_UNIT)
+    if NO_UNIT in by_unit and NO_UNIT not in names:
+        names.append(NO_UNIT)
+    sections = []
+    for name in names:
+        items = sorted(by_unit[name], key=_sort_key)
+        counts = Counter(f.status for f in items)
+        counts["overdue"] = sum(1 for f in items if f.overdue)
+        counts["serious"] = sum(1 for f in items if f.severity in (Severity.VETO, Severity.HIGH))
+        sections.append(UnitSection(name, items[:cap], len(items), dict(counts)))
+    return sections
+
+
+def audit_rows(findings: list[Finding], summary: dict[str, Any], titles: dict[str, str],
+               disabled: list[str]) -> list[dict[str, Any]]:
+    """Totals by audit: every known audit (0 means it ran and passed), most findings first."""
+    counts = Counter(f.audit for f in findings)
+    sev: dict[str, Counter[str]] = {}
+    for f in findings:
+        sev.setdefault(f.audit, Counter())[f.severity] += 1
+    errors = summary.get("audit_errors") or {}
+    names = sorted(set(titles) | set(counts), key=lambda n: (-counts.get(n, 0), n))
+    rows = []
+    for name in names:
+        state = "disabled" if name in disabled else ("error" if name in errors else "ok")
+        rows.append({"name": name, "title": titles.get(name, name), "count": counts.get(name, 0),
+                     "by_severity": dict(sev.get(name, {})), "state": state})
+    return rows
+
+
+def veto_panel(findings: list[Finding], summary: dict[str, Any], titles: dict[str, str]) -> dict[str, Any]:
+    """The 单项否决风险 panel: would the site fail the national check as of today?
+
+    Any finding of severity veto is a risk by itself; stale and blank columns fail the site
+    only from five up, so their counts are shown against that threshold (when those audits
+    exist in this build or appear in the findings).
+    """
+    vetoes = [f for f in findings if f.severity == Severity.VETO]
+    by_audit = Counter(f.audit for f in vetoes)
+    checks = []
+    for name in ("stale_column", "blank_column"):
+        if name in titles or any(f.audit == name for f in findings):
+            n = sum(1 for f in findings if f.audit == name)
+            checks.append({"name": name, "title": titles.get(name, name), "count": n,
+                           "threshold": COLUMN_VETO_THRESHOLD, "failed": n >= COLUMN_VETO_THRESHOLD})
+    unreachable = not summary.get("pages_crawled")
+    at_risk = bool(vetoes) or unreachable or any(c["failed"] for c in checks)
+    return {
+        "at_risk": at_risk,
+        "veto_count": len(vetoes),
+        "veto_by_audit": [{"name": n, "title": titles.get(n, n), "count": c} for n, c in by_audit.most_common()],
+        "column_checks": checks,
+        "unreachable": unreachable,
+    }
+
+
+def trends_svg(crawl: Crawl | None) -> Markup | None:
+    """The trends chart from ``reports.trends.svg_for(store)`` when that module exists.
+
+    That SVG is markup our own code generates (numbers and fixed labels, no crawled text),
+    which is the only reason it may be inserted unescaped. Any failure there costs the
+    chart, never the report.
+    """
+    if crawl is None:
+        return None
+    try:
+        mod = importlib.import_module("reports.trends")
+    except ModuleNotFoundError as exc:
+        if exc.name == "reports.trends":
+            return None
+        raise
+    svg_for = getattr(mod, "svg_for", None)
+    if svg_for is None:
+        return None
+    try:
+        svg = svg_for(crawl.store)
+    except Exception:  # noqa: BLE001 - a broken chart must not cost the night's report
+        log.exception("reports.trends.svg_for failed; the report is written without trends")
+        return None
+    return Markup(svg) if svg else None
+
+
+def render(findings: list[Finding], fixed: list[Finding], summary: dict[str, Any], profile: Profile,
+           as_of: date, crawl: Crawl | None = None, max_rows: int = MAX_ROWS_PER_UNIT) -> str:
+    """The report as an HTML string."""
+    titles = audits.titles()
+    sections = unit_sections(findings, [u.name for u in profile.units], max_rows)
+    crawl_stats = summary.get("crawl") or {}
+    context = {
+        "site": summary.get("site") or profile.site.name,
+        "homepage": profile.site.start_urls[0] if profile.site.start_urls else "",
+        "as_of": as_of.isoformat(),
+        "crawl_started_at": (summary.get("crawl_started_at") or "").replace("T", " "),
+        "crawl_elapsed_s": crawl_stats.get("elapsed_s", ""),
+        "pages_crawled": summary.get("pages_crawled", 0),
+        "links_checked": summary.get("links_checked", 0),
+        "elapsed_s": summary.get("elapsed_s", 0),
+        "total": len(findings),
+        "fixed_total": len(fixed),
+        "fixed": sorted(fixed, key=_sort_key)[:MAX_FIXED_ROWS],
+        "status_counts": Counter(f.status for f in findings),
+        "overdue_total": sum(1 for f in findings if f.overdue),
+        "severity_counts": Counter(f.severity for f in findings),
+        "audit_rows": audit_rows(findings, summary, titles, profile.audits.disabled),
+        "audit_errors": summary.get("audit_errors") or {},
+        "sections": sections,
+        "veto": veto_panel(findings, summary, titles),
+        "titles": titles,
+        "severity_labels": {str(k): v for k, v in SEVERITY_LABELS.items()},
+        "severity_order": [str(s) for s in Severity],
+        "status_labels": STATUS_LABELS,
+        "max_rows": max_rows,
+        "trends": trends_svg(crawl),
+    }
+    return _env().get_template("report.html").render(**context)
+
+
+def write(out_dir: Path, findings: list[Finding], fixed: list[Finding], summary: dict[str, Any],
+          crawl: Crawl | None, profile: Profile, as_of: date) -> Path:
+    path = out_dir / "report.html"
+    atomic_write(path, render(findings, fixed, summary, profile, as_of, crawl))
+    return path

@@ -1,0 +1,100 @@
+"""junit.xml: the findings as test results, so CI on a staging site shows pass/fail per audit.
+
+One ``<testsuite>`` per audit; each finding is a failing ``<testcase>`` (its message in
+``<failure>``); an audit that ran and found nothing gets one passing test case, so a CI
+dashboard lists it green instead of not at all. ElementTree escapes every value; characters
+XML 1.0 cannot hold at all are dropped first (crawled text can contain them).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from pathlib import Path
+
+import audits
+from reports.jsonfiles import atomic_write
+from zhaocuo.finding import SEVERITY_LABELS, STATUS_LABELS, Finding, Severity
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+MAX_TEXT = 4000
+
+
+def _x(value: object, limit: int = MAX_TEXT) -> str:
+    text = _XML_ILLEGAL.sub("", "" if value is None else str(value))
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _case_name(f: Finding) -> str:
+    where = f.url
+    if f.target:
+        where += " -> " + f.target
+    if f.column:
+        where += " [" + f.column + "]"
+    if f.text:
+        where += " 「" + f.text[:80] + "」"
+    return f"{where} ({f.id})"
+
+
+def build(findings: Iterable[Finding], audit_names: Iterable[str], titles: dict[str, str],
+          errors: dict[str, str] | None = None) -> ET.Element:
+    """The ``<testsuites>`` tree. ``audit_names``: the audits that ran (each gets a suite);
+    ``errors``: audits that crashed (an ``<error>`` case: not a pass, whatever they found)."""
+    errors = errors or {}
+    by_audit: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_audit.setdefault(f.audit, []).append(f)
+    names = sorted(set(audit_names) | set(by_audit) | set(errors))
+    total = sum(len(v) for v in by_audit.values())
+    root = ET.Element("testsuites", name="zhaocuo", tests=str(total + sum(1 for n in names if n not in by_audit)),
+                      failures=str(total), errors=str(len(errors)))
+    for name in names:
+        items = by_audit.get(name, [])
+        suite = ET.SubElement(root, "testsuite", name=name, tests=str(max(len(items), 1)),
+                              failures=str(len(items)), errors="1" if name in errors else "0", skipped="0")
+        props = ET.SubElement(suite, "properties")
+        ET.SubElement(props, "property", name="title", value=_x(titles.get(name, name)))
+        if name in errors:
+            case = ET.SubElement(suite, "testcase", classname=name, name=f"{titles.get(name, name)}：检查运行出错 audit crashed")
+            ET.SubElement(case, "error", message=_x(errors[name], 1000), type="audit_error")
+            continue
+        if not items:
+            ET.SubElement(suite, "testcase", classname=name, name=f"{titles.get(name, name)}：未发现问题 no findings")
+            continue
+        for f in sorted(items, key=lambda f: (f.severity_rank, f.unit, f.url, f.target, f.id)):
+            case = ET.SubElement(suite, "testcase", classname=_x(f"{name}.{f.unit or '未分配'}", 200),
+                                 name=_x(_case_name(f), 500))
+            failure = ET.SubElement(case, "failure", message=_x(f.message, 1000), type=f.severity)
+            details = [
+                f"问题编号 id: {f.id}",
+                f"严重程度 severity: {SEVERITY_LABELS.get(Severity(f.severity), f.severity)} ({f.severity})",
+                f"责任单位 unit: {f.unit or '未分配'}",
+                f"页面 page: {f.page_title} {f.url}".strip(),
+            ]
+            if f.target:
+                details.append(f"链接目标 target: {f.target}")
+            if f.column:
+                details.append(f"栏目 column: {f.column}")
+            if f.text:
+                details.append(f"原文 text: {f.text}")
+            if f.evidence:
+                details.append(f"证据 evidence: {f.evidence}")
+            if f.suggestion:
+                details.append(f"建议 suggestion: {f.suggestion}")
+            details.append(f"状态 status: {STATUS_LABELS.get(f.status, f.status)}; 发现 {f.first_seen}; 期限 {f.deadline}"
+                           + ("; 已逾期 overdue" if f.overdue else ""))
+            failure.text = _x("\n".join(details))
+    return root
+
+
+def write(out_dir: Path, findings: list[Finding], disabled: Iterable[str] = (),
+          errors: dict[str, str] | None = None) -> Path:
+    titles = audits.titles()
+    skip = set(disabled)
+    ran = [m.META.name for m in audits.all_audits() if m.META.name not in skip]
+    root = build(findings, ran, titles, errors)
+    ET.indent(root)
+    path = out_dir / "junit.xml"
+    atomic_write(path, ET.tostring(root, encoding="utf-8", xml_declaration=True))
+    return path
