@@ -1,31 +1,356 @@
-"""Browser rendering hooks the site spider calls (scrapy-playwright with Debian's Chromium).
+"""Browser rendering: what the site spider and the new-media gatherer need to see pages as a browser does.
 
-STUB — the rendering issue replaces the bodies; the signatures are what crawler.site uses.
+Many government pages build their lists (政策文件库, 行政执法公示, search results) with ``fetch()``
+or jQuery after load, so the raw HTML holds a frame and no content. The spider calls four hooks:
+
+- ``playwright_settings(profile)``  Scrapy settings that route ``meta["playwright"]`` requests through
+  scrapy-playwright with Debian's Chromium (merged into the spider's settings);
+- ``wants_render(url, profile)``     the profile's ``crawl.render_js`` prefixes;
+- ``looks_script_built(html, text)`` a raw page that should be fetched again rendered
+  (the spider bounds these by ``crawl.auto_render_share``);
+- ``render_meta(profile)``           the Request.meta of a rendered fetch.
+
+Bounds, because everything crawled is untrusted and crawls are long:
+
+- images, fonts and media are aborted before the browser downloads them (``abort_request``);
+- navigation times out after ``crawl.render_timeout_s``; after ``load`` the page gets a bounded
+  quiet period for its ``fetch()`` calls (``settle_page``), then must answer a trivial script
+  within a few seconds — a page whose script spins forever fails with ``RenderHang`` instead of
+  hanging the crawl (scrapy-playwright then closes the page and the spider's errback reports it);
+- at most ``MAX_CONTEXTS`` browser contexts of ``MAX_PAGES_PER_CONTEXT`` pages each; pages are
+  closed after each fetch (scrapy-playwright's default) and a context that served
+  ``PAGES_PER_CONTEXT_LIFE`` pages is closed as soon as it is idle, so its cache and any leaks
+  go with it and memory stays bounded on crawls of any length.
 """
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+import logging
+import os
+import re
+import shutil
+import time
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from zhaocuo.profile import Profile
+
+log = logging.getLogger("zhaocuo.render")
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",  # containers often have a tiny /dev/shm; Chromium then crashes tabs
+]
+# Resource types the browser never downloads: they cost bandwidth and memory and carry no text.
+BLOCKED_RESOURCE_TYPES = frozenset({"image", "font", "media"})
+
+MAX_CONTEXTS = 2
+MAX_PAGES_PER_CONTEXT = 4
+PAGES_PER_CONTEXT_LIFE = 64
+# After ``load``: wait until no request of the page has been in flight for QUIET_MS, at most SETTLE_MAX_S.
+QUIET_MS = 250
+SETTLE_MAX_S = 5.0
+# A page must answer a trivial script within this time after settling, or it is reported as hung.
+RESPONSIVE_S = 5.0
+
+_ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|wps|zip|rar|7z|jpe?g|png|gif|bmp|mp4|mp3|avi|flv)$", re.I)
+
+
+class RenderHang(Exception):
+    """A rendered page did not settle into a usable state (its script never yields)."""
+
+
+def chromium_path() -> str:
+    """Debian's Chromium; ``ZHAOCUO_CHROMIUM`` overrides it (e.g. on another distribution)."""
+    env = os.environ.get("ZHAOCUO_CHROMIUM")
+    if env:
+        return env
+    if os.path.exists(CHROMIUM):
+        return CHROMIUM
+    return shutil.which("chromium") or shutil.which("chromium-browser") or CHROMIUM
+
+
+def launch_options() -> dict[str, Any]:
+    """Playwright ``chromium.launch`` options shared by the spider and the new-media gatherer."""
+    return {"executable_path": chromium_path(), "headless": True, "args": list(LAUNCH_ARGS), "timeout": 60_000}
+
+
+def abort_request(request: Any) -> bool:
+    """PLAYWRIGHT_ABORT_REQUEST: True for images, fonts and media (they are never downloaded)."""
+    return request.resource_type in BLOCKED_RESOURCE_TYPES
+
+
+def _timeout_ms(profile: Profile) -> int:
+    return max(1000, int(profile.crawl.render_timeout_s * 1000))
 
 
 def playwright_settings(profile: Profile) -> dict[str, Any]:
     """Scrapy settings that enable scrapy-playwright (download handlers, launch options…).
-    Empty when this profile needs no browser."""
-    return {}
+    Empty when this profile needs no browser (no render_js prefix and no automatic rendering)."""
+    if not profile.crawl.render_js and profile.crawl.auto_render_share <= 0:
+        return {}
+    handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+    return {
+        "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
+        "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+        "PLAYWRIGHT_BROWSER_TYPE": "chromium",
+        "PLAYWRIGHT_LAUNCH_OPTIONS": launch_options(),
+        "PLAYWRIGHT_ABORT_REQUEST": "crawler.render.abort_request",
+        "PLAYWRIGHT_MAX_CONTEXTS": MAX_CONTEXTS,
+        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": MAX_PAGES_PER_CONTEXT,
+        "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": _timeout_ms(profile),
+        # A crashed or killed browser is started again for the next rendered page.
+        "PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER": True,
+    }
 
 
 def wants_render(url: str, profile: Profile) -> bool:
-    """True for URLs the profile says must be rendered (``crawl.render_js`` path prefixes)."""
+    """True for URLs the profile says must be rendered (``crawl.render_js`` path prefixes).
+
+    Prefixes are paths on the site's own hosts ("/xxgk/zfgs/"); a full URL prefix is also
+    accepted. Attachments and images are never rendered: the browser would only download them."""
+    if not profile.crawl.render_js:
+        return False
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or _ATTACHMENT_EXT.search(parts.path):
+        return False
+    path = unquote(parts.path or "/")
+    for prefix in profile.crawl.render_js:
+        if prefix.startswith(("http://", "https://")):
+            if url.startswith(prefix):
+                return True
+        elif profile.host_allowed(parts.hostname) and path.startswith(unquote(prefix)):
+            return True
     return False
+
+
+# Inline code that loads content after the page is parsed.
+_LOADER = re.compile(
+    r"\bfetch\s*\(|XMLHttpRequest|\$\.(?:ajax|get|getJSON|post)\s*\(|jQuery\.(?:ajax|get|getJSON|post)\s*\(|"
+    r"\baxios\b|\.load\s*\(\s*['\"]|new\s+Vue\s*\(|createApp\s*\(|ReactDOM|ng-app|ng-repeat|v-for=|"
+    r"layui\.(?:table|laypage|flow)|\$\(\s*['\"][^'\"]+['\"]\s*\)\.(?:html|append)\s*\(",
+    re.I,
+)
+_SCRIPT_SRC = re.compile(r"<script\b[^>]*\bsrc\s*=", re.I)
+# An empty element whose id/class names it as the page's content, list or app mount point.
+_EMPTY_CONTAINER = re.compile(
+    r"<(div|ul|ol|tbody|table|section|main|dl)\b[^>]*\b(?:id|class)\s*=\s*[\"'][^\"']*"
+    r"(?:list|content|app|root|result|data|article|news|items?|main|container)[^\"']*[\"'][^>]*>"
+    r"\s*(?:<!--.*?-->\s*)*</\1\s*>",
+    re.I | re.S,
+)
+_LOADING_HINT = re.compile(r"加载中|正在加载|数据加载|loading\.\.\.|\{\{\s*[\w.]+\s*\}\}", re.I)
+_MEANINGFUL = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]")
+LITTLE_TEXT = 150
 
 
 def looks_script_built(html: str, text: str) -> bool:
-    """True when a raw page has little text but scripts that load its content."""
-    return False
+    """True when a raw page has little text but scripts that load its content.
+
+    Two shapes are recognised: an application shell (little visible text, a script that loads
+    or a script file) and a page frame whose list is filled later (loader code or a script file,
+    plus an empty list/content container, a "加载中" hint or unfilled ``{{ }}`` templates).
+    A long page with an analytics script or a visit counter is left alone: only the evidence of
+    missing content makes a page worth the browser's cost."""
+    if not html or "<script" not in html.lower():
+        return False
+    meaningful = len(_MEANINGFUL.findall(text[:20000]))
+    if meaningful >= 3000:
+        return False  # the content is there already
+    head = html[:300_000]
+    loader = bool(_LOADER.search(head))
+    script_file = bool(_SCRIPT_SRC.search(head))
+    if meaningful < LITTLE_TEXT and (loader or script_file):
+        return True
+    empty = bool(_EMPTY_CONTAINER.search(head))
+    hint = bool(_LOADING_HINT.search(text[:20000]))
+    return (loader and (empty or hint)) or (script_file and empty)
+
+
+# -- the page lifecycle inside scrapy-playwright -------------------------------------------------
+_request_counter = itertools.count()
+_inflight: dict[Any, int] = {}
+_last_activity: dict[Any, float] = {}
+_served: dict[Any, int] = {}
+
+
+async def init_page(page: Any, request: Any) -> None:
+    """playwright_page_init_callback: count the page's requests in flight (for ``settle_page``)
+    and retire its context once it served its share of pages."""
+    _track(page)
+    ctx = page.context
+    _served[ctx] = _served.get(ctx, 0) + 1
+    if _served[ctx] == 1:
+        ctx.on("close", lambda _c: _served.pop(ctx, None))
+    page.on("close", lambda p: _after_page_close(p, ctx))
+
+
+def _track(page: Any) -> None:
+    _inflight[page] = 0
+    _last_activity[page] = time.monotonic()
+
+    def started(_r: Any) -> None:
+        _inflight[page] = _inflight.get(page, 0) + 1
+        _last_activity[page] = time.monotonic()
+
+    def ended(_r: Any) -> None:
+        _inflight[page] = max(0, _inflight.get(page, 0) - 1)
+        _last_activity[page] = time.monotonic()
+
+    page.on("request", started)
+    page.on("requestfinished", ended)
+    page.on("requestfailed", ended)
+    page.on("close", lambda p: (_inflight.pop(p, None), _last_activity.pop(p, None)))
+
+
+def _after_page_close(page: Any, ctx: Any) -> None:
+    """Close a context that served its share once no page of it is open (never mid-fetch)."""
+    if _served.get(ctx, 0) < PAGES_PER_CONTEXT_LIFE:
+        return
+    if any(not p.is_closed() and p is not page for p in ctx.pages):
+        return
+    _served.pop(ctx, None)
+    log.debug("recycling a browser context after %d pages", PAGES_PER_CONTEXT_LIFE)
+
+    async def close() -> None:
+        try:
+            await ctx.close()
+        except Exception as exc:  # noqa: BLE001 - already closed or browser gone: nothing to free
+            log.debug("context close: %s", exc)
+
+    asyncio.get_running_loop().create_task(close())
+
+
+async def settle_page(page: Any, quiet_ms: int = QUIET_MS, max_s: float = SETTLE_MAX_S,
+                      responsive_s: float = RESPONSIVE_S) -> None:
+    """Wait (bounded) until the page's own requests are done, then check it still answers.
+
+    A list loaded by ``fetch()`` after ``load`` appears within the quiet period; endless polling
+    only costs ``max_s``. A page whose script never yields raises RenderHang (reported)."""
+    if page not in _inflight:
+        _track(page)  # a page not created through init_page (e.g. the new-media gatherer's)
+    deadline = time.monotonic() + max_s
+    while time.monotonic() < deadline:
+        idle_for = time.monotonic() - _last_activity.get(page, 0.0)
+        if _inflight.get(page, 0) == 0 and idle_for * 1000 >= quiet_ms:
+            break
+        await asyncio.sleep(0.05)
+    try:
+        await asyncio.wait_for(page.evaluate("document.readyState"), timeout=responsive_s)
+    except TimeoutError:
+        raise RenderHang(f"页面脚本无响应 page script not responding after {responsive_s:.0f} s: {page.url}") from None
 
 
 def render_meta(profile: Profile) -> dict[str, Any]:
-    """Request.meta for a rendered fetch (``playwright=True`` and its options)."""
-    return {}
+    """Request.meta for a rendered fetch (``playwright=True`` and its options).
+
+    Consecutive calls spread requests over MAX_CONTEXTS named contexts in runs of
+    PAGES_PER_CONTEXT_LIFE, so a context finishes its run and goes idle (then is recycled)."""
+    from scrapy_playwright.page import PageMethod
+
+    n = next(_request_counter)
+    timeout = _timeout_ms(profile)
+    return {
+        "playwright": True,
+        "playwright_context": f"zhaocuo-{(n // PAGES_PER_CONTEXT_LIFE) % MAX_CONTEXTS}",
+        "playwright_page_init_callback": "crawler.render.init_page",
+        "playwright_page_goto_kwargs": {"wait_until": "load", "timeout": timeout},
+        "playwright_page_methods": [PageMethod(settle_page)],
+        "rendered": True,
+    }
+
+
+# -- a standalone renderer: the same settings and hooks, without the site spider -------------------
+def render_urls(profile: Profile, urls: list[str], concurrency: int = 8) -> list[dict[str, Any]]:
+    """Render ``urls`` through Scrapy + scrapy-playwright with this module's settings and meta, in
+    a child process (Twisted's reactor cannot restart). One dict per URL: url, status, html, error,
+    elapsed_s. Used by ``zhaocuo doctor``, the render benchmark and tests of the hooks."""
+    import json
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "urls.json")
+        out = os.path.join(tmp, "out.jsonl")
+        with open(src, "w", encoding="utf-8") as fh:
+            json.dump({"profile": str(profile.path), "urls": urls, "concurrency": concurrency, "out": out}, fh)
+        proc = subprocess.run([sys.executable, "-m", "crawler.render", src], capture_output=True, text=True,
+                              timeout=120 + len(urls) * (profile.crawl.render_timeout_s + SETTLE_MAX_S + 5) / concurrency)
+        if proc.returncode != 0:
+            raise RuntimeError(f"渲染进程失败 render child failed ({proc.returncode}): {proc.stderr[-2000:]}")
+        with open(out, encoding="utf-8") as fh:
+            return [json.loads(line) for line in fh if line.strip()]
+
+
+def _child(job_file: str) -> None:
+    """Child process of ``render_urls``: a minimal spider that only renders the given URLs."""
+    import json
+
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+
+    from zhaocuo.profile import load_profile
+
+    with open(job_file, encoding="utf-8") as fh:
+        job = json.load(fh)
+    profile = load_profile(job["profile"])
+    out = open(job["out"], "w", encoding="utf-8")  # noqa: SIM115 - closed when the spider closes
+    started: dict[str, float] = {}
+
+    def emit(url: str, status: int | None, html: str, error: str) -> None:
+        out.write(json.dumps({"url": url, "status": status, "html": html, "error": error,
+                              "elapsed_s": round(time.monotonic() - started.get(url, time.monotonic()), 3)},
+                             ensure_ascii=False) + "\n")
+        out.flush()
+
+    class RenderSpider(scrapy.Spider):
+        name = "zhaocuo-render"
+
+        async def start(self):  # type: ignore[override]
+            for url in job["urls"]:
+                started[url] = time.monotonic()
+                yield scrapy.Request(url, meta=render_meta(profile), callback=self.parse, errback=self.failed,
+                                     dont_filter=True)
+
+        def parse(self, response):  # type: ignore[override]
+            emit(response.request.url, response.status, response.text, "")
+
+        def failed(self, failure):  # type: ignore[no-untyped-def]
+            emit(failure.request.url, None, "", f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500])
+
+    settings = {
+        "LOG_LEVEL": os.environ.get("ZHAOCUO_RENDER_LOG", "ERROR"),
+        "ROBOTSTXT_OBEY": False,
+        "CONCURRENT_REQUESTS": job["concurrency"],
+        "CONCURRENT_REQUESTS_PER_DOMAIN": job["concurrency"],
+        "RETRY_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "USER_AGENT": profile.crawl.user_agent,
+        **playwright_settings(profile),
+    }
+    if "DOWNLOAD_HANDLERS" not in settings:  # a profile that disables rendering still renders here
+        settings.update(playwright_settings_forced(profile))
+    process = CrawlerProcess(settings)
+    process.crawl(RenderSpider)
+    process.start()
+    out.close()
+
+
+def playwright_settings_forced(profile: Profile) -> dict[str, Any]:
+    """``playwright_settings`` even for a profile that turned rendering off (doctor, benchmark)."""
+    import copy
+
+    forced = copy.copy(profile.crawl)
+    forced.render_js = ["/"]
+    return playwright_settings(type(profile)(**{**profile.__dict__, "crawl": forced}))
+
+
+if __name__ == "__main__":
+    import sys
+
+    _child(sys.argv[1])
