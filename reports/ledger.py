@@ -165,6 +165,8 @@ def write_ledger(path: str | Path, findings: list[Finding], unit: str | None = N
     by_unit: dict[str, list[Finding]] = {}
     for f in ordered:
         by_unit.setdefault(f.unit or NO_UNIT, []).append(f)
+    # Unit sheets in name order (stable night to night), unassigned findings last.
+    by_unit = dict(sorted(by_unit.items(), key=lambda kv: (kv[0] == NO_UNIT, kv[0])))
     names = sheet_names(by_unit)
     tmp = path.with_name(path.name + ".tmp.xlsx")
     with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
