@@ -157,6 +157,13 @@ class TextSection:
 class Ipv6Section:
     enabled: bool = True
     timeout_s: float = 5.0
+    # Bounds of the IPv6 probe (crawler/ipv6probe.py): hosts probed, linked URLs fetched per
+    # host, parallel probes, bytes read per fetch and the probe's whole time budget.
+    max_hosts: int = 200
+    max_urls_per_host: int = 3
+    concurrency: int = 16
+    max_bytes: int = 2 * 1024 * 1024
+    max_total_s: float = 300.0
 
 
 @dataclass

@@ -73,3 +73,23 @@ class Dnsmasq:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
         self.tmp.cleanup()
+
+
+# -- extra record kinds, as dnsmasq options for ``Dnsmasq(extra=[...])`` ------------------------
+
+def local_domain(domain: str) -> str:
+    """Answer every name under ``domain`` locally: NXDOMAIN for unknown names and an empty
+    answer (NODATA) for a known name without the asked type, instead of dnsmasq's REFUSED."""
+    return f"--local=/{domain}/"
+
+
+def cname(alias: str, target: str) -> str:
+    """A CNAME record; chains are built from several (alias → mid, mid → target)."""
+    return f"--cname={alias},{target}"
+
+
+def ns_record(zone: str, nameserver: str) -> str:
+    """An NS record of ``zone`` (dnsmasq serves it as a raw RR in wire format)."""
+    labels = nameserver.rstrip(".").split(".")
+    wire = b"".join(bytes([len(label)]) + label.encode("ascii") for label in labels) + bytes(1)
+    return f"--dns-rr={zone},2,{wire.hex()}"

@@ -1,0 +1,244 @@
+"""The IPv6 probe: DNS and IPv6 reachability of the site's host and of every linked host.
+
+Runs after the site crawl in the same run and reads the run's homepage and links from the
+store. It gathers facts only — the ``ipv6`` audit judges them:
+
+- the link census: 二级 links (on the homepage) and 三级 links (on the pages one click away,
+  minus those already counted at 二级), counted per host;
+- per host: A/AAAA with the CNAME chain; for the site's own host also the zone's name
+  servers and their addresses;
+- per host, up to ``ipv6.max_urls_per_host`` linked URLs fetched once through an IPv6
+  address and once through an IPv4 address (same Host, same port): status, title, text
+  similarity of the two and latency. When the two bodies differ, IPv4 is fetched a second
+  time so the audit can tell a page that changes on every request from a v6 mirror that
+  serves something else.
+
+Stored as records: ``ipv6_host`` (one per host) and ``ipv6_site``/``census`` (the levels,
+the machine's IPv6 route, notes). A machine without any IPv6 route cannot test IPv6: the
+probe says so once and records it instead of failing every host.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from crawler.ipv6_dns import HostDns, authoritative_ns, host_dns, make_resolver
+from crawler.ipv6_fetch import Fetch, fetch_via, routable, similarity
+from zhaocuo.profile import Profile
+from zhaocuo.store import Crawl, SQLiteStore
+
+log = logging.getLogger("zhaocuo.ipv6")
+
+LEVEL2, LEVEL3 = "二级", "三级"
+# Links a visitor follows; images, scripts and styles are resources, not links.
+LINK_TAGS = frozenset({"a", "area", "iframe", "frame"})
+# A documentation address (RFC 3849): whether the kernel has any route to the IPv6 internet.
+_GLOBAL_PROBE = "2001:db8::1"
+# Below this similarity of the v4 and v6 bodies, IPv4 is fetched again to measure how much
+# the page changes by itself (a measurement trigger, not a verdict).
+RECHECK_BELOW = 0.95
+NO_ROUTE_MESSAGE = "本机无 IPv6 路由，无法检测 IPv6 / cannot test IPv6 from this machine"
+
+
+@dataclass
+class Census:
+    """Which links sit at which level, grouped by host (distinct URLs, in page order)."""
+
+    homepage: str
+    own_host: str
+    levels: dict[str, dict[str, list[str]]] = field(default_factory=lambda: {LEVEL2: {}, LEVEL3: {}})
+    homepage_stored: bool = False
+
+    def hosts(self) -> list[str]:
+        """Own host first, then hosts by number of links (most-linked first: they weigh most)."""
+        counts: Counter[str] = Counter()
+        for by_host in self.levels.values():
+            for host, urls in by_host.items():
+                counts[host] += len(urls)
+        ordered = [h for h, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if h != self.own_host]
+        return [self.own_host, *ordered] if self.own_host else ordered
+
+    def urls(self, host: str) -> list[str]:
+        out: list[str] = []
+        for by_host in self.levels.values():
+            out += [u for u in by_host.get(host, []) if u not in out]
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"homepage": self.homepage, "own_host": self.own_host, "homepage_stored": self.homepage_stored,
+                "levels": {lvl: {"links": sum(len(u) for u in by_host.values()),
+                                 "hosts": {h: len(u) for h, u in by_host.items()}}
+                           for lvl, by_host in self.levels.items()}}
+
+
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return ""
+
+
+def _targets(crawl: Crawl, url: str) -> list[str]:
+    """http(s) link targets of the stored page ``url`` (also under its final URL)."""
+    sources = [url]
+    page = crawl.page(url)
+    if page and page.final_url and page.final_url != url:
+        sources.append(page.final_url)
+    out: list[str] = []
+    seen: set[str] = set()
+    for src in sources:
+        for link in crawl.links_from(src):
+            t = link.target
+            if link.tag in LINK_TAGS and t.startswith(("http://", "https://")) and t not in seen and _host(t):
+                seen.add(t)
+                out.append(t)
+    return out
+
+
+def link_census(crawl: Crawl, profile: Profile) -> Census:
+    """二级 = links on the homepage; 三级 = links on the stored HTML pages those lead to, not
+    already counted at 二级 (a link's level is its shortest click distance from the homepage)."""
+    homepage = profile.homepage
+    census = Census(homepage=homepage, own_host=_host(homepage))
+    home = crawl.page(homepage)
+    census.homepage_stored = home is not None
+    skip = {homepage, home.final_url if home else homepage}
+    level2 = [t for t in _targets(crawl, homepage) if t not in skip]
+    seen = set(level2) | skip
+    level3: list[str] = []
+    for url in level2:
+        page = crawl.page(url)
+        if page is None or page.kind != "html":
+            continue  # not a page of the site (external or not crawled): its links are not 三级
+        for t in _targets(crawl, url):
+            if t not in seen:
+                seen.add(t)
+                level3.append(t)
+    for level, urls in ((LEVEL2, level2), (LEVEL3, level3)):
+        for u in urls:
+            census.levels[level].setdefault(_host(u), []).append(u)
+    return census
+
+
+def _fetch_family(url: str, addresses: list[str], profile: Profile, family: int) -> Fetch | None:
+    """Fetch ``url`` through the first of (at most two) addresses that answers."""
+    last: Fetch | None = None
+    for addr in addresses[:2]:
+        last = fetch_via(url, addr, profile.ipv6.timeout_s, profile.ipv6.max_bytes, profile.crawl.user_agent)
+        if last.answered:
+            return last
+    return last
+
+
+def probe_url(url: str, dns_info: HostDns, v6_addresses: list[str], profile: Profile) -> dict[str, Any]:
+    """One linked URL over IPv6 and over IPv4, with the similarity of the two bodies."""
+    v6 = _fetch_family(url, v6_addresses, profile, 6) if v6_addresses else None
+    v4 = _fetch_family(url, dns_info.a.values, profile, 4) if dns_info.a.values else None
+    out: dict[str, Any] = {"url": url, "v6": v6.to_dict() if v6 else None, "v4": v4.to_dict() if v4 else None,
+                           "similarity": None, "v4_self_similarity": None}
+    if v6 and v4 and v6.answered and v4.answered:
+        out["similarity"] = similarity(v4, v6)
+        if out["similarity"] < RECHECK_BELOW:
+            again = _fetch_family(url, [v4.address], profile, 4)
+            if again and again.answered:
+                out["v4_self_similarity"] = similarity(v4, again)
+    return out
+
+
+def _host_record(host: str, census: Census, dns_info: HostDns) -> dict[str, Any]:
+    return {
+        "host": host,
+        "role": "own" if host == census.own_host else "linked",
+        "dns": dns_info.to_dict(),
+        "levels": {lvl: len(by_host.get(host, [])) for lvl, by_host in census.levels.items()},
+        "v6_routable": [],
+        "probes": [],
+        "skipped": "",
+    }
+
+
+def gather(profile: Profile, store: SQLiteStore, run_id: int, progress: bool) -> dict[str, Any]:
+    """Probe the site's and the linked hosts; store one ``ipv6_host`` record per host and the
+    ``ipv6_site`` census. Returns the stats merged into the run's."""
+    if not profile.ipv6.enabled:
+        return {"ipv6": "disabled"}
+    started = time.monotonic()
+    run = store.run(run_id)
+    if run is None:
+        raise LookupError(f"run {run_id} not in {store.path}")
+    crawl = Crawl(store, run)
+    census = link_census(crawl, profile)
+    hosts = census.hosts()
+    probed, skipped = hosts[: profile.ipv6.max_hosts], hosts[profile.ipv6.max_hosts:]
+    resolver, why = make_resolver(profile.dns.nameservers, profile.dns.timeout_s)
+    workers = max(1, profile.ipv6.concurrency)
+
+    # Phase 1: DNS for every host (own host with its zone's name servers).
+    with ThreadPoolExecutor(workers) as pool:
+        dns_infos = dict(zip(probed, pool.map(lambda h: host_dns(resolver, h, why), probed), strict=True))
+    records = {h: _host_record(h, census, dns_infos[h]) for h in probed}
+    if census.own_host in records:
+        records[census.own_host]["ns"] = authoritative_ns(resolver, census.own_host)
+
+    # Phase 2: can this machine reach IPv6 at all? Loopback (::1) counts: tests use it.
+    for h in probed:
+        records[h]["v6_routable"] = [a for a in dns_infos[h].aaaa.values if routable(a)]
+    no_route = not routable(_GLOBAL_PROBE) and not any(r["v6_routable"] for r in records.values())
+    note = NO_ROUTE_MESSAGE if no_route else ""
+    if no_route:
+        if progress:
+            print(f"IPv6: {NO_ROUTE_MESSAGE}", file=sys.stderr)
+        else:
+            log.warning(NO_ROUTE_MESSAGE)
+
+    # Phase 3: fetch the linked URLs over IPv6 and IPv4, within the time budget.
+    deadline = started + profile.ipv6.max_total_s
+
+    def probe_host(host: str) -> None:
+        rec = records[host]
+        if no_route:
+            rec["skipped"] = "no_route"
+            return
+        if time.monotonic() > deadline:
+            rec["skipped"] = "time_budget"
+            return
+        info = dns_infos[host]
+        if not info.a.values and not rec["v6_routable"]:
+            return  # nothing to connect to: the DNS facts say why
+        urls = census.urls(host)[: profile.ipv6.max_urls_per_host]
+        if host == census.own_host:  # the homepage is always probed, first
+            urls = [census.homepage, *[u for u in urls if u != census.homepage]]
+        for url in urls:
+            if time.monotonic() > deadline:
+                rec["skipped"] = "time_budget"
+                break
+            rec["probes"].append(probe_url(url, info, rec["v6_routable"], profile))
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(probe_host, probed))
+
+    for host, rec in records.items():
+        store.put_record(run_id, "ipv6_host", host, rec)
+    site = {
+        **census.to_dict(),
+        "no_route": no_route,
+        "note": note,
+        "nameservers": list(profile.dns.nameservers),
+        "resolver_error": why,
+        "hosts_probed": len(probed),
+        "hosts_over_cap": skipped[:100],
+        "hosts_over_cap_count": len(skipped),
+        "elapsed_s": round(time.monotonic() - started, 2),
+    }
+    store.put_record(run_id, "ipv6_site", "census", site)
+    store.commit()
+    if progress:
+        print(f"IPv6: {len(probed)} 个主机已检测 hosts probed in {site['elapsed_s']} s", file=sys.stderr)
+    return {"ipv6_hosts": len(probed), "ipv6_no_route": no_route, "ipv6_elapsed_s": site["elapsed_s"]}
