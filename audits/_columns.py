@@ -1,0 +1,476 @@
+"""Column discovery (栏目识别) from the stored crawl: what the column audits judge.
+
+The national check counts columns (栏目) — the list pages a site's navigation promises —
+that are stale or blank. A column here is a crawled page of the site that is
+
+- the target of a navigation link (``<nav>``, ``class="nav|menu|…"``) or of a breadcrumb
+  link (当前位置：首页 > 政务公开 > 通知公告), or
+- a list page: a page with pagination (下一页 / 尾页 / ``createPageHTML``) or with at least
+  three dated links and no publication date of its own (an article is not a list).
+
+Each column gets a name (breadcrumb > navigation anchor > page title), its list URL, the
+items listed on it *and on its further pages* (pagination is followed through the stored
+pages, never fetched: audits never fetch) with their dates (from the list, else from the
+article's 发布日期/meta/URL), and whether the page says 暂无信息. Articles whose breadcrumb
+ends at a column are that column's items too (their own 发布日期 dates them).
+
+Template text (headers, sidebars, footers) is told apart by frequency: a block of text or a
+link that appears on the homepage or on many pages is chrome, not content; without that a
+blank column whose sidebar lists its sibling columns would look full.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import lxml.html
+from lxml import etree
+
+from audits._dates import DATE_RE, make_date, page_date
+from zhaocuo.profile import Profile
+from zhaocuo.store import Crawl
+
+# Only the head of a huge page is parsed: lists and navigation are near the top, and an
+# untrusted page must not cost unbounded time.
+MAX_HTML_CHARS = 1_000_000
+# Navigation entries that are site furniture, never columns (they are not "blank columns").
+NON_COLUMN_NAMES = {
+    "首页", "网站首页", "返回首页", "主页", "网站地图", "站点地图", "无障碍", "无障碍浏览", "无障碍阅读", "长者模式",
+    "关怀版", "适老版", "老年版", "繁体", "繁體", "简体", "english", "登录", "登陆", "注册", "搜索", "高级搜索",
+    "设为首页", "加入收藏", "收藏本站", "手机版", "移动版", "联系我们", "关于我们", "更多", "more", "更多>>",
+    "rss", "返回", "上一页", "下一页", "打印", "关闭", "关闭窗口", "打印本页", "纠错", "我要纠错", "智能问答",
+    "隐私声明", "版权声明", "网站声明", "使用帮助", "帮助",
+}
+BLANK_MARKERS = ("暂无信息", "暂无数据", "暂无内容", "暂无记录", "暂无相关信息", "没有相关信息", "没有信息",
+                 "无相关信息", "栏目建设中", "正在建设中", "信息正在更新", "内容正在更新", "暂无文章", "暂无公告")
+_NAV_RX = re.compile(r"(^|[-_\s])(nav|menu|daohang|dh|lanmu|channel|column|topbar|mainnav)", re.I)
+_CRUMB_RX = re.compile(r"crumb|position|location|dqwz|weizhi|curmb|currentpath|bread|place", re.I)
+_CRUMB_TEXT = ("当前位置", "您的位置", "你的位置", "您现在的位置", "所在位置", "当前的位置")
+_PAGER_RX = re.compile(r"page|fenye|pager|pagination|pg", re.I)
+_PAGER_TEXT = {"下一页", "下页", "后页", "尾页", "末页", "next", ">", ">>", "›", "»", "next>"}
+_PAGER_URL = re.compile(r"(index|list|default)_\d+\.s?html?$|[?&](page|pageno|pageindex|p|curpage|pagenum|start)=\d+",
+                        re.I)
+_CREATE_PAGE = re.compile(
+    r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]"
+)
+_TITLE_SPLIT = re.compile(r"\s*[-_|—–－·]\s*")
+
+
+@dataclass
+class Item:
+    url: str
+    title: str
+    date: date | None
+    source: str  # "list" (date next to the link), "page" (the article's own date), "breadcrumb"
+
+
+@dataclass
+class Column:
+    name: str
+    url: str
+    pages: list[str] = field(default_factory=list)        # the list URL and its further pages
+    items: dict[str, Item] = field(default_factory=dict)  # by item URL
+    blank_marker: bool = False                            # the page says 暂无信息 or similar
+    has_content: bool = False                             # own text or links beyond the template
+    sources: set[str] = field(default_factory=set)        # nav | breadcrumb | list | pager
+    names: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def dated(self) -> list[Item]:
+        return [i for i in self.items.values() if i.date]
+
+    @property
+    def newest(self) -> Item | None:
+        dated = self.dated
+        return max(dated, key=lambda i: (i.date, i.url)) if dated else None
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
+
+    @property
+    def is_blank(self) -> bool:
+        """No item at all. "暂无信息" on a page with no item is blank; a content page (a 指南,
+        a 领导简介 written out on the column page) is not."""
+        return not self.items and (self.blank_marker or not self.has_content)
+
+
+@dataclass
+class _PageFacts:
+    url: str
+    depth: int
+    title: str
+    date: date | None
+    dated: list[tuple[str, str, date]]   # (target, anchor, date) of list rows
+    undated: list[tuple[str, str]]       # (target, anchor) of undated list rows
+    nav: list[tuple[str, str]]           # (target, anchor)
+    crumbs: list[tuple[str, str]]        # breadcrumb links after 首页, in order
+    crumb_last: str                      # the breadcrumb's last segment as text
+    pager: set[str]                      # further pages of this list
+    blank_marker: bool
+    blocks: set[str]                     # short text blocks (template detection)
+    links: list[tuple[str, str]]         # every (target, anchor) of an <a>
+
+
+def norm_url(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text or "").strip()
+
+
+def _classes(el: etree._Element) -> str:
+    return f"{el.get('class', '')} {el.get('id', '')}"
+
+
+def _parse(html: str) -> lxml.html.HtmlElement | None:
+    html = html[:MAX_HTML_CHARS]
+    html = re.sub(r"^\s*<\?xml[^>]*>", "", html)
+    if not html.strip():
+        return None
+    try:
+        return lxml.html.fromstring(html)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _in(el: etree._Element, rx: re.Pattern[str], levels: int = 6) -> bool:
+    node = el
+    for _ in range(levels):
+        node = node.getparent()
+        if node is None:
+            return False
+        if node.tag == "nav" or rx.search(_classes(node)):
+            return True
+    return False
+
+
+def _row_of(a: etree._Element) -> etree._Element | None:
+    """The list row holding link ``a``: the nearest li/tr/dd/dt within three levels, else the
+    nearest p/div. The caller keeps only rows with one distinct link and short text, so a
+    whole ``<ul>`` or page section is never taken for one row."""
+    node = a.getparent()
+    fallback = None
+    for _ in range(3):
+        if node is None:
+            break
+        if node.tag in ("li", "tr", "dd", "dt"):
+            return node
+        if node.tag in ("p", "div") and fallback is None:
+            fallback = node
+        node = node.getparent()
+    return fallback
+
+
+def _extract(url: str, depth: int, title: str, text: str, html: str, profile: Profile,
+             as_of: date) -> _PageFacts | None:
+    doc = _parse(html)
+    if doc is None:
+        return None
+    for bad in doc.xpath("//script|//style|//noscript"):
+        scripts = bad.text or ""
+        for m in _CREATE_PAGE.finditer(scripts):
+            # TRS sites write their pager with createPageHTML(total, current, "index", "html"):
+            # the further pages are index_1.html … index_{total-1}.html next to this one.
+            total, base, ext = int(m.group(1)), m.group(3), m.group(4)
+            doc.set("data-zc-pages", f"{min(total, 500)}|{base}|{ext}")
+        bad.drop_tree()
+    facts = _PageFacts(url, depth, title, page_date(html, text, url, as_of), [], [], [], [], "", set(), False,
+                       set(), [])
+    if spec := doc.get("data-zc-pages"):
+        total_s, base, ext = spec.split("|")
+        facts.pager |= {norm_url(urljoin(url, f"{base}_{i}.{ext}")) for i in range(1, int(total_s))}
+    seen_rows: set[etree._Element] = set()  # holds the proxies: lxml reuses ids of dropped ones
+    for a in doc.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
+            continue
+        target = norm_url(urljoin(url, href))
+        if not profile.host_allowed(urlsplit(target).hostname):
+            continue
+        anchor = _clean(a.text_content()) or _clean(a.get("title", ""))
+        facts.links.append((target, anchor))
+        low = anchor.lower()
+        if target != url and (low in _PAGER_TEXT or (anchor.isdigit() and len(anchor) <= 4)) and (
+            _in(a, _PAGER_RX, 3) or _PAGER_URL.search(target) or low in {"下一页", "下页", "尾页", "末页"}
+        ):
+            facts.pager.add(target)
+            continue
+        if _in(a, _CRUMB_RX, 3):
+            continue  # handled with the breadcrumb below
+        if _in(a, _NAV_RX) and 2 <= len(anchor) <= 12:
+            facts.nav.append((target, anchor))
+        row = _row_of(a)
+        if row is None or row in seen_rows:
+            continue
+        row_links = {norm_url(urljoin(url, (x.get("href") or "").strip())) for x in row.iter("a") if x.get("href")}
+        if len(row_links) != 1:
+            continue
+        seen_rows.add(row)
+        row_text = _clean(row.text_content())
+        if len(row_text) > 300:
+            continue
+        item_title = _clean(a.get("title", "")) or anchor
+        dates = [d for d in (make_date(*m.groups()) for m in DATE_RE.finditer(row_text)) if d]
+        dates = [d for d in dates if d.toordinal() <= as_of.toordinal() + 1]
+        if dates:
+            facts.dated.append((target, item_title, max(dates)))
+        elif len(anchor) >= 4:
+            facts.undated.append((target, item_title))
+    _breadcrumb(doc, url, facts)
+    plain = _clean(doc.text_content())
+    facts.blank_marker = any(m in plain for m in BLANK_MARKERS)
+    for el in doc.iter():
+        if not isinstance(el.tag, str) or el.tag in ("html", "body", "head", "title"):
+            continue
+        own = _clean(" ".join(t for t in [el.text, *(c.tail for c in el)] if t))
+        if own and len(own) <= 200:
+            facts.blocks.add(own)
+    return facts
+
+
+def _breadcrumb(doc: lxml.html.HtmlElement, url: str, facts: _PageFacts) -> None:
+    holders = [el for el in doc.iter() if isinstance(el.tag, str) and el.tag not in ("html", "body")
+               and _CRUMB_RX.search(_classes(el)) and len(_clean(el.text_content())) <= 200]
+    if not holders:
+        for el in doc.iter():
+            if isinstance(el.tag, str) and el.tag not in ("html", "body") and el.text and \
+                    any(t in el.text for t in _CRUMB_TEXT) and len(_clean(el.text_content())) <= 200:
+                holders.append(el)
+                break
+    if not holders:
+        return
+    holder = holders[-1] if len(holders) > 1 and all(h in holders[0].iterdescendants() for h in holders[1:]) \
+        else holders[0]
+    crumbs = []
+    for a in holder.iter("a"):
+        href = (a.get("href") or "").strip()
+        anchor = _clean(a.text_content())
+        if not href or not anchor or anchor in NON_COLUMN_NAMES or href.startswith("javascript:"):
+            continue
+        crumbs.append((norm_url(urljoin(url, href)), anchor))
+    facts.crumbs = crumbs
+    segments = [s for s in re.split(r"[>＞»›/→]|&gt;", _clean(holder.text_content())) if s.strip()]
+    if segments:
+        facts.crumb_last = _clean(segments[-1])
+
+
+def _name_ok(name: str) -> bool:
+    low = name.strip().lower()
+    return 2 <= len(low) <= 20 and low not in NON_COLUMN_NAMES and not low.isdigit()
+
+
+@dataclass
+class Discovery:
+    """Everything the column audits share, computed once per crawl."""
+
+    columns: list[Column]
+    homepage: str
+    homepage_items: list[Item]
+    # Every navigation and breadcrumb anchor of the site, crawled target or not (a column the
+    # crawl budget left out still exists: missing_column must not claim it absent).
+    nav_names: set[str] = field(default_factory=set)
+
+
+_CACHE: dict[tuple[str, int, str, str], Discovery] = {}
+
+
+def discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
+    """The site's columns (cached per crawl run, profile and date: four audits share it)."""
+    key = (str(crawl.store.path), crawl.run_id, str(profile.path), as_of.isoformat())
+    if key not in _CACHE:
+        _CACHE.clear()
+        _CACHE[key] = _discover(crawl, profile, as_of)
+    return _CACHE[key]
+
+
+def _html_pages(crawl: Crawl) -> Iterator[tuple[str, int, str, str, str]]:
+    for page in crawl.pages(kinds=("html",)):
+        if page.status is not None and not 200 <= page.status < 300:
+            continue
+        yield norm_url(page.url), page.depth, page.title, page.text, page.html
+        final = norm_url(page.final_url or page.url)
+        if final != norm_url(page.url):
+            yield final, page.depth, page.title, page.text, page.html
+
+
+def _discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
+    facts: dict[str, _PageFacts] = {}
+    block_pages: Counter[str] = Counter()
+    for url, depth, title, text, html in _html_pages(crawl):
+        if url in facts:
+            continue
+        f = _extract(url, depth, title, text, html, profile, as_of)
+        if f is None:
+            continue
+        facts[url] = f
+        block_pages.update(f.blocks)
+    homepage = norm_url(profile.homepage)
+    home = facts.get(homepage)
+    if home is None:  # the start URL redirected: the shallowest page is the homepage
+        home = min(facts.values(), key=lambda f: (f.depth, len(f.url)), default=None)
+        homepage = home.url if home else homepage
+    home_blocks = home.blocks if home else set()
+    # A block on at least 3 pages and a fifth of all pages is chrome (small sites: 3 pages).
+    chrome_min = max(3, len(facts) // 5)
+    template = {b for b, n in block_pages.items() if n >= chrome_min} | home_blocks
+    home_targets = {t for t, _ in home.links} if home else set()
+
+    # Candidate column pages and how they are named.
+    names: dict[str, Counter[str]] = {}
+    sources: dict[str, set[str]] = {}
+
+    def candidate(url: str, source: str, name: str = "") -> None:
+        if url == homepage or url not in facts:
+            return
+        sources.setdefault(url, set()).add(source)
+        c = names.setdefault(url, Counter())
+        if name and _name_ok(name):
+            c[name] += 1
+
+    for f in facts.values():
+        for target, anchor in f.nav:
+            if _name_ok(anchor):
+                candidate(target, "nav", anchor)
+        for target, anchor in f.crumbs:
+            candidate(target, "breadcrumb", anchor)
+        if f.pager:
+            candidate(f.url, "pager")
+        elif len({t for t, _, _ in f.dated}) >= 3 and f.date is None and f.url != homepage:
+            candidate(f.url, "list")
+    # Further pages of a list belong to the list's first page (union by pager links).
+    parent: dict[str, str] = {}
+
+    def root(u: str) -> str:
+        while parent.get(u, u) != u:
+            u = parent[u]
+        return u
+
+    for f in facts.values():
+        for nxt in f.pager:
+            if nxt in facts:
+                a, b = root(f.url), root(nxt)
+                if a != b:
+                    first, second = sorted((a, b), key=lambda u: (facts[u].depth, len(u), u))
+                    parent[second] = first
+    columns: dict[str, Column] = {}
+    for url in list(sources):
+        r = root(url)
+        if r == homepage:
+            continue
+        col = columns.setdefault(r, Column(name="", url=r))
+        col.sources |= sources[url]
+        col.names.update(names.get(url, Counter()))
+    for u in facts:
+        r = root(u)
+        if r in columns and u not in columns[r].pages:
+            columns[r].pages.append(u)
+    # Items: dated rows of every page of the column, undated rows dated by their article.
+    dated_anywhere: Counter[str] = Counter()
+    for f in facts.values():
+        dated_anywhere.update({t for t, _, _ in f.dated})
+    item_chrome = max(5, int(len(columns) * 0.3) + 1)
+    for col in columns.values():
+        col.pages.sort(key=lambda u: (u != col.url, facts[u].depth, len(u), u))
+        for u in col.pages:
+            f = facts[u]
+            col.blank_marker = col.blank_marker or f.blank_marker
+            for target, title, d in f.dated:
+                if target in columns or target == homepage or dated_anywhere[target] >= item_chrome:
+                    continue  # a "latest news" box on every page is chrome, not this column's item
+                old = col.items.get(target)
+                if old is None or (old.date and d > old.date):
+                    col.items[target] = Item(target, title, d, "list")
+            for target, title in f.undated:
+                if target in columns or target == homepage or target in col.pages or title in template:
+                    continue
+                art = facts.get(target)
+                if art is not None and art.date is not None and target not in col.items:
+                    col.items[target] = Item(target, title, art.date, "page")
+            own_links = [a for t, a in f.links if a and a not in template and t not in f.pager
+                         and t != homepage and t not in home_targets and _name_ok(a)]
+            own_text = [b for b in f.blocks if b not in template and b not in col.names
+                        and b != f.crumb_last and b != f.title and not any(m in b for m in BLANK_MARKERS)
+                        and not any(t in b for t in _CRUMB_TEXT)]
+            if own_links or sum(len(b) for b in own_text) >= 20:
+                col.has_content = True
+    # Articles whose breadcrumb ends at a column are its items (dated by their own page).
+    for f in facts.values():
+        if f.crumbs and f.date is not None:
+            target = f.crumbs[-1][0]
+            r = root(target) if target in facts else target
+            col = columns.get(r)
+            if col is not None and f.url not in col.pages and f.url not in col.items and f.url not in columns:
+                col.items[f.url] = Item(f.url, f.title, f.date, "breadcrumb")
+    for col in columns.values():
+        f = facts[col.url]
+        crumb = f.crumb_last if _name_ok(f.crumb_last) else ""
+        title_name = next((p for p in _TITLE_SPLIT.split(f.title) if _name_ok(p)), "")
+        col.name = crumb or (col.names.most_common(1)[0][0] if col.names else "") or title_name or col.url
+    home_items = []
+    if home:
+        for target, title, d in home.dated:
+            home_items.append(Item(target, title, d, "list"))
+        listed = {i.url for i in home_items}
+        for target, anchor in home.links:
+            art = facts.get(target)
+            if target not in listed and art is not None and art.date is not None and target != homepage:
+                listed.add(target)
+                home_items.append(Item(target, anchor, art.date, "page"))
+    result = sorted((c for c in columns.values() if _name_ok(c.name)), key=lambda c: c.url)
+    nav_names = {a for f in facts.values() for _, a in (*f.nav, *f.crumbs) if _name_ok(a)}
+    return Discovery(result, homepage, home_items, nav_names)
+
+
+# -- freshness ----------------------------------------------------------------------------
+# The national check's classes (《政府网站与政务新媒体检查指标》: 动态、要闻类 two weeks;
+# 通知公告、政策文件类 six months; 人事、规划计划类 one year — 领导、机构 alike), by the words of
+# the column's name. A name with words of two classes gets the longer period (人事动态,
+# 领导动态): a finding must never come early. A column of no class has no rule unless the
+# profile or the catalogue gives one.
+NAME_CLASSES: list[tuple[tuple[str, ...], int, str]] = [
+    (("动态", "要闻"), 14, "动态、要闻类栏目"),
+    (("通知", "公告", "公示", "通告", "政策文件", "规范性文件", "政府文件"), 180, "通知公告、政策文件类栏目"),
+    (("人事", "规划", "计划", "领导", "机构"), 365, "人事、规划计划类栏目"),
+]
+
+
+@dataclass
+class Rule:
+    max_age_days: int
+    reason: str  # Chinese: where the period comes from, shown in the finding
+
+
+def name_rule(name: str) -> Rule | None:
+    hits = [(days, label) for words, days, label in NAME_CLASSES if any(w in name for w in words)]
+    if not hits:
+        return None
+    days, label = max(hits)
+    return Rule(days, f"{label}应在{days}天内更新")
+
+
+def rule_for(column: Column, profile: Profile, entry: object | None, as_of: date) -> Rule | None:
+    """The column's freshness rule. ``[columns].max_age_days`` (by column name) wins, then a
+    catalogue item's explicit max_age_days; a 公开时限 of the matching catalogue item becomes
+    the rule, but never loosens the national class (the national check still applies)."""
+    from audits._catalog import Entry, names_match, time_limit_days
+
+    for key, days in profile.columns.max_age_days.items():
+        if names_match(key, column.name) and days > 0:
+            return Rule(days, f"配置要求栏目“{key}”{days}天内更新")
+    national = name_rule(column.name)
+    if isinstance(entry, Entry):
+        if entry.max_age_days > 0:
+            return Rule(entry.max_age_days, f"公开目录要求“{entry.name}”{entry.max_age_days}天内更新")
+        limit = entry.fields.get("time_limit", "")
+        days = time_limit_days(limit, as_of)
+        if days is not None and (national is None or days < national.max_age_days):
+            return Rule(days, f"公开目录时限“{limit}”(折合约{days}天)")
+    return national

@@ -1,0 +1,45 @@
+"""空白栏目 (blank_column): a column with no item at all.
+
+"暂无信息" (and its kin) on a column page with no item counts as no item. A column page
+that carries its own content instead of a list (a 公开指南 or 领导简介 written out) is not
+blank, nor are navigation entries that are not columns (首页, 网站地图, 无障碍 …: they are
+excluded in audits._columns.NON_COLUMN_NAMES). Five or more blank columns fail the national
+check (单项否决).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from audits import AuditMeta
+from audits._catalog import entry_for_column, load_catalog, unit_of
+from audits._columns import discover
+from zhaocuo.finding import Finding, Severity
+from zhaocuo.profile import Profile
+from zhaocuo.store import Crawl
+
+META = AuditMeta(name="blank_column", title="空白栏目", severity=Severity.HIGH, requires=("pages", "links"),
+                 description="栏目无任何信息(含仅显示“暂无信息”)即为空白栏目；5个及以上即单项否决。")
+VETO_THRESHOLD = 5
+
+
+def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
+    entries = load_catalog(profile)
+    for col in discover(crawl, profile, as_of).columns:
+        if not col.is_blank:
+            continue
+        entry = entry_for_column(col.name, entries)
+        why = "页面显示“暂无信息”" if col.blank_marker else "页面没有任何信息条目"
+        yield Finding(
+            audit=META.name, severity=META.severity, url=col.url, column=col.name, unit=unit_of(entry, profile),
+            message=f"栏目“{col.name}”为空白栏目（{why}），请补充应公开的信息或按程序撤并该栏目。",
+            extra={"blank_marker": col.blank_marker, "sources": sorted(col.sources)},
+        )
+
+
+def summary(crawl: Crawl, profile: Profile, as_of: date, findings: list[Finding]) -> dict[str, Any]:
+    """Blank columns against the national check's veto threshold (five or more fail the site)."""
+    n = len(findings)
+    return {"count": n, "veto_threshold": VETO_THRESHOLD, "veto": n >= VETO_THRESHOLD}

@@ -1,0 +1,42 @@
+"""公开目录要素不全 (catalog_incomplete): a catalogue row that leaves out a required element.
+
+The 2024 政务公开工作方案 requires each item of the 主动公开事项目录 to name its 公开主体,
+公开内容, 公开时限, 公开方式, 公开渠道 and 责任单位. One finding per incomplete row of the
+catalogue spreadsheet, naming the missing elements. The profile's own ``[[catalog]]`` entries
+are a list of required columns, not the official catalogue, so they are not judged here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+from audits import AuditMeta
+from audits._catalog import load_catalog, unit_of
+from zhaocuo.finding import Finding, Severity
+from zhaocuo.profile import Profile
+from zhaocuo.store import Crawl
+
+META = AuditMeta(name="catalog_incomplete", title="公开目录要素不全", severity=Severity.MEDIUM,
+                 requires=("profile:catalog_file",),
+                 description="主动公开事项目录每个事项应明确公开主体、内容、时限、方式、渠道和责任单位。")
+
+
+def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
+    for entry in load_catalog(profile):
+        if entry.source == "profile":
+            continue
+        missing = entry.missing
+        if not missing:
+            continue
+        label = f"{entry.level1}/{entry.name}" if entry.level1 else entry.name
+        yield Finding(
+            audit=META.name, severity=META.severity, url=Path(entry.source).resolve().as_uri(), column=entry.name,
+            unit=unit_of(entry, profile),
+            # The key is the item's names, not the row number: inserting a row above must not
+            # turn every later finding into a "new" one.
+            key=f"{entry.level1}\x1f{entry.name}\x1f{entry.fields.get('content', '')}",
+            message=f"公开目录第{entry.row}行“{label}”缺少{'、'.join(missing)}，请补全该事项的要素。",
+            extra={"catalog_row": entry.row, "missing": missing},
+        )

@@ -1,0 +1,56 @@
+"""首页不更新 (stale_homepage): nothing linked from the homepage is dated within 14 days.
+
+A single-veto item of the national check ("首页栏目信息超过2周未更新"). Dates come from the
+homepage's lists (the date printed next to a link) and from the linked articles' own
+发布日期. When the homepage links to nothing dated at all there is no evidence either way:
+no finding (the summary says so), because a veto must never rest on a guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from audits import AuditMeta
+from audits._columns import discover
+from zhaocuo.finding import Finding, Severity
+from zhaocuo.profile import Profile
+from zhaocuo.store import Crawl
+
+META = AuditMeta(name="stale_homepage", title="首页长期未更新", severity=Severity.VETO, requires=("pages", "links"),
+                 description="首页栏目信息超过2周未更新即单项否决。")
+MAX_AGE_DAYS = 14
+
+
+def _newest(crawl: Crawl, profile: Profile, as_of: date) -> tuple[str, date | None, str]:
+    found = discover(crawl, profile, as_of)
+    dated = [i for i in found.homepage_items if i.date and i.date <= as_of]
+    if not dated:
+        return found.homepage, None, ""
+    best = max(dated, key=lambda i: (i.date, i.url))
+    return found.homepage, best.date, best.title
+
+
+def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
+    homepage, newest, title = _newest(crawl, profile, as_of)
+    if newest is None:
+        return
+    days = (as_of - newest).days
+    if days <= MAX_AGE_DAYS:
+        return
+    yield Finding(
+        audit=META.name, severity=META.severity, url=homepage,
+        message=(f"首页已{days}天未更新（首页链接的信息最近一条发布于{newest.isoformat()}），"
+                 f"超过两周即单项否决，请立即更新首页信息。"),
+        evidence=title[:200],
+        extra={"days_since_update": days, "newest_date": newest.isoformat(), "max_age_days": MAX_AGE_DAYS},
+    )
+
+
+def summary(crawl: Crawl, profile: Profile, as_of: date, findings: list[Finding]) -> dict[str, Any]:
+    """The homepage's freshness: newest dated link, its age, and whether that fails the check."""
+    homepage, newest, _ = _newest(crawl, profile, as_of)
+    return {"homepage": homepage, "newest_date": newest.isoformat() if newest else None,
+            "days_since_update": (as_of - newest).days if newest else None,
+            "max_age_days": MAX_AGE_DAYS, "veto": bool(findings)}

@@ -1,0 +1,177 @@
+"""Column discovery from a stored crawl: navigation, breadcrumbs, dated lists, pagination.
+
+The stores here are filled directly (pages and links as the crawler stores them) so each
+rule is pinned without a crawl; tests/test_columns_end_to_end.py crawls real loopback sites.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from audits._columns import discover
+from tests.support.profiles import write_profile
+from zhaocuo.profile import Profile, load_profile
+from zhaocuo.store import Crawl, Link, Page, SQLiteStore
+
+BASE = "http://www.test.gov.cn"
+AS_OF = date(2026, 11, 27)
+NAV = [("首页", "/"), ("工作动态", "/gzdt/"), ("通知公告", "/tzgg/"), ("人事信息", "/rsxx/"), ("政策文件", "/zcwj/"),
+       ("网站地图", "/sitemap.html"), ("无障碍", "/wza/")]
+
+
+def ago(days: int) -> str:
+    return (AS_OF - timedelta(days=days)).isoformat()
+
+
+def layout(body: str, title: str = "", crumbs: list[tuple[str, str]] | None = None, nav=None) -> str:
+    """A page of the test site: header navigation, breadcrumb, body, footer."""
+    nav_html = "".join(f'<li><a href="{href}">{name}</a></li>' for name, href in (nav or NAV))
+    crumb_html = ""
+    if crumbs is not None:
+        parts = ['<a href="/">首页</a>'] + [f'<a href="{h}">{n}</a>' for n, h in crumbs]
+        crumb_html = '<div class="position">当前位置：' + " &gt; ".join(parts) + "</div>"
+    return (f"<html><head><title>{title}_测试区人民政府</title></head><body>"
+            f'<div class="nav"><ul>{nav_html}</ul></div>{crumb_html}<div class="main">{body}</div>'
+            "<div class=\"footer\">主办：测试区人民政府办公室 地址：测试路1号 电话：0533-1234567</div></body></html>")
+
+
+def list_page(name: str, href: str, rows: list[tuple[str, str, str]], pager: str = "") -> str:
+    """A column list page: rows of (link, title, date)."""
+    lis = "".join(f'<li><a href="{u}" title="{t}">{t}</a><span>{d}</span></li>' for u, t, d in rows)
+    return layout(f'<ul class="list">{lis}</ul>{pager}', name, [(name, href)])
+
+
+def article(name: str, href: str, title: str, published: str, extra: str = "") -> str:
+    return layout(f"<h1>{title}</h1><div class=\"info\">发布日期：{published}</div>"
+                  f"<div class=\"content\"><p>{title}的正文内容，详见附件。{extra}</p></div>", title, [(name, href)])
+
+
+_A = re.compile(r"<a\s[^>]*href=\"([^\"]+)\"[^>]*>(.*?)</a>", re.S)
+
+
+def build(tmp_path: Path, pages: dict[str, str], profile_extra: dict[str, Any] | None = None,
+          statuses: dict[str, int] | None = None) -> tuple[Crawl, Profile]:
+    """A completed crawl run holding ``pages`` (path → html) and their links."""
+    data: dict[str, Any] = {"site": {"name": "测试区人民政府", "start_urls": [BASE + "/"]}}
+    data.update(profile_extra or {})
+    profile = load_profile(write_profile(tmp_path, data))
+    store = SQLiteStore(tmp_path / "crawl.sqlite")
+    run_id, _ = store.begin_run()
+    for depth, (path, html) in enumerate(pages.items()):
+        url = BASE + path
+        title = re.search(r"<title>(.*?)</title>", html)
+        text = re.sub(r"<[^>]+>", " ", html)
+        store.add_page(run_id, Page(url=url, status=(statuses or {}).get(path, 200), title=title.group(1) if title else "",
+                                    text=text, html=html, depth=min(depth, 2)))
+        links = [Link(url, BASE + h if h.startswith("/") else h, re.sub(r"<[^>]+>", "", a).strip())
+                 for h, a in _A.findall(html)]
+        store.add_links(run_id, links)
+    store.finish_run(run_id, "complete", {})
+    return store.crawl(), profile
+
+
+def homepage(rows: list[tuple[str, str, str]]) -> str:
+    lis = "".join(f'<li><a href="{u}">{t}</a><span>{d}</span></li>' for u, t, d in rows)
+    return layout(f'<div class="news"><h2>要闻</h2><ul>{lis}</ul></div>', "首页")
+
+
+def test_columns_come_from_navigation_with_items_dates_and_counts(tmp_path: Path) -> None:
+    pages = {
+        "/": homepage([("/gzdt/a1.html", "区长调研", ago(3))]),
+        "/gzdt/": list_page("工作动态", "/gzdt/", [("/gzdt/a1.html", "区长调研", ago(3)),
+                                                   ("/gzdt/a2.html", "召开会议", ago(20))]),
+        "/tzgg/": list_page("通知公告", "/tzgg/", [("/tzgg/b1.html", "停水通知", ago(40))]),
+        "/rsxx/": layout("<p>暂无信息</p>", "人事信息", [("人事信息", "/rsxx/")]),
+        "/zcwj/": list_page("政策文件", "/zcwj/", []),
+        "/sitemap.html": layout("<p>网站地图</p>", "网站地图"),
+        "/wza/": layout("", "无障碍"),
+    }
+    found = discover(*build(tmp_path, pages), AS_OF)
+    cols = {c.name: c for c in found.columns}
+    assert set(cols) == {"工作动态", "通知公告", "人事信息", "政策文件"}  # 首页, 网站地图, 无障碍 are not columns
+    assert cols["工作动态"].count == 2 and cols["工作动态"].newest.date == AS_OF - timedelta(days=3)
+    assert cols["工作动态"].url == BASE + "/gzdt/"
+    assert cols["通知公告"].newest.url == BASE + "/tzgg/b1.html"
+    assert cols["人事信息"].is_blank and cols["人事信息"].blank_marker
+    assert cols["政策文件"].is_blank and not cols["政策文件"].blank_marker
+    assert not cols["工作动态"].is_blank
+    assert found.homepage_items and found.homepage_items[0].date == AS_OF - timedelta(days=3)
+
+
+def test_pagination_is_followed_through_stored_pages(tmp_path: Path) -> None:
+    pager = '<div class="page"><a href="/tzgg/index_1.html">下一页</a><a href="/tzgg/index_1.html">尾页</a></div>'
+    pager2 = '<div class="page"><a href="/tzgg/">上一页</a><a href="/tzgg/">首页</a></div>'
+    pages = {
+        "/": homepage([]),
+        "/tzgg/": list_page("通知公告", "/tzgg/", [("/tzgg/x.html", "旧通知", ago(400))], pager),
+        "/tzgg/index_1.html": list_page("通知公告", "/tzgg/", [("/tzgg/y.html", "新通知", ago(2))], pager2),
+    }
+    found = discover(*build(tmp_path, pages), AS_OF)
+    (col,) = [c for c in found.columns if c.name == "通知公告"]
+    assert col.url == BASE + "/tzgg/"
+    assert col.pages == [BASE + "/tzgg/", BASE + "/tzgg/index_1.html"]
+    assert col.newest.date == AS_OF - timedelta(days=2)
+
+
+def test_trs_create_page_html_pager_is_understood(tmp_path: Path) -> None:
+    script = '<script>createPageHTML(2, 0, "index", "html");</script>'
+    pages = {
+        "/": homepage([]),
+        "/tzgg/": list_page("通知公告", "/tzgg/", [("/tzgg/x.html", "旧通知", ago(400))], script),
+        "/tzgg/index_1.html": list_page("通知公告", "/tzgg/", [("/tzgg/y.html", "新通知", ago(9))]),
+    }
+    found = discover(*build(tmp_path, pages), AS_OF)
+    (col,) = [c for c in found.columns if c.name == "通知公告"]
+    assert len(col.pages) == 2 and col.newest.date == AS_OF - timedelta(days=9)
+
+
+def test_undated_list_rows_take_the_articles_own_date(tmp_path: Path) -> None:
+    rows = '<ul class="list"><li><a href="/gzdt/a1.html">区长调研重点项目建设</a></li></ul>'
+    pages = {
+        "/": homepage([]),
+        "/gzdt/": layout(rows, "工作动态", [("工作动态", "/gzdt/")]),
+        "/gzdt/a1.html": article("工作动态", "/gzdt/", "区长调研重点项目建设", ago(5)),
+    }
+    found = discover(*build(tmp_path, pages), AS_OF)
+    (col,) = [c for c in found.columns if c.name == "工作动态"]
+    assert col.newest is not None and col.newest.date == AS_OF - timedelta(days=5)
+
+
+def test_articles_reached_by_breadcrumb_date_their_column(tmp_path: Path) -> None:
+    """A column whose list is built by script (nothing in the stored list HTML) still gets
+    its items from the articles whose breadcrumb names it."""
+    pages = {
+        "/": layout('<a href="/gzdt/a9.html">一篇动态</a>', "首页"),
+        "/gzdt/": layout('<div id="list"></div>', "工作动态", [("工作动态", "/gzdt/")]),
+        "/gzdt/a9.html": article("工作动态", "/gzdt/", "一篇动态", ago(1)),
+    }
+    found = discover(*build(tmp_path, pages), AS_OF)
+    (col,) = [c for c in found.columns if c.name == "工作动态"]
+    assert col.count == 1 and col.newest.source == "breadcrumb"
+
+
+def test_a_content_page_is_not_a_blank_column(tmp_path: Path) -> None:
+    nav = [*NAV, ("政府信息公开指南", "/gkzn/")]
+    guide = layout("<h1>政府信息公开指南</h1><p>为了更好地提供政府信息公开服务，依据《中华人民共和国政府信息公开条例》，"
+                   "编制本指南。凡需要获取本机关政府信息的公民、法人或者其他组织可以查阅本指南。</p>",
+                   "政府信息公开指南", [("政府信息公开指南", "/gkzn/")], nav=nav)
+    pages = {"/": layout("", "首页", nav=nav), "/gkzn/": guide}
+    found = discover(*build(tmp_path, pages), AS_OF)
+    (col,) = [c for c in found.columns if c.name == "政府信息公开指南"]
+    assert not col.is_blank
+
+
+def test_a_sidebar_of_sibling_columns_does_not_fill_a_blank_column(tmp_path: Path) -> None:
+    side = ('<div class="side"><a href="/a/">专题一</a><a href="/b/">专题二</a><a href="/c/">专题三</a>'
+            '<a href="/d/">专题四</a></div>')
+    nav = [("首页", "/"), ("专题一", "/a/"), ("专题二", "/b/"), ("专题三", "/c/"), ("专题四", "/d/")]
+    pages = {"/": layout("", "首页", nav=nav[:1])}
+    for name, href in nav[1:]:
+        body = side + ("<p>暂无信息</p>" if href == "/d/" else "")
+        pages[href] = layout(body, name, [(name, href)], nav=nav)
+    found = discover(*build(tmp_path, pages), AS_OF)
+    cols = {c.name: c for c in found.columns}
+    assert {n for n, c in cols.items() if c.is_blank} == {"专题一", "专题二", "专题三", "专题四"}
