@@ -1,0 +1,186 @@
+"""What the site crawl and the link checker share: Scrapy settings from the profile, the
+batched store writer, the fetch outcome → LinkCheck mapping, and the child-process runner.
+
+Why a child process: Twisted's reactor cannot be restarted inside one process, and the CLI
+and the tests gather many times. The parent (``gather``) starts ``python -m crawler.site``
+or ``python -m crawler.linkcheck``; the child writes the store and a small JSON stats file;
+the store is the only thing they share. A killed child leaves the store as of its last
+commit (SQLite WAL), which is what resuming relies on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from zhaocuo.profile import Profile
+from zhaocuo.store import Link, LinkCheck, Page, SQLiteStore
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Downloader middlewares replaced by ours (crawler.middlewares) or not needed: scope, depth,
+# and dedupe are decided by the spiders themselves (one canonical URL set, lazily fed).
+_DISABLED_DOWNLOADER = (
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware",
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware",
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware",
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware",
+    "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware",
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware",
+)
+_DISABLED_SPIDER = (
+    "scrapy.spidermiddlewares.depth.DepthMiddleware",
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware",
+    "scrapy.spidermiddlewares.referer.RefererMiddleware",
+)
+
+
+def scrapy_settings(profile: Profile, obey_robots: bool) -> dict[str, Any]:
+    """Scrapy settings for one profile (politeness, timeouts, DNS, retries, rendering)."""
+    from crawler import render
+    from crawler.dnsresolver import SETTING_NAMESERVERS, SETTING_TIMEOUT
+
+    c = profile.crawl
+    s: dict[str, Any] = {
+        "BOT_NAME": "zhaocuo",
+        "USER_AGENT": c.user_agent,
+        "ROBOTSTXT_OBEY": obey_robots,
+        "CONCURRENT_REQUESTS": c.concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": c.per_host_concurrency,
+        "DOWNLOAD_DELAY": (1.0 / c.requests_per_second) if c.requests_per_second > 0 else 0.0,
+        "RANDOMIZE_DOWNLOAD_DELAY": False,
+        "DOWNLOAD_TIMEOUT": c.timeout_s,
+        "DOWNLOAD_MAXSIZE": 0,       # bounded by our own bytes_received handler (truncates, not fails)
+        "DOWNLOAD_WARNSIZE": 0,
+        "HTTPERROR_ALLOW_ALL": True,
+        "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",
+        "LOG_LEVEL": os.environ.get("ZHAOCUO_SCRAPY_LOG", "ERROR"),
+        "LOGSTATS_INTERVAL": 0,
+        "TELNETCONSOLE_ENABLED": False,
+        "MEMUSAGE_ENABLED": False,
+        "COOKIES_ENABLED": True,
+        "REDIRECT_ENABLED": False,
+        "RETRY_ENABLED": False,
+        "METAREFRESH_ENABLED": False,
+        "DNSCACHE_ENABLED": True,
+        "DNS_TIMEOUT": profile.dns.timeout_s,
+        "TWISTED_DNS_RESOLVER": "crawler.dnsresolver.DnspythonResolver",
+        SETTING_NAMESERVERS: list(profile.dns.nameservers),
+        SETTING_TIMEOUT: profile.dns.timeout_s,
+        "ZHAOCUO_RETRIES": c.retries,
+        "ZHAOCUO_MAX_BACKOFF": c.max_backoff_s,
+        "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+        "REACTOR_THREADPOOL_MAXSIZE": 20,
+        "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.ScrapyPriorityQueue",
+        "DOWNLOADER_MIDDLEWARES": {
+            **{k: None for k in _DISABLED_DOWNLOADER},
+            "crawler.middlewares.PatientRetryMiddleware": 550,
+            "crawler.middlewares.RedirectChainMiddleware": 600,
+        },
+        "SPIDER_MIDDLEWARES": {k: None for k in _DISABLED_SPIDER},
+        "EXTENSIONS": {"scrapy.extensions.telnet.TelnetConsole": None, "scrapy.extensions.logstats.LogStats": None},
+    }
+    extra = render.playwright_settings(profile) or {}
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(s.get(key), dict):
+            s[key] = {**s[key], **value}
+        else:
+            s[key] = value
+    return s
+
+
+class StoreWriter:
+    """Batched writes: commit every ``every`` rows or ``seconds``, whichever comes first.
+    A kill loses at most the open batch; SQLite keeps every committed batch whole."""
+
+    def __init__(self, store: SQLiteStore, run_id: int, every: int = 200, seconds: float = 1.0) -> None:
+        self.store = store
+        self.run_id = run_id
+        self.every = every
+        self.seconds = seconds
+        self.pending = 0
+        self.last = time.monotonic()
+
+    def page(self, page: Page) -> None:
+        self.store.add_page(self.run_id, page)
+        self._tick(1)
+
+    def links(self, links: list[Link]) -> None:
+        if links:
+            self.store.add_links(self.run_id, links)
+            self._tick(len(links) // 20 + 1)
+
+    def check(self, check: LinkCheck) -> None:
+        self.store.add_link_check(self.run_id, check)
+        self._tick(1)
+
+    def _tick(self, n: int) -> None:
+        self.pending += n
+        if self.pending >= self.every or time.monotonic() - self.last >= self.seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        self.store.commit()
+        self.pending = 0
+        self.last = time.monotonic()
+
+
+def run_child(module: str, profile: Profile, store: SQLiteStore, run_id: int, progress: bool,
+              extra_args: list[str] | None = None) -> dict[str, Any]:
+    """Run ``python -m MODULE`` for this run and return the stats it wrote.
+
+    The child's stderr is the parent's (the progress line reaches the terminal); a child
+    that dies without writing stats raises RuntimeError with its exit status.
+    """
+    store.commit()  # the child writes: the parent must hold no open write transaction
+    with tempfile.TemporaryDirectory(prefix="zhaocuo-") as tmp:
+        stats_file = Path(tmp) / "stats.json"
+        cmd = [sys.executable, "-m", module, "--config", str(profile.path.resolve()), "--db", str(store.path.resolve()),
+               "--run-id", str(run_id), "--stats-file", str(stats_file)]
+        if progress:
+            cmd.append("--progress")
+        cmd += extra_args or []
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
+        proc = subprocess.Popen(cmd, cwd=str(ROOT), env=env)
+        try:
+            code = proc.wait()
+        except BaseException:  # Ctrl-C in the parent: stop the child, keep what it stored
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            raise
+        if not stats_file.exists():
+            raise RuntimeError(f"{module} 子进程异常退出 child process exited with status {code} without a result")
+        return json.loads(stats_file.read_text(encoding="utf-8"))
+
+
+def write_stats(path: str, stats: dict[str, Any]) -> None:
+    tmp = path + ".tmp"
+    Path(tmp).write_text(json.dumps(stats, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def run_scrapy(settings: dict[str, Any], spider_cls: type, **kwargs: Any) -> None:
+    """Run one spider to completion in this (child) process."""
+    from scrapy.crawler import CrawlerProcess
+
+    process = CrawlerProcess({**settings, "LOG_INSTALL_ROOT_HANDLER": False})
+    process.crawl(spider_cls, **kwargs)
+    process.start()
+
+
+def fetch_outcome(status: int | None, error_kind: str) -> str:
+    """error_kind for a finished fetch: the transport error, 'http' for 4xx/5xx, else ''."""
+    if error_kind:
+        return error_kind
+    if status is not None and status >= 400:
+        return "http"
+    return ""

@@ -1,0 +1,81 @@
+"""The site crawl gatherer: ``gather(profile, store, run_id, progress) -> stats``.
+
+``gather`` runs the Scrapy crawl (crawler.spider.SiteSpider) in a child process —
+``python -m crawler.site`` — because Twisted's reactor cannot restart inside one process
+and the CLI and tests gather repeatedly. The child writes pages, links and link checks into
+the store in batches and a JSON stats file at the end. When no start URL could be reached
+at all (DNS failure, refused, timeout…), ``gather`` raises ``crawler.CrawlError`` with a
+one-line Chinese + English message naming the URL and the reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from zhaocuo.profile import Profile
+from zhaocuo.store import SQLiteStore
+
+_REASONS = {
+    "dns": "域名无法解析 DNS lookup failed",
+    "refused": "连接被拒绝 connection refused",
+    "timeout": "连接超时 timed out",
+    "reset": "连接被重置 connection reset",
+    "ssl": "SSL/TLS 错误 SSL/TLS error",
+    "other": "无法访问 fetch failed",
+}
+
+
+def gather(profile: Profile, store: SQLiteStore, run_id: int, progress: bool = True) -> dict[str, Any]:
+    from crawler import CrawlError
+    from crawler.scrapyrun import run_child
+
+    run = store.run(run_id)
+    resumed = bool(run and run.resumed)
+    args = ["--resumed"] if resumed else []
+    stats = run_child("crawler.site", profile, store, run_id, progress, args)
+    start_status: dict[str, str] = stats.pop("start_status", {}) or {}
+    if start_status and all(start_status.values()):
+        url, reason = next(iter(start_status.items()))
+        kind = reason.split(":", 1)[0]
+        detail = reason.split(":", 1)[1].strip() if ":" in reason else ""
+        raise CrawlError(f"无法访问起始地址 start URL unreachable: {url} — {_REASONS.get(kind, kind)}"
+                         + (f" ({detail[:160]})" if detail else ""))
+    stats["resumed"] = resumed
+    return stats
+
+
+def main(argv: list[str] | None = None) -> int:
+    from crawler.scrapyrun import run_scrapy, scrapy_settings, write_stats
+    from crawler.spider import SiteSpider
+    from zhaocuo.profile import load_profile
+
+    p = argparse.ArgumentParser(prog="python -m crawler.site")
+    p.add_argument("--config", required=True)
+    p.add_argument("--db", required=True)
+    p.add_argument("--run-id", type=int, required=True)
+    p.add_argument("--stats-file", required=True)
+    p.add_argument("--progress", action="store_true")
+    p.add_argument("--resumed", action="store_true")
+    args = p.parse_args(argv)
+    profile = load_profile(args.config)
+    settings = scrapy_settings(profile, obey_robots=not profile.site.own_site)
+    holder: dict[str, Any] = {}
+
+    class Spider(SiteSpider):
+        def on_closed(self, spider: Any, reason: str) -> None:
+            super().on_closed(spider, reason)
+            holder["stats"] = self.stats()
+
+    run_scrapy(settings, Spider, profile=profile, store_path=args.db, run_id=args.run_id,
+               progress=args.progress, resumed=args.resumed)
+    if "stats" not in holder:
+        print("crawler.site: 抓取未正常结束 the crawl did not finish", file=sys.stderr)
+        return 1
+    write_stats(args.stats_file, holder["stats"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

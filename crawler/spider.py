@@ -1,0 +1,356 @@
+"""The site spider: crawls the allowed hosts breadth-first and stores pages, links and the
+check of every URL it fetched (a crawled page's own fetch is its link check).
+
+The frontier is ours, not Scrapy's scheduler: ``start()`` feeds Scrapy lazily from a deque
+of (url, depth) with at most ~2× the concurrency in flight, so 100,000 known URLs cost a
+set of strings and a deque of tuples, not 100,000 Request objects. Scope, depth, page
+budget, traps and query variants are decided when a URL enters the frontier.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import secrets
+import time
+from collections import Counter, deque
+from typing import Any
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest, StopDownload
+from scrapy.http import Response
+
+from crawler import render
+from crawler.attachments import extract_text
+from crawler.decode import decode_body
+from crawler.extract import extract
+from crawler.middlewares import classify_exception
+from crawler.progress import Progress
+from crawler.scrapyrun import StoreWriter, fetch_outcome
+from crawler.urls import canonical, host_of, is_attachment, looks_like_page, origin_of, path_key, trap_reason
+from zhaocuo.profile import Profile
+from zhaocuo.store import Link, LinkCheck, Page, SQLiteStore, now_iso
+
+log = logging.getLogger("zhaocuo.crawler")
+
+SNIPPET_CHARS = 2000
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def is_html(content_type: str, body: bytes) -> bool:
+    ct = content_type.split(";")[0].strip().lower()
+    if ct in HTML_TYPES:
+        return True
+    if not ct or ct in ("text/plain", "application/octet-stream"):
+        head = body[:512].lstrip().lower()
+        return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head
+    return False
+
+
+def header(response: Response, name: str) -> str:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else ""
+
+
+class SiteSpider(scrapy.Spider):
+    name = "zhaocuo-site"
+
+    def __init__(self, profile: Profile, store_path: str, run_id: int, progress: bool = False,
+                 resumed: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.profile = profile
+        self.crawl_cfg = profile.crawl
+        self.store = SQLiteStore(store_path)
+        self.run_id = run_id
+        self.writer = StoreWriter(self.store, run_id)
+        self.progress = Progress("抓取 crawl", enabled=progress)
+        self.resumed = resumed
+        self.frontier: deque[tuple[str, int, str]] = deque()  # (canonical url, depth, kind)
+        self.seen: set[str] = set()
+        self.query_variants: Counter[str] = Counter()
+        self.origins_probed: set[str] = set()
+        self.in_flight = 0
+        self.pages_in_flight = 0
+        self.pages_done = 0
+        self.errors = 0
+        self.auto_rendered = 0
+        self.skipped: Counter[str] = Counter()
+        self.start_urls_canon = [canonical(u) for u in profile.site.start_urls]
+        self.start_status: dict[str, str] = {}  # canonical start URL → "" (ok) or the failure
+        self.started = time.monotonic()
+        self._wake: asyncio.Event | None = None
+        self.max_in_flight = max(4, profile.crawl.concurrency * 2)
+
+    # -- scrapy plumbing ------------------------------------------------------------------
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_headers, signal=signals.headers_received)
+        crawler.signals.connect(spider.on_bytes, signal=signals.bytes_received)
+        crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
+        return spider
+
+    def on_headers(self, headers: Any, body_length: int, request: scrapy.Request, spider: Any) -> None:
+        """Stop downloading bodies we will not read (images, archives…) right after headers."""
+        if request.method == "HEAD" or request.meta.get("zc_kind") == "probe":
+            return
+        ct = (headers.get(b"Content-Type") or b"").decode("latin-1").lower()
+        if not ct or "html" in ct or "xml" in ct or ct.startswith("text/plain"):
+            return
+        if self.crawl_cfg.attachments and is_attachment(request.url, ct):
+            return
+        raise StopDownload(fail=False)
+
+    def on_bytes(self, data: bytes, request: scrapy.Request, spider: Any) -> None:
+        got = request.meta.get("zc_bytes", 0) + len(data)
+        request.meta["zc_bytes"] = got
+        if got > self.crawl_cfg.max_page_bytes:
+            raise StopDownload(fail=False)
+
+    def on_closed(self, spider: Any, reason: str) -> None:
+        self.writer.flush()
+        self.progress.close(self.pages_done, len(self.frontier), self.errors)
+
+    # -- the frontier -----------------------------------------------------------------------
+    def _seed(self) -> None:
+        """Start URLs, and on resume the in-scope links of stored pages not fetched yet."""
+        db = self.store.db
+        done: set[str] = set()
+        if self.resumed:
+            done = self.store.fetched_urls(self.run_id)
+            done |= {r[0] for r in db.execute("SELECT url FROM link_checks WHERE run_id = ?", (self.run_id,))}
+            self.pages_done = db.execute(
+                "SELECT COUNT(*) FROM pages WHERE run_id = ? AND kind = 'html'", (self.run_id,)).fetchone()[0]
+            for (url,) in db.execute("SELECT url FROM pages WHERE run_id = ? AND kind = 'notfound_probe'", (self.run_id,)):
+                self.origins_probed.add(origin_of(url))
+            self.seen |= done
+            for canon in self.start_urls_canon:
+                if canon in done:
+                    self.start_status[canon] = ""
+        for url in self.profile.site.start_urls:
+            self._enqueue(canonical(url), 0)
+        if self.resumed:
+            rows = db.execute(
+                "SELECT l.target, p.depth FROM links l JOIN pages p ON p.run_id = l.run_id AND p.url = l.source "
+                "WHERE l.run_id = ? AND p.kind = 'html' ORDER BY p.depth, l.rowid", (self.run_id,))
+            for target, depth in rows:
+                self._enqueue(canonical(target), (depth or 0) + 1)
+            self.skipped["resume_seeded"] = len(self.frontier)
+
+    def _enqueue(self, url: str, depth: int) -> None:
+        if url in self.seen:
+            return
+        if not self.profile.host_allowed(host_of(url)):
+            return  # other hosts are checked by crawler.linkcheck, never crawled
+        if depth > self.crawl_cfg.max_depth:
+            self.skipped["depth"] += 1
+            return
+        if looks_like_page(url):
+            kind = "page"
+        elif is_attachment(url) and self.crawl_cfg.attachments:
+            kind = "attachment"
+        else:
+            return  # images, scripts… : link targets only (crawler.linkcheck)
+        reason = trap_reason(url)
+        if reason:
+            self.skipped[f"trap_{reason}"] += 1
+            return
+        if "?" in url:
+            key = path_key(url)
+            if self.query_variants[key] >= self.crawl_cfg.max_query_variants:
+                self.skipped["trap_query_variants"] += 1
+                return
+            self.query_variants[key] += 1
+        self.seen.add(url)
+        self.frontier.append((url, depth, kind))
+        origin = origin_of(url)
+        if origin not in self.origins_probed:
+            self.origins_probed.add(origin)
+            self.frontier.appendleft((f"{origin}/zhaocuo-404-{secrets.token_hex(6)}.html", 0, "probe"))
+        self._poke()
+
+    def _poke(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
+
+    def _budget_left(self) -> bool:
+        return self.pages_done + self.pages_in_flight < self.crawl_cfg.max_pages
+
+    def _request(self, url: str, depth: int, kind: str, render_it: bool = False, auto: bool = False) -> scrapy.Request:
+        meta: dict[str, Any] = {"zc_depth": depth, "zc_kind": kind, "zc_url": url, "zc_attempts": 1,
+                                "zc_t0": time.monotonic()}
+        if kind == "probe":
+            meta["dont_obey_robotstxt"] = True
+        if render_it or (kind == "page" and render.wants_render(url, self.profile)):
+            meta.update(render.render_meta(self.profile) or {})
+            meta["zc_rendered"] = True
+            meta["zc_refetch"] = auto
+        return scrapy.Request(url, callback=self.on_response, errback=self.on_error, meta=meta,
+                              dont_filter=True, priority=-depth)
+
+    async def start(self) -> Any:
+        self._wake = asyncio.Event()
+        self._seed()
+        while True:
+            while self.frontier and self.in_flight < self.max_in_flight:
+                url, depth, kind = self.frontier[0]
+                if kind == "page" and not self._budget_left():
+                    if self.pages_in_flight:
+                        break  # a page in flight may fail and give its budget back
+                    self.skipped["max_pages"] += len(self.frontier)
+                    self.frontier.clear()
+                    break
+                self.frontier.popleft()
+                render_it = kind == "render"
+                if render_it:
+                    kind = "page"
+                self.in_flight += 1
+                if kind == "page" and not render_it:
+                    self.pages_in_flight += 1
+                yield self._request(url, depth, kind, render_it=render_it, auto=render_it)
+            if not self.frontier and self.in_flight == 0:
+                break
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=0.5)
+            except TimeoutError:
+                pass
+            self.writer._tick(0)
+            self.progress.update(self.pages_done, len(self.frontier) + self.in_flight, self.errors)
+
+    def _finish(self, request: scrapy.Request, page_stored: bool) -> None:
+        self.in_flight -= 1
+        if request.meta.get("zc_kind") == "page" and not request.meta.get("zc_refetch"):
+            self.pages_in_flight -= 1
+        if page_stored:
+            self.pages_done += 1
+        self._poke()
+
+    # -- responses ----------------------------------------------------------------------------
+    def on_response(self, response: Response) -> None:
+        request = response.request
+        assert request is not None
+        stored = False
+        try:
+            stored = self._handle(response, request)
+        except Exception:  # noqa: BLE001 - one hostile page must not end the crawl
+            log.exception("failed to process %s", response.url)
+            self.errors += 1
+        finally:
+            self._finish(request, stored)
+
+    def _check(self, response: Response, request: scrapy.Request, url: str, error_kind: str = "",
+               title: str = "", text: str = "") -> LinkCheck:
+        chain = list(request.meta.get("zc_chain") or [])
+        return LinkCheck(
+            url=url, status=response.status, final_url=response.url,
+            error_kind=fetch_outcome(response.status, error_kind),
+            error=error_kind, method=request.method, attempts=request.meta.get("zc_attempts", 1),
+            elapsed_ms=int((time.monotonic() - request.meta.get("zc_t0", time.monotonic())) * 1000),
+            content_type=header(response, "Content-Type"), title=title[:500], snippet=text[:SNIPPET_CHARS],
+            redirects=chain, checked_at=now_iso(),
+        )
+
+    def _handle(self, response: Response, request: scrapy.Request) -> bool:
+        meta = request.meta
+        url: str = meta["zc_url"]
+        kind: str = meta["zc_kind"]
+        depth: int = meta["zc_depth"]
+        redirect_error = meta.get("zc_redirect_error", "")
+        ctype = header(response, "Content-Type")
+        body = response.body
+        if url in self.start_urls_canon:
+            self.start_status.setdefault(url, "")
+        if kind == "probe":
+            text_html, enc = decode_body(body, ctype)
+            ex = extract(text_html, response.url) if is_html(ctype, body) else None
+            self.writer.page(Page(url=url, status=response.status, final_url=response.url, content_type=ctype,
+                                  kind="notfound_probe", encoding=enc, title=ex.title if ex else "",
+                                  text=ex.text if ex else "", html=text_html[:200_000] if ex else "",
+                                  content_hash=hashlib.sha1(body).hexdigest(), depth=0, size=len(body)))
+            return False
+        if redirect_error or response.status >= 300 or not self.profile.host_allowed(host_of(response.url)):
+            # Dead, redirected away from the site, or an error page: its check is all we keep.
+            if response.status >= 400 or redirect_error:
+                self.errors += 1
+            title = text = ""
+            if is_html(ctype, body) and body:
+                decoded, _ = decode_body(body[:65536], ctype)
+                ex = extract(decoded, response.url)
+                title, text = ex.title, ex.text
+            self.writer.check(self._check(response, request, url, redirect_error, title, text))
+            return False
+        if kind == "attachment" or (self.crawl_cfg.attachments and is_attachment(response.url, ctype)):
+            # A truncated attachment cannot be parsed: keep it as fetched, without text.
+            text = extract_text(body, ctype, response.url) if body and "download_stopped" not in response.flags else ""
+            self.writer.page(Page(url=url, status=response.status, final_url=response.url, content_type=ctype,
+                                  kind="attachment", title="", text=text, content_hash=hashlib.sha1(body).hexdigest(),
+                                  depth=depth, size=len(body)))
+            self.writer.check(self._check(response, request, url))
+            return False
+        if not is_html(ctype, body):
+            self.writer.check(self._check(response, request, url))
+            return False
+        html, encoding = decode_body(body, ctype)
+        ex = extract(html, response.url)
+        rendered = bool(meta.get("zc_rendered"))
+        if (not rendered and self._may_auto_render() and render.looks_script_built(html, ex.text)):
+            self.auto_rendered += 1
+            self.frontier.appendleft((url, depth, "render"))  # fetched again through the browser
+        self.writer.page(Page(url=url, status=response.status, final_url=response.url, content_type=ctype,
+                              kind="html", encoding=encoding, title=ex.title, text=ex.text, html=html,
+                              content_hash=hashlib.sha1(ex.text.encode("utf-8")).hexdigest(), depth=depth,
+                              rendered=rendered, size=len(body),
+                              headers={"last-modified": header(response, "Last-Modified")} if response.headers.get("Last-Modified") else {}))
+        seen_targets: set[str] = set()
+        links: list[Link] = []
+        for target, anchor, tag in ex.links:
+            if target in seen_targets:
+                continue
+            seen_targets.add(target)
+            links.append(Link(source=url, target=target, anchor=anchor, tag=tag))
+        self.writer.links(links)
+        self.writer.check(self._check(response, request, url, "", ex.title, ex.text))
+        for target, _, tag in ex.links:
+            if tag in ("a", "area", "iframe", "frame"):
+                self._enqueue(canonical(target), depth + 1)
+        return not meta.get("zc_refetch")
+
+    def _may_auto_render(self) -> bool:
+        share = self.crawl_cfg.auto_render_share
+        return share > 0 and self.auto_rendered < share * max(self.pages_done, 10)
+
+    def on_error(self, failure: Any) -> None:
+        request: scrapy.Request = failure.request
+        try:
+            url = request.meta["zc_url"]
+            exc = failure.value
+            if isinstance(exc, IgnoreRequest):  # robots.txt said no
+                self.skipped["robots"] += 1
+                return
+            kind = classify_exception(exc)
+            self.errors += 1
+            if url in self.start_urls_canon and not self.start_status.get(url):
+                self.start_status[url] = f"{kind}: {exc}"
+            if request.meta.get("zc_kind") == "probe":
+                return
+            self.writer.check(LinkCheck(
+                url=url, status=None, final_url=request.url, error_kind=kind, error=str(exc)[:300],
+                method=request.method, attempts=request.meta.get("zc_attempts", 1),
+                elapsed_ms=int((time.monotonic() - request.meta.get("zc_t0", time.monotonic())) * 1000),
+                redirects=list(request.meta.get("zc_chain") or []), checked_at=now_iso(),
+            ))
+        finally:
+            self._finish(request, False)
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "pages_crawled": self.pages_done,
+            "crawl_errors": self.errors,
+            "crawl_skipped": dict(self.skipped),
+            "auto_rendered": self.auto_rendered,
+            "crawl_elapsed_s": round(time.monotonic() - self.started, 2),
+            "start_status": self.start_status,
+        }
