@@ -1,0 +1,142 @@
+"""The durable outbox: every message is stored before any attempt to send it.
+
+Messages live in the store's cross-run ``state`` table (kind ``outbox``), keyed by
+(crawl run, recipient), in the same SQLite file as the findings they report — so they
+survive a crash, a full disk on the report folder or an SMTP server that is down, and the
+next run sends what is still pending. A key already present is never written again, so no
+unit receives the same run twice, however often the run is retried.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from typing import Any
+
+from zhaocuo.profile import MailSection
+from zhaocuo.store import SQLiteStore, now_iso
+
+KIND = "outbox"
+
+
+@dataclass
+class Entry:
+    key: str
+    data: dict[str, Any]
+
+    @property
+    def pending(self) -> bool:
+        return self.data.get("status") == "pending"
+
+
+def outbox_key(run: int | str, recipient: str) -> str:
+    """(run, recipient) — the idempotency key of a message."""
+    return f"{run}|{recipient}"
+
+
+def add(store: SQLiteStore, key: str, *, run: int | str, recipient: str, to: list[str], sender: str,
+        subject: str, raw: str) -> bool:
+    """Store a message unless one with this key exists; True when it was added now."""
+    if store.get_state(KIND, key) is not None:
+        return False
+    store.put_state(KIND, key, {
+        "run": run, "recipient": recipient, "to": to, "sender": sender, "subject": subject,
+        "raw": raw, "status": "pending", "created": now_iso(), "attempts": 0, "last_error": "",
+    })
+    store.commit()
+    return True
+
+
+def entries(store: SQLiteStore) -> list[Entry]:
+    items = [Entry(k, d) for k, d in store.all_state(KIND).items()]
+    return sorted(items, key=lambda e: (str(e.data.get("created", "")), e.key))
+
+
+def pending(store: SQLiteStore) -> list[Entry]:
+    return [e for e in entries(store) if e.pending]
+
+
+def _mark(store: SQLiteStore, entry: Entry, **changes: Any) -> None:
+    entry.data.update(changes)
+    store.put_state(KIND, entry.key, entry.data)
+    store.commit()  # one commit per message: a crash never makes a sent message pending again
+
+
+def _host_port(smtp: str, security: str) -> tuple[str, int]:
+    host, sep, port = smtp.rpartition(":")
+    if not sep or not port.isdigit():
+        return smtp.strip("[]"), 465 if security == "ssl" else 25
+    return host.strip("[]"), int(port)
+
+
+def _tls_context(mail: MailSection) -> ssl.SSLContext:
+    """Certificates are always verified. A mail server with a private CA is trusted through
+    OpenSSL's SSL_CERT_FILE / SSL_CERT_DIR environment variables, never by turning checks off."""
+    return ssl.create_default_context()
+
+
+def connect(mail: MailSection, env: dict[str, str]) -> smtplib.SMTP:
+    """An SMTP session as the profile asks: STARTTLS, implicit TLS (ssl) or plain (none).
+
+    The user and password come only from the environment variables named in [mail]; they
+    are never sent over a connection that is not encrypted.
+    """
+    host, port = _host_port(mail.smtp, mail.security)
+    if mail.security == "ssl":
+        conn: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=mail.timeout_s, context=_tls_context(mail))
+    else:
+        conn = smtplib.SMTP(host, port, timeout=mail.timeout_s)
+    try:
+        conn.ehlo()
+        if mail.security == "starttls":
+            conn.starttls(context=_tls_context(mail))
+            conn.ehlo()
+        user = env.get(mail.user_env, "")
+        if user:
+            if mail.security == "none":
+                raise smtplib.SMTPException(
+                    f"不在未加密连接上发送口令 refusing to send {mail.user_env} over an unencrypted connection "
+                    "(set mail.security = \"starttls\" or \"ssl\")")
+            conn.login(user, env.get(mail.password_env, ""))
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def flush(store: SQLiteStore, mail: MailSection, env: dict[str, str]) -> tuple[int, list[str]]:
+    """Send every pending message; return (sent, errors). Failures stay pending."""
+    todo = pending(store)
+    if not todo:
+        return 0, []
+    try:
+        conn = connect(mail, env)
+    except (OSError, smtplib.SMTPException) as exc:
+        error = f"{mail.smtp}: {type(exc).__name__}: {exc}"
+        for entry in todo:
+            _mark(store, entry, attempts=int(entry.data.get("attempts", 0)) + 1, last_error=error,
+                  last_attempt=now_iso())
+        return 0, [error]
+    sent, errors = 0, []
+    try:
+        for entry in todo:
+            try:
+                conn.sendmail(entry.data["sender"], entry.data["to"], entry.data["raw"].encode("ascii"))
+            except (OSError, smtplib.SMTPException) as exc:
+                error = f"{entry.data.get('recipient')}: {type(exc).__name__}: {exc}"
+                errors.append(error)
+                _mark(store, entry, attempts=int(entry.data.get("attempts", 0)) + 1, last_error=error,
+                      last_attempt=now_iso())
+                if isinstance(exc, (OSError, smtplib.SMTPServerDisconnected)):
+                    break  # the connection is gone: the rest waits for the next run
+                continue
+            sent += 1
+            _mark(store, entry, status="sent", sent_at=now_iso(), attempts=int(entry.data.get("attempts", 0)) + 1,
+                  last_error="")
+    finally:
+        try:
+            conn.quit()
+        except (OSError, smtplib.SMTPException):
+            conn.close()
+    return sent, errors

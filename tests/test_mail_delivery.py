@@ -1,0 +1,266 @@
+"""Mail through a real SMTP server on loopback (aiosmtpd): each unit gets one message with only
+its own findings and its own ledger; the office gets the scoreboard and the veto-risk panel;
+a server that is down leaves the outbox for the next run; no unit gets the same run twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import io
+import ipaddress
+import ssl
+from datetime import date
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from pathlib import Path
+
+import openpyxl
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+from reports import mail, outbox
+from tests.support.profiles import write_profile
+from tests.support.servers import free_port
+from zhaocuo import lifecycle
+from zhaocuo.finding import Finding
+from zhaocuo.profile import Profile, load_profile
+from zhaocuo.runner import AuditResult
+from zhaocuo.store import Page, SQLiteStore
+
+HOME = "http://www.test.gov.cn/"
+JYJ, WJJ = "区教体局", "区卫健局"
+
+
+class Sink:
+    """aiosmtpd handler that keeps every message it accepts."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[list[str], EmailMessage]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        msg = email.message_from_bytes(envelope.original_content, policy=default_policy)
+        self.received.append((list(envelope.rcpt_tos), msg))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    sink = Sink()
+    ctl = Controller(sink, hostname="127.0.0.1", port=free_port())
+    ctl.start()
+    try:
+        yield ctl, sink
+    finally:
+        ctl.stop()
+
+
+def _profile(tmp_path: Path, port: int, **mail_extra: object) -> Profile:
+    return load_profile(write_profile(tmp_path, {
+        "site": {"name": "示范区人民政府", "start_urls": [HOME]},
+        "units": [{"name": JYJ, "paths": ["/jyj/"], "email": "jyj@test.gov.cn"},
+                  {"name": WJJ, "paths": ["/wjj/"], "email": "wjj@test.gov.cn"},
+                  {"name": "区民政局", "paths": ["/mzj/"], "email": "mzj@test.gov.cn"}],
+        "mail": {"smtp": f"127.0.0.1:{port}", "sender": "zhaocuo@test.gov.cn", "security": "none",
+                 "office": ["gkb@test.gov.cn", "zfb@test.gov.cn"], "timeout_s": 5.0, **mail_extra},
+    }))
+
+
+def _finding(audit: str, url: str, text: str, unit: str, severity: str = "medium") -> Finding:
+    return Finding(audit=audit, severity=severity, url=url, text=text, unit=unit, page_title="通知公告",
+                   message=f"页面中“{text}”有误。")
+
+
+FINDINGS = [
+    _finding("typo", HOME + "jyj/1.html", "布署", JYJ),
+    _finding("typo", HOME + "jyj/2.html", "<script>alert(1)</script>", JYJ, "high"),
+    _finding("serious_error", "javascript:alert(2)", "严重错误原文", JYJ, "veto"),
+    _finding("typo", HOME + "wjj/1.html", "帐号", WJJ),
+    _finding("typo", HOME + "other.html", "其它", ""),
+]
+
+
+def _night(store: SQLiteStore, profile: Profile, findings: list[Finding], as_of: date,
+           home_status: int = 200) -> AuditResult:
+    """One crawl run stored and judged by the lifecycle, as the runner would."""
+    run_id, _ = store.begin_run(resume=False)
+    for url in {HOME, *(f.url for f in findings)}:
+        store.add_page(run_id, Page(url=url, status=home_status if url == HOME else 200))
+    store.finish_run(run_id, "complete")
+    crawl = store.crawl(run_id)
+    found, fixed = lifecycle.apply(store, profile, crawl, [Finding.from_dict(f.to_dict()) for f in findings], as_of)
+    return AuditResult(found, fixed, {"crawl_run": run_id, "pages_crawled": 4})
+
+
+def _html(msg: EmailMessage) -> str:
+    return msg.get_body(("html",)).get_content()
+
+
+def _ledger_ids(msg: EmailMessage) -> set[str]:
+    (att,) = list(msg.iter_attachments())
+    assert att.get_filename().endswith(".xlsx")
+    wb = openpyxl.load_workbook(io.BytesIO(att.get_content()), read_only=True)
+    rows = list(wb["汇总"].iter_rows(values_only=True))
+    col = rows[0].index("问题编号")
+    return {r[col] for r in rows[1:]}
+
+
+def test_each_unit_gets_only_its_own_findings_and_ledger(tmp_path: Path, smtp) -> None:
+    ctl, sink = smtp
+    profile = _profile(tmp_path, ctl.port)
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    result = _night(store, profile, FINDINGS, date(2026, 11, 2))
+    report = mail.deliver(profile, store, tmp_path / "out", result, date(2026, 11, 2), send=True, env={})
+    assert report["sent"] == 3 and report["pending"] == 0
+
+    by_rcpt = {tuple(rcpts): msg for rcpts, msg in sink.received}
+    # 区民政局 has no findings: no message; the office gets one message for both addresses.
+    assert set(by_rcpt) == {("jyj@test.gov.cn",), ("wjj@test.gov.cn",), ("gkb@test.gov.cn", "zfb@test.gov.cn")}
+    ids = {f.text: f.id for f in FINDINGS}
+
+    jyj = by_rcpt[("jyj@test.gov.cn",)]
+    assert _ledger_ids(jyj) == {ids["布署"], ids["<script>alert(1)</script>"], ids["严重错误原文"]}
+    body = _html(jyj)
+    assert "布署" in body and "帐号" not in body and "其它" not in body
+    assert "待整改 3 项" in str(jyj["Subject"])
+    # Crawled text is escaped; a javascript: URL from a page never becomes a link.
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "<script" not in body
+    assert "javascript:" not in body.split("严重错误原文")[0].rsplit("<tr", 1)[-1]
+    assert 'href="javascript' not in body
+
+    wjj = by_rcpt[("wjj@test.gov.cn",)]
+    assert _ledger_ids(wjj) == {ids["帐号"]}
+    assert "帐号" in _html(wjj) and "布署" not in _html(wjj)
+
+    office = by_rcpt[("gkb@test.gov.cn", "zfb@test.gov.cn")]
+    assert _ledger_ids(office) == set(ids.values())
+    text = _html(office)
+    assert "单项否决风险" in text and "存在风险" in text  # a serious_error is a veto risk
+    for unit in (JYJ, WJJ, "区民政局", "未分配"):
+        assert unit in text
+
+
+def test_server_down_keeps_the_outbox_and_the_next_run_sends_it_once(tmp_path: Path) -> None:
+    port = free_port()  # nothing listens here yet: connection refused
+    profile = _profile(tmp_path, port)
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    night1 = _night(store, profile, FINDINGS, date(2026, 11, 2))
+    report = mail.deliver(profile, store, tmp_path / "out1", night1, date(2026, 11, 2), send=True, env={})
+    assert report["sent"] == 0 and report["pending"] == 3 and report["errors"]
+    assert all(e.data["attempts"] == 1 and "127.0.0.1" in e.data["last_error"] for e in outbox.pending(store))
+
+    sink = Sink()
+    ctl = Controller(sink, hostname="127.0.0.1", port=port)
+    ctl.start()
+    try:
+        night2 = _night(store, profile, FINDINGS[:1], date(2026, 11, 3))
+        report = mail.deliver(profile, store, tmp_path / "out2", night2, date(2026, 11, 3), send=True, env={})
+        # night 1's three leftovers, then night 2's: 区教体局 and the office.
+        assert (report["sent"], report["pending"]) == (5, 0)
+        runs = [(msg["X-Zhaocuo-Run"], tuple(rcpts)) for rcpts, msg in sink.received]
+        assert len(runs) == len(set(runs)) == 5
+        assert {r for r, _ in runs} == {str(night1.summary["crawl_run"]), str(night2.summary["crawl_run"])}
+        # Retrying the same run (e.g. the job restarted) sends nothing twice.
+        again = mail.deliver(profile, store, tmp_path / "out2", night2, date(2026, 11, 3), send=True, env={})
+        assert (again["queued"], again["sent"]) == (0, 0) and len(sink.received) == 5
+    finally:
+        ctl.stop()
+
+
+def test_no_mail_writes_the_outbox_only(tmp_path: Path, smtp) -> None:
+    ctl, sink = smtp
+    profile = _profile(tmp_path, ctl.port)
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    result = _night(store, profile, FINDINGS, date(2026, 11, 2))
+    report = mail.deliver(profile, store, tmp_path / "out", result, date(2026, 11, 2), send=False, env={})
+    assert (report["queued"], report["sent"], report["pending"]) == (3, 0, 3)
+    assert sink.received == []
+    copies = sorted((tmp_path / "out" / "outbox").glob("*.eml"))
+    assert len(copies) == 3
+    msgs = [email.message_from_bytes(p.read_bytes(), policy=default_policy) for p in copies]
+    assert any("布署" in _html(m) for m in msgs)
+
+
+def test_veto_risk_panel_counts_the_national_thresholds(tmp_path: Path, smtp) -> None:
+    ctl, sink = smtp
+    profile = _profile(tmp_path, ctl.port)
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    stale = [Finding(audit="stale_column", severity="high", url=HOME + f"jyj/c{i}/", column=f"栏目{i}",
+                     unit=JYJ, message="栏目长期未更新。") for i in range(5)]
+    blank = [Finding(audit="blank_column", severity="high", url=HOME + f"wjj/b{i}/", column=f"空栏{i}",
+                     unit=WJJ, message="栏目为空。") for i in range(4)]
+    result = _night(store, profile, stale + blank, date(2026, 11, 2), home_status=503)
+    mail.deliver(profile, store, tmp_path / "out", result, date(2026, 11, 2), send=True, env={})
+    (office,) = [m for rcpts, m in sink.received if "gkb@test.gov.cn" in rcpts]
+    risks = {r.label: r for r in mail.veto_risks(result.findings, store, profile, result.summary["crawl_run"])}
+    assert risks["栏目不更新（≥5个）"].hit and not risks["空白栏目（≥5个）"].hit
+    assert risks["网站无法访问"].hit and "503" in risks["网站无法访问"].detail
+    assert not risks["首页长期未更新"].hit and not risks["严重表述错误"].hit
+    assert "5 个栏目" in _html(office) and "4 个栏目" in _html(office)
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def test_starttls_and_login_from_environment_variables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cert, key = _self_signed(tmp_path)
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_ctx.load_cert_chain(cert, key)
+    logins: list[tuple[bytes, bytes]] = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, auth_data.password))
+        ok = auth_data.password == b"s3cret"
+        return AuthResult(success=ok, handled=ok)  # handled=False: aiosmtpd answers 535 itself
+
+    sink = Sink()
+    ctl = Controller(sink, hostname="127.0.0.1", port=free_port(), tls_context=server_ctx, require_starttls=True,
+                     authenticator=authenticator, auth_require_tls=True)
+    ctl.start()
+    try:
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the private CA of this mail server
+        profile = _profile(tmp_path, ctl.port, security="starttls", user_env="T_SMTP_USER",
+                           password_env="T_SMTP_PASS")
+        store = SQLiteStore(tmp_path / "s.sqlite")
+        result = _night(store, profile, FINDINGS[:1], date(2026, 11, 2))
+        bad = mail.deliver(profile, store, tmp_path / "out", result, date(2026, 11, 2), send=True,
+                           env={"T_SMTP_USER": "zhaocuo", "T_SMTP_PASS": "wrong"})
+        assert bad["sent"] == 0 and bad["pending"] == 2 and "Authentication" in bad["errors"][0]
+        good = mail.deliver(profile, store, tmp_path / "out", result, date(2026, 11, 2), send=True,
+                            env={"T_SMTP_USER": "zhaocuo", "T_SMTP_PASS": "s3cret"})
+        assert good["sent"] == 2 and len(sink.received) == 2
+        # smtplib tries each mechanism the server offers (PLAIN, then LOGIN) before giving up.
+        assert logins[-1] == (b"zhaocuo", b"s3cret")
+        assert set(logins[:-1]) == {(b"zhaocuo", b"wrong")}
+    finally:
+        ctl.stop()
+
+
+def test_password_is_never_sent_in_clear(tmp_path: Path, smtp) -> None:
+    ctl, sink = smtp
+    profile = _profile(tmp_path, ctl.port)  # security = "none"
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    result = _night(store, profile, FINDINGS[:1], date(2026, 11, 2))
+    report = mail.deliver(profile, store, tmp_path / "out", result, date(2026, 11, 2), send=True,
+                          env={"ZHAOCUO_SMTP_USER": "u", "ZHAOCUO_SMTP_PASSWORD": "p"})
+    assert report["sent"] == 0 and report["pending"] == 2 and "unencrypted" in report["errors"][0]
+    assert sink.received == []
