@@ -1,0 +1,201 @@
+"""Word lists and character confusions the proofreading engine builds on, loaded once.
+
+Sources (all offline, all general): jieba's dictionary and pycorrector's word frequencies
+(a unigram model of Chinese words), pycorrector's same-pinyin and same-stroke character
+tables, pypinyin for toneless same-sound characters among the 3,500 common characters, and
+our curated lists in config/lexicon/. Nothing comes from a benchmark.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+log = logging.getLogger("zhaocuo.proofread")
+
+ROOT = Path(__file__).resolve().parent.parent
+LEXICON_DIR = ROOT / "config" / "lexicon"
+# Words of up to this many characters are used by the segmenter; longer dictionary entries are
+# rare set phrases whose parts are words too.
+MAX_WORD = 6
+# Frequency given to curated official terms: that of a common word in jieba's dictionary.
+GOV_TERM_FREQ = 20000
+
+
+def _pkg_dir(name: str) -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"{name} is not installed")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _lines(path: Path) -> list[str]:
+    """Non-empty, non-comment lines of a word list."""
+    if not path.exists():
+        return []
+    out = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if line and not line.startswith("#"):
+            out.append(line)
+    return out
+
+
+def is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+@dataclass
+class Lexicon:
+    freq: dict[str, int]               # word -> frequency (unigram counts)
+    log_total: float
+    confusable: dict[str, frozenset[str]]  # char -> chars it is commonly mistaken for (sound or shape)
+    same_sound: dict[str, frozenset[str]]
+    same_shape: dict[str, frozenset[str]]
+    # "ab?d" pattern of a word with one character hidden -> the characters completing it
+    completions: dict[str, str]
+    confusions: dict[str, str]         # curated wrong -> right
+    formulations: list[str]
+    outdated: list[tuple[str, str, date]]
+    surnames: frozenset[str]
+
+
+def _read_freq_file(path: Path, freq: dict[str, int]) -> None:
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) < 2 or not parts[1].isdigit():
+                continue
+            w = parts[0]
+            if len(w) > MAX_WORD:
+                continue
+            f = int(parts[1])
+            if f > freq.get(w, 0):
+                freq[w] = f
+
+
+def _confusion_tables(common: set[str]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    pdata = _pkg_dir("pycorrector") / "data"
+    sound: dict[str, set[str]] = defaultdict(set)
+    for line in _lines(pdata / "same_pinyin.txt"):
+        parts = line.split("\t")
+        if len(parts) < 2:
+            continue
+        ch = parts[0]
+        for other in "".join(parts[1:]):
+            if is_han(other) and other != ch:
+                sound[ch].add(other)
+                sound[other].add(ch)
+    # Toneless same-sound groups among common characters (pypinyin): covers pairs the table lacks.
+    from pypinyin import Style, lazy_pinyin
+
+    groups: dict[str, set[str]] = defaultdict(set)
+    for ch in common:
+        for py in lazy_pinyin(ch, style=Style.NORMAL, errors="ignore")[:1]:
+            groups[py].add(ch)
+    for members in groups.values():
+        for ch in members:
+            sound[ch] |= members - {ch}
+    shape: dict[str, set[str]] = defaultdict(set)
+    for line in _lines(pdata / "same_stroke.txt"):
+        chars = [c for c in line.split("\t") if len(c) == 1 and is_han(c)]
+        for a in chars:
+            shape[a] |= set(chars) - {a}
+    for line in _lines(LEXICON_DIR / "shapes.txt"):
+        chars = [c for c in line if is_han(c)]
+        for a in chars:
+            shape[a] |= set(chars) - {a}
+    return sound, shape
+
+
+def _outdated(path: Path) -> list[tuple[str, str, date]]:
+    out = []
+    for line in _lines(path):
+        parts = line.split("\t")
+        if len(parts) >= 3:
+            out.append((parts[0], parts[1], date.fromisoformat(parts[2])))
+    return out
+
+
+def _pairs(path: Path) -> dict[str, str]:
+    out = {}
+    for line in _lines(path):
+        parts = line.split("\t")
+        if len(parts) >= 2 and parts[0] != parts[1]:
+            out[parts[0]] = parts[1]
+    return out
+
+
+@lru_cache(maxsize=1)
+def load() -> Lexicon:
+    """Everything the engine needs; about two seconds, once per process."""
+    pdata = _pkg_dir("pycorrector") / "data"
+    freq: dict[str, int] = {}
+    _read_freq_file(_pkg_dir("jieba") / "dict.txt", freq)
+    _read_freq_file(pdata / "word_freq.txt", freq)
+    for w in _lines(LEXICON_DIR / "gov_terms.txt"):
+        freq[w] = max(freq.get(w, 0), GOV_TERM_FREQ)
+    for w in _lines(LEXICON_DIR / "formulations.txt"):
+        if len(w) <= MAX_WORD:
+            freq[w] = max(freq.get(w, 0), GOV_TERM_FREQ)
+    confusions = _pairs(LEXICON_DIR / "confusions.txt")
+    for right in confusions.values():
+        if len(right) <= MAX_WORD:
+            freq[right] = max(freq.get(right, 0), GOV_TERM_FREQ)
+    total = sum(freq.values())
+    common = set(_lines(pdata / "common_char_set.txt"))
+    sound, shape = _confusion_tables(common)
+    # Candidates are limited to common characters: a rare character is almost never the intended one.
+    confusable = {ch: frozenset(c for c in sound.get(ch, set()) | shape.get(ch, set()) if c in common)
+                  for ch in set(sound) | set(shape)}
+    completions = build_completions(freq)
+    surnames = frozenset(_surnames(pdata))
+    return Lexicon(
+        freq=freq, log_total=math.log(total), confusable=confusable,
+        same_sound={k: frozenset(v) for k, v in sound.items()},
+        same_shape={k: frozenset(v) for k, v in shape.items()},
+        completions=completions, confusions=confusions,
+        formulations=_lines(LEXICON_DIR / "formulations.txt"),
+        outdated=_outdated(LEXICON_DIR / "outdated.txt"), surnames=surnames,
+    )
+
+
+# Words must be at least this frequent to be proposed as the intended word: the long tail of
+# the dictionary (frequency 3) is full of obscure compounds that would "correct" good text.
+MIN_CANDIDATE_FREQ = int(os.environ.get("ZHAOCUO_MIN_CANDIDATE_FREQ", "20"))
+
+
+def build_completions(freq: dict[str, int], min_freq: int = MIN_CANDIDATE_FREQ) -> dict[str, str]:
+    """For every word of 2–4 Han characters with one character hidden ("大数?"), the
+    characters that complete a known word ("据"). Lets the engine test all candidates of a
+    position with a few dictionary look-ups instead of one per confusable character."""
+    comp: dict[str, str] = {}
+    for w, f in freq.items():
+        if f < min_freq or not 2 <= len(w) <= 4 or not all(is_han(c) for c in w):
+            continue
+        for i in range(len(w)):
+            key = w[:i] + "?" + w[i + 1:]
+            prev = comp.get(key)
+            if prev is None:
+                comp[key] = w[i]
+            elif w[i] not in prev:
+                comp[key] = prev + w[i]
+    return comp
+
+
+def _surnames(pdata: Path) -> set[str]:
+    """Common single-character surnames (the first character of frequent person names)."""
+    counts: dict[str, int] = defaultdict(int)
+    for line in _lines(pdata / "person_name.txt"):
+        name = line.split("\t")[0]
+        if 2 <= len(name) <= 3 and all(is_han(c) for c in name):
+            counts[name[0]] += 1
+    return {c for c, n in counts.items() if n >= 20}

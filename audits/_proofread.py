@@ -1,0 +1,330 @@
+"""The proofreading engine: typos (错别字), serious wording errors and outdated names in a text.
+
+Shared by the four text audits and by ``zhaocuo check-text``. Precision comes first: a unit
+that receives a wrong finding stops reading, so a character is reported only when
+
+- a curated misspelling of official writing matches (config/lexicon/confusions.txt, the
+  profile's ``[text].confusions``), or
+- replacing it by a same-sound or same-shape character turns the surrounding text into
+  much more probable words: the score is the change of the best segmentation's log
+  probability under a unigram word model (jieba's and pycorrector's word frequencies, the
+  official terms of config/lexicon/, the profile's words and the site's own frequent terms)
+  — "大数局" (two rare pieces) against "大数据" (one common word).
+
+Known words, the profile's ``[text].words`` and ``ignore`` and the site's own frequent
+n-grams are never reported, so place names and proper names of the site stay quiet.
+A pycorrector MacBERT model is used as well only when ``[text].macbert_dir`` names a local
+folder (nothing can be downloaded).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from audits import _lexicon
+from audits._lexicon import MAX_WORD, Lexicon
+from zhaocuo.profile import Leader, Profile
+
+log = logging.getLogger("zhaocuo.proofread")
+
+# Minimum gain in log probability (natural log) for a same-sound/shape replacement to be
+# reported. Tuned on the even lines of odw.train only (bench/text_bench.py --split), so the odd
+# lines measure it honestly.
+THRESHOLD = float(os.environ.get("ZHAOCUO_TYPO_THRESHOLD", "7.0"))
+# Words at most this frequent are weak enough that one of their characters may be a typo.
+WEAK_WORD_FREQ = 3
+# Two flags closer than this are not both reported (the second is usually an echo of the first).
+ADJACENT = int(os.environ.get("ZHAOCUO_ADJACENT", "2"))
+# Characters of context each side used to score a replacement.
+CONTEXT = 5
+# Lines longer than this are checked in pieces of this size (bounded time per line).
+MAX_LINE = 20000
+
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+@dataclass
+class TextError:
+    start: int
+    text: str
+    suggestion: str
+    audit: str  # typo | serious_error | outdated_expression
+    rule: str = ""  # why: confusion | model | site | leader | formulation | outdated | macbert
+
+    def contract(self) -> dict[str, object]:
+        """The four keys ``check-text`` prints (CONTRACT.md)."""
+        return {"start": self.start, "text": self.text, "suggestion": self.suggestion, "audit": self.audit}
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+class Proofreader:
+    """Checks lines of text. Build one per site (or per check-text call) and reuse it.
+
+    ``site_freq``: the site's own frequent terms with their counts (see _maintext.site_terms):
+    they are known words, and a rare one-character variant of one of them is a likely typo.
+    ``leaders``: (title, name) pairs whose misspelling is a serious error.
+    """
+
+    def __init__(self, profile: Profile | None = None, site_freq: Mapping[str, int] | None = None,
+                 leaders: Iterable[Leader] = (), lexicon: Lexicon | None = None,
+                 threshold: float = THRESHOLD) -> None:
+        self.lex = lexicon or _lexicon.load()
+        self.threshold = threshold
+        self.extra: dict[str, int] = {}
+        self.protected: set[str] = set()
+        self.ignore: list[str] = []
+        self.confusions = dict(self.lex.confusions)
+        self.outdated = list(self.lex.outdated)
+        self.site_terms: set[str] = set()
+        self.site_completions: dict[str, str] = {}
+        text_cfg = profile.text if profile else None
+        if text_cfg:
+            for w in text_cfg.words:
+                self.protected.add(w)
+                if len(w) <= MAX_WORD:
+                    self.extra[w] = max(self.extra.get(w, 0), _lexicon.GOV_TERM_FREQ)
+            self.ignore = [w for w in text_cfg.ignore if w]
+            self.confusions.update(text_cfg.confusions)
+            for old, new in text_cfg.outdated.items():
+                # Profile entries have no date of their own: they apply to every dated page.
+                self.outdated.append((old, new, date(1990, 1, 1)))
+        if site_freq:
+            for w, n in site_freq.items():
+                if len(w) <= MAX_WORD:
+                    self.extra[w] = max(self.extra.get(w, 0), n)
+                    self.site_terms.add(w)
+            self.site_completions = _lexicon.build_completions(
+                {w: n for w, n in site_freq.items() if len(w) <= 4}, min_freq=1)
+        self.leaders = [(ld.title, ld.name) for ld in leaders if ld.name]
+        if profile:
+            self.leaders += [(ld.title, ld.name) for ld in profile.leaders if ld.name]
+        for _, name in self.leaders:
+            self.protected.add(name)
+            self.extra[name] = max(self.extra.get(name, 0), _lexicon.GOV_TERM_FREQ)
+        self._conf_re = _alternation(self.confusions)
+        self._protect_re = _alternation(self.protected)
+        self._macbert = None
+        if text_cfg and text_cfg.macbert_dir:
+            from audits._macbert import load_macbert
+
+            self._macbert = load_macbert(profile.resolve_path(text_cfg.macbert_dir) if profile else text_cfg.macbert_dir)
+
+    # -- word model ------------------------------------------------------------------------
+    def freq(self, w: str) -> int:
+        return self.extra.get(w) or self.lex.freq.get(w, 0)
+
+    def _best(self, s: str) -> tuple[float, list[tuple[int, int]]]:
+        """Best segmentation of ``s`` under the unigram model: (log probability, word spans)."""
+        n = len(s)
+        logt = self.lex.log_total
+        score = [0.0] * (n + 1)
+        nxt = [n] * (n + 1)
+        for i in range(n - 1, -1, -1):
+            best, best_j = -1e18, i + 1
+            for j in range(i + 1, min(n, i + MAX_WORD) + 1):
+                f = self.freq(s[i:j])
+                if f or j == i + 1:
+                    v = math.log(f or 1) - logt + score[j]
+                    if v > best:
+                        best, best_j = v, j
+            score[i], nxt[i] = best, best_j
+        spans, i = [], 0
+        while i < n:
+            spans.append((i, nxt[i]))
+            i = nxt[i]
+        return score[0], spans
+
+    def _score(self, s: str) -> float:
+        return self._best(s)[0]
+
+    # -- detection -------------------------------------------------------------------------
+    def check(self, text: str, page_date: date | None = None, outdated: bool = True) -> list[TextError]:
+        """Every error in ``text`` (one line or paragraph), sorted by position, not overlapping.
+
+        ``page_date``: the content's date; outdated names are reported only when it is after
+        the reform took effect (None: the text is current, e.g. a draft in check-text).
+        """
+        out: list[TextError] = []
+        for offset in range(0, len(text), MAX_LINE):
+            part = text[offset:offset + MAX_LINE]
+            for e in self._check_part(part, page_date, outdated):
+                e.start += offset
+                out.append(e)
+        return out
+
+    def _check_part(self, text: str, page_date: date | None, outdated: bool) -> list[TextError]:
+        from audits import _serious
+
+        quiet = self._quiet_spans(text)
+        found: list[TextError] = []
+        found += _serious.find_serious(text, self.lex, self.leaders)
+        if outdated:
+            found += find_outdated(text, self.outdated, page_date)
+        for m in self._conf_re.finditer(text) if self._conf_re else ():
+            found.append(TextError(m.start(), m.group(), self.confusions[m.group()], "typo", "confusion"))
+        taken = _cover(found)
+        for e in self._model_typos(text):
+            if not (taken & set(range(e.start, e.start + len(e.text)))):
+                found.append(e)
+        if self._macbert is not None:
+            taken = _cover(found)
+            for e in self._macbert.check(text):
+                if not (taken & set(range(e.start, e.start + len(e.text)))):
+                    found.append(e)
+        kept = [e for e in found if not _overlaps(e, quiet)]
+        return _dedupe(kept)
+
+    def _quiet_spans(self, text: str) -> list[tuple[int, int]]:
+        spans = []
+        for w in self.ignore:
+            start = text.find(w)
+            while start >= 0:
+                spans.append((start, start + len(w)))
+                start = text.find(w, start + 1)
+        return spans
+
+    def _model_typos(self, text: str) -> Iterator[TextError]:
+        protected = _cover_matches(self._protect_re, text) if self._protect_re else set()
+        for m in _HAN_RUN.finditer(text):
+            run = m.group()
+            if len(run) < 2:
+                continue
+            for pos, wrong, right, rule in self._run_typos(run):
+                if m.start() + pos not in protected:
+                    yield TextError(m.start() + pos, wrong, right, "typo", rule)
+
+    def _run_typos(self, s: str) -> Iterator[tuple[int, str, str, str]]:
+        _, spans = self._best(s)
+        n = len(s)
+        conf = self.lex.confusable
+        comp = self.lex.completions
+        site_comp = self.site_completions
+        last_flag = -10
+        for a, b in spans:
+            # A character inside a real word of the best segmentation is left alone: the word
+            # is evidence the text is as meant. (Scoring those too, with a larger margin, found
+            # a few more "懂事会" for "董事会" on the tuning half at a third of the speed.)
+            if b - a > 1 and self.freq(s[a:b]) > WEAK_WORD_FREQ:
+                continue
+            need = self.threshold
+            for i in range(a, b):
+                ch = s[i]
+                cands = conf.get(ch)
+                if not cands or i - last_flag < ADJACENT:
+                    continue
+                options: set[str] = set()
+                for length in (2, 3, 4):
+                    for j in range(max(0, i - length + 1), min(i, n - length) + 1):
+                        key = s[j:i] + "?" + s[i + 1:j + length]
+                        hit = comp.get(key)
+                        if hit:
+                            options.update(c for c in hit if c in cands)
+                        if site_comp:
+                            hit = site_comp.get(key)
+                            if hit:
+                                options.update(c for c in hit if c in cands)
+                options.discard(ch)
+                if not options:
+                    continue
+                lo, hi = max(0, i - CONTEXT), min(n, i + CONTEXT + 1)
+                window = s[lo:hi]
+                base = self._score(window)
+                k = i - lo
+                best_gain, best_c = -1e18, ""
+                for c in options:
+                    gain = self._score(window[:k] + c + window[k + 1:]) - base
+                    if gain > best_gain:
+                        best_gain, best_c = gain, c
+                if best_gain >= need:
+                    last_flag = i
+                    yield i, ch, best_c, "model"
+
+
+def find_outdated(text: str, entries: list[tuple[str, str, date]], page_date: date | None) -> list[TextError]:
+    """Abolished agency names. Skipped when the content predates the reform; a name preceded
+    by 原/前 ("原国土资源局") names the former agency on purpose and is fine; a match inside
+    its own successor's name is no match."""
+    out: list[TextError] = []
+    taken: set[int] = set()
+    for old, new, effective in sorted(entries, key=lambda e: -len(e[0])):
+        if page_date is not None and page_date < effective:
+            continue
+        start = text.find(old)
+        while start >= 0:
+            end = start + len(old)
+            span = set(range(start, end))
+            prefix = text[max(0, start - 1):start]
+            if not (span & taken) and prefix not in ("原", "前") and not _inside_successor(text, start, end, new):
+                out.append(TextError(start, old, new, "outdated_expression", "outdated"))
+                taken |= span
+            start = text.find(old, start + 1)
+    return out
+
+
+def _inside_successor(text: str, start: int, end: int, new: str) -> bool:
+    """True when the match is part of an occurrence of its own successor (文化和旅游局 ⊃ 旅游局)."""
+    lo = max(0, start - len(new))
+    window = text[lo:end + len(new)]
+    idx = window.find(new)
+    while idx >= 0:
+        if lo + idx <= start and lo + idx + len(new) >= end:
+            return True
+        idx = window.find(new, idx + 1)
+    return False
+
+
+def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
+    words = sorted({w for w in words if w}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words))) if words else None
+
+
+def _cover_matches(rx: re.Pattern[str], text: str) -> set[int]:
+    out: set[int] = set()
+    for m in rx.finditer(text):
+        out.update(range(m.start(), m.end()))
+    return out
+
+
+def _cover(errors: list[TextError]) -> set[int]:
+    out: set[int] = set()
+    for e in errors:
+        out.update(range(e.start, e.start + len(e.text)))
+    return out
+
+
+def _overlaps(e: TextError, spans: list[tuple[int, int]]) -> bool:
+    return any(e.start < b and a < e.start + len(e.text) for a, b in spans)
+
+
+_PRIORITY = {"serious_error": 0, "outdated_expression": 1, "typo": 2}
+
+
+def _dedupe(errors: list[TextError]) -> list[TextError]:
+    """Sorted by position; where two overlap the more serious one is kept."""
+    kept: list[TextError] = []
+    taken: set[int] = set()
+    for e in sorted(errors, key=lambda e: (_PRIORITY[e.audit], -len(e.text), e.start)):
+        span = set(range(e.start, e.start + len(e.text)))
+        if span & taken:
+            continue
+        taken |= span
+        kept.append(e)
+    return sorted(kept, key=lambda e: e.start)
+
+
+def check_text_lines(lines: Iterable[str], profile: Profile | None) -> Iterator[list[dict]]:
+    """What ``zhaocuo check-text`` prints: one list of errors per input line, in order.
+
+    A draft is current text, so outdated names are always reported here.
+    """
+    checker = Proofreader(profile)
+    for line in lines:
+        yield [e.contract() for e in checker.check(line)]
