@@ -1,0 +1,92 @@
+"""`make demo`: serve the demo site on loopback, audit it with the real CLI, print the report's path.
+
+Steps: start demo.server.DemoServer on 127.0.0.1 (a free port), write config/demo.toml into
+the output folder with that port filled in, start a fresh store (so the demo gives the same
+result every time), run ``python -m zhaocuo run --config … --out … --no-mail --as-of
+DEMO_AS_OF`` in a child process exactly as cron would, and print the report's absolute path
+as the last line.
+
+The as-of date is fixed: the demo's pages carry dates, and only against a fixed "today" is
+a column stale (通知公告, newest item 2026-02-27) or fresh (工作动态, 2026-11-18) for sure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from demo.server import DemoServer
+
+ROOT = Path(__file__).resolve().parent.parent
+PROFILE_TEMPLATE = ROOT / "config" / "demo.toml"
+DEMO_AS_OF = "2026-11-20"
+
+
+class DemoError(Exception):
+    """The demo could not produce a report; ``str()`` says why."""
+
+
+def write_profile(out_root: Path, port: int) -> Path:
+    """demo-out/demo.toml: the demo profile with the server's port filled in."""
+    text = PROFILE_TEMPLATE.read_text(encoding="utf-8").replace("__PORT__", str(port))
+    path = out_root / "demo.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def fresh_store(out_root: Path) -> None:
+    """Remove the previous demo's store: ports change between runs, so old findings would
+    never be re-crawled and would pile up; a clean store makes every demo run the same."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        (out_root / f"demo.sqlite{suffix}").unlink(missing_ok=True)
+
+
+def run_demo(out_root: Path | None = None, as_of: str = DEMO_AS_OF, quiet: bool = False,
+             timeout: float = 900) -> Path:
+    """Serve, audit, and return the absolute path of report.html."""
+    out_root = (out_root or ROOT / "demo-out").resolve()
+    out_root.mkdir(parents=True, exist_ok=True)
+    fresh_store(out_root)
+    report_dir = out_root / "report"
+    with DemoServer() as server:
+        profile = write_profile(out_root, server.port)
+        if not quiet:
+            print(f"演示站点 demo site: {server.url('/')}  (配置 profile: {profile})", file=sys.stderr, flush=True)
+        cmd = [sys.executable, "-m", "zhaocuo", "run", "--config", str(profile), "--out", str(report_dir),
+               "--no-mail", "--as-of", as_of]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+        out = subprocess.DEVNULL if quiet else None
+        try:
+            proc = subprocess.run(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.PIPE if quiet else None,
+                                  text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise DemoError(f"zhaocuo run 超过 {timeout:.0f} 秒未结束 did not finish in time") from None
+    if proc.returncode != 0:  # no --fail-on here: anything but 0 is a failure
+        detail = f": {proc.stderr.strip().splitlines()[-1]}" if quiet and proc.stderr and proc.stderr.strip() else ""
+        raise DemoError(f"zhaocuo run 退出码 exit code {proc.returncode}{detail}")
+    report = report_dir / "report.html"
+    if not report.is_file():
+        raise DemoError(f"没有生成报告 no report at {report}")
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m demo.run", description="找错演示 zhaocuo demo")
+    parser.add_argument("--out", type=Path, default=ROOT / "demo-out", help="output folder (default: demo-out/)")
+    parser.add_argument("--as-of", default=DEMO_AS_OF, help=f"检查基准日 (default {DEMO_AS_OF})")
+    args = parser.parse_args(argv)
+    try:
+        report = run_demo(args.out, args.as_of)
+    except DemoError as exc:
+        print(f"演示失败 demo failed: {exc}", file=sys.stderr)
+        return 2
+    print("演示完成 demo done. 报告 report (浏览器打开 open in a browser):", file=sys.stderr)
+    print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

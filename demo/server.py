@@ -1,0 +1,129 @@
+"""The demo site's web server: demo/site/ as files, plus a few dynamic routes, on loopback.
+
+Files are served as they are, except that ``__DEAD_PORT__`` in a page becomes the number of
+a loopback port nobody listens on (so a link to it is refused: a dead external link) and
+``__PORT__`` the server's own port. A path with no file answers 404 with the site's own
+not-found page (demo/site/404.html), like a real CMS.
+
+Dynamic routes (redirects, …) live in ``ROUTES``: each audit may add its own there.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+SITE = Path(__file__).resolve().parent / "site"
+
+CONTENT_TYPES = {
+    # No charset for HTML: the pages declare their own (one is GBK), as most CMSs do.
+    ".html": "text/html", ".htm": "text/html", ".css": "text/css", ".js": "application/javascript",
+    ".png": "image/png", ".jpg": "image/jpeg", ".gif": "image/gif", ".pdf": "application/pdf",
+    ".doc": "application/msword", ".xls": "application/vnd.ms-excel", ".txt": "text/plain; charset=utf-8",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+Route = Callable[[BaseHTTPRequestHandler], tuple[int, dict[str, str], bytes]]
+
+
+def redirect(location: str, status: int = 302) -> Route:
+    def route(_: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        return status, {"Location": location}, b""
+    return route
+
+
+# ===================== 动态路由 DYNAMIC ROUTES =====================
+# 每个检查项可在此追加自己的演示路由（路径 → 处理函数）。Each audit may append its own routes.
+ROUTES: dict[str, Route] = {
+    # 重定向循环 a redirect loop: dead (链接不可用)
+    "/hdjl/loop/a": redirect("/hdjl/loop/b"),
+    "/hdjl/loop/b": redirect("/hdjl/loop/a"),
+    # 旧地址 301 到仍然有效的页面: NOT dead (a look-alike the audit must leave alone)
+    "/old/wjj/": redirect("/bm/wjj/", 301),
+}
+# =================== END 动态路由 DYNAMIC ROUTES ===================
+
+
+def unused_port(host: str = "127.0.0.1") -> int:
+    """A loopback port that is free now (nobody listens on it: connections are refused)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class DemoServer:
+    """``with DemoServer() as srv: srv.url("/")`` — serves the demo site until the block ends."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, root: Path = SITE) -> None:
+        self.root = root.resolve()
+        self.dead_port = unused_port(host)
+        self.hits = 0
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            server_version = "DemoCMS/1.0"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _answer(self) -> None:
+                outer.hits += 1
+                path = unquote(urlsplit(self.path).path)
+                route = ROUTES.get(path)
+                if route is not None:
+                    status, headers, body = route(self)
+                else:
+                    status, headers, body = outer.file(path)
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+
+            do_GET = do_HEAD = _answer
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+            allow_reuse_address = True
+            request_queue_size = 128
+
+        self.httpd = Server((host, port), Handler)
+        self.host = host
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, name="demo-site", daemon=True)
+
+    def file(self, path: str) -> tuple[int, dict[str, str], bytes]:
+        target = (self.root / path.lstrip("/")).resolve()
+        if target.is_dir():
+            target = target / "index.html"
+        inside = target == self.root or self.root in target.parents
+        if not inside or not target.is_file() or target.name == "404.html":
+            return 404, {"Content-Type": "text/html"}, self._fill((self.root / "404.html").read_bytes())
+        body = target.read_bytes()
+        ctype = CONTENT_TYPES.get(target.suffix.lower(), "application/octet-stream")
+        if ctype.startswith("text/html"):
+            body = self._fill(body)
+        return 200, {"Content-Type": ctype}, body
+
+    def _fill(self, body: bytes) -> bytes:
+        # ASCII placeholders: safe to replace in UTF-8 and GBK pages alike.
+        return body.replace(b"__DEAD_PORT__", str(self.dead_port).encode()).replace(b"__PORT__", str(self.port).encode())
+
+    def url(self, path: str = "/") -> str:
+        return f"http://{self.host}:{self.port}{path}"
+
+    def __enter__(self) -> DemoServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
