@@ -1,0 +1,37 @@
+"""政策文件缺少解读 (policy_unexplained): a policy document with no linked 解读.
+
+政务公开 rules want 政策解读 published with important policy documents and linked both ways.
+Only documents whose titles name a policy instrument (办法, 规定, 意见, 方案, 细则, 措施 …)
+are judged; 任免, 表彰, 批复 and the like need no 解读, nor do repealed documents, 解读 pages
+themselves and 废止 notices. Low severity: a reminder, not an inspection failure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+
+from audits import AuditMeta
+from audits._policy import links_to_interpretation, policy_docs
+from zhaocuo.finding import Finding, Severity
+from zhaocuo.profile import Profile
+from zhaocuo.store import Crawl
+
+META = AuditMeta(name="policy_unexplained", title="政策文件缺少解读", severity=Severity.LOW,
+                 requires=("pages", "links"), description="重要政策文件应同步发布政策解读并相互关联。")
+_POLICY = re.compile(r"办法|规定|意见|方案|细则|措施|政策|规划|条例|规则|指引|若干")
+_EXEMPT = re.compile(r"任免|人事|表彰|通报|公示|批复|复函|函|废止|清理|解读|名单|结果")
+
+
+def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
+    for doc in policy_docs(crawl):
+        if doc.void_marked or doc.interpretation or not _POLICY.search(doc.title) or _EXEMPT.search(doc.title):
+            continue
+        if links_to_interpretation(crawl, doc.url):
+            continue
+        yield Finding(
+            audit=META.name, severity=META.severity, url=doc.url, text=doc.doc_no,
+            message=f"政策文件《{doc.title}》（{doc.doc_no}）未关联政策解读，请发布解读并与文件相互链接。",
+            extra={"doc_no": doc.doc_no},
+        )
