@@ -57,6 +57,7 @@ def build(tmp_path: Path, pages: dict[str, str], profile_extra: dict[str, Any] |
     """A completed crawl run holding ``pages`` (path → html) and their links."""
     data: dict[str, Any] = {"site": {"name": "测试区人民政府", "start_urls": [BASE + "/"]}}
     data.update(profile_extra or {})
+    tmp_path.mkdir(parents=True, exist_ok=True)
     profile = load_profile(write_profile(tmp_path, data))
     store = SQLiteStore(tmp_path / "crawl.sqlite")
     run_id, _ = store.begin_run()
