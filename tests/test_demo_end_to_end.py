@@ -1,0 +1,98 @@
+"""`make demo` end to end: the demo site served on loopback, audited by the real CLI, gives
+every report, flags the demo's dead links and leaves its look-alikes alone."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import lxml.html
+import openpyxl
+import pytest
+
+from demo.run import ROOT, run_demo
+from demo.server import DemoServer
+
+
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("home")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("ZHAOCUO_HOME", str(home))
+    try:
+        return run_demo(tmp_path_factory.mktemp("demo-out"), quiet=True, timeout=240)
+    finally:
+        mp.undo()
+
+
+def _findings(report: Path) -> list[dict]:
+    lines = (report.parent / "findings.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def _path(url: str) -> str:
+    return urlsplit(url).path
+
+
+def test_demo_writes_every_report(demo_report: Path) -> None:
+    folder = demo_report.parent
+    assert demo_report.is_absolute() and demo_report.name == "report.html"
+    for name in ("findings.jsonl", "fixed.jsonl", "summary.json", "report.html", "ledger.xlsx", "junit.xml"):
+        assert (folder / name).is_file(), name
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert summary["pages_crawled"] >= 25 and summary["links_checked"] >= 25
+    assert summary["site"] == "示范区人民政府"
+    doc = lxml.html.fromstring(demo_report.read_text(encoding="utf-8"))
+    assert "示范区人民政府" in doc.findtext(".//h1") and "单项否决风险" in doc.text_content()
+    book = openpyxl.load_workbook(folder / "ledger.xlsx")
+    assert book.sheetnames[0] == "汇总" and "区教育局" in book.sheetnames
+    suites = {s.get("name") for s in ET.parse(folder / "junit.xml").getroot().findall("testsuite")}
+    assert "dead_link" in suites
+
+
+def test_demo_flags_its_dead_links(demo_report: Path) -> None:
+    dead = {(_path(f["url"]), _path(f["target"])): f for f in _findings(demo_report) if f["audit"] == "dead_link"}
+    assert dead, "the demo must show dead links"
+    home_404 = dead[("/", "/zwgk/gzbg/2019.html")]
+    assert home_404["severity"] == "high", "a dead link on the homepage is serious"
+    assert dead[("/bm/jyj/", "/bm/jyj/zsjz-2019.html")]["unit"] == "区教育局"
+    assert ("/bm/jyj/", "/bm/jyj/files/2019-zsjz.doc") in dead          # a dead attachment
+    assert ("/bm/wjj/", "/bm/wjj/yjjz.html") in dead                     # a soft 404 (200 + 页面不存在)
+    assert ("/hdjl/", "/hdjl/loop/a") in dead                            # a redirect loop
+
+
+def test_demo_look_alikes_are_not_flagged(demo_report: Path) -> None:
+    targets = {_path(f["target"]) for f in _findings(demo_report) if f["audit"] == "dead_link"}
+    assert "/old/wjj/" not in targets, "a 301 to a live page is not dead"
+    assert "/xwzx/gzdt/2026/11/12/art_1121.html" not in targets, "a page that mentions 404 is not a soft 404"
+    assert "/xwzx/gzdt/2026/10/28/art_1028.html" not in targets, "the GBK page is live"
+    assert "/bm/jyj/files/2026-zsjz.pdf" not in targets
+
+
+def test_demo_server_serves_its_own_not_found_page_and_fills_placeholders() -> None:
+    with DemoServer() as srv:
+        import urllib.error
+        import urllib.request
+
+        page = urllib.request.urlopen(srv.url("/hdjl/"), timeout=10).read().decode("utf-8")
+        assert f"127.0.0.2:{srv.dead_port}/" in page and "__DEAD_PORT__" not in page
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(srv.url("/no/such/page.html"), timeout=10)
+        assert err.value.code == 404 and "页面不存在" in err.value.read().decode("utf-8")
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(srv.url("/../../etc/passwd"), timeout=10)
+        gbk = urllib.request.urlopen(srv.url("/xwzx/gzdt/2026/10/28/art_1028.html"), timeout=10).read()
+        assert "森林防火".encode("gbk") in gbk
+
+
+def test_demo_command_prints_the_report_path_last(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "demo.run", "--out", str(tmp_path / "out")], cwd=ROOT,
+                          capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    last = proc.stdout.strip().splitlines()[-1]
+    assert last == str((tmp_path / "out" / "report" / "report.html").resolve())
+    assert Path(last).is_file()
