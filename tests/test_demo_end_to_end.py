@@ -63,6 +63,10 @@ def test_demo_flags_its_dead_links(demo_report: Path) -> None:
     assert ("/bm/jyj/", "/bm/jyj/files/2019-zsjz.doc") in dead          # a dead attachment
     assert ("/bm/wjj/", "/bm/wjj/yjjz.html") in dead                     # a soft 404 (200 + 页面不存在)
     assert ("/hdjl/", "/hdjl/loop/a") in dead                            # a redirect loop
+    assert ("/bm/jyj/", "/bm/jyj/images/xiaoyuan-2019.jpg") in dead      # a dead image
+    external = [f for f in _findings(demo_report) if f["audit"] == "dead_link"
+                and urlsplit(f["target"]).hostname == "127.0.0.2"]
+    assert len(external) == 1 and _path(external[0]["url"]) == "/hdjl/"  # refused: nobody listens there
 
 
 def test_demo_look_alikes_are_not_flagged(demo_report: Path) -> None:
