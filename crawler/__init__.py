@@ -26,7 +26,7 @@ from zhaocuo.store import SQLiteStore
 
 log = logging.getLogger("zhaocuo.crawler")
 
-GATHERERS = ["crawler.site", "crawler.newmedia", "crawler.ipv6probe"]
+GATHERERS = ["crawler.site", "crawler.newmedia", "crawler.linkcheck", "crawler.ipv6probe"]
 
 
 class CrawlError(Exception):

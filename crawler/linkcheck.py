@@ -244,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--progress", action="store_true")
     args = p.parse_args(argv)
     profile = load_profile(args.config)
-    settings = scrapy_settings(profile, obey_robots=not profile.site.own_site)
+    settings = scrapy_settings(profile, obey_robots=not profile.site.own_site, rendering=False)
     settings["COOKIES_ENABLED"] = False
     holder: dict[str, Any] = {}
 

@@ -37,26 +37,34 @@ _TIMEOUT = (terr.TimeoutError, terr.TCPTimedOutError, asyncio.TimeoutError)
 
 
 def classify_exception(exc: BaseException) -> str:
-    """error_kind for a failed fetch: dns | refused | timeout | reset | ssl | other."""
+    """error_kind for a failed fetch: dns | refused | timeout | reset | ssl | other.
+
+    Scrapy ≥ 2.14 wraps Twisted's errors in its own (CannotResolveHostError…), keeping the
+    original as ``__cause__``; both spellings are recognised.
+    """
+    from scrapy import exceptions as sx
     from twisted.internet.defer import TimeoutError as DeferTimeout
 
-    if isinstance(exc, terr.DNSLookupError):
+    if isinstance(exc, (terr.DNSLookupError, getattr(sx, "CannotResolveHostError", ()))):
         return "dns"
-    if isinstance(exc, terr.ConnectionRefusedError):
+    if isinstance(exc, (terr.ConnectionRefusedError, ConnectionRefusedError,
+                        getattr(sx, "DownloadConnectionRefusedError", ()))):
         return "refused"
-    if isinstance(exc, (*_TIMEOUT, DeferTimeout)):
+    if isinstance(exc, (*_TIMEOUT, DeferTimeout, getattr(sx, "DownloadTimeoutError", ()))):
         return "timeout"
     text = repr(exc)
     if "SSL" in text or "TLS" in text or "certificate" in text.lower():
         return "ssl"
-    if isinstance(exc, ResponseNeverReceived | ResponseFailed):
-        reasons = getattr(exc, "reasons", [])
-        for r in reasons:
-            inner = classify_exception(r.value)
-            if inner in ("ssl", "timeout"):
-                return inner
-        return "reset"
-    if isinstance(exc, _RESET) or isinstance(exc, ConnectionResetError):
+    for r in getattr(exc, "reasons", None) or []:  # ResponseFailed / ResponseNeverReceived
+        inner = classify_exception(r.value)
+        if inner in ("ssl", "timeout"):
+            return inner
+    if exc.__cause__ is not None and exc.__cause__ is not exc:
+        inner = classify_exception(exc.__cause__)
+        if inner != "other":
+            return inner
+    if isinstance(exc, (*_RESET, ConnectionResetError, getattr(sx, "DownloadFailedError", ()),
+                        getattr(sx, "ResponseDataLossError", ()))):
         return "reset"
     return "other"
 

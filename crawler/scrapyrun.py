@@ -41,7 +41,7 @@ _DISABLED_SPIDER = (
 )
 
 
-def scrapy_settings(profile: Profile, obey_robots: bool) -> dict[str, Any]:
+def scrapy_settings(profile: Profile, obey_robots: bool, rendering: bool = True) -> dict[str, Any]:
     """Scrapy settings for one profile (politeness, timeouts, DNS, retries, rendering)."""
     from crawler import render
     from crawler.dnsresolver import SETTING_NAMESERVERS, SETTING_TIMEOUT
@@ -86,7 +86,7 @@ def scrapy_settings(profile: Profile, obey_robots: bool) -> dict[str, Any]:
         "SPIDER_MIDDLEWARES": {k: None for k in _DISABLED_SPIDER},
         "EXTENSIONS": {"scrapy.extensions.telnet.TelnetConsole": None, "scrapy.extensions.logstats.LogStats": None},
     }
-    extra = render.playwright_settings(profile) or {}
+    extra = (render.playwright_settings(profile) or {}) if rendering else {}
     for key, value in extra.items():
         if isinstance(value, dict) and isinstance(s.get(key), dict):
             s[key] = {**s[key], **value}

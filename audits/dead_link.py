@@ -1,0 +1,122 @@
+"""链接不可用 — dead links: every link on every crawled page whose target does not work.
+
+Reads the stored links and the one check per distinct URL (crawler.site / crawler.linkcheck)
+and the host's not-found probe pages. Dead: 4xx/5xx after retries (except 429, see below),
+DNS failure, connection refused, timeout, reset, TLS failure, a redirect loop or a chain
+over 10 redirects, and a soft 404 (audits._soft404). One finding per (page, dead target);
+severity high when the page is the homepage (a start URL or where it landed), else medium.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
+
+from audits import AuditMeta
+from audits._soft404 import matches_probe, says_not_found
+from crawler.urls import canonical, origin_of
+from zhaocuo.finding import Finding, Severity
+from zhaocuo.profile import Profile
+from zhaocuo.store import Crawl, LinkCheck, Page
+
+META = AuditMeta(
+    name="dead_link", title="链接不可用", severity=Severity.MEDIUM,
+    requires=("pages", "links", "link_checks", "pages:notfound_probe"),
+    description="网站页面中不应存在无法访问的链接（含错链、断链、空白页面），首页尤甚。",
+)
+
+_REASONS = {
+    "dns": "域名无法解析",
+    "refused": "服务器拒绝连接",
+    "timeout": "访问超时",
+    "reset": "连接被重置",
+    "ssl": "安全证书或加密连接错误",
+    "redirect_loop": "页面循环跳转",
+    "too_many_redirects": "跳转次数超过10次",
+    "other": "无法连接",
+}
+_NOUNS = {"img": "图片", "script": "脚本文件", "link": "样式文件", "iframe": "内嵌页面", "frame": "内嵌页面",
+          "embed": "嵌入内容", "object": "嵌入内容", "source": "媒体文件", "video": "视频", "audio": "音频"}
+
+
+def _probes(crawl: Crawl) -> dict[str, Page]:
+    return {origin_of(p.url): p for p in crawl.pages(kinds=("notfound_probe",))}
+
+
+def verdict(check: LinkCheck, probe: Page | None) -> tuple[str, str] | None:
+    """(kind, Chinese reason) when ``check`` shows a dead target, None when it works."""
+    kind = check.error_kind
+    if kind == "skipped":
+        return None  # not checked (robots.txt): unknown is not dead
+    if kind in _REASONS:
+        return kind, _REASONS[kind]
+    status = check.status
+    if status is None:
+        return None
+    if status == 429:
+        # Still throttled after every retry: the server limits *us*; a visitor gets the page.
+        # Calling it dead would report the checker's own load (the issue forbids that).
+        return None
+    if status >= 400:
+        return "http", f"HTTP {status}"
+    if 200 <= status < 300:
+        phrase = says_not_found(check.title, check.snippet)
+        if phrase:
+            return "soft404", f"页面显示“{phrase}”"
+        if probe is not None and matches_probe(check.url, check.final_url, check.title, check.snippet, probe.status,
+                                               probe.url, probe.final_url, probe.title, probe.text):
+            return "soft404", "打开后是网站的“页面不存在”页"
+    return None
+
+
+def _homepages(crawl: Crawl, profile: Profile) -> set[str]:
+    homes = {canonical(u) for u in profile.site.start_urls}
+    checks = crawl.link_checks()
+    for url in list(homes):
+        page = crawl.page(url)
+        if page is not None and page.final_url:
+            homes.add(canonical(page.final_url))
+        check = checks.get(url)
+        if check is not None and check.final_url:
+            homes.add(canonical(check.final_url))
+    return homes
+
+
+def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterator[Finding]:
+    checks = crawl.link_checks()
+    probes = _probes(crawl)
+    homes = _homepages(crawl, profile)
+    judged: dict[str, tuple[str, str] | None] = {}
+    for link in crawl.links():
+        key = canonical(link.target)
+        # Checks are stored under the canonical URL; a link written with ?utm_source=… or
+        # an uppercase host is the same target.
+        check = checks.get(key) or checks.get(link.target)
+        if check is None:
+            continue  # over the link-check budget: not known to be dead
+        if key not in judged:
+            judged[key] = verdict(check, probes.get(origin_of(key)))
+        v = judged[key]
+        if v is None:
+            continue
+        kind, reason = v
+        noun = _NOUNS.get(link.tag, "链接")
+        shown = f"“{link.anchor}”" if link.anchor else f"（{link.target}）"
+        severity = Severity.HIGH if canonical(link.source) in homes else Severity.MEDIUM
+        yield Finding(
+            audit=META.name, severity=severity, url=link.source, target=link.target,
+            message=f"页面中的{noun}{shown}无法访问（{reason}），请修改或删除该{noun}。",
+            evidence=reason,
+            extra={"status": check.status, "error_kind": kind, "anchor": link.anchor, "tag": link.tag,
+                   "final_url": check.final_url, "redirects": check.redirects[:12]},
+        )
+
+
+def summary(crawl: Crawl, profile: Profile, as_of: date, findings: Iterable[Finding]) -> dict[str, Any]:
+    found = list(findings)
+    return {
+        "by_kind": dict(Counter(f.extra.get("error_kind", "") for f in found)),
+        "dead_targets": len({f.target for f in found}),
+    }
