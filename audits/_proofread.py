@@ -217,8 +217,12 @@ class Proofreader:
             need = self.threshold
             for i in range(a, b):
                 ch = s[i]
-                cands = conf.get(ch)
-                if not cands or i - last_flag < ADJACENT:
+                cands = conf.get(ch, frozenset())
+                # The site's own terms may use rare characters (淄): any same-sound or
+                # same-shape character may complete them, not only the common ones.
+                site_cands = (self.lex.same_sound.get(ch, frozenset()) | self.lex.same_shape.get(ch, frozenset())
+                              if site_comp else frozenset())
+                if not (cands or site_cands) or i - last_flag < ADJACENT:
                     continue
                 options: set[str] = set()
                 for length in (2, 3, 4):
@@ -227,10 +231,10 @@ class Proofreader:
                         hit = comp.get(key)
                         if hit:
                             options.update(c for c in hit if c in cands)
-                        if site_comp:
+                        if site_cands:
                             hit = site_comp.get(key)
                             if hit:
-                                options.update(c for c in hit if c in cands)
+                                options.update(c for c in hit if c in site_cands)
                 options.discard(ch)
                 if not options:
                     continue

@@ -1,0 +1,183 @@
+"""What text of a crawl is proofread, and where a finding in it is reported.
+
+A site repeats its navigation, header and footer on every page: checked page by page, one
+typo in a footer becomes 5,000 findings. So the text of every page (visible text, one block
+a line, as the crawler stores it) is cut into lines and each distinct line is checked once.
+A line that stands on several pages is boilerplate or shared content: its findings are
+reported once, against the page with the shortest URL that carries it (stable from night to
+night, usually the homepage or a column page), with the number of pages in ``count``.
+
+The same pass learns the site's own vocabulary: character n-grams frequent across the site
+(its place names, institutions, people) are known words, and a rare one-character variant of
+one of them (临缁区 beside a hundred 临淄区) is a likely typo.
+
+The result is cached per (crawl run, profile, date): typo, serious_error and
+outdated_expression read the same scan.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from audits._dates import find_dates, page_date
+from zhaocuo.profile import Leader, Profile
+from zhaocuo.store import Crawl
+
+KINDS = ("html", "attachment", "newmedia")
+# Lines longer than this are body text, never boilerplate; they are still de-duplicated.
+MAX_LINE_CHARS = 20000
+# Site vocabulary: n-grams seen on at least this many distinct lines become known words.
+SITE_MIN_COUNT = 5
+# Site counts are scaled to the dictionary's frequencies (a term on 300 lines of a site is as
+# well attested as a common dictionary word).
+SITE_SCALE = 50
+# At most this many characters of distinct text feed the site vocabulary (memory bound).
+SITE_CORPUS_CHARS = 5_000_000
+
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
+@dataclass
+class TextUnit:
+    """One distinct line of the site and where it is reported."""
+
+    text: str
+    url: str                       # the page it is reported against
+    count: int = 1                 # pages carrying it
+    dates: list[date | None] = field(default_factory=list)  # content date of each carrying page (bounded)
+    kind: str = "html"
+
+
+def _content_date(html: str, text: str, url: str, as_of: date) -> date | None:
+    """The page's publication date; without one, the latest date written in it (an undated
+    page that mentions only 2016 dates is old content); None when it gives no date at all
+    (current content such as an institution's introduction)."""
+    d = page_date(html, text, url, as_of)
+    if d:
+        return d
+    dates = [x for x in find_dates(text[:50000]) if x <= as_of]
+    return max(dates) if dates else None
+
+
+def collect_units(crawl: Crawl, as_of: date) -> tuple[list[TextUnit], list[tuple[str, str]]]:
+    """Distinct lines of the crawl's pages, and the (title, name) pairs of its leader pages."""
+    units: dict[str, TextUnit] = {}
+    leaders: list[tuple[str, str]] = []
+    for page in crawl.pages(KINDS):
+        if not page.text or (page.status and page.status >= 400):
+            continue
+        d = _content_date(page.html, page.text, page.url, as_of)
+        if is_leader_page(page.url, page.title):
+            leaders += leader_pairs(page.text)
+        seen_here: set[str] = set()
+        for raw in page.text.split("\n"):
+            line = raw.strip()[:MAX_LINE_CHARS]
+            if not line or line in seen_here:
+                continue
+            seen_here.add(line)
+            unit = units.get(line)
+            if unit is None:
+                units[line] = TextUnit(line, page.url, 1, [d], page.kind)
+                continue
+            unit.count += 1
+            if len(unit.dates) < 50:
+                unit.dates.append(d)
+            if (len(page.url), page.url) < (len(unit.url), unit.url):
+                unit.url = page.url
+    return list(units.values()), leaders
+
+
+def unit_date(unit: TextUnit) -> date | None:
+    """Content date of a line: the newest of its pages (None, i.e. current, if any page is undated)."""
+    if any(d is None for d in unit.dates):
+        return None
+    return max(d for d in unit.dates if d is not None) if unit.dates else None
+
+
+def site_terms(units: list[TextUnit], min_count: int = SITE_MIN_COUNT) -> dict[str, int]:
+    """The site's frequent 2–4 character n-grams, counted once per distinct line."""
+    counts: Counter[str] = Counter()
+    budget = SITE_CORPUS_CHARS
+    for unit in units:
+        if budget <= 0:
+            break
+        budget -= len(unit.text)
+        grams: set[str] = set()
+        for m in _HAN_RUN.finditer(unit.text):
+            run = m.group()
+            for n in (2, 3, 4):
+                for i in range(len(run) - n + 1):
+                    grams.add(run[i:i + n])
+        counts.update(grams)
+    return {g: c * SITE_SCALE for g, c in counts.items() if c >= min_count}
+
+
+# -- leaders named on the site's own 领导信息 pages ---------------------------------------------
+_LEADER_PAGE = re.compile(r"领导(信息|之窗|简介|分工|介绍|成员)|ldxx|ldzc|ldjj|leader", re.I)
+TITLES = ("区委书记", "县委书记", "市委书记", "书记", "副书记", "区长", "副区长", "县长", "副县长", "市长", "副市长",
+          "镇长", "副镇长", "乡长", "副乡长", "主任", "副主任", "局长", "副局长", "党组书记", "秘书长", "副秘书长",
+          "主席", "副主席", "院长", "副院长", "检察长", "副检察长", "政委", "部长", "副部长")
+_PAIR = re.compile(r"(" + "|".join(sorted(TITLES, key=len, reverse=True)) + r")\s*[：:]?\s*([\u4e00-\u9fff]{2,3})(?![\u4e00-\u9fff])")
+
+
+def is_leader_page(url: str, title: str) -> bool:
+    return bool(_LEADER_PAGE.search(title or "") or _LEADER_PAGE.search(url))
+
+
+def leader_pairs(text: str) -> list[tuple[str, str]]:
+    """"区长：王建国" / "副区长 李明" lines of a leader page: a title, then a name that ends
+    the line or is followed by punctuation (so "区长主持召开…" gives nothing)."""
+    out = []
+    for line in text.split("\n"):
+        m = _PAIR.search(line.strip())
+        if m and m.start() <= 2:
+            out.append((m.group(1), m.group(2)))
+    return out
+
+
+@dataclass
+class Scan:
+    units: list[TextUnit]
+    errors: list[tuple[TextUnit, list]]  # (unit, [TextError]) for units with errors
+
+
+_CACHE: dict[tuple[str, int, int, str], Scan] = {}
+
+
+def scan(crawl: Crawl, profile: Profile, as_of: date) -> Scan:
+    """Proofread every distinct line of the crawl once (cached for the three text audits)."""
+    from audits._proofread import Proofreader
+
+    key = (str(crawl.store.path), crawl.run_id, id(profile), as_of.isoformat())
+    cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    units, pairs = collect_units(crawl, as_of)
+    known = {ld.name for ld in profile.leaders}
+    site_leaders = [Leader(title=t, name=n) for t, n in dict.fromkeys(pairs) if n not in known]
+    checker = Proofreader(profile, site_freq=site_terms(units), leaders=site_leaders)
+    errors = []
+    for unit in units:
+        found = checker.check(unit.text, page_date=unit_date(unit))
+        if found:
+            errors.append((unit, found))
+    result = Scan(units, errors)
+    _CACHE.clear()  # one scan kept: a nightly run audits one crawl
+    _CACHE[key] = result
+    return result
+
+
+def iter_errors(crawl: Crawl, profile: Profile, as_of: date, audit: str) -> Iterator[tuple[TextUnit, object]]:
+    for unit, found in scan(crawl, profile, as_of).errors:
+        for e in found:
+            if e.audit == audit:
+                yield unit, e
+
+
+def context(text: str, start: int, length: int, width: int = 12) -> str:
+    """The words around an error, for the finding's evidence and its stable key."""
+    return text[max(0, start - width):start + length + width]

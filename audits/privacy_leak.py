@@ -1,0 +1,161 @@
+"""个人信息泄露: citizens' ID numbers, mobile numbers and bank card numbers left on public
+pages and attachments (the government-openness work plan orders units to prevent it).
+
+What counts, to avoid false alarms on the many long numbers of a government site (文号,
+order and file numbers, statistics):
+
+- ID number: 18 characters, a plausible region code, a real birth date between 1900 and
+  ``as_of``, and a valid GB 11643 check digit (ISO 7064 MOD 11-2);
+- mobile number: 11 digits starting 13–19 with a known network prefix, not part of a longer
+  number; an office's published service line (a landline) is not personal data;
+- bank card: 16–19 digits passing the Luhn check, with a China UnionPay or major-issuer
+  prefix, and a card word (卡号, 账号, 银行 …) shortly before it.
+
+Masked forms (370305********123X, 138****1234) are what the rules ask for and are fine.
+The number itself never leaves this module unmasked: ``text`` is the masked form, and the
+finding's key is an HMAC of the value with a secret kept in the store's state table, so the
+id is stable across nights yet reveals nothing (a plain hash of an 11-digit number could be
+reversed by trying them all).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Iterable
+from datetime import date
+
+from audits import AuditMeta
+from audits._maintext import KINDS
+from zhaocuo.finding import Finding, Severity
+from zhaocuo.profile import Profile
+from zhaocuo.store import Crawl
+
+META = AuditMeta(
+    name="privacy_leak", title="个人信息泄露", severity=Severity.HIGH, requires=("pages", "state:privacy_secret"),
+    description="公开内容不得泄露身份证号、手机号、银行卡号等个人信息。",
+)
+
+_ID = re.compile(r"(?<![0-9A-Za-z])([1-9]\d{5})((?:19|20)\d{2})(\d{2})(\d{2})(\d{3})([0-9Xx])(?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<![0-9A-Za-z*])(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?![0-9A-Za-z*])")
+_CARD = re.compile(r"(?<![0-9A-Za-z*])((?:\d[ -]?){15,18}\d)(?![0-9A-Za-z*])")
+# Network prefixes in use (China Mobile, Unicom, Telecom, Broadnet, virtual operators).
+_MOBILE_PREFIXES = {
+    "130", "131", "132", "133", "134", "135", "136", "137", "138", "139", "145", "147", "149", "150", "151",
+    "152", "153", "155", "156", "157", "158", "159", "162", "165", "166", "167", "170", "171", "172", "173",
+    "175", "176", "177", "178", "180", "181", "182", "183", "184", "185", "186", "187", "188", "189", "190",
+    "191", "192", "193", "195", "196", "197", "198", "199",
+}
+# UnionPay (62), Visa (4), Mastercard (51-55) and the big four banks' old debit prefixes.
+_CARD_PREFIXES = ("62", "4", "51", "52", "53", "54", "55", "9558", "6013", "6217", "6222", "6228")
+_CARD_WORDS = ("卡号", "银行卡", "账号", "帐号", "银行账户", "收款账户", "开户行", "开户银行", "储蓄卡", "借记卡",
+               "信用卡", "社保卡", "card")
+# Words right before a number that say it is a document/order/file number, not personal data.
+_NOT_PERSONAL = ("文号", "编号", "订单号", "单号", "流水号", "批准号", "登记号", "许可证号", "统一社会信用代码",
+                 "备案号", "序号", "项目代码", "案号", "合同号")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+SECRET_KIND = "privacy_secret"
+
+
+def id_check_ok(number: str) -> bool:
+    """GB 11643-1999 check digit (ISO 7064 MOD 11-2) of an 18-character ID number."""
+    if len(number) != 18 or not number[:17].isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11] == number[17].upper()
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def mask(value: str, keep_head: int, keep_tail: int) -> str:
+    return value[:keep_head] + "*" * (len(value) - keep_head - keep_tail) + value[len(value) - keep_tail:]
+
+
+def _preceded_by(text: str, start: int, words: tuple[str, ...], span: int) -> bool:
+    before = text[max(0, start - span):start]
+    return any(w in before for w in words)
+
+
+def find_personal(text: str, as_of: date) -> list[tuple[str, str, str]]:
+    """(kind, value, masked) for each unmasked personal number in ``text``."""
+    out: list[tuple[str, str, str]] = []
+    taken: list[tuple[int, int]] = []
+    for m in _ID.finditer(text):
+        value = m.group(0)
+        birth = _birth(m.group(2), m.group(3), m.group(4))
+        if birth is None or birth > as_of or birth.year < 1900 or not id_check_ok(value):
+            continue  # an 18-digit number that is not a valid ID (order number, typo'd ID)
+        if _preceded_by(text, m.start(), _NOT_PERSONAL, 8):
+            continue
+        out.append(("身份证号", value.upper(), mask(value.upper(), 6, 4)))
+        taken.append(m.span())
+    for m in _MOBILE.finditer(text):
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        value = "".join(m.groups())
+        if m.group(1) not in _MOBILE_PREFIXES or _preceded_by(text, m.start(), _NOT_PERSONAL, 8):
+            continue
+        out.append(("手机号", value, mask(value, 3, 4)))
+        taken.append(m.span())
+    for m in _CARD.finditer(text):
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        digits = re.sub(r"[ -]", "", m.group(1))
+        if not 16 <= len(digits) <= 19 or not digits.startswith(_CARD_PREFIXES) or not luhn_ok(digits):
+            continue
+        # Without a card word nearby a Luhn-valid number is one in ten of all numbers: not enough.
+        if not _preceded_by(text, m.start(), _CARD_WORDS, 20) or _preceded_by(text, m.start(), _NOT_PERSONAL, 8):
+            continue
+        out.append(("银行卡号", digits, mask(digits, 4, 4)))
+        taken.append(m.span())
+    return out
+
+
+def _birth(y: str, m: str, d: str) -> date | None:
+    try:
+        return date(int(y), int(m), int(d))
+    except ValueError:
+        return None
+
+
+def secret(crawl: Crawl) -> bytes:
+    """The store's HMAC secret, created on first use (kept across runs so ids stay stable)."""
+    state = crawl.store.get_state(SECRET_KIND, "hmac")
+    if state and state.get("key"):
+        return bytes.fromhex(state["key"])
+    key = secrets.token_bytes(32)
+    crawl.store.put_state(SECRET_KIND, "hmac", {"key": key.hex()})
+    crawl.store.commit()
+    return key
+
+
+def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
+    key = secret(crawl)
+    out: list[Finding] = []
+    for page in crawl.pages(KINDS):
+        if not page.text or (page.status and page.status >= 400):
+            continue
+        seen: set[str] = set()
+        for kind, value, masked in find_personal(page.text, as_of):
+            if value in seen:
+                continue
+            seen.add(value)
+            where = "附件" if page.kind == "attachment" else "页面"
+            out.append(Finding(
+                audit=META.name, severity=META.severity, url=page.url, text=masked,
+                message=f"{where}公开了个人{kind}（{masked}），请删除或做脱敏处理。",
+                key=hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:16],
+                extra={"kind": kind},
+            ))
+    return out

@@ -1,0 +1,86 @@
+"""The four text audits on a real site served on loopback, crawled and audited by the real CLI:
+each defect is flagged and each look-alike is left alone."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import run_cli
+from tests.support.profiles import write_profile
+from tests.support.servers import LoopbackServer
+from tests.text_site import site_routes
+
+
+@pytest.fixture(scope="module")
+def findings(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
+    tmp = tmp_path_factory.mktemp("textsite")
+    with LoopbackServer(site_routes()) as srv:
+        profile = write_profile(tmp, {
+            "site": {"name": "临淄区人民政府", "start_urls": [srv.url("/")]},
+            "crawl": {"max_pages": 50, "check_external": False},
+            "ipv6": {"enabled": False},
+            "leaders": [{"title": "区长", "name": "王建国"}],
+            "text": {"words": ["辛店"]},
+        })
+        proc = run_cli("run", "--config", str(profile), "--out", str(tmp / "out"), "--as-of", "2024-06-01",
+                       "--no-mail", timeout=240)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = (tmp / "out" / "findings.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(x) for x in lines if x.strip()]
+
+
+def _of(findings: list[dict], audit: str, path: str | None = None) -> list[dict]:
+    return [f for f in findings if f["audit"] == audit and (path is None or f["url"].endswith(path))]
+
+
+def test_typos_are_flagged_with_their_fix(findings: list[dict]) -> None:
+    typos = {(f["text"], f["suggestion"]) for f in _of(findings, "typo", "/xxgk/typo.html")}
+    assert ("布署", "部署") in typos
+    assert ("局", "据") in typos
+    assert all(f["severity"] == "medium" for f in _of(findings, "typo"))
+
+
+def test_rare_variant_of_the_sites_own_place_name_is_a_typo(findings: list[dict]) -> None:
+    typos = {(f["text"], f["suggestion"]) for f in _of(findings, "typo", "/xxgk/typo.html")}
+    assert ("缁", "淄") in typos
+
+
+def test_footer_typo_is_reported_once_with_a_page_count(findings: list[dict]) -> None:
+    footer = [f for f in _of(findings, "typo") if f["text"] == "布署" and "网站工作" in f["evidence"]]
+    assert len(footer) == 1
+    assert footer[0]["extra"]["count"] >= 8
+    assert "个页面" in footer[0]["message"]
+
+
+def test_correct_rare_words_and_look_alike_names_are_not_flagged(findings: list[dict]) -> None:
+    for f in findings:
+        assert not f["url"].endswith("/xxgk/clean.html") or f["audit"] not in (
+            "typo", "serious_error", "outdated_expression"), f
+    assert not any("临淄区" in f["text"] for f in findings)
+
+
+def test_serious_errors_are_veto(findings: list[dict]) -> None:
+    serious = {(f["text"], f["suggestion"]) for f in _of(findings, "serious_error", "/xxgk/serious.html")}
+    assert ("习近平新时代中国特色社会主义思像", "习近平新时代中国特色社会主义思想") in serious
+    assert ("王建图", "王建国") in serious
+    assert ("中华人民共合国", "中华人民共和国") in serious
+    assert all(f["severity"] == "veto" for f in _of(findings, "serious_error"))
+    assert all("严重表述错误" in f["message"] for f in _of(findings, "serious_error"))
+
+
+def test_outdated_names_only_after_the_reform(findings: list[dict]) -> None:
+    outdated = _of(findings, "outdated_expression")
+    assert {(f["text"], f["suggestion"]) for f in outdated if f["url"].endswith("/outdated.html")} == {
+        ("环境保护局", "生态环境局")}
+    assert not _of(findings, "outdated_expression", "/archive2017.html")
+
+
+def test_personal_numbers_are_flagged_masked(findings: list[dict]) -> None:
+    leaks = _of(findings, "privacy_leak", "/xxgk/privacy.html")
+    texts = sorted(f["text"] for f in leaks)
+    assert texts == sorted(["370305********1231", "138****2345", "6222***********0128"])
+    assert all(f["severity"] == "high" for f in leaks)
+    dump = json.dumps(findings, ensure_ascii=False)
+    assert "370305199001011231" not in dump and "13853312345" not in dump and "6222021234567890128" not in dump
