@@ -21,11 +21,22 @@ _CORPUS = "".join(f"<p>临淄区第{i}项民生工程在临淄区{w}街道顺利
                   for i, w in enumerate(["齐陵", "辛店", "稷下", "闻韶", "雪宫", "皇城", "敬仲", "朱台"] * 4))
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def site_routes() -> dict[str, Route]:
+    from tests.test_attachments_extract import make_docx, make_pdf, make_xlsx
+
     links = "".join(f'<a href="{p}">{p}</a> ' for p in (
+        "/files/notice.docx", "/files/list.xlsx", "/files/form.pdf",
         "/xxgk/typo.html", "/xxgk/serious.html", "/xxgk/outdated.html", "/xxgk/archive2017.html",
         "/xxgk/privacy.html", "/xxgk/clean.html", "/ldxx/", "/xxgk/corpus.html"))
     return {
+        "/files/notice.docx": Route(body=make_docx(["关于做好防汛工作的通知", "各单位要认真布署防汛抗旱工作。"]),
+                                    content_type=DOCX),
+        "/files/list.xlsx": Route(body=make_xlsx([["姓名", "电话"], ["赵六", "15953312345"]]), content_type=XLSX),
+        "/files/form.pdf": Route(body=make_pdf("Applicant ID 370305198512204567"), content_type="application/pdf"),
         "/": Route(body=page("临淄区人民政府", f"<p>{links}</p>", date="")),
         "/xxgk/": Route(body=page("信息公开", f"<p>{links}</p>", date="")),
         "/ldxx/": Route(body=page("领导信息", "<p>区长：王建国</p><p>副区长：李红梅</p>", date="")),

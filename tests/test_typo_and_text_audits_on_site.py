@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer
-from tests.text_site import site_routes
+from tests.textsite_pages import site_routes
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +84,10 @@ def test_personal_numbers_are_flagged_masked(findings: list[dict]) -> None:
     assert all(f["severity"] == "high" for f in leaks)
     dump = json.dumps(findings, ensure_ascii=False)
     assert "370305199001011231" not in dump and "13853312345" not in dump and "6222021234567890128" not in dump
+
+
+def test_attachments_are_audited_and_findings_point_at_them(findings: list[dict]) -> None:
+    assert ("布署", "部署") in {(f["text"], f["suggestion"]) for f in _of(findings, "typo", "/files/notice.docx")}
+    assert "附件" in _of(findings, "typo", "/files/notice.docx")[0]["message"]
+    assert [f["text"] for f in _of(findings, "privacy_leak", "/files/list.xlsx")] == ["159****2345"]
+    assert [f["text"] for f in _of(findings, "privacy_leak", "/files/form.pdf")] == ["370305********4567"]
