@@ -115,7 +115,8 @@ class Proofreader:
         if text_cfg and text_cfg.macbert_dir:
             from audits._macbert import load_macbert
 
-            self._macbert = load_macbert(profile.resolve_path(text_cfg.macbert_dir) if profile else text_cfg.macbert_dir)
+            assert profile is not None
+            self._macbert = load_macbert(profile.resolve_path(text_cfg.macbert_dir), profile.path)
 
     # -- word model ------------------------------------------------------------------------
     def freq(self, w: str) -> int:

@@ -1,0 +1,58 @@
+"""The optional MacBERT corrector loads from a local folder only: a tiny randomly initialised
+BERT masked-LM and vocabulary are built here (no model can be downloaded), loaded through the
+profile's [text].macbert_dir, and run; a folder that is not a model is a profile error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from audits._proofread import Proofreader
+from tests.conftest import run_cli
+from tests.support.profiles import write_profile
+from zhaocuo.profile import ProfileError, load_profile
+
+
+def _tiny_bert(folder: Path) -> Path:
+    import torch
+    from transformers import BertConfig, BertForMaskedLM
+
+    torch.manual_seed(0)
+    chars = list("我们对工作进行部署布署区里召开会议。，")
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *dict.fromkeys(chars)]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    config = BertConfig(vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=32, max_position_embeddings=160)
+    BertForMaskedLM(config).save_pretrained(folder)
+    from transformers import BertTokenizerFast
+
+    BertTokenizerFast(vocab_file=str(folder / "vocab.txt")).save_pretrained(folder)
+    return folder
+
+
+def test_local_macbert_model_is_loaded_and_run(tmp_path: Path) -> None:
+    model = _tiny_bert(tmp_path / "macbert")
+    profile = load_profile(write_profile(tmp_path, {
+        "site": {"start_urls": ["http://127.0.0.1:1/"]}, "text": {"macbert_dir": "macbert"}}))
+    checker = Proofreader(profile)
+    assert checker._macbert is not None and checker._macbert.folder == model
+    errors = checker.check("区里召开会议，我们对工作进行布署。")
+    # The curated list still finds 布署; whatever the random model says is a single Han substitution.
+    assert any(e.text == "布署" for e in errors)
+    for e in errors:
+        if e.rule == "macbert":
+            assert len(e.text) == 1 and len(e.suggestion) == 1
+
+
+def test_missing_model_folder_is_a_profile_error_naming_the_key(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    profile = load_profile(write_profile(tmp_path, {
+        "site": {"start_urls": ["http://127.0.0.1:1/"]}, "text": {"macbert_dir": "empty"}}))
+    with pytest.raises(ProfileError) as err:
+        Proofreader(profile)
+    assert "text.macbert_dir" in str(err.value)
+    proc = run_cli("check-text", "-", "--config", str(profile.path), input="布署\n", timeout=120)
+    assert proc.returncode == 2
+    assert "text.macbert_dir" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
