@@ -216,16 +216,26 @@ def repealed_by_notices(crawl: Crawl) -> tuple[dict[str, Repeal], dict[str, Repe
     return by_no, by_title
 
 
+# A link to the 解读 *column* sits in the navigation of every page; it interprets nothing. A
+# link is chrome when its target is linked from more pages than one document's 解读 ever is
+# (the document, the 解读 list, the homepage, a topic page or two).
+CHROME_SOURCES = 5
+
+
 def links_to_interpretation(crawl: Crawl, url: str) -> bool:
-    """Is the document linked with a 解读 (either direction)?"""
+    """Is the document linked with its own 解读 (either direction)?"""
+    words = ("解读", "图解", "答记者问")
     for link in crawl.links_from(url):
-        if any(w in (link.anchor or "") for w in ("解读", "图解", "答记者问")):
-            return True
-        target = crawl.page(link.target)
-        if target is not None and "解读" in (target.title or ""):
-            return True
+        target = None
+        if not any(w in (link.anchor or "") for w in words):
+            target = crawl.page(link.target)
+            if target is None or "解读" not in (target.title or ""):
+                continue
+        if len({lk.source for lk in crawl.links_to(link.target)}) > CHROME_SOURCES:
+            continue
+        return True
     for link in crawl.links_to(url):
         source = crawl.page(link.source)
-        if source is not None and any(w in (source.title or "") for w in ("解读", "图解", "答记者问")):
+        if source is not None and any(w in (source.title or "") for w in words):
             return True
     return False

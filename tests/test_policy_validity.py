@@ -114,3 +114,20 @@ def test_policy_without_a_linked_interpretation(tmp_path: Path) -> None:
     out = findings(tmp_path, {"/zcwj/p.html": plain, "/zcwj/l.html": linked, "/zcwj/r.html": reverse,
                               "/zcjd/5.html": jiedu, "/zcwj/rm.html": appointment}, module=policy_unexplained)
     assert set(out) == {"/zcwj/p.html"} and out["/zcwj/p.html"].severity == "low"
+
+
+def test_a_navigation_link_to_the_interpretation_column_is_not_an_interpretation(tmp_path: Path) -> None:
+    """Every page's menu links to the 政策解读 column: that interprets no document."""
+    from tests.test_columns_discovery import NAV
+
+    nav = [*NAV, ("政策解读", "/zcjd/")]
+
+    def with_nav(html: str) -> str:
+        return html.replace('<li><a href="/wza/">无障碍</a></li>',
+                            '<li><a href="/wza/">无障碍</a></li><li><a href="/zcjd/">政策解读</a></li>')
+
+    pages = {f"/zcwj/{i}.html": with_nav(policy(f"测试区第{i}项管理办法", f"测政发〔2026〕{i}号", "2026-03-01",
+                                                "<td>有效期至2031年3月1日</td>")) for i in range(1, 7)}
+    pages["/zcjd/"] = layout("<p>暂无信息</p>", "政策解读", nav=nav)
+    out = findings(tmp_path, pages, module=policy_unexplained)
+    assert set(out) == set(pages) - {"/zcjd/"}
