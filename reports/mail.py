@@ -101,21 +101,39 @@ def unit_counts(findings: list[Finding], fixed: list[Finding]) -> dict[str, Coun
     return out
 
 
+def _homepage(store: SQLiteStore, profile: Profile, crawl_run: int) -> Any:
+    """The stored fetch of the homepage, whichever spelling the crawler kept (trailing slash)."""
+    try:
+        crawl = store.crawl(crawl_run)
+    except LookupError:
+        return None
+    start = profile.homepage
+    parts = urlsplit(start)
+    candidates = [start]
+    if not parts.path:
+        candidates.append(start + "/")
+    for url in candidates:
+        page = crawl.page(url)
+        if page is not None:
+            return page
+    return None
+
+
 def veto_risks(findings: list[Finding], store: SQLiteStore, profile: Profile, crawl_run: int | None) -> list[Risk]:
     """The single-veto items of the national check, judged from this run's findings."""
     by_audit = Counter(f.audit for f in findings)
     reachable, why = True, ""
     if crawl_run is not None:
-        try:
-            crawl = store.crawl(crawl_run)
-            home = crawl.page(profile.homepage)
-        except LookupError:
-            home = None
+        home = _homepage(store, profile, crawl_run)
         if home is None:
             reachable, why = False, "首页未能抓取"
         elif home.error or home.status is None or home.status >= 400:
             reachable, why = False, f"首页访问失败（{home.status or home.error}）"
     stale, blank = by_audit.get("stale_column", 0), by_audit.get("blank_column", 0)
+    # newmedia_stale also reports accounts it could not read: those are unknown, not stale.
+    accounts = [f for f in findings if f.audit == "newmedia_stale"]
+    unread = sum(1 for f in accounts if f.extra.get("kind") == "unreachable")
+    media_detail = f"{len(accounts) - unread} 个账号" + (f"（另有 {unread} 个账号无法访问，需人工核实）" if unread else "")
     return [
         Risk("网站无法访问", not reachable, why or "首页可访问"),
         Risk("首页长期未更新", by_audit.get("stale_homepage", 0) > 0,
@@ -123,8 +141,7 @@ def veto_risks(findings: list[Finding], store: SQLiteStore, profile: Profile, cr
         Risk(f"栏目不更新（≥{STALE_COLUMNS_LIMIT}个）", stale >= STALE_COLUMNS_LIMIT, f"{stale} 个栏目"),
         Risk(f"空白栏目（≥{STALE_COLUMNS_LIMIT}个）", blank >= STALE_COLUMNS_LIMIT, f"{blank} 个栏目"),
         Risk("严重表述错误", by_audit.get("serious_error", 0) > 0, f"{by_audit.get('serious_error', 0)} 处"),
-        Risk("政务新媒体长期未更新", by_audit.get("newmedia_stale", 0) > 0,
-             f"{by_audit.get('newmedia_stale', 0)} 个账号"),
+        Risk("政务新媒体长期未更新", len(accounts) - unread > 0, media_detail),
     ]
 
 

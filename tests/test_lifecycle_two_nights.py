@@ -120,6 +120,8 @@ def test_two_nights_over_a_changing_site(tmp_path: Path) -> None:
             html = wjj.get_body(("html",)).get_content()
             assert "附件二" in html or "gone2" in html
             assert "gone1" not in html and "gone3" not in html
+            office = [m for r, m in sink.received if r == ["gkb@test.gov.cn"]][-1]
+            assert "首页可访问" in office.get_body(("html",)).get_content()
 
             # Night 3: C is back with its dead link — seen before and never fixed: open.
             routes["/jyj/c.html"] = Route(body=page("通知C", "<p>通知正文。</p><a href='/jyj/gone3.html'>附件三</a>"))

@@ -199,6 +199,21 @@ def test_veto_risk_panel_counts_the_national_thresholds(tmp_path: Path, smtp) ->
     assert "5 个栏目" in _html(office) and "4 个栏目" in _html(office)
 
 
+def test_newmedia_accounts_that_could_not_be_read_are_not_counted_stale(tmp_path: Path) -> None:
+    profile = _profile(tmp_path, free_port())
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    unread = Finding(audit="newmedia_stale", severity="high", url="https://example.org/a", unit=JYJ,
+                     key="unreachable\x1f甲", message="账号无法访问。", extra={"kind": "unreachable"})
+    stale = Finding(audit="newmedia_stale", severity="veto", url="https://example.org/b", unit=JYJ,
+                    message="账号长期未更新。", extra={"kind": "stale"})
+    result = _night(store, profile, [unread], date(2026, 11, 2))
+    risks = {r.label: r for r in mail.veto_risks(result.findings, store, profile, result.summary["crawl_run"])}
+    assert not risks["政务新媒体长期未更新"].hit and "1 个账号无法访问" in risks["政务新媒体长期未更新"].detail
+    assert not risks["网站无法访问"].hit and risks["网站无法访问"].detail == "首页可访问"
+    risks = {r.label: r for r in mail.veto_risks([unread, stale], store, profile, result.summary["crawl_run"])}
+    assert risks["政务新媒体长期未更新"].hit
+
+
 def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -251,6 +266,28 @@ def test_starttls_and_login_from_environment_variables(tmp_path: Path, monkeypat
         # smtplib tries each mechanism the server offers (PLAIN, then LOGIN) before giving up.
         assert logins[-1] == (b"zhaocuo", b"s3cret")
         assert set(logins[:-1]) == {(b"zhaocuo", b"wrong")}
+    finally:
+        ctl.stop()
+
+
+def test_implicit_tls_ssl_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cert, key = _self_signed(tmp_path)
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_ctx.load_cert_chain(cert, key)
+    sink = Sink()
+    ctl = Controller(sink, hostname="127.0.0.1", port=free_port(), ssl_context=server_ctx)
+    ctl.start()
+    try:
+        profile = _profile(tmp_path, ctl.port, security="ssl")
+        store = SQLiteStore(tmp_path / "s.sqlite")
+        result = _night(store, profile, FINDINGS[:1], date(2026, 11, 2))
+        # Without trusting the server's private CA the certificate check fails: nothing sent, kept.
+        monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "nothing.pem"))
+        first = mail.deliver(profile, store, tmp_path / "out", result, date(2026, 11, 2), send=True, env={})
+        assert first["sent"] == 0 and "CERTIFICATE_VERIFY_FAILED" in first["errors"][0]
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        second = mail.deliver(profile, store, tmp_path / "out", result, date(2026, 11, 2), send=True, env={})
+        assert second["sent"] == 2 and len(sink.received) == 2
     finally:
         ctl.stop()
 
