@@ -93,8 +93,14 @@ def _near_title(text: str, start: int, end: int, title: str) -> bool:
                       or after.startswith(w)) for w in words)
 
 
+# Words a run of titles is made of ("区委常委、副区长、区政府党组成员").
+_TITLE_RUN = re.compile(
+    r"(?:[、，,\s]*[\u4e00-\u9fff]{0,6}?(?:书记|常委|委员|成员|区长|县长|市长|镇长|乡长|主任|局长|部长|主席|秘书长|党组|"
+    r"副职|同志|领导))*[、，,\s]*")
+
+
 def _only_titles_between(before: str, title: str) -> bool:
-    """"区长、区政府党组书记王建国": the title may be followed by other titles and separators,
-    but not by a sentence boundary or another person's name."""
+    """"区长、区委常委王建国": the title may be followed by other titles and separators, but not
+    by anything else ("区长王建国会见了王建果": 王建果 is not the 区长)."""
     tail = before[before.rfind(title) + len(title):]
-    return not re.search(r"[。；;！!？?\n]", tail) and len(tail) <= TITLE_GAP
+    return _TITLE_RUN.fullmatch(tail) is not None

@@ -1,0 +1,52 @@
+"""`zhaocuo check-text`: one JSON object per input line, in order, with the contract's keys."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import run_cli
+from tests.support.profiles import write_profile
+
+
+def _run(*args: str, input: str) -> list[dict]:
+    proc = run_cli("check-text", *args, input=input, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return [json.loads(line) for line in proc.stdout.splitlines()]
+
+
+def test_each_line_gets_its_errors_in_order_with_character_offsets() -> None:
+    out = _run("-", input="我们要认真布署工作。\n\n截至目前一切正常。\n中华人民共合国\n")
+    assert [o["line"] for o in out] == [1, 2, 3, 4]
+    assert out[0]["errors"] == [{"start": 5, "text": "布署", "suggestion": "部署", "audit": "typo"}]
+    assert out[1]["errors"] == [] and out[2]["errors"] == []
+    assert out[3]["errors"] == [{"start": 0, "text": "中华人民共合国", "suggestion": "中华人民共和国",
+                                 "audit": "serious_error"}]
+
+
+def test_a_draft_is_current_text_so_outdated_names_are_reported() -> None:
+    out = _run("-", input="请与区环境保护局联系。\n请与原国土资源局联系。\n")
+    assert out[0]["errors"] == [{"start": 3, "text": "环境保护局", "suggestion": "生态环境局",
+                                 "audit": "outdated_expression"}]
+    assert out[1]["errors"] == []
+
+
+def test_profile_words_ignores_and_confusions_apply(tmp_path: Path) -> None:
+    profile = write_profile(tmp_path, {
+        "site": {"start_urls": ["http://127.0.0.1:1/"]},
+        "leaders": [{"title": "区长", "name": "王建国"}],
+        "text": {"ignore": ["布署"], "confusions": {"临缁": "临淄"}, "outdated": {"区编办": "区委编办"}},
+    })
+    text = tmp_path / "draft.txt"
+    text.write_text("布署工作。\n临缁区召开会议。\n区长王建图出席。\n区编办发文。\n", encoding="utf-8")
+    out = _run(str(text), "--config", str(profile), input="")
+    assert out[0]["errors"] == []
+    assert out[1]["errors"] == [{"start": 0, "text": "临缁", "suggestion": "临淄", "audit": "typo"}]
+    assert out[2]["errors"] == [{"start": 2, "text": "王建图", "suggestion": "王建国", "audit": "serious_error"}]
+    assert out[3]["errors"] == [{"start": 0, "text": "区编办", "suggestion": "区委编办", "audit": "outdated_expression"}]
+
+
+def test_unreadable_file_is_a_one_line_error() -> None:
+    proc = run_cli("check-text", "/nonexistent/draft.txt", timeout=60)
+    assert proc.returncode == 2
+    assert "/nonexistent/draft.txt" in proc.stderr

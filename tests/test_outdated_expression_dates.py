@@ -1,0 +1,56 @@
+"""Outdated agency names: reported in content dated after the reform, not in older archives;
+"原…" mentions and the successor's own name are fine; the profile can add entries."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from audits._lexicon import load
+from audits._maintext import TextUnit, _content_date, unit_date
+from audits._proofread import Proofreader, find_outdated
+
+
+def _old(text: str, when: date | None) -> list[tuple[str, str]]:
+    return [(e.text, e.suggestion) for e in find_outdated(text, load().outdated, when)]
+
+
+def test_abolished_names_after_the_reform_get_their_successor() -> None:
+    assert _old("区环境保护局开展执法检查", date(2023, 5, 1)) == [("环境保护局", "生态环境局")]
+    assert _old("区卫生和计划生育委员会", date(2020, 1, 1)) == [("卫生和计划生育委员会", "卫生健康委员会")]
+    assert _old("国家食品药品监督管理总局发布", date(2019, 1, 1)) == [("国家食品药品监督管理总局", "国家市场监督管理总局")]
+
+
+def test_content_from_before_the_reform_is_not_flagged() -> None:
+    assert _old("区环境保护局开展执法检查", date(2017, 12, 20)) == []
+    # A local name is flagged only once local reforms took effect (2019-04-01), a central one from 2018-04-10.
+    assert _old("区环境保护局", date(2018, 12, 1)) == []
+    assert _old("环境保护部", date(2018, 12, 1)) == [("环境保护部", "生态环境部")]
+
+
+def test_former_names_and_successors_are_not_flagged() -> None:
+    assert _old("原国土资源局的档案移交区自然资源局", date(2023, 1, 1)) == []
+    assert _old("区文化和旅游局、区农业农村局、区生态环境局", date(2023, 1, 1)) == []
+    assert _old("国家税务总局临淄区税务局", date(2023, 1, 1)) == []
+
+
+def test_undated_page_takes_its_newest_written_date() -> None:
+    today = date(2024, 6, 1)
+    assert _content_date("", "2016年工作总结\n2016年12月30日", "http://x/a.html", today) == date(2016, 12, 30)
+    assert _content_date("", "机构职能介绍", "http://x/jgzn/", today) is None
+    assert unit_date(TextUnit("x", "u", 2, [date(2017, 1, 1), None])) is None  # also on a current page
+
+
+def test_profile_adds_outdated_names() -> None:
+    class _Text:
+        words: list[str] = []
+        ignore: list[str] = []
+        confusions: dict[str, str] = {}
+        outdated = {"区编办": "区委编办"}
+        macbert_dir = ""
+
+    class _Profile:
+        text = _Text()
+        leaders: list = []
+
+    errors = Proofreader(_Profile()).check("区编办印发通知", page_date=date(2024, 1, 1))  # type: ignore[arg-type]
+    assert [(e.text, e.suggestion, e.audit) for e in errors] == [("区编办", "区委编办", "outdated_expression")]
