@@ -138,6 +138,7 @@ def test_each_unit_gets_only_its_own_findings_and_ledger(tmp_path: Path, smtp) -
     assert "单项否决风险" in text and "存在风险" in text  # a serious_error is a veto risk
     for unit in (JYJ, WJJ, "区民政局", "未分配"):
         assert unit in text
+    assert "变化趋势" in text and "<svg" in text  # the trends chart travels in the office mail
 
 
 def test_server_down_keeps_the_outbox_and_the_next_run_sends_it_once(tmp_path: Path) -> None:
