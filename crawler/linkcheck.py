@@ -106,13 +106,15 @@ class LinkCheckSpider(scrapy.Spider):
         return spider
 
     def on_headers(self, headers: Any, body_length: int, request: scrapy.Request, spider: Any) -> None:
-        if request.method == "HEAD":
+        if "zc_url" not in request.meta or request.method == "HEAD":
             return
         ct = (headers.get(b"Content-Type") or b"").decode("latin-1").lower()
         if not request.meta.get("zc_body") or (ct and "html" not in ct and not ct.startswith("text/")):
             raise StopDownload(fail=False)
 
     def on_bytes(self, data: bytes, request: scrapy.Request, spider: Any) -> None:
+        if "zc_url" not in request.meta:
+            return  # robots.txt and other requests of Scrapy's own
         got = request.meta.get("zc_bytes", 0) + len(data)
         request.meta["zc_bytes"] = got
         if got >= GET_CAP_BYTES:

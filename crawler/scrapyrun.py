@@ -60,6 +60,7 @@ def scrapy_settings(profile: Profile, obey_robots: bool, rendering: bool = True)
         "DOWNLOAD_WARNSIZE": 0,
         "HTTPERROR_ALLOW_ALL": True,
         "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",
+        "DOWNLOADER": "crawler.downloader.PoliteDownloader",
         "LOG_LEVEL": os.environ.get("ZHAOCUO_SCRAPY_LOG", "ERROR"),
         "LOGSTATS_INTERVAL": 0,
         "TELNETCONSOLE_ENABLED": False,

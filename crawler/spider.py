@@ -94,7 +94,7 @@ class SiteSpider(scrapy.Spider):
 
     def on_headers(self, headers: Any, body_length: int, request: scrapy.Request, spider: Any) -> None:
         """Stop downloading bodies we will not read (images, archives…) right after headers."""
-        if request.method == "HEAD" or request.meta.get("zc_kind") == "probe":
+        if "zc_url" not in request.meta or request.method == "HEAD" or request.meta.get("zc_kind") == "probe":
             return
         ct = (headers.get(b"Content-Type") or b"").decode("latin-1").lower()
         if not ct or "html" in ct or "xml" in ct or ct.startswith("text/plain"):
@@ -104,6 +104,8 @@ class SiteSpider(scrapy.Spider):
         raise StopDownload(fail=False)
 
     def on_bytes(self, data: bytes, request: scrapy.Request, spider: Any) -> None:
+        if "zc_url" not in request.meta:
+            return  # robots.txt and other requests of Scrapy's own
         got = request.meta.get("zc_bytes", 0) + len(data)
         request.meta["zc_bytes"] = got
         if got > self.crawl_cfg.max_page_bytes:

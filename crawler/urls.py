@@ -63,7 +63,7 @@ def canonical(url: str) -> str:
     if ":" in host:
         host = f"[{host}]"
     netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
-    path = _PATH_SESSION.sub("", parts.path) or "/"
+    path = _remove_dot_segments(_PATH_SESSION.sub("", parts.path) or "/")
     path = quote(unquote(path), safe="/:@!$&'()*+,;=-._~%")
     query = ""
     if parts.query:
@@ -71,6 +71,28 @@ def canonical(url: str) -> str:
         pairs.sort()
         query = urlencode(pairs, doseq=True)
     return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 5.2.4: "/a/./b/../c" → "/a/c" (browsers do it, so must we)."""
+    if "/." not in path:
+        return path
+    out: list[str] = []
+    segments = path.split("/")
+    for i, seg in enumerate(segments):
+        if seg == ".":
+            if i == len(segments) - 1:
+                out.append("")
+            continue
+        if seg == "..":
+            if len(out) > 1:
+                out.pop()
+            if i == len(segments) - 1:
+                out.append("")
+            continue
+        out.append(seg)
+    result = "/".join(out)
+    return result if result.startswith("/") else "/" + result
 
 
 def host_of(url: str) -> str:

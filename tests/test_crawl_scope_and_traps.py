@@ -1,0 +1,196 @@
+"""The site crawl's scope rules against real loopback servers: traps stop early without
+eating the page budget, URLs are canonicalised, robots.txt is honoured (or not, for the
+user's own site), depth/page budgets hold, allowed hosts match any port, politeness holds."""
+
+from __future__ import annotations
+
+import threading
+import time
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import Any
+
+from crawler import linkcheck, site
+from tests.support.profiles import write_profile
+from tests.support.servers import LoopbackServer, Route
+from zhaocuo.profile import load_profile
+from zhaocuo.store import Crawl, SQLiteStore
+
+
+def page(title: str, body: str = "") -> str:
+    return f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>{body}</body></html>"
+
+
+def links(*hrefs: str) -> str:
+    return "".join(f"<a href='{h}'>{h}</a>" for h in hrefs)
+
+
+def crawl_site(tmp: Path, start: str, check_links: bool = False, **sections: dict[str, Any]) -> tuple[Crawl, dict[str, Any]]:
+    tmp.mkdir(parents=True, exist_ok=True)
+    crawl_cfg = {"timeout_s": 2.0, "retries": 1, "max_backoff_s": 0.2, "auto_render_share": 0.0,
+                 **sections.pop("crawl", {})}
+    path = write_profile(tmp, {"site": {"start_urls": [start], **sections.pop("site", {})}, "crawl": crawl_cfg, **sections})
+    profile = load_profile(path)
+    store = SQLiteStore(profile.default_store_path())
+    run_id, _ = store.begin_run()
+    stats = site.gather(profile, store, run_id, False)
+    if check_links:
+        stats.update(linkcheck.gather(profile, store, run_id, False))
+    store.finish_run(run_id, "complete", stats)
+    return store.crawl(), stats
+
+
+def _calendar(h: BaseHTTPRequestHandler) -> None:
+    """An endless calendar: every page links to the next "month" one level deeper."""
+    body = page("日历", f"<a href='{h.path}m/'>下个月</a>").encode()
+    h.send_response(200)
+    h.send_header("Content-Type", "text/html; charset=utf-8")
+    h.send_header("Content-Length", str(len(body)))
+    h.end_headers()
+    h.wfile.write(body)
+
+
+def _search(h: BaseHTTPRequestHandler) -> None:
+    """Endless query variations: every result page links to the next page number."""
+    n = int(h.path.split("page=")[-1]) if "page=" in h.path else 0
+    body = page("搜索", f"<a href='/search.html?page={n + 1}'>下一页</a>").encode()
+    h.send_response(200)
+    h.send_header("Content-Type", "text/html; charset=utf-8")
+    h.send_header("Content-Length", str(len(body)))
+    h.end_headers()
+    h.wfile.write(body)
+
+
+class TrapRoutes(dict):
+    def get(self, key: str, default: Any = None) -> Any:
+        if key.startswith("/rl/"):
+            return _calendar
+        if key.startswith("/search.html"):
+            return _search
+        return super().get(key, default)
+
+
+def test_calendar_and_query_traps_stop_early_and_leave_the_budget_for_real_pages(tmp_path: Path) -> None:
+    real = [f"/news/{i}.html" for i in range(10)]
+    routes = TrapRoutes({"/": Route(body=page("首页", links("/rl/2024/m/", "/search.html?page=1", "/news/"))),
+                         "/news/": Route(body=page("新闻", links(*real)))})
+    for p in real:
+        routes[p] = Route(body=page("新闻稿", "<p>正文</p>"))
+    with LoopbackServer() as srv:
+        srv.routes = routes
+        crawl, stats = crawl_site(tmp_path, srv.url("/"), crawl={"max_pages": 40, "max_query_variants": 5})
+    urls = crawl.fetched_urls()
+    assert {srv.url(p) for p in real} <= urls  # the real pages were all crawled
+    calendar = [u for u in urls if "/rl/" in u]
+    search = [u for u in urls if "search.html" in u]
+    assert len(calendar) <= 3  # /rl/2024/m/, /m/m/ — the third repeat of "m" is a trap
+    assert len(search) <= 5  # crawl.max_query_variants
+    assert stats["crawl_skipped"]["trap_repeated_segment"] >= 1
+    assert stats["crawl_skipped"]["trap_query_variants"] >= 1
+    assert stats["pages_crawled"] == crawl.page_count() < 40
+
+
+def test_urls_are_canonicalised_so_one_page_is_fetched_once(tmp_path: Path) -> None:
+    with LoopbackServer({"/a.html": Route(body=page("甲"))}) as srv:
+        host = f"127.0.0.1:{srv.port}"
+        home = page("首页", links("/a.html?utm_source=wechat", f"HTTP://{host.upper()}/a.html#part2",
+                                  "/a.html;jsessionid=ABC123", "a.html", f"http://{host}/./a.html"))
+        srv.routes["/"] = Route(body=home)
+        crawl, _ = crawl_site(tmp_path, srv.url("/"))
+        gets = [p for m, p in srv.hits if m == "GET" and "a.html" in p]
+    assert len(gets) == 1
+    assert srv.url("/a.html") in crawl.fetched_urls()
+    stored = {lk.target for lk in crawl.links_from(srv.url("/"))}
+    assert srv.url("/a.html?utm_source=wechat") in stored  # links keep the target as written (minus fragment)
+    assert all("#" not in t for t in stored)
+
+
+def _robots_site() -> dict[str, Route]:
+    return {"/": Route(body=page("首页", links("/open.html", "/private/secret.html"))),
+            "/open.html": Route(body=page("公开")),
+            "/private/secret.html": Route(body=page("内部")),
+            "/robots.txt": Route(body="User-agent: *\nDisallow: /private/\n", content_type="text/plain")}
+
+
+def test_robots_txt_is_honoured(tmp_path: Path) -> None:
+    with LoopbackServer(_robots_site()) as srv:
+        crawl, stats = crawl_site(tmp_path, srv.url("/"), check_links=True)
+    assert srv.url("/open.html") in crawl.fetched_urls()
+    assert srv.url("/private/secret.html") not in crawl.fetched_urls()
+    assert not [p for _, p in srv.hits if p.startswith("/private/")]
+    assert crawl.link_checks()[srv.url("/private/secret.html")].error_kind == "skipped"
+
+
+def test_robots_txt_is_ignored_on_the_users_own_site(tmp_path: Path) -> None:
+    with LoopbackServer(_robots_site()) as srv:
+        crawl, _ = crawl_site(tmp_path, srv.url("/"), site={"own_site": True})
+    assert srv.url("/private/secret.html") in crawl.fetched_urls()
+
+
+def test_max_depth_and_max_pages_hold(tmp_path: Path) -> None:
+    routes = {"/": Route(body=page("首页", links("/d1.html"))),
+              "/d1.html": Route(body=page("一", links("/d2.html"))),
+              "/d2.html": Route(body=page("二", links("/d3.html"))),
+              "/d3.html": Route(body=page("三"))}
+    with LoopbackServer(routes) as srv:
+        crawl, _ = crawl_site(tmp_path / "depth", srv.url("/"), crawl={"max_depth": 2})
+        assert srv.url("/d2.html") in crawl.fetched_urls() and srv.url("/d3.html") not in crawl.fetched_urls()
+        crawl, stats = crawl_site(tmp_path / "pages", srv.url("/"), crawl={"max_pages": 2})
+        assert crawl.page_count() == stats["pages_crawled"] == 2
+
+
+def test_allowed_host_matches_any_port_and_other_hosts_are_not_crawled(tmp_path: Path) -> None:
+    with LoopbackServer({"/b.html": Route(body=page("乙", links("/b2.html"))), "/b2.html": Route(body=page("乙二"))}) as other:
+        home = page("首页", links(other.url("/b.html"), f"http://localhost:{other.port}/b.html"))
+        with LoopbackServer({"/": Route(body=home)}) as srv:
+            crawl, _ = crawl_site(tmp_path, srv.url("/"), check_links=True)
+    assert other.url("/b.html") in crawl.fetched_urls()  # same host 127.0.0.1, another port
+    assert other.url("/b2.html") in crawl.fetched_urls()
+    assert f"http://localhost:{other.port}/b.html" not in crawl.fetched_urls()  # another host: checked only
+    assert crawl.link_checks()[f"http://localhost:{other.port}/b.html"].status == 200
+
+
+def test_per_host_concurrency_and_requests_per_second_are_respected(tmp_path: Path) -> None:
+    lock = threading.Lock()
+    state = {"now": 0, "max": 0}
+    stamps: list[float] = []
+
+    def slowish(h: BaseHTTPRequestHandler) -> None:
+        with lock:
+            state["now"] += 1
+            state["max"] = max(state["max"], state["now"])
+            stamps.append(time.monotonic())
+        time.sleep(0.05)
+        body = page("页").encode()
+        h.send_response(200)
+        h.send_header("Content-Type", "text/html; charset=utf-8")
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+        with lock:
+            state["now"] -= 1
+
+    pages = [f"/p{i}.html" for i in range(12)]
+    routes: dict[str, Any] = {"/": Route(body=page("首页", links(*pages)))}
+    routes.update({p: slowish for p in pages})
+    with LoopbackServer(routes) as srv:
+        crawl_site(tmp_path / "conc", srv.url("/"), crawl={"per_host_concurrency": 2})
+        assert state["max"] == 2
+        stamps.clear()
+        crawl_site(tmp_path / "rps", srv.url("/"), crawl={"requests_per_second": 10.0})
+    gaps = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
+    # 10 requests/s: 11 gaps of ≥ 0.1 s as sent; arrival times jitter a little on a busy machine.
+    assert len(stamps) == 12 and stamps[-1] - stamps[0] >= 1.0 and min(gaps) >= 0.05
+
+
+def test_attachments_on_allowed_hosts_are_stored_as_attachment_pages(tmp_path: Path) -> None:
+    routes = {"/": Route(body=page("首页", links("/files/notice.pdf", "/img/a.png"))),
+              "/files/notice.pdf": Route(body=b"%PDF-1.4\n%fake\n", content_type="application/pdf"),
+              "/img/a.png": Route(body=b"\x89PNG....", content_type="image/png")}
+    with LoopbackServer(routes) as srv:
+        crawl, stats = crawl_site(tmp_path, srv.url("/"), check_links=True)
+    kinds = {p.url: p.kind for p in crawl.pages(kinds=None)}
+    assert kinds[srv.url("/files/notice.pdf")] == "attachment"
+    assert srv.url("/img/a.png") not in kinds  # images are link targets, not pages
+    assert crawl.link_checks()[srv.url("/img/a.png")].method == "HEAD"
+    assert stats["pages_crawled"] == 1  # attachments are not counted as crawled pages
