@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -99,12 +100,29 @@ def is_suppressed(f: Finding, ids: set[str], texts: set[str]) -> bool:
     return f.id in ids or (f.audit in TEXT_AUDITS and bool(f.text) and text_key(f.audit, f.text) in texts)
 
 
+def audits_without_data(crawl: Crawl) -> set[str]:
+    """Audits that had nothing to judge this run: every ``records:KIND`` they read is empty
+    (the IPv6 probe or the new-media gatherer was off or failed). Silence from them is not
+    evidence that their earlier findings were fixed."""
+    import audits
+
+    present = {kind for (kind,) in crawl.store.db.execute(
+        "SELECT DISTINCT kind FROM records WHERE run_id = ?", (crawl.run_id,))}
+    out = set()
+    for mod in audits.all_audits():
+        kinds = [r.removeprefix("records:") for r in mod.META.requires if r.startswith("records:")]
+        if kinds and not any(k in present for k in kinds):
+            out.add(mod.META.name)
+    return out
+
+
 def apply(store: SQLiteStore, profile: Profile, crawl: Crawl, findings: list[Finding],
-          as_of: date) -> tuple[list[Finding], list[Finding]]:
+          as_of: date, failed_audits: Iterable[str] = ()) -> tuple[list[Finding], list[Finding]]:
     """Set status/first_seen/deadline/overdue on ``findings``; return (findings, fixed).
 
     Suppressed findings (误报) are dropped. The result is a function of (stored state before
     this crawl run, this run's findings, as_of), so re-auditing the same crawl is idempotent.
+    ``failed_audits`` (audits that crashed this run) never mark anything fixed.
     """
     run_id = crawl.run_id
     today = as_of.isoformat()
@@ -149,7 +167,8 @@ def apply(store: SQLiteStore, profile: Profile, crawl: Crawl, findings: list[Fin
         log.warning("整改期限无法计算 some deadlines left empty: %s", calendar_warning)
 
     rechecked = rechecked_urls(crawl)
-    disabled = set(profile.audits.disabled)
+    # An audit switched off, crashed or without data this run proves nothing.
+    silent = set(profile.audits.disabled) | set(failed_audits) | audits_without_data(crawl)
     fixed: list[Finding] = []
     for fid, doc in known.items():
         if fid in seen_ids:
@@ -158,8 +177,8 @@ def apply(store: SQLiteStore, profile: Profile, crawl: Crawl, findings: list[Fin
         if prev is None or prev.get("status") == "fixed":
             continue
         old = Finding.from_dict(prev["finding"])
-        # An audit switched off this run proves nothing; neither does a page not fetched again.
-        if old.audit in disabled or old.url not in rechecked or is_suppressed(old, supp_ids, supp_texts):
+        # Neither does a page not fetched again.
+        if old.audit in silent or old.url not in rechecked or is_suppressed(old, supp_ids, supp_texts):
             continue
         old.status = "fixed"
         old.overdue = False

@@ -73,7 +73,7 @@ def audit_and_report(profile: Profile, store: SQLiteStore, out_dir: Path, as_of:
     started = started or time.monotonic()
     crawl = store.crawl(run_id)
     findings, extra, errors = run_audits(crawl, profile, as_of)
-    findings, fixed = lifecycle.apply(store, profile, crawl, findings, as_of)
+    findings, fixed = lifecycle.apply(store, profile, crawl, findings, as_of, failed_audits=errors)
     counts = Counter(f.audit for f in findings)
     summary: dict[str, Any] = {
         "pages_crawled": crawl.page_count(),
