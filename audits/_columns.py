@@ -58,6 +58,9 @@ _PAGER_URL = re.compile(r"(index|list|default)_\d+\.s?html?$|[?&](page|pageno|pa
 _CREATE_PAGE = re.compile(
     r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]"
 )
+# Scripts that fill a page after loading (the stored HTML then lacks the list).
+_DYNAMIC = re.compile(r"\$\.(?:ajax|get|post|getJSON)\s*\(|\bfetch\s*\(|XMLHttpRequest|axios|\.load\s*\(|new Vue\b|"
+                      r"createApp\s*\(|laypage|layui\.table|\.datagrid\s*\(|jsonp", re.I)
 _TITLE_SPLIT = re.compile(r"\s*[-_|—–－·]\s*")
 
 
@@ -77,6 +80,7 @@ class Column:
     items: dict[str, Item] = field(default_factory=dict)  # by item URL
     blank_marker: bool = False                            # the page says 暂无信息 or similar
     has_content: bool = False                             # own text or links beyond the template
+    script_built: bool = False                            # list filled by script, page not rendered
     sources: set[str] = field(default_factory=set)        # nav | breadcrumb | list | pager
     names: Counter[str] = field(default_factory=Counter)
 
@@ -96,8 +100,10 @@ class Column:
     @property
     def is_blank(self) -> bool:
         """No item at all. "暂无信息" on a page with no item is blank; a content page (a 指南,
-        a 领导简介 written out on the column page) is not."""
-        return not self.items and (self.blank_marker or not self.has_content)
+        a 领导简介 written out on the column page) is not. A page whose list is filled by script
+        and that the crawl did not render proves nothing (its "暂无信息" may be the placeholder
+        the script replaces): not blank."""
+        return not self.items and not self.script_built and (self.blank_marker or not self.has_content)
 
 
 @dataclass
@@ -115,6 +121,7 @@ class _PageFacts:
     blank_marker: bool
     blocks: set[str]                     # short text blocks (template detection)
     links: list[tuple[str, str]]         # every (target, anchor) of an <a>
+    script_built: bool = False           # scripts that load content, and the page was not rendered
 
 
 def norm_url(url: str) -> str:
@@ -170,12 +177,14 @@ def _row_of(a: etree._Element) -> etree._Element | None:
 
 
 def _extract(url: str, depth: int, title: str, text: str, html: str, profile: Profile,
-             as_of: date) -> _PageFacts | None:
+             as_of: date, rendered: bool = False) -> _PageFacts | None:
     doc = _parse(html)
     if doc is None:
         return None
+    dynamic = False
     for bad in doc.xpath("//script|//style|//noscript"):
         scripts = bad.text or ""
+        dynamic = dynamic or bool(bad.tag == "script" and _DYNAMIC.search(scripts[:200_000]))
         for m in _CREATE_PAGE.finditer(scripts):
             # TRS sites write their pager with createPageHTML(total, current, "index", "html"):
             # the further pages are index_1.html … index_{total-1}.html next to this one.
@@ -183,7 +192,7 @@ def _extract(url: str, depth: int, title: str, text: str, html: str, profile: Pr
             doc.set("data-zc-pages", f"{min(total, 500)}|{base}|{ext}")
         bad.drop_tree()
     facts = _PageFacts(url, depth, title, page_date(html, text, url, as_of), [], [], [], [], "", set(), False,
-                       set(), [])
+                       set(), [], script_built=dynamic and not rendered)
     if spec := doc.get("data-zc-pages"):
         total_s, base, ext = spec.split("|")
         facts.pager |= {norm_url(urljoin(url, f"{base}_{i}.{ext}")) for i in range(1, int(total_s))}
@@ -262,6 +271,13 @@ def _breadcrumb(doc: lxml.html.HtmlElement, url: str, facts: _PageFacts) -> None
         facts.crumb_last = _clean(segments[-1])
 
 
+def _below(url: str, parent: str) -> bool:
+    """Is ``url`` inside the folder of ``parent`` (not the site root)?"""
+    a, b = urlsplit(url), urlsplit(parent)
+    folder = b.path.rsplit("/", 1)[0] + "/"
+    return a.netloc == b.netloc and folder != "/" and a.path.startswith(folder) and a.path != b.path
+
+
 def _name_ok(name: str) -> bool:
     low = name.strip().lower()
     return 2 <= len(low) <= 20 and low not in NON_COLUMN_NAMES and not low.isdigit()
@@ -291,23 +307,23 @@ def discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
     return _CACHE[key]
 
 
-def _html_pages(crawl: Crawl) -> Iterator[tuple[str, int, str, str, str]]:
+def _html_pages(crawl: Crawl) -> Iterator[tuple[str, int, str, str, str, bool]]:
     for page in crawl.pages(kinds=("html",)):
         if page.status is not None and not 200 <= page.status < 300:
             continue
-        yield norm_url(page.url), page.depth, page.title, page.text, page.html
+        yield norm_url(page.url), page.depth, page.title, page.text, page.html, page.rendered
         final = norm_url(page.final_url or page.url)
         if final != norm_url(page.url):
-            yield final, page.depth, page.title, page.text, page.html
+            yield final, page.depth, page.title, page.text, page.html, page.rendered
 
 
 def _discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
     facts: dict[str, _PageFacts] = {}
     block_pages: Counter[str] = Counter()
-    for url, depth, title, text, html in _html_pages(crawl):
+    for url, depth, title, text, html, rendered in _html_pages(crawl):
         if url in facts:
             continue
-        f = _extract(url, depth, title, text, html, profile, as_of)
+        f = _extract(url, depth, title, text, html, profile, as_of, rendered)
         if f is None:
             continue
         facts[url] = f
@@ -382,6 +398,7 @@ def _discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
         for u in col.pages:
             f = facts[u]
             col.blank_marker = col.blank_marker or f.blank_marker
+            col.script_built = col.script_built or f.script_built
             for target, title, d in f.dated:
                 if target in columns or target == homepage or dated_anywhere[target] >= item_chrome:
                     continue  # a "latest news" box on every page is chrome, not this column's item
@@ -399,7 +416,12 @@ def _discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
             own_text = [b for b in f.blocks if b not in template and b not in col.names
                         and b != f.crumb_last and b != f.title and not any(m in b for m in BLANK_MARKERS)
                         and not any(t in b for t in _CRUMB_TEXT)]
-            if own_links or sum(len(b) for b in own_text) >= 20:
+            # A landing page (政务公开) lists its sub-columns, which the homepage may list too:
+            # links to its children (below its path, or with it in their breadcrumb) are
+            # content. Links to siblings (a sidebar of the neighbouring columns) are not.
+            sub_columns = [t for t, _ in f.links if t in columns and t not in col.pages and t != col.url
+                           and (_below(t, col.url) or any(c == col.url for c, _ in facts[t].crumbs))]
+            if own_links or sub_columns or sum(len(b) for b in own_text) >= 20:
                 col.has_content = True
     # Articles whose breadcrumb ends at a column are its items (dated by their own page).
     for f in facts.values():
@@ -424,7 +446,12 @@ def _discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
             if target not in listed and art is not None and art.date is not None and target != homepage:
                 listed.add(target)
                 home_items.append(Item(target, anchor, art.date, "page"))
-    result = sorted((c for c in columns.values() if _name_ok(c.name)), key=lambda c: c.url)
+    # A page that is a column only by its dated links (no menu, breadcrumb or pager points to
+    # it as one) but is an item of another column is an article with a "related news" box.
+    items_elsewhere = {u for c in columns.values() if c.sources != {"list"} for u in c.items}
+    named = {c.name for c in columns.values() if c.sources != {"list"}}
+    result = sorted((c for c in columns.values() if _name_ok(c.name) and not (
+        c.sources == {"list"} and (c.url in items_elsewhere or c.name in named))), key=lambda c: c.url)
     nav_names = {a for f in facts.values() for _, a in (*f.nav, *f.crumbs) if _name_ok(a)}
     return Discovery(result, homepage, home_items, nav_names)
 

@@ -53,7 +53,7 @@ _A = re.compile(r"<a\s[^>]*href=\"([^\"]+)\"[^>]*>(.*?)</a>", re.S)
 
 
 def build(tmp_path: Path, pages: dict[str, str], profile_extra: dict[str, Any] | None = None,
-          statuses: dict[str, int] | None = None) -> tuple[Crawl, Profile]:
+          statuses: dict[str, int] | None = None, rendered: set[str] | None = None) -> tuple[Crawl, Profile]:
     """A completed crawl run holding ``pages`` (path → html) and their links."""
     data: dict[str, Any] = {"site": {"name": "测试区人民政府", "start_urls": [BASE + "/"]}}
     data.update(profile_extra or {})
@@ -66,7 +66,7 @@ def build(tmp_path: Path, pages: dict[str, str], profile_extra: dict[str, Any] |
         title = re.search(r"<title>(.*?)</title>", html)
         text = re.sub(r"<[^>]+>", " ", html)
         store.add_page(run_id, Page(url=url, status=(statuses or {}).get(path, 200), title=title.group(1) if title else "",
-                                    text=text, html=html, depth=min(depth, 2)))
+                                    text=text, html=html, depth=min(depth, 2), rendered=path in (rendered or set())))
         links = [Link(url, BASE + h if h.startswith("/") else h, re.sub(r"<[^>]+>", "", a).strip())
                  for h, a in _A.findall(html)]
         store.add_links(run_id, links)
@@ -176,3 +176,40 @@ def test_a_sidebar_of_sibling_columns_does_not_fill_a_blank_column(tmp_path: Pat
     found = discover(*build(tmp_path, pages), AS_OF)
     cols = {c.name: c for c in found.columns}
     assert {n for n, c in cols.items() if c.is_blank} == {"专题一", "专题二", "专题三", "专题四"}
+
+
+def test_an_unrendered_script_built_list_is_not_called_blank(tmp_path: Path) -> None:
+    """The stored HTML of a list filled by $.ajax holds only the placeholder: no evidence."""
+    script = '<ul id="list"><li>暂无信息</li></ul><script>$.ajax({url: "/api/list", success: fill});</script>'
+    pages = {"/": homepage([]), "/tzgg/": layout(script, "通知公告", [("通知公告", "/tzgg/")])}
+    (col,) = [c for c in discover(*build(tmp_path / "a", pages), AS_OF).columns if c.name == "通知公告"]
+    assert col.script_built and not col.is_blank
+    (col,) = [c for c in discover(*build(tmp_path / "b", pages, rendered={"/tzgg/"}), AS_OF).columns
+              if c.name == "通知公告"]
+    assert col.is_blank  # rendered by the browser and still empty: blank
+
+
+def test_a_landing_page_of_sub_columns_is_not_blank(tmp_path: Path) -> None:
+    nav = [("首页", "/"), ("政务公开", "/zwgk/")]
+    subs = '<div class="box"><h3><a href="/zwgk/ndbg/">政府信息公开年报</a></h3></div>' \
+           '<div class="box"><h3><a href="/zwgk/rsxx/">人事信息</a></h3></div>'
+    pages = {
+        "/": layout(subs, "首页", nav=nav),
+        "/zwgk/": layout(subs, "政务公开", [("政务公开", "/zwgk/")], nav=nav),
+        "/zwgk/ndbg/": list_page("政府信息公开年报", "/zwgk/ndbg/", [("/zwgk/ndbg/1.html", "2025年年报", ago(300))]),
+        "/zwgk/rsxx/": list_page("人事信息", "/zwgk/rsxx/", [("/zwgk/rsxx/1.html", "任免", ago(30))]),
+    }
+    cols = {c.name: c for c in discover(*build(tmp_path, pages), AS_OF).columns}
+    assert {"政务公开", "政府信息公开年报", "人事信息"} <= set(cols)
+    assert not cols["政务公开"].is_blank
+
+
+def test_an_article_with_a_related_news_box_is_not_a_column(tmp_path: Path) -> None:
+    related = "".join(f'<li><a href="/gzdt/r{i}.html">相关新闻{i}</a><span>{ago(400 + i)}</span></li>' for i in range(3))
+    story = layout(f'<h1>区长调研</h1><p>正文。</p><ul class="related">{related}</ul>', "区长调研",
+                   [("工作动态", "/gzdt/")])
+    pages = {"/": homepage([]),
+             "/gzdt/": list_page("工作动态", "/gzdt/", [("/gzdt/a1.html", "区长调研", ago(2))]),
+             "/gzdt/a1.html": story}
+    cols = discover(*build(tmp_path, pages), AS_OF).columns
+    assert [c.url for c in cols] == [BASE + "/gzdt/"]
