@@ -9,6 +9,7 @@ import json
 from email.policy import default as default_policy
 from pathlib import Path
 
+import openpyxl
 from aiosmtpd.controller import Controller
 
 from tests.conftest import run_cli
@@ -88,6 +89,20 @@ def test_two_nights_over_a_changing_site(tmp_path: Path) -> None:
             assert sink.received == []
             assert len(list((tmp_path / "n1" / "outbox").glob("*.eml"))) == 3
 
+            # 区卫健局 answers with the ledger it was sent: 附件二 "已整改" (it was not); the office
+            # marks 附件一 as 已整改 too (it really is, below). Imported through the CLI.
+            ledger = tmp_path / "n1" / "ledger.xlsx"
+            wb = openpyxl.load_workbook(ledger)
+            ws = wb["汇总"]
+            header = [c.value for c in ws[1]]
+            for row in ws.iter_rows(min_row=2):
+                fid = row[header.index("问题编号")].value
+                if fid in (found["wjj/gone2.html"]["id"], found["jyj/gone1.html"]["id"]):
+                    row[header.index("整改状态")].value = "已整改"
+            wb.save(ledger)
+            proc = run_cli("feedback", str(ledger), "--config", str(cfg), timeout=120)
+            assert proc.returncode == 0 and "已整改 2 条" in proc.stdout, proc.stderr
+
             # Between the nights: A's link is repaired, B gains a second dead link, C is down.
             routes["/jyj/a.html"] = Route(body=page("通知A", "<p>通知正文。</p>"))
             routes["/wjj/b.html"] = Route(body=page("通知B", "<a href='/wjj/gone2.html'>附件二</a> "
@@ -97,7 +112,9 @@ def test_two_nights_over_a_changing_site(tmp_path: Path) -> None:
             found, fixed = run("n2", "2026-10-09")
             night2 = found
             got = {k: (f["status"], f["first_seen"], f["overdue"]) for k, f in found.items()}
-            assert got["wjj/gone2.html"] == ("open", "2026-09-30", True)
+            # Claimed fixed but still on the page: reopened, with the claim noted in the message.
+            assert got["wjj/gone2.html"] == ("reopened", "2026-09-30", True)
+            assert "单位曾反馈已整改" in found["wjj/gone2.html"]["message"]
             assert got["wjj/gone4.html"] == ("new", "2026-10-09", False)
             assert "jyj/gone1.html" not in got and "jyj/gone3.html" not in got
             # Only A was crawled again without its problem; C answered 503 and proves nothing.
