@@ -1,15 +1,18 @@
 """The demo site's web server: demo/site/ as files, plus a few dynamic routes, on loopback.
 
 Files are served as they are, except that ``__DEAD_PORT__`` in a page becomes the number of
-a loopback port nobody listens on (so a link to it is refused: a dead external link) and
-``__PORT__`` the server's own port. A path with no file answers 404 with the site's own
-not-found page (demo/site/404.html), like a real CMS.
+a loopback port nobody listens on (so a link to it is refused: a dead external link),
+``__PORT__`` the server's own port, and any other ``__NAME__`` listed in ``fills`` its
+value — which is how the site changes between the demo's two nights (a dead link present
+on the earlier night only, so the later night reports it fixed). A path with no file answers
+404 with the site's own not-found page (demo/site/404.html), like a real CMS.
 
 Dynamic routes (redirects, …) live in ``ROUTES``: each audit may add its own there.
 """
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 from collections.abc import Callable
@@ -18,6 +21,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 SITE = Path(__file__).resolve().parent / "site"
+_UNFILLED = re.compile(rb"__[A-Z][A-Z0-9_]*__")
 
 CONTENT_TYPES = {
     # No charset for HTML: the pages declare their own (one is GBK), as most CMSs do.
@@ -59,9 +63,13 @@ def unused_port(host: str = "127.0.0.1") -> int:
 class DemoServer:
     """``with DemoServer() as srv: srv.url("/")`` — serves the demo site until the block ends."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, root: Path = SITE) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, root: Path = SITE,
+                 fills: dict[str, str] | None = None) -> None:
         self.root = root.resolve()
         self.dead_port = unused_port(host)
+        # Placeholder name (without the underscores) -> text; change it between requests
+        # to change the site (the demo's "site edited between two nights").
+        self.fills: dict[str, str] = dict(fills or {})
         self.hits = 0
         outer = self
 
@@ -114,8 +122,12 @@ class DemoServer:
         return 200, {"Content-Type": ctype}, body
 
     def _fill(self, body: bytes) -> bytes:
-        # ASCII placeholders: safe to replace in UTF-8 and GBK pages alike.
-        return body.replace(b"__DEAD_PORT__", str(self.dead_port).encode()).replace(b"__PORT__", str(self.port).encode())
+        # ASCII placeholders: safe to replace in UTF-8 pages. (A GBK page must not use fills
+        # with non-ASCII values: they are inserted as UTF-8.)
+        body = body.replace(b"__DEAD_PORT__", str(self.dead_port).encode()).replace(b"__PORT__", str(self.port).encode())
+        for name, value in self.fills.items():
+            body = body.replace(f"__{name}__".encode("ascii"), value.encode("utf-8"))
+        return _UNFILLED.sub(b"", body)  # a placeholder without a value this night: nothing
 
     def url(self, path: str = "/") -> str:
         return f"http://{self.host}:{self.port}{path}"

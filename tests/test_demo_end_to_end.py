@@ -69,6 +69,20 @@ def test_demo_flags_its_dead_links(demo_report: Path) -> None:
     assert len(external) == 1 and _path(external[0]["url"]) == "/hdjl/"  # refused: nobody listens there
 
 
+def test_demo_second_night_shows_fixed_new_open_and_overdue(demo_report: Path) -> None:
+    findings = _findings(demo_report)
+    fixed = [json.loads(line) for line in (demo_report.parent / "fixed.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [_path(f["target"]) for f in fixed] == ["/bm/jyj/tzgg-2018.html"], "removed during the week: fixed"
+    new = [f for f in findings if _path(f["target"]) == "/bm/wjj/2026-dongji-paiban.html"]
+    assert new and {f["status"] for f in new} == {"new"} and {f["first_seen"] for f in new} == {"2026-11-20"}
+    home_404 = next(f for f in findings if _path(f["target"]) == "/zwgk/gzbg/2019.html")
+    assert (home_404["status"], home_404["first_seen"], home_404["overdue"]) == ("open", "2026-11-12", True)
+    doc = lxml.html.fromstring(demo_report.read_text(encoding="utf-8"))
+    text = doc.text_content()
+    assert "已逾期" in text and "本次确认已整改" in text and "tzgg-2018.html" in text
+    assert (demo_report.parent.parent / "report-2026-11-12" / "report.html").is_file()
+
+
 def test_demo_look_alikes_are_not_flagged(demo_report: Path) -> None:
     targets = {_path(f["target"]) for f in _findings(demo_report) if f["audit"] == "dead_link"}
     assert "/old/wjj/" not in targets, "a 301 to a live page is not dead"
@@ -94,7 +108,7 @@ def test_demo_server_serves_its_own_not_found_page_and_fills_placeholders() -> N
 
 
 def test_demo_command_prints_the_report_path_last(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "demo.run", "--out", str(tmp_path / "out")], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "demo.run", "--one-night", "--out", str(tmp_path / "out")], cwd=ROOT,
                           capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, proc.stderr[-2000:]
     last = proc.stdout.strip().splitlines()[-1]
