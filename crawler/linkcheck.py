@@ -159,11 +159,12 @@ class LinkCheckSpider(scrapy.Spider):
                 await asyncio.wait_for(self._wake.wait(), timeout=0.5)
             except TimeoutError:
                 pass
-            self.writer._tick(0)
+            self.writer.maybe_flush()
             self.progress.update(self.done, self.total - self.done, self.dead)
 
     def _store(self, check: LinkCheck) -> None:
         self.writer.check(check)
+        self.writer.maybe_flush()
         self.done += 1
         if check.error_kind and check.error_kind != "skipped":
             self.dead += 1

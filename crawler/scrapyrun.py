@@ -98,7 +98,11 @@ def scrapy_settings(profile: Profile, obey_robots: bool, rendering: bool = True)
 
 class StoreWriter:
     """Batched writes: commit every ``every`` rows or ``seconds``, whichever comes first.
-    A kill loses at most the open batch; SQLite keeps every committed batch whole."""
+
+    Rows are only committed by ``maybe_flush()``, which the spiders call once a response is
+    fully handled, so a page, its links and its check always land in the same commit: a
+    kill loses at most the open batch, and never leaves a page without its check (resume
+    relies on that). SQLite keeps every committed batch whole."""
 
     def __init__(self, store: SQLiteStore, run_id: int, every: int = 200, seconds: float = 1.0) -> None:
         self.store = store
@@ -110,20 +114,19 @@ class StoreWriter:
 
     def page(self, page: Page) -> None:
         self.store.add_page(self.run_id, page)
-        self._tick(1)
+        self.pending += 1
 
     def links(self, links: list[Link]) -> None:
         if links:
             self.store.add_links(self.run_id, links)
-            self._tick(len(links) // 20 + 1)
+            self.pending += len(links) // 20 + 1
 
     def check(self, check: LinkCheck) -> None:
         self.store.add_link_check(self.run_id, check)
-        self._tick(1)
+        self.pending += 1
 
-    def _tick(self, n: int) -> None:
-        self.pending += n
-        if self.pending >= self.every or time.monotonic() - self.last >= self.seconds:
+    def maybe_flush(self) -> None:
+        if self.pending and (self.pending >= self.every or time.monotonic() - self.last >= self.seconds):
             self.flush()
 
     def flush(self) -> None:

@@ -219,10 +219,11 @@ class SiteSpider(scrapy.Spider):
                 await asyncio.wait_for(self._wake.wait(), timeout=0.5)
             except TimeoutError:
                 pass
-            self.writer._tick(0)
+            self.writer.maybe_flush()
             self.progress.update(self.pages_done, len(self.frontier) + self.in_flight, self.errors)
 
     def _finish(self, request: scrapy.Request, page_stored: bool) -> None:
+        self.writer.maybe_flush()  # after the page, its links and its check: one commit holds all three
         self.in_flight -= 1
         if request.meta.get("zc_kind") == "page" and not request.meta.get("zc_refetch"):
             self.pages_in_flight -= 1

@@ -1,0 +1,136 @@
+"""The crawl through the real command line (child processes, as cron runs it): summary
+figures, findings, an unreachable start URL, and resuming after a SIGKILL."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+import psutil
+
+from tests.conftest import ROOT, run_cli
+from tests.support.dns import Dnsmasq
+from tests.support.profiles import write_profile
+from tests.support.servers import LoopbackServer, Route, free_port
+
+
+def page(title: str, body: str = "") -> str:
+    return f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>{body}</body></html>"
+
+
+FAST = {"timeout_s": 2.0, "retries": 1, "max_backoff_s": 0.2, "auto_render_share": 0.0}
+
+
+def test_run_writes_summary_counts_and_dead_link_findings(tmp_path: Path) -> None:
+    routes = {
+        "/": Route(body=page("区政府", "<a href='/xw/'>新闻</a><a href='/zcjd.html'>政策解读</a>")),
+        "/xw/": Route(body=page("新闻", "<a href='/xw/1.html'>一</a><a href='/xw/old.html'>旧闻</a>"
+                                      "<a href='/zcjd.html'>政策解读</a>")),
+        "/xw/1.html": Route(body=page("新闻一", "<p>内容</p>")),
+    }
+    with LoopbackServer(routes) as srv:
+        prof = write_profile(tmp_path, {"site": {"name": "测试区", "start_urls": [srv.url("/")]}, "crawl": FAST,
+                                        "ipv6": {"enabled": False}})
+        out = tmp_path / "out"
+        res = run_cli("run", "--config", str(prof), "--out", str(out), "--as-of", "2026-11-20", "--no-mail")
+    assert res.returncode == 0, res.stderr
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["pages_crawled"] == 3  # /, /xw/, /xw/1.html (the 404s are checks, not pages)
+    assert summary["links_checked"] == 5  # the three pages + /zcjd.html + /xw/old.html, each once
+    dead = [json.loads(line) for line in (out / "findings.jsonl").read_text(encoding="utf-8").splitlines()]
+    dead = [f for f in dead if f["audit"] == "dead_link"]
+    pairs = {(f["url"].removeprefix(srv.base), f["target"].removeprefix(srv.base), f["severity"]) for f in dead}
+    assert pairs == {("/", "/zcjd.html", "high"), ("/xw/", "/zcjd.html", "medium"), ("/xw/", "/xw/old.html", "medium")}
+    assert "抓取 crawl: 已完成 done" in res.stderr  # plain progress lines when not on a terminal
+    assert "\r" not in res.stderr
+
+
+def test_unreachable_start_url_exits_2_with_one_line_naming_it(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}/"
+    prof = write_profile(tmp_path, {"site": {"start_urls": [url]}, "crawl": FAST, "ipv6": {"enabled": False}})
+    res = run_cli("crawl", "--config", str(prof))
+    assert res.returncode == 2
+    lines = [ln for ln in res.stderr.splitlines() if "起始地址" in ln]
+    assert len(lines) == 1 and url in lines[0] and "连接被拒绝 connection refused" in lines[0]
+    assert "Traceback" not in res.stderr
+
+
+def test_start_url_that_does_not_resolve_exits_2_naming_dns(tmp_path: Path) -> None:
+    with Dnsmasq(hosts={"www.test.gov.cn": ["127.0.0.1"]}) as dns:
+        url = "http://nosuch.test.gov.cn/"
+        prof = write_profile(tmp_path, {"site": {"start_urls": [url]}, "crawl": FAST,
+                                        "dns": {"nameservers": [dns.nameserver], "timeout_s": 1.0},
+                                        "ipv6": {"enabled": False}})
+        res = run_cli("crawl", "--config", str(prof))
+    assert res.returncode == 2
+    assert any(url in ln and "DNS" in ln for ln in res.stderr.splitlines())
+
+
+N_PAGES = 120
+
+
+def _slow_page(h: BaseHTTPRequestHandler) -> None:
+    time.sleep(0.03)
+    n = int(h.path.strip("/p.html") or 0) if h.path.startswith("/p") else 0
+    nxt = "".join(f"<a href='/p{i}.html'>第{i}页</a>" for i in range(n * 3 + 1, min(n * 3 + 4, N_PAGES)))
+    body = page(f"第{n}页", f"<p>正文{n}</p>{nxt}").encode()
+    h.send_response(200)
+    h.send_header("Content-Type", "text/html; charset=utf-8")
+    h.send_header("Content-Length", str(len(body)))
+    h.end_headers()
+    h.wfile.write(body)
+
+
+def test_crawl_killed_with_sigkill_resumes_and_finishes(tmp_path: Path) -> None:
+    routes: dict[str, Route | object] = {"/": _slow_page}
+    routes.update({f"/p{i}.html": _slow_page for i in range(1, N_PAGES)})
+    with LoopbackServer(routes) as srv:  # type: ignore[arg-type]
+        prof = write_profile(tmp_path, {"site": {"start_urls": [srv.url("/")]},
+                                        "crawl": {**FAST, "concurrency": 2, "per_host_concurrency": 2},
+                                        "ipv6": {"enabled": False}})
+        db = tmp_path / "site.sqlite"
+        env = {**os.environ, "ZHAOCUO_HOME": str(tmp_path / "home")}
+        proc = subprocess.Popen([sys.executable, "-m", "zhaocuo", "crawl", "--config", str(prof)], cwd=ROOT,
+                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 60
+            stored = 0
+            while time.monotonic() < deadline and stored < 25:
+                time.sleep(0.1)
+                if db.exists():
+                    with sqlite3.connect(db, timeout=5) as con:
+                        try:
+                            stored = con.execute("SELECT COUNT(*) FROM pages WHERE kind = 'html'").fetchone()[0]
+                        except sqlite3.OperationalError:
+                            stored = 0
+            assert 25 <= stored < N_PAGES, "the crawl should be mid-way when killed"
+            for child in psutil.Process(proc.pid).children(recursive=True):  # the Scrapy child first
+                child.send_signal(signal.SIGKILL)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(10)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        with sqlite3.connect(db) as con:
+            assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            before = {r[0] for r in con.execute("SELECT url FROM pages WHERE kind = 'html'")}
+            assert con.execute("SELECT status FROM runs").fetchall() == [("running",)]
+        hits_before = len(srv.hits)
+        res = run_cli("crawl", "--config", str(prof), env={"ZHAOCUO_HOME": str(tmp_path / "home")})
+        assert res.returncode == 0, res.stderr
+        assert "resumed an interrupted crawl" in res.stderr
+        again = [p for m, p in srv.hits[hits_before:] if m == "GET" and srv.url(p) in before]
+    assert again == []  # pages stored before the kill are not fetched again
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT COUNT(*) FROM pages WHERE kind = 'html'").fetchone()[0] == N_PAGES
+        run = con.execute("SELECT id, status, resumed, stats FROM runs").fetchall()
+    assert len(run) == 1 and run[0][1] == "complete" and run[0][2] == 1
+    stats = json.loads(run[0][3])
+    assert stats["resumed"] is True and stats["pages_crawled"] == N_PAGES
