@@ -14,24 +14,26 @@ import difflib
 import re
 from urllib.parse import urlsplit
 
-# Phrases that, in a title or in a short page, say "this page does not exist".
-_PHRASES = (
+# Phrases that say "this page does not exist" and that an ordinary article almost never
+# contains: enough in a title or anywhere in a page of error-page size.
+_STRONG = (
     "页面不存在", "网页不存在", "页面未找到", "找不到页面", "找不到该页面", "找不到您要的页面", "页面找不到",
-    "您访问的页面不存在", "您所访问的页面不存在", "您要访问的页面不存在", "访问的页面不存在",
-    "页面已删除", "页面已被删除", "信息已删除", "信息已被删除", "内容已删除", "内容已被删除", "文章已删除",
-    "文章不存在", "信息不存在", "该信息不存在", "文档不存在", "栏目不存在", "已被删除或不存在", "不存在或已被删除",
-    "不存在或已删除", "页面无法访问", "无法找到该页", "404错误", "错误404", "404 错误", "404页面",
-    "page not found", "404 not found", "not found", "file not found", "页面不见了", "页面走丢了",
+    "访问的页面不存在", "页面已删除", "页面已被删除", "信息已删除", "信息已被删除", "内容已删除", "内容已被删除",
+    "文章已删除", "文章不存在", "信息不存在", "文档不存在", "栏目不存在", "已被删除或不存在", "不存在或已被删除",
+    "不存在或已删除", "页面无法访问", "无法找到该页", "page not found", "404 not found", "页面不见了", "页面走丢了",
 )
-_PHRASE_RE = re.compile("|".join(re.escape(p) for p in _PHRASES), re.I)
+# Phrases a normal notice may use ("返回 404 错误", "not found in …"): only in a title, or
+# in a page whose whole text is a one-line message.
+_WEAK = ("not found", "404错误", "错误404", "404 错误", "404页面", "file not found", "已删除", "已被删除", "已撤销",
+         "已下线")
+_STRONG_RE = re.compile("|".join(re.escape(p) for p in _STRONG), re.I)
+_WEAK_RE = re.compile("|".join(re.escape(p) for p in _WEAK), re.I)
 # A title that is only an error code ("404", "404 - 页面", "Error 404").
 _TITLE_404 = re.compile(r"^\W*(error\s*)?(404|410)\b", re.I)
-# A page's visible text below this many characters is an error-page-sized text; longer
-# pages that contain the phrases are articles that talk about them.
-SHORT_TEXT_CHARS = 400
-# Only "已删除" alone (a phrase normal notices use: "该条款已删除") in a very short text.
-_DELETED = re.compile(r"(已删除|已被删除|已撤销|已下线)")
-VERY_SHORT_TEXT_CHARS = 80
+# Error pages keep the site's header and footer, so "error-page size" is generous; an
+# article that quotes the phrase is longer.
+SHORT_TEXT_CHARS = 600
+VERY_SHORT_TEXT_CHARS = 30
 
 
 def _short(text: str) -> str:
@@ -42,18 +44,18 @@ def says_not_found(title: str, text: str) -> str:
     """The phrase that makes this page an error page, or "" when it is a normal page."""
     title = (title or "").strip()
     if title:
-        m = _PHRASE_RE.search(title)
+        m = _STRONG_RE.search(title) or _WEAK_RE.search(title)
         if m:
             return m.group(0)
         if _TITLE_404.match(title):
             return title[:20]
     body = _short(text)
     if body and len(body) < SHORT_TEXT_CHARS:
-        m = _PHRASE_RE.search(text)
+        m = _STRONG_RE.search(text)
         if m:
             return m.group(0)
     if body and len(body) < VERY_SHORT_TEXT_CHARS:
-        m = _DELETED.search(body)
+        m = _WEAK_RE.search(body)
         if m:
             return m.group(0)
     return ""
