@@ -109,11 +109,41 @@ def _confusion_tables(common: set[str]) -> tuple[dict[str, set[str]], dict[str, 
         chars = [c for c in line.split("\t") if len(c) == 1 and is_han(c)]
         for a in chars:
             shape[a] |= set(chars) - {a}
+    for a, b in _stroke_neighbours(pdata / "stroke.txt", common):
+        shape[a].add(b)
+        shape[b].add(a)
     for line in _lines(LEXICON_DIR / "shapes.txt"):
         chars = [c for c in line if is_han(c)]
         for a in chars:
             shape[a] |= set(chars) - {a}
     return sound, shape
+
+
+# Stroke sequences shorter than this have too many one-stroke neighbours to mean "looks alike".
+MIN_STROKES = int(os.environ.get("ZHAOCUO_MIN_STROKES", "4"))
+
+
+def _stroke_neighbours(path: Path, common: set[str]) -> set[tuple[str, str]]:
+    """Common characters whose stroke sequences (pycorrector's stroke table) differ by one
+    added stroke (日/目, 木/术, 厂/广): a cheap, general stand-in for "looks alike". Found
+    with deletion keys, not by comparing every pair."""
+    strokes: dict[str, str] = {}
+    for line in _lines(path):
+        parts = line.split("\t")
+        if len(parts) == 2 and parts[0] in common:
+            strokes[parts[0]] = parts[1]
+    by_seq: dict[str, list[str]] = defaultdict(list)
+    for ch, seq in strokes.items():
+        by_seq[seq].append(ch)
+    pairs: set[tuple[str, str]] = set()
+    for ch, seq in strokes.items():
+        if len(seq) <= MIN_STROKES:
+            continue
+        for k in range(len(seq)):
+            for other in by_seq.get(seq[:k] + seq[k + 1:], ()):
+                if other != ch and len(seq) - 1 >= MIN_STROKES - 1:
+                    pairs.add((ch, other))
+    return pairs
 
 
 def _outdated(path: Path) -> list[tuple[str, str, date]]:
@@ -166,6 +196,18 @@ def load() -> Lexicon:
         formulations=_lines(LEXICON_DIR / "formulations.txt"),
         outdated=_outdated(LEXICON_DIR / "outdated.txt"), surnames=surnames,
     )
+
+
+_LOGP: dict[int, dict[str, float]] = {}
+
+
+def log_probs(lex: Lexicon) -> dict[str, float]:
+    """log(frequency / total) of every word, computed once per lexicon."""
+    key = id(lex)
+    if key not in _LOGP:
+        lt = lex.log_total
+        _LOGP[key] = {w: math.log(f) - lt for w, f in lex.freq.items() if f > 0}
+    return _LOGP[key]
 
 
 # Words must be at least this frequent to be proposed as the intended word: the long tail of

@@ -109,6 +109,13 @@ class Proofreader:
         for _, name in self.leaders:
             self.protected.add(name)
             self.extra[name] = max(self.extra.get(name, 0), _lexicon.GOV_TERM_FREQ)
+        # Log probability of each word, the segmenter's one look-up per candidate word.
+        self.logp = _lexicon.log_probs(self.lex)
+        if self.extra:
+            self.logp = dict(self.logp)
+            for w, f in self.extra.items():
+                self.logp[w] = max(self.logp.get(w, -1e9), math.log(f) - self.lex.log_total)
+        self._unknown = -self.lex.log_total  # a character that is no word: frequency 1
         self._conf_re = _alternation(self.confusions)
         self._protect_re = _alternation(self.protected)
         self._macbert = None
@@ -125,15 +132,17 @@ class Proofreader:
     def _best(self, s: str) -> tuple[float, list[tuple[int, int]]]:
         """Best segmentation of ``s`` under the unigram model: (log probability, word spans)."""
         n = len(s)
-        logt = self.lex.log_total
+        get = self.logp.get
+        unknown = self._unknown
         score = [0.0] * (n + 1)
         nxt = [n] * (n + 1)
         for i in range(n - 1, -1, -1):
-            best, best_j = -1e18, i + 1
-            for j in range(i + 1, min(n, i + MAX_WORD) + 1):
-                f = self.freq(s[i:j])
-                if f or j == i + 1:
-                    v = math.log(f or 1) - logt + score[j]
+            lp = get(s[i])
+            best, best_j = (unknown if lp is None else lp) + score[i + 1], i + 1
+            for j in range(i + 2, min(n, i + MAX_WORD) + 1):
+                lp = get(s[i:j])
+                if lp is not None:
+                    v = lp + score[j]
                     if v > best:
                         best, best_j = v, j
             score[i], nxt[i] = best, best_j
