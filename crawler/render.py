@@ -18,9 +18,9 @@ Bounds, because everything crawled is untrusted and crawls are long:
   within a few seconds — a page whose script spins forever fails with ``RenderHang`` instead of
   hanging the crawl (scrapy-playwright then closes the page and the spider's errback reports it);
 - at most ``MAX_CONTEXTS`` browser contexts of ``MAX_PAGES_PER_CONTEXT`` pages each; pages are
-  closed after each fetch (scrapy-playwright's default) and a context that served
-  ``PAGES_PER_CONTEXT_LIFE`` pages is closed as soon as it is idle, so its cache and any leaks
-  go with it and memory stays bounded on crawls of any length.
+  closed after each fetch (scrapy-playwright's default) and each context serves one generation
+  of ``PAGES_PER_CONTEXT_LIFE`` requests, then is closed as soon as it is idle, so its cache and
+  any leaks go with it and memory stays bounded on crawls of any length.
 """
 
 from __future__ import annotations
@@ -48,9 +48,10 @@ LAUNCH_ARGS = [
 # Resource types the browser never downloads: they cost bandwidth and memory and carry no text.
 BLOCKED_RESOURCE_TYPES = frozenset({"image", "font", "media"})
 
-MAX_CONTEXTS = 2
+MAX_CONTEXTS = 3
 MAX_PAGES_PER_CONTEXT = 4
-PAGES_PER_CONTEXT_LIFE = 64
+# Pages a context serves before it is recycled; the environment variable exists for tests and tuning.
+PAGES_PER_CONTEXT_LIFE = max(1, int(os.environ.get("ZHAOCUO_RENDER_CONTEXT_LIFE", "64")))
 # After ``load``: wait until no request of the page has been in flight for QUIET_MS, at most SETTLE_MAX_S.
 QUIET_MS = 250
 SETTLE_MAX_S = 5.0
@@ -172,21 +173,38 @@ def looks_script_built(html: str, text: str) -> bool:
 
 
 # -- the page lifecycle inside scrapy-playwright -------------------------------------------------
+# Contexts are recycled by generation: ``render_meta`` names the context of each run of
+# PAGES_PER_CONTEXT_LIFE consecutive requests "zhaocuo-<generation>". A context of an earlier
+# generation is closed as soon as none of its pages is open (checked when a page closes and by a
+# sweeper every SWEEP_S), never mid-fetch. The current generation's context is never closed, so
+# at most one idle context lingers and PLAYWRIGHT_MAX_CONTEXTS (> 1) can never starve.
+SWEEP_S = 0.5
 _request_counter = itertools.count()
+_current_context = "zhaocuo-0"
+_contexts: dict[Any, str] = {}  # live browser context -> its name
+_sweeper: asyncio.Task[None] | None = None
 _inflight: dict[Any, int] = {}
 _last_activity: dict[Any, float] = {}
-_served: dict[Any, int] = {}
+
+
+async def init_page_tracking(page: Any) -> None:
+    """Count the page's requests in flight (for ``settle_page``); call before navigating."""
+    _track(page)
 
 
 async def init_page(page: Any, request: Any) -> None:
-    """playwright_page_init_callback: count the page's requests in flight (for ``settle_page``)
-    and retire its context once it served its share of pages."""
+    """playwright_page_init_callback: track the page's requests (for ``settle_page``) and
+    register its context for recycling."""
+    global _sweeper
     _track(page)
     ctx = page.context
-    _served[ctx] = _served.get(ctx, 0) + 1
-    if _served[ctx] == 1:
-        ctx.on("close", lambda _c: _served.pop(ctx, None))
-    page.on("close", lambda p: _after_page_close(p, ctx))
+    name = str(request.meta.get("playwright_context", ""))
+    if name.startswith("zhaocuo-") and ctx not in _contexts:
+        _contexts[ctx] = name
+        ctx.on("close", lambda c: _contexts.pop(c, None))
+    page.on("close", lambda _p: _retire_idle_contexts())
+    if _sweeper is None or _sweeper.done():
+        _sweeper = asyncio.get_running_loop().create_task(_sweep())
 
 
 def _track(page: Any) -> None:
@@ -207,22 +225,28 @@ def _track(page: Any) -> None:
     page.on("close", lambda p: (_inflight.pop(p, None), _last_activity.pop(p, None)))
 
 
-def _after_page_close(page: Any, ctx: Any) -> None:
-    """Close a context that served its share once no page of it is open (never mid-fetch)."""
-    if _served.get(ctx, 0) < PAGES_PER_CONTEXT_LIFE:
-        return
-    if any(not p.is_closed() and p is not page for p in ctx.pages):
-        return
-    _served.pop(ctx, None)
-    log.debug("recycling a browser context after %d pages", PAGES_PER_CONTEXT_LIFE)
+def _retire_idle_contexts() -> None:
+    """Close every context of an earlier generation that has no open page."""
+    for ctx, name in list(_contexts.items()):
+        if name == _current_context or any(not p.is_closed() for p in ctx.pages):
+            continue
+        _contexts.pop(ctx, None)
+        log.debug("recycling browser context %s", name)
+        asyncio.get_running_loop().create_task(_close_context(ctx))
 
-    async def close() -> None:
-        try:
-            await ctx.close()
-        except Exception as exc:  # noqa: BLE001 - already closed or browser gone: nothing to free
-            log.debug("context close: %s", exc)
 
-    asyncio.get_running_loop().create_task(close())
+async def _close_context(ctx: Any) -> None:
+    try:
+        await ctx.close()
+    except Exception as exc:  # noqa: BLE001 - already closed or browser gone: nothing left to free
+        log.debug("context close: %s", exc)
+
+
+async def _sweep() -> None:
+    """Retire contexts that became old while idle (no page close would notice them)."""
+    while _contexts:
+        await asyncio.sleep(SWEEP_S)
+        _retire_idle_contexts()
 
 
 async def settle_page(page: Any, quiet_ms: int = QUIET_MS, max_s: float = SETTLE_MAX_S,
@@ -248,15 +272,16 @@ async def settle_page(page: Any, quiet_ms: int = QUIET_MS, max_s: float = SETTLE
 def render_meta(profile: Profile) -> dict[str, Any]:
     """Request.meta for a rendered fetch (``playwright=True`` and its options).
 
-    Consecutive calls spread requests over MAX_CONTEXTS named contexts in runs of
-    PAGES_PER_CONTEXT_LIFE, so a context finishes its run and goes idle (then is recycled)."""
+    Each run of PAGES_PER_CONTEXT_LIFE consecutive calls names a new context generation, so an
+    old context finishes its pages, goes idle and is closed (see ``_retire_idle_contexts``)."""
     from scrapy_playwright.page import PageMethod
 
-    n = next(_request_counter)
+    global _current_context
+    _current_context = f"zhaocuo-{next(_request_counter) // PAGES_PER_CONTEXT_LIFE}"
     timeout = _timeout_ms(profile)
     return {
         "playwright": True,
-        "playwright_context": f"zhaocuo-{(n // PAGES_PER_CONTEXT_LIFE) % MAX_CONTEXTS}",
+        "playwright_context": _current_context,
         "playwright_page_init_callback": "crawler.render.init_page",
         "playwright_page_goto_kwargs": {"wait_until": "load", "timeout": timeout},
         "playwright_page_methods": [PageMethod(settle_page)],
@@ -265,10 +290,14 @@ def render_meta(profile: Profile) -> dict[str, Any]:
 
 
 # -- a standalone renderer: the same settings and hooks, without the site spider -------------------
-def render_urls(profile: Profile, urls: list[str], concurrency: int = 8) -> list[dict[str, Any]]:
+def render_urls(profile: Profile, urls: list[str], concurrency: int = 8,
+                stats: dict[str, Any] | None = None, env: dict[str, str] | None = None,
+                on_start: Any = None) -> list[dict[str, Any]]:
     """Render ``urls`` through Scrapy + scrapy-playwright with this module's settings and meta, in
     a child process (Twisted's reactor cannot restart). One dict per URL: url, status, html, error,
-    elapsed_s. Used by ``zhaocuo doctor``, the render benchmark and tests of the hooks."""
+    elapsed_s; ``stats`` (if given) receives the crawler's playwright/* counters; ``on_start``
+    is called with the child's Popen (the benchmark samples its memory). Used by ``zhaocuo
+    doctor``, the render benchmark and tests of the hooks."""
     import json
     import subprocess
     import sys
@@ -279,10 +308,24 @@ def render_urls(profile: Profile, urls: list[str], concurrency: int = 8) -> list
         out = os.path.join(tmp, "out.jsonl")
         with open(src, "w", encoding="utf-8") as fh:
             json.dump({"profile": str(profile.path), "urls": urls, "concurrency": concurrency, "out": out}, fh)
-        proc = subprocess.run([sys.executable, "-m", "crawler.render", src], capture_output=True, text=True,
-                              timeout=120 + len(urls) * (profile.crawl.render_timeout_s + SETTLE_MAX_S + 5) / concurrency)
-        if proc.returncode != 0:
-            raise RuntimeError(f"渲染进程失败 render child failed ({proc.returncode}): {proc.stderr[-2000:]}")
+        limit = 120 + len(urls) * (profile.crawl.render_timeout_s + SETTLE_MAX_S + 5) / concurrency
+        with open(os.path.join(tmp, "stderr"), "w+", encoding="utf-8") as err:
+            proc = subprocess.Popen([sys.executable, "-m", "crawler.render", src], stdout=subprocess.DEVNULL,
+                                    stderr=err, text=True, env={**os.environ, **(env or {})})
+            if on_start is not None:
+                on_start(proc)
+            try:
+                code = proc.wait(timeout=limit)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                raise RuntimeError(f"渲染进程超时 render child exceeded {limit:.0f} s") from None
+            err.seek(0)
+            if code != 0:
+                raise RuntimeError(f"渲染进程失败 render child failed ({code}): {err.read()[-2000:]}")
+        if stats is not None and os.path.exists(out + ".stats"):
+            with open(out + ".stats", encoding="utf-8") as fh:
+                stats.update(json.load(fh))
         with open(out, encoding="utf-8") as fh:
             return [json.loads(line) for line in fh if line.strip()]
 
@@ -336,9 +379,13 @@ def _child(job_file: str) -> None:
     if "DOWNLOAD_HANDLERS" not in settings:  # a profile that disables rendering still renders here
         settings.update(playwright_settings_forced(profile))
     process = CrawlerProcess(settings)
-    process.crawl(RenderSpider)
+    crawler = process.create_crawler(RenderSpider)
+    process.crawl(crawler)
     process.start()
     out.close()
+    counters = {k: v for k, v in (crawler.stats.get_stats() or {}).items() if k.startswith("playwright/")}
+    with open(job["out"] + ".stats", "w", encoding="utf-8") as fh:
+        json.dump(counters, fh, default=str)
 
 
 def playwright_settings_forced(profile: Profile) -> dict[str, Any]:

@@ -1,0 +1,72 @@
+"""The rendering hooks in a real Scrapy + scrapy-playwright + Chromium run, on loopback.
+
+Through ``crawler.render.render_urls`` (a minimal spider using exactly the settings and meta the
+site spider merges): lists built with fetch() appear, images/fonts/media are never downloaded,
+a page that never loads and a page whose script never yields are reported while the others
+render, and browser contexts are recycled.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from crawler import render
+from tests import newmedia_pages as pages
+from tests.support.profiles import write_profile
+from tests.support.servers import LoopbackServer, Route
+from zhaocuo.profile import load_profile
+
+LIST = """<html><head><title>行政执法公示</title><link rel="stylesheet" href="/s.css">
+<style>@font-face { font-family: x; src: url(/font.woff2); } body { font-family: x; }</style></head>
+<body><ul id="list"></ul><img src="/big.png"><video src="/clip.mp4" autoplay></video>
+<script>fetch('/api/list.json').then(r => r.json()).then(items => {
+  document.getElementById('list').innerHTML = items.map(i => '<li><a href="' + i.url + '">' + i.title + '</a></li>').join('');
+});</script></body></html>"""
+SPIN = "<html><body><p>公示</p><script>setTimeout(() => { while (true) {} }, 50)</script></body></html>"
+
+
+def _profile(tmp: Path, base: str, **crawl: object):
+    return load_profile(write_profile(tmp, {"site": {"start_urls": [base + "/"]}, "crawl": {"render_timeout_s": 4, **crawl}}))
+
+
+def test_fetch_built_lists_render_and_media_is_never_downloaded(tmp_path: Path) -> None:
+    routes = {"/list.html": Route(body=LIST), "/s.css": Route(body="p{}", content_type="text/css"),
+              "/api/list.json": Route(body=json.dumps([{"url": "/cf/1.html", "title": "行政处罚决定书（临环罚〔2024〕3号）"}],
+                                                      ensure_ascii=False), content_type="application/json")}
+    with LoopbackServer(routes) as srv:
+        (res,) = render.render_urls(_profile(tmp_path, srv.base), [srv.url("/list.html")])
+        hits = {path for _, path in srv.hits}
+    assert res["error"] == "" and res["status"] == 200
+    assert '<a href="/cf/1.html">行政处罚决定书（临环罚〔2024〕3号）</a>' in res["html"]
+    assert {"/list.html", "/api/list.json", "/s.css"} <= hits
+    assert not hits & {"/big.png", "/font.woff2", "/clip.mp4"}
+
+
+def test_a_page_that_never_loads_or_never_yields_is_reported_and_the_rest_render(tmp_path: Path) -> None:
+    routes = {"/hang.html": pages.never_loads(30), "/spin.html": Route(body=SPIN),
+              "/ok.html": Route(body="<html><body><p>正常页面</p></body></html>")}
+    with LoopbackServer(routes) as srv:
+        started = time.monotonic()
+        results = render.render_urls(_profile(tmp_path, srv.base), [srv.url("/hang.html"), srv.url("/spin.html"),
+                                                                     srv.url("/ok.html")])
+        elapsed = time.monotonic() - started
+    by = {r["url"].rsplit("/", 1)[-1]: r for r in results}
+    assert "Timeout 4000ms" in by["hang.html"]["error"] and by["hang.html"]["html"] == ""
+    assert "RenderHang" in by["spin.html"]["error"] and "无响应" in by["spin.html"]["error"]
+    assert by["ok.html"]["error"] == "" and "正常页面" in by["ok.html"]["html"]
+    assert elapsed < 40  # bounded by render_timeout_s and RESPONSIVE_S, not by the 30 s hang
+
+
+def test_contexts_are_recycled_and_pages_bounded(tmp_path: Path) -> None:
+    routes = {f"/p{i}.html": Route(body=f"<html><body><p>第{i}页</p></body></html>") for i in range(10)}
+    stats: dict = {}
+    with LoopbackServer(routes) as srv:
+        results = render.render_urls(_profile(tmp_path, srv.base), [srv.url(f"/p{i}.html") for i in range(10)],
+                                     stats=stats, env={"ZHAOCUO_RENDER_CONTEXT_LIFE": "3"})
+    assert sorted(r["error"] for r in results) == [""] * 10
+    assert stats["playwright/context_count"] > render.MAX_CONTEXTS  # old contexts closed, new ones made
+    assert stats["playwright/context_count/max_concurrent"] <= render.MAX_CONTEXTS
+    assert stats["playwright/page_count/max_concurrent"] <= render.MAX_CONTEXTS * render.MAX_PAGES_PER_CONTEXT
+    assert stats["playwright/page_count/closed"] == 10
