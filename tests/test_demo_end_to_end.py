@@ -4,6 +4,7 @@ every report, flags the demo's dead links and leaves its look-alikes alone."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -14,19 +15,25 @@ import lxml.html
 import openpyxl
 import pytest
 
-from demo.run import ROOT, run_demo
+from demo.run import ROOT
 from demo.server import DemoServer
 
 
 @pytest.fixture(scope="module")
-def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("home")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("ZHAOCUO_HOME", str(home))
-    try:
-        return run_demo(tmp_path_factory.mktemp("demo-out"), quiet=True, timeout=240)
-    finally:
-        mp.undo()
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """`python -m demo.run` (what `make demo` runs), once for the whole module: two nights."""
+    out = tmp_path_factory.mktemp("demo-out")
+    env = {**os.environ, "ZHAOCUO_HOME": str(tmp_path_factory.mktemp("home"))}
+    proc = subprocess.run([sys.executable, "-m", "demo.run", "--out", str(out)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    return proc, out
+
+
+@pytest.fixture(scope="module")
+def demo_report(demo_run: tuple[subprocess.CompletedProcess[str], Path]) -> Path:
+    proc, out = demo_run
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out / "report" / "report.html"
 
 
 def _findings(report: Path) -> list[dict]:
@@ -107,10 +114,10 @@ def test_demo_server_serves_its_own_not_found_page_and_fills_placeholders() -> N
         assert "森林防火".encode("gbk") in gbk
 
 
-def test_demo_command_prints_the_report_path_last(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "demo.run", "--one-night", "--out", str(tmp_path / "out")], cwd=ROOT,
-                          capture_output=True, text=True, timeout=240)
-    assert proc.returncode == 0, proc.stderr[-2000:]
+def test_demo_command_prints_the_report_path_last(demo_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    proc, out = demo_run
+    assert proc.returncode == 0, proc.stderr[-3000:]
     last = proc.stdout.strip().splitlines()[-1]
-    assert last == str((tmp_path / "out" / "report" / "report.html").resolve())
+    assert last == str((out / "report" / "report.html").resolve())
     assert Path(last).is_file()
+    assert "2026-11-12" in proc.stderr and "2026-11-20" in proc.stderr, "both nights are announced"
