@@ -1,0 +1,121 @@
+"""``zhaocuo doctor``: is this machine ready for the nightly run?
+
+Three checks, one Chinese/English line each, exit 0 when all pass and 1 otherwise:
+
+1. the profile loads (``--config``), with the same message a run would print;
+2. the store opens and passes SQLite's ``PRAGMA integrity_check`` (``--db`` or the profile's);
+   a store not created yet is fine — the first run creates it — if its folder is writable;
+3. Chromium launches through Playwright with the crawler's own options and renders a
+   ``data:`` page whose text only a running script writes (so a browser that starts but
+   cannot run JavaScript fails too).
+
+Without ``--config`` and ``--db`` the store check has nothing to open and says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from zhaocuo.profile import Profile, ProfileError, load_profile
+
+_PROBE_HTML = "data:text/html;charset=utf-8,<title>zhaocuo</title><body><script>document.body.textContent = '渲染' + (40 + 2)</script></body>"
+_PROBE_EXPECT = "渲染42"
+
+
+@dataclass
+class Check:
+    ok: bool | None  # None: skipped (nothing to check)
+    name: str
+    detail: str
+
+    def line(self) -> str:
+        mark = {True: "[通过 OK]  ", False: "[失败 FAIL]", None: "[跳过 SKIP]"}[self.ok]
+        return f"{mark} {self.name}: {self.detail}"
+
+
+def check_profile(path: str | None) -> tuple[Check, Profile | None]:
+    if not path:
+        return Check(None, "配置 profile", "未指定 --config no profile given"), None
+    try:
+        profile = load_profile(path)
+    except ProfileError as exc:
+        return Check(False, "配置 profile", str(exc)), None
+    return Check(True, "配置 profile", f"{path} 可以加载 loads ({profile.site.name}, "
+                                       f"{len(profile.site.start_urls)} 个起始地址 start URLs, "
+                                       f"{len(profile.newmedia)} 个新媒体账号 new-media accounts)"), profile
+
+
+def check_store(db: str | None, profile: Profile | None) -> Check:
+    if db:
+        path = Path(db.removeprefix("sqlite:///"))
+    elif profile is not None:
+        path = profile.default_store_path()
+    else:
+        return Check(None, "数据库 store", "未指定 --db 或 --config, 无从检查 nothing to open")
+    if not path.exists():
+        folder = next((p for p in [path.parent, *path.parent.parents] if p.exists()), Path("/"))
+        if os.access(folder, os.W_OK):
+            return Check(True, "数据库 store", f"{path} 尚未创建, 首次运行时创建 not created yet (the first run creates it)")
+        return Check(False, "数据库 store", f"{path} 无法创建: 目录不可写 cannot be created: {folder} is not writable")
+    try:
+        db_conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        try:
+            result = [r[0] for r in db_conn.execute("PRAGMA integrity_check").fetchall()]
+            runs = db_conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+        finally:
+            db_conn.close()
+    except sqlite3.Error as exc:
+        return Check(False, "数据库 store", f"{path} 无法打开或已损坏 cannot be opened or is damaged: {exc}")
+    if result != ["ok"]:
+        return Check(False, "数据库 store", f"{path} 完整性检查未通过 integrity_check failed: {'; '.join(result[:3])}")
+    return Check(True, "数据库 store", f"{path} 完整性检查通过 integrity_check ok ({runs} 次抓取 runs)")
+
+
+def check_browser(timeout_s: float = 60.0) -> Check:
+    from crawler.render import chromium_path, launch_options
+
+    exe = chromium_path()
+    if not Path(exe).exists():
+        return Check(False, "浏览器 browser", f"找不到 Chromium not found at {exe} (Debian: apt-get install chromium)")
+    started = time.monotonic()
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(**{**launch_options(), "timeout": timeout_s * 1000})
+            try:
+                page = browser.new_page()
+                page.goto(_PROBE_HTML, timeout=timeout_s * 1000)
+                text = page.inner_text("body", timeout=timeout_s * 1000)
+                version = browser.version
+            finally:
+                browser.close()
+    except Exception as exc:  # noqa: BLE001 - whatever went wrong, the line must say it
+        first = (str(exc).splitlines() or [type(exc).__name__])[0]
+        return Check(False, "浏览器 browser", f"{exe} 无法启动或渲染 cannot launch or render: {first[:300]}")
+    if text.strip() != _PROBE_EXPECT:
+        return Check(False, "浏览器 browser", f"{exe} 未执行页面脚本 did not run the page's script (got {text[:60]!r})")
+    return Check(True, "浏览器 browser", f"Chromium {version} ({exe}) 可渲染页面 renders pages "
+                                         f"({time.monotonic() - started:.1f} s)")
+
+
+def doctor(args: argparse.Namespace) -> int:
+    """Run every check, print one line each, return 0 when none failed, else 1."""
+    profile_check, profile = check_profile(getattr(args, "config", None))
+    checks = [profile_check]
+    print(profile_check.line(), flush=True)
+    for run in (lambda: check_store(getattr(args, "db", None), profile), check_browser):
+        c = run()
+        checks.append(c)
+        print(c.line(), flush=True)
+    failed = [c for c in checks if c.ok is False]
+    if failed:
+        print(f"有 {len(failed)} 项检查未通过 {len(failed)} check(s) failed")
+        return 1
+    print("环境就绪 ready")
+    return 0
