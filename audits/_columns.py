@@ -33,7 +33,7 @@ from lxml import etree
 
 from audits._dates import DATE_RE, make_date, page_date
 from zhaocuo.profile import Profile
-from zhaocuo.store import Crawl
+from zhaocuo.store import Crawl, Page
 
 # Only the head of a huge page is parsed: lists and navigation are near the top, and an
 # untrusted page must not cost unbounded time.
@@ -122,6 +122,7 @@ class _PageFacts:
     blocks: set[str]                     # short text blocks (template detection)
     links: list[tuple[str, str]]         # every (target, anchor) of an <a>
     script_built: bool = False           # scripts that load content, and the page was not rendered
+    is_list: bool = False                # three or more dated links and no date of its own
 
 
 def norm_url(url: str) -> str:
@@ -177,7 +178,10 @@ def _row_of(a: etree._Element) -> etree._Element | None:
 
 
 def _extract(url: str, depth: int, title: str, text: str, html: str, profile: Profile,
-             as_of: date, rendered: bool = False) -> _PageFacts | None:
+             as_of: date, rendered: bool = False, full: bool = True) -> _PageFacts | None:
+    """What one page tells about columns. ``full`` also keeps every link and the text blocks
+    (for template detection): only the homepage and the column pages need those, and on a
+    100,000-page crawl keeping them for every page would cost gigabytes."""
     doc = _parse(html)
     if doc is None:
         return None
@@ -205,7 +209,8 @@ def _extract(url: str, depth: int, title: str, text: str, html: str, profile: Pr
         if not profile.host_allowed(urlsplit(target).hostname):
             continue
         anchor = _clean(a.text_content()) or _clean(a.get("title", ""))
-        facts.links.append((target, anchor))
+        if full:
+            facts.links.append((target, anchor))
         low = anchor.lower()
         if target != url and (low in _PAGER_TEXT or (anchor.isdigit() and len(anchor) <= 4)) and (
             _in(a, _PAGER_RX, 3) or _PAGER_URL.search(target) or low in {"下一页", "下页", "尾页", "末页"}
@@ -236,7 +241,7 @@ def _extract(url: str, depth: int, title: str, text: str, html: str, profile: Pr
     _breadcrumb(doc, url, facts)
     plain = _clean(doc.text_content())
     facts.blank_marker = any(m in plain for m in BLANK_MARKERS)
-    for el in doc.iter():
+    for el in doc.iter() if full else ():
         if not isinstance(el.tag, str) or el.tag in ("html", "body", "head", "title"):
             continue
         own = _clean(" ".join(t for t in [el.text, *(c.tail for c in el)] if t))
@@ -307,60 +312,67 @@ def discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
     return _CACHE[key]
 
 
-def _html_pages(crawl: Crawl) -> Iterator[tuple[str, int, str, str, str, bool]]:
+def _html_pages(crawl: Crawl) -> Iterator[tuple[str, Page]]:
+    """(normalised URL, page) for every stored HTML page, under its final URL too."""
     for page in crawl.pages(kinds=("html",)):
         if page.status is not None and not 200 <= page.status < 300:
             continue
-        yield norm_url(page.url), page.depth, page.title, page.text, page.html, page.rendered
+        yield norm_url(page.url), page
         final = norm_url(page.final_url or page.url)
         if final != norm_url(page.url):
-            yield final, page.depth, page.title, page.text, page.html, page.rendered
+            yield final, page
+
+
+# Pages whose text blocks are counted to tell the template: the homepage, the column pages
+# and an evenly spread sample of the others (enough to see what repeats everywhere).
+BLOCK_SAMPLE = 1500
 
 
 def _discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
+    # Pass 1, every page, light: dates, breadcrumbs, pagers, menus (aggregated at once).
     facts: dict[str, _PageFacts] = {}
-    block_pages: Counter[str] = Counter()
-    for url, depth, title, text, html, rendered in _html_pages(crawl):
-        if url in facts:
-            continue
-        f = _extract(url, depth, title, text, html, profile, as_of, rendered)
-        if f is None:
-            continue
-        facts[url] = f
-        block_pages.update(f.blocks)
-    homepage = norm_url(profile.homepage)
-    home = facts.get(homepage)
-    if home is None:  # the start URL redirected: the shallowest page is the homepage
-        home = min(facts.values(), key=lambda f: (f.depth, len(f.url)), default=None)
-        homepage = home.url if home else homepage
-    home_blocks = home.blocks if home else set()
-    # A block on at least 3 pages and a fifth of all pages is chrome (small sites: 3 pages).
-    chrome_min = max(3, len(facts) // 5)
-    template = {b for b, n in block_pages.items() if n >= chrome_min} | home_blocks
-    home_targets = {t for t, _ in home.links} if home else set()
-
-    # Candidate column pages and how they are named.
+    stored: dict[str, str] = {}  # normalised URL → the store's URL, to read the page again
     names: dict[str, Counter[str]] = {}
     sources: dict[str, set[str]] = {}
+    dated_anywhere: Counter[str] = Counter()
+    nav_names: set[str] = set()
 
     def candidate(url: str, source: str, name: str = "") -> None:
-        if url == homepage or url not in facts:
-            return
         sources.setdefault(url, set()).add(source)
         c = names.setdefault(url, Counter())
         if name and _name_ok(name):
             c[name] += 1
 
-    for f in facts.values():
+    for url, page in _html_pages(crawl):
+        if url in facts:
+            continue
+        f = _extract(url, page.depth, page.title, page.text, page.html, profile, as_of, page.rendered, full=False)
+        if f is None:
+            continue
         for target, anchor in f.nav:
             if _name_ok(anchor):
                 candidate(target, "nav", anchor)
+                nav_names.add(anchor)
         for target, anchor in f.crumbs:
             candidate(target, "breadcrumb", anchor)
+            if _name_ok(anchor):
+                nav_names.add(anchor)
+        targets = {t for t, _, _ in f.dated}
+        dated_anywhere.update(targets)
+        f.is_list = len(targets) >= 3 and f.date is None
         if f.pager:
-            candidate(f.url, "pager")
-        elif len({t for t, _, _ in f.dated}) >= 3 and f.date is None and f.url != homepage:
+            candidate(url, "pager")
+        f.nav, f.dated, f.undated = [], [], []
+        facts[url] = f
+        stored[url] = page.url
+    homepage = norm_url(profile.homepage)
+    if homepage not in facts and facts:  # the start URL redirected: the shallowest page is the homepage
+        homepage = min(facts.values(), key=lambda f: (f.depth, len(f.url))).url
+    for f in facts.values():
+        if f.is_list and not f.pager:
             candidate(f.url, "list")
+    for url in [u for u in sources if u not in facts or u == homepage]:
+        del sources[url]
     # Further pages of a list belong to the list's first page (union by pager links).
     parent: dict[str, str] = {}
 
@@ -388,10 +400,33 @@ def _discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
         r = root(u)
         if r in columns and u not in columns[r].pages:
             columns[r].pages.append(u)
+    # Pass 2: the homepage and the column pages again, in full; a sample for the template.
+    wanted = {homepage} | {u for c in columns.values() for u in c.pages}
+    others = [u for u in facts if u not in wanted]
+    step = max(1, len(others) // BLOCK_SAMPLE)
+    block_pages: Counter[str] = Counter()
+    sample = others[::step][:BLOCK_SAMPLE]
+    read = 0
+    for url in [*sorted(wanted), *sample]:
+        page = crawl.page(stored.get(url, url))
+        full = _extract(url, page.depth, page.title, page.text, page.html, profile, as_of, page.rendered) \
+            if page else None
+        if full is None:
+            continue
+        full.is_list = facts[url].is_list if url in facts else False
+        read += 1
+        block_pages.update(full.blocks)
+        if url in wanted:
+            facts[url] = full
+        else:
+            full.blocks.clear()
+    home = facts.get(homepage)
+    home_blocks = home.blocks if home else set()
+    # A block on at least 3 pages and a fifth of those read is chrome (small sites: 3 pages).
+    chrome_min = max(3, read // 5)
+    template = {b for b, n in block_pages.items() if n >= chrome_min} | home_blocks
+    home_targets = {t for t, _ in home.links} if home else set()
     # Items: dated rows of every page of the column, undated rows dated by their article.
-    dated_anywhere: Counter[str] = Counter()
-    for f in facts.values():
-        dated_anywhere.update({t for t, _, _ in f.dated})
     item_chrome = max(5, int(len(columns) * 0.3) + 1)
     for col in columns.values():
         col.pages.sort(key=lambda u: (u != col.url, facts[u].depth, len(u), u))
@@ -452,7 +487,6 @@ def _discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
     named = {c.name for c in columns.values() if c.sources != {"list"}}
     result = sorted((c for c in columns.values() if _name_ok(c.name) and not (
         c.sources == {"list"} and (c.url in items_elsewhere or c.name in named))), key=lambda c: c.url)
-    nav_names = {a for f in facts.values() for _, a in (*f.nav, *f.crumbs) if _name_ok(a)}
     return Discovery(result, homepage, home_items, nav_names)
 
 

@@ -22,6 +22,8 @@ from zhaocuo.store import Crawl, Page
 
 # A document number: issuing-organ abbreviation, year in 〔〕 (or [] () 【】), serial, 号.
 DOC_NO = re.compile(r"([\u4e00-\u9fa5]{1,14})\s*[〔\[［（(【]\s*((?:19|20)\d\d)\s*[〕\]］）)】]\s*(\d{1,4})\s*号")
+# The bracketed year alone: a fast first test (DOC_NO itself backtracks over every Han run).
+_YEAR_BRACKET = re.compile(r"[〔\[［（(【]\s*(?:19|20)\d\d\s*[〕\]］）)】]\s*\d{1,4}\s*号")
 _NO_LABEL = re.compile(r"(?:发文字号|发文文号|文\s*号|文件编号|文件字号)\s*[:：]?\s*")
 _WRITTEN = ("成文日期", "印发日期", "发文日期")
 _PUBLISHED = ("发布日期", "发布时间", "公开日期")
@@ -152,13 +154,42 @@ def parse_policy(page: Page) -> PolicyDoc | None:
     )
 
 
+@dataclass
+class PolicyScan:
+    """One pass over the crawl, shared by outdated_policy and policy_unexplained."""
+
+    docs: list[PolicyDoc]
+    repealed_by_no: dict[str, Repeal]
+    repealed_by_title: dict[str, Repeal]
+
+
+_CACHE: dict[tuple[str, int], PolicyScan] = {}
+
+
+def scan(crawl: Crawl) -> PolicyScan:
+    key = (str(crawl.store.path), crawl.run_id)
+    if key not in _CACHE:
+        _CACHE.clear()
+        docs: list[PolicyDoc] = []
+        by_no: dict[str, Repeal] = {}
+        by_title: dict[str, Repeal] = {}
+        for page in crawl.pages(kinds=("html",)):
+            if page.status is not None and not 200 <= page.status < 300:
+                continue
+            if _is_notice(page.title or ""):
+                _read_notice(page, by_no, by_title)
+            # Cheap test first: most pages carry no 文号 at all and need no parsing.
+            if not _YEAR_BRACKET.search(page.title or "") and not _YEAR_BRACKET.search((page.text or page.html)[:20000]):
+                continue
+            doc = parse_policy(page)
+            if doc is not None:
+                docs.append(doc)
+        _CACHE[key] = PolicyScan(docs, by_no, by_title)
+    return _CACHE[key]
+
+
 def policy_docs(crawl: Crawl) -> Iterator[PolicyDoc]:
-    for page in crawl.pages(kinds=("html",)):
-        if page.status is not None and not 200 <= page.status < 300:
-            continue
-        doc = parse_policy(page)
-        if doc is not None:
-            yield doc
+    yield from scan(crawl).docs
 
 
 @dataclass
@@ -174,46 +205,48 @@ _BOOK_TITLE = re.compile(r"《([^《》]{4,80})》")
 
 
 def repealed_by_notices(crawl: Crawl) -> tuple[dict[str, Repeal], dict[str, Repeal]]:
-    """Documents that 废止 notices on the site repeal: (by 文号, by normalised title).
+    """Documents that 废止 notices on the site repeal: (by 文号, by normalised title)."""
+    found = scan(crawl)
+    return found.repealed_by_no, found.repealed_by_title
 
-    A notice is a page whose title speaks of 废止/失效 or of a 清理 result. Its text is read
-    sentence by sentence; a short heading-like sentence ("一、决定废止的规范性文件") sets the
-    mode for the lines under it, a sentence that itself says 废止 counts on its own. Only
-    documents in a 废止/失效 mode are taken: those the notice keeps are not repealed.
-    """
-    by_no: dict[str, Repeal] = {}
-    by_title: dict[str, Repeal] = {}
-    for page in crawl.pages(kinds=("html",)):
-        title = page.title or ""
-        if not (any(w in title for w in ("废止", "失效")) or ("清理" in title and "结果" in title)):
+
+def _is_notice(title: str) -> bool:
+    """A 废止 notice or a 清理 result, by its title (a 解读 of one is not one)."""
+    if any(w in title for w in ("解读", "图解")):
+        return False
+    return any(w in title for w in ("废止", "失效")) or ("清理" in title and "结果" in title)
+
+
+def _read_notice(page: Page, by_no: dict[str, Repeal], by_title: dict[str, Repeal]) -> None:
+    """Read a notice sentence by sentence; a short heading-like sentence ("一、决定废止的规范性
+    文件") sets the mode for the lines under it, a sentence that itself says 废止 counts on its
+    own. Only documents in a 废止/失效 mode are taken: those the notice keeps (继续有效, 修改)
+    are not repealed."""
+    title = page.title or ""
+    notice = Repeal(page.url, _TITLE_SPLIT.split(title)[0])
+    own = DOC_NO.search(title)
+    mode = "repeal" if any(w in title for w in _REPEAL_WORDS) and not any(w in title for w in _KEEP_WORDS) else ""
+    for sentence in _SENTENCE.split(_text(page)):
+        s = sentence.strip()
+        if not s:
             continue
-        if any(w in title for w in ("解读", "图解")):
+        keeps = any(w in s for w in _KEEP_WORDS)
+        repeals = any(w in s for w in _REPEAL_WORDS)
+        docs = list(DOC_NO.finditer(s))
+        titles = _BOOK_TITLE.findall(s)
+        if not docs and not titles:
+            if len(s) <= 40 and (keeps or repeals):
+                mode = "keep" if keeps and not repeals else "repeal"
             continue
-        notice = Repeal(page.url, _TITLE_SPLIT.split(title)[0])
-        own = DOC_NO.search(title)
-        mode = "repeal" if any(w in title for w in _REPEAL_WORDS) and not any(w in title for w in _KEEP_WORDS) else ""
-        for sentence in _SENTENCE.split(_text(page)):
-            s = sentence.strip()
-            if not s:
-                continue
-            keeps = any(w in s for w in _KEEP_WORDS)
-            repeals = any(w in s for w in _REPEAL_WORDS)
-            docs = list(DOC_NO.finditer(s))
-            titles = _BOOK_TITLE.findall(s)
-            if not docs and not titles:
-                if len(s) <= 40 and (keeps or repeals):
-                    mode = "keep" if keeps and not repeals else "repeal"
-                continue
-            here = "keep" if keeps and not repeals else ("repeal" if repeals and not keeps else mode)
-            if here != "repeal":
-                continue
-            for dm in docs:
-                no = norm_doc_no(dm)
-                if not (own and norm_doc_no(own) == no):
-                    by_no.setdefault(no, notice)
-            for t in titles:
-                by_title.setdefault(norm_title(t), notice)
-    return by_no, by_title
+        here = "keep" if keeps and not repeals else ("repeal" if repeals and not keeps else mode)
+        if here != "repeal":
+            continue
+        for dm in docs:
+            no = norm_doc_no(dm)
+            if not (own and norm_doc_no(own) == no):
+                by_no.setdefault(no, notice)
+        for t in titles:
+            by_title.setdefault(norm_title(t), notice)
 
 
 # A link to the 解读 *column* sits in the navigation of every page; it interprets nothing. A
