@@ -47,6 +47,7 @@ CONTEXT = 5
 MAX_LINE = 20000
 
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,10})\s*[〔［\[（(【]\s*(?:19|20)\d\d\s*[〕］\]）)】]\s*\d{1,5}\s*号")
 
 
 @dataclass
@@ -86,6 +87,14 @@ class Proofreader:
         self.site_terms: set[str] = set()
         self.site_completions: dict[str, str] = {}
         text_cfg = profile.text if profile else None
+        if profile:
+            # The site's, units' and accounts' own names are right by definition.
+            names = [profile.site.name, *(u.name for u in profile.units), *(m.name for m in profile.newmedia)]
+            for w in names:
+                if w:
+                    self.protected.add(w)
+                    if len(w) <= MAX_WORD:
+                        self.extra[w] = max(self.extra.get(w, 0), _lexicon.GOV_TERM_FREQ)
         if text_cfg:
             for w in text_cfg.words:
                 self.protected.add(w)
@@ -193,7 +202,9 @@ class Proofreader:
         return _dedupe(kept)
 
     def _quiet_spans(self, text: str) -> list[tuple[int, int]]:
-        spans = []
+        """Spans never reported: the profile's ignores and document numbers, whose organ
+        abbreviation ("示政发〔2026〕8号", "鲁政办字〔2024〕3号") is not a word."""
+        spans = [m.span(1) for m in _DOC_NUMBER.finditer(text)]
         for w in self.ignore:
             start = text.find(w)
             while start >= 0:

@@ -15,15 +15,14 @@ from zhaocuo.store import Crawl
 
 def findings(crawl: Crawl, profile: Profile, as_of: date, audit: str, severity: str,
              message: str) -> Iterator[Finding]:
-    """``message`` is a format string with {text}, {suggestion} and {where}."""
+    """``message`` is a format string with {place} (页面/附件), {text}, {suggestion} and {where}."""
     for unit, e in _maintext.iter_errors(crawl, profile, as_of, audit):
         ctx = _maintext.context(unit.text, e.start, len(e.text))
         where = f"（该处文字出现在 {unit.count} 个页面）" if unit.count > 1 else ""
-        if unit.kind == "attachment":
-            where += "（附件）"
+        place = "附件" if unit.kind == "attachment" else "页面"
         yield Finding(
             audit=audit, severity=severity, url=unit.url, text=e.text, suggestion=e.suggestion,
-            message=message.format(text=e.text, suggestion=e.suggestion, where=where),
+            message=message.format(place=place, text=e.text, suggestion=e.suggestion, where=where),
             # Stable: the words around the error, not its position (text added above it
             # would shift a position and turn one problem into a "fixed" and a "new" one).
             key=hashlib.sha1(ctx.encode("utf-8")).hexdigest()[:12],

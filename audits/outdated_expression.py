@@ -25,4 +25,4 @@ META = AuditMeta(
 def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
     return list(_textfindings.findings(
         crawl, profile, as_of, META.name, META.severity,
-        "页面中“{text}”为机构改革前的旧称，建议改为“{suggestion}”{where}。"))
+        "{place}中“{text}”为机构改革前的旧称，建议改为“{suggestion}”{where}。"))

@@ -24,4 +24,4 @@ META = AuditMeta(
 def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
     return list(_textfindings.findings(
         crawl, profile, as_of, META.name, META.severity,
-        "页面中“{text}”为严重表述错误，应为“{suggestion}”，请立即更正{where}。"))
+        "{place}中“{text}”为严重表述错误，应为“{suggestion}”，请立即更正{where}。"))
