@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 # Query parameters that only track the visitor or carry a session: dropped so they neither
@@ -31,11 +32,18 @@ MAX_SEGMENT_REPEATS = 2
 
 def absolute(base: str, href: str) -> str | None:
     """``href`` made absolute against ``base``, fragment removed; None for non-fetchable links."""
-    href = href.strip().replace("\n", "").replace("\r", "").replace("\t", "")
-    if not href or href.startswith("#"):
+    href = href.strip()
+    if "\n" in href or "\r" in href or "\t" in href:
+        href = href.replace("\n", "").replace("\r", "").replace("\t", "")
+    if not href or href[0] == "#":
         return None
-    if href.lower().startswith(SKIPPED_SCHEMES):
+    if href[:11].lower().startswith(SKIPPED_SCHEMES):
         return None
+    if href[0] == "/" and href[:2] != "//" and "/." not in href and "\\" not in href:
+        # The common case on a site (root-relative links): no urljoin needed.
+        origin = _origin_prefix(base)
+        if origin:
+            return origin + href.split("#", 1)[0]
     try:
         url = urljoin(base, href)
         parts = urlsplit(url)
@@ -46,6 +54,19 @@ def absolute(base: str, href: str) -> str | None:
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
 
 
+@lru_cache(maxsize=4096)
+def _origin_prefix(base: str) -> str:
+    """"http://host:port" of an http(s) base URL, or "" (then the slow path decides)."""
+    try:
+        parts = urlsplit(base)
+    except ValueError:
+        return ""
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@lru_cache(maxsize=65536)
 def canonical(url: str) -> str:
     """The one spelling of ``url`` used as the page's identity.
 

@@ -1,0 +1,285 @@
+"""Crawl benchmark (a script, not a test): crawl + dead-link audit of a generated site.
+
+    .venv/bin/python bench/crawl_bench.py                  # 5,000 pages (the speed target)
+    .venv/bin/python bench/crawl_bench.py --pages 100000   # 100,000 known URLs (the memory target)
+
+The site is generated on the fly by a multi-process Python server on loopback
+(SO_REUSEPORT workers, HTTP/1.1 keep-alive): district-government pages with a navigation
+bar, paginated column lists, ~1,500-character articles and 10-40 links each, about 1% of
+them dead (404) and a few to an "external" host (127.0.0.2, also partly dead). The real
+command line runs it — ``python -m zhaocuo run`` with every audit but dead_link disabled
+and no IPv6 probe — so the figures include the CLI, the crawl child, the link-check child
+and the audit. Peak RSS is sampled with psutil every 0.1 s over the CLI process and all its
+children (the server is not counted). Targets on the 2-core machine: ≥ 150 pages/s end to
+end; < 500 MB peak with 100,000 known URLs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from multiprocessing import Process
+from pathlib import Path
+from socketserver import ThreadingMixIn
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+COLUMNS = [("xwzx/zwyw", "政务要闻"), ("xwzx/bmdt", "部门动态"), ("xwzx/tzgg", "通知公告"), ("zwgk/zcwj", "政策文件"),
+           ("zwgk/zcjd", "政策解读"), ("zwgk/rsxx", "人事信息"), ("zwgk/czzj", "财政资金"), ("zwgk/ghjh", "规划计划"),
+           ("hdjl/zxft", "在线访谈"), ("hdjl/myzj", "民意征集"), ("zwfw/bsfw", "办事服务"), ("bm/jyj", "区教体局"),
+           ("bm/wjj", "区卫健局"), ("bm/zjj", "区住建局"), ("bm/mzj", "区民政局"), ("bm/scjgj", "区市场监管局")]
+SENTENCES = [
+    "为深入贯彻落实党中央、国务院决策部署，进一步优化营商环境，激发市场主体活力，", "区政府召开常务会议，研究部署下一阶段重点工作。",
+    "会议强调，要坚持以人民为中心的发展思想，扎实做好民生保障各项工作。", "各镇、街道，区直各部门要提高政治站位，压实工作责任，确保各项任务落到实处。",
+    "现将有关事项通知如下：", "一、总体要求。以高质量发展为主题，统筹发展和安全，", "二、主要任务。加快推进重点项目建设，强化要素保障，",
+    "三、保障措施。加强组织领导，健全工作机制，强化督导考核。", "本通知自印发之日起施行，由区政府办公室负责解释。",
+    "联系电话：0533-1234567。", "区教育和体育局组织开展校园安全专项检查，覆盖全区中小学校和幼儿园。",
+    "区卫生健康局持续推进家庭医生签约服务，签约率稳步提升。", "据统计，今年以来全区累计新增市场主体三千余户，同比增长百分之十二。",
+    "区住房和城乡建设局启动老旧小区改造工程，惠及居民两千余户。", "区民政局进一步规范最低生活保障审核确认工作，做到应保尽保。",
+]
+
+
+def h(n: int, salt: str) -> int:
+    return int.from_bytes(hashlib.blake2b(f"{salt}{n}".encode(), digest_size=8).digest(), "big")
+
+
+class Site:
+    """A deterministic site of ``pages`` articles spread over the columns."""
+
+    def __init__(self, pages: int, ext_base: str) -> None:
+        self.pages = pages
+        self.ext_base = ext_base
+        self.per_list = 25
+
+    def column_of(self, i: int) -> int:
+        return i % len(COLUMNS)
+
+    def article_url(self, i: int) -> str:
+        return f"/{COLUMNS[self.column_of(i)][0]}/{2020 + i % 6}{(i % 12) + 1:02d}/t{i}.html"
+
+    def nav(self) -> str:
+        items = "".join(f"<li><a href='/{c}/'>{name}</a></li>" for c, name in COLUMNS[:12])
+        return (f"<div class='top'><a href='/'>首页</a><a href='{self.ext_base}/'>中国政府网</a></div>"
+                f"<ul class='nav'>{items}</ul>")
+
+    def wrap(self, title: str, body: str) -> bytes:
+        return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}_某区人民政府</title>"
+                "<link rel='stylesheet' href='/css/main.css'><script src='/js/jquery.min.js'></script></head>"
+                f"<body>{self.nav()}<div class='main'>{body}</div><div class='foot'>"
+                "<a href='/wzdt/'>网站地图</a><a href='/lxwm/'>联系我们</a>"
+                f"<a href='{self.ext_base}/bszn/{h(len(title), 'f') % 40}.html'>政务服务网</a>"
+                "<p>主办：某区人民政府办公室 承办：某区大数据中心 网站标识码：3703050001 鲁ICP备12345678号</p></div>"
+                "</body></html>").encode()
+
+    def text(self, i: int, n: int) -> str:
+        return "".join(f"<p>{SENTENCES[h(i * 31 + k, 's') % len(SENTENCES)]}</p>" for k in range(n))
+
+    def home(self) -> bytes:
+        latest = "".join(f"<li><a href='{self.article_url(i)}'>{SENTENCES[i % len(SENTENCES)][:18]}</a></li>"
+                         for i in range(min(30, self.pages)))
+        cols = "".join(f"<a href='/{c}/'>{name}</a>" for c, name in COLUMNS)
+        return self.wrap("首页", f"<div class='cols'>{cols}</div><ul class='latest'>{latest}</ul>"
+                                 "<img src='/images/banner.jpg' alt='横幅'>")
+
+    def column_page(self, col: int, page: int) -> bytes | None:
+        ids = list(range(col, self.pages, len(COLUMNS)))
+        chunk = ids[page * self.per_list:(page + 1) * self.per_list]
+        if not chunk and page:
+            return None
+        base = f"/{COLUMNS[col][0]}/"
+        items = "".join(f"<li><a href='{self.article_url(i)}'>{SENTENCES[h(i, 't') % len(SENTENCES)][:20]}</a>"
+                        f"<span>{2020 + i % 6}-{(i % 12) + 1:02d}-{(i % 28) + 1:02d}</span></li>" for i in chunk)
+        pager = ""
+        if (page + 1) * self.per_list < len(ids):
+            pager = f"<a href='{base}index_{page + 1}.html'>下一页</a>"
+        return self.wrap(COLUMNS[col][1], f"<h2>{COLUMNS[col][1]}</h2><ul>{items}</ul>{pager}")
+
+    def article(self, i: int) -> bytes:
+        rel_n = 10 + h(i, "n") % 16  # 10-25 related links, plus ~15 in nav/foot/body
+        related = []
+        for k in range(rel_n):
+            j = h(i * 97 + k, "r") % self.pages
+            url = self.article_url(j)
+            if h(i * 13 + k, "d") % 100 == 0:
+                url = f"/{COLUMNS[self.column_of(j)][0]}/old/t{j}.html"  # dead: removed article
+            related.append(f"<li><a href='{url}'>{SENTENCES[j % len(SENTENCES)][:16]}</a></li>")
+        attach = ""
+        if i % 20 == 0:
+            attach = f"<a href='{self.ext_base}/files/{i % 50}.pdf'>附件下载</a>"
+        return self.wrap(SENTENCES[h(i, 't') % len(SENTENCES)][:20],
+                         f"<h1>{SENTENCES[h(i, 't') % len(SENTENCES)][:20]}</h1><div class='info'>发布时间："
+                         f"{2020 + i % 6}-{(i % 12) + 1:02d}-{(i % 28) + 1:02d}</div>{self.text(i, 18 + i % 10)}"
+                         f"{attach}<ul class='related'>{''.join(related)}</ul>")
+
+    def render(self, path: str) -> tuple[int, bytes, str]:
+        path = path.split("?")[0]
+        if path == "/":
+            return 200, self.home(), "text/html; charset=utf-8"
+        if path.endswith((".css", ".js", ".jpg")):
+            return 200, b"/* static */" * 20, "text/css" if path.endswith(".css") else "application/octet-stream"
+        if path.endswith(".html") and "/t" in path and "/old/" not in path:
+            try:
+                i = int(path.rsplit("/t", 1)[1][:-5])
+            except ValueError:
+                i = -1
+            if 0 <= i < self.pages and self.article_url(i) == path:
+                return 200, self.article(i), "text/html; charset=utf-8"
+        for col, (c, _) in enumerate(COLUMNS):
+            if path == f"/{c}/":
+                return 200, self.column_page(col, 0) or b"", "text/html; charset=utf-8"
+            if path.startswith(f"/{c}/index_") and path.endswith(".html"):
+                body = self.column_page(col, int(path[len(c) + 8:-5] or 0))
+                if body:
+                    return 200, body, "text/html; charset=utf-8"
+        if path in ("/wzdt/", "/lxwm/"):
+            return 200, self.wrap("网站地图", "<p>网站地图</p>"), "text/html; charset=utf-8"
+        return 404, self.wrap("404 Not Found", "<p>您访问的页面不存在</p>"), "text/html; charset=utf-8"
+
+
+class ExtSite:
+    def render(self, path: str) -> tuple[int, bytes, str]:
+        if path.startswith("/files/") and path.endswith(("3.pdf", "7.pdf")):
+            return 404, b"not found", "text/plain"
+        if path.startswith("/files/"):
+            return 200, b"%PDF-1.4\n" + b"0" * 2000, "application/pdf"
+        return 200, b"<html><head><title>external</title></head><body>ok</body></html>", "text/html"
+
+
+class _Server(ThreadingMixIn, HTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024
+
+    def server_bind(self) -> None:
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        super().server_bind()
+
+
+def _serve(host: str, port: int, kind: str, pages: int, ext_base: str) -> None:
+    site = Site(pages, ext_base) if kind == "site" else ExtSite()
+
+    class H(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *a: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            status, body, ctype = site.render(self.path)
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        do_HEAD = do_GET
+
+    _Server((host, port), H).serve_forever()
+
+
+def free_port(host: str) -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pages", type=int, default=5000, help="articles in the generated site (default 5000)")
+    ap.add_argument("--workers", type=int, default=2, help="server processes (default 2)")
+    ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--keep", action="store_true", help="keep the temporary folder (store, reports)")
+    args = ap.parse_args()
+
+    port, ext_port = free_port("127.0.0.1"), free_port("127.0.0.2")
+    ext_base = f"http://127.0.0.2:{ext_port}"
+    servers = [Process(target=_serve, args=("127.0.0.1", port, "site", args.pages, ext_base), daemon=True)
+               for _ in range(args.workers)]
+    servers.append(Process(target=_serve, args=("127.0.0.2", ext_port, "ext", 0, ""), daemon=True))
+    for p in servers:
+        p.start()
+    time.sleep(0.5)
+
+    import audits
+
+    tmp = Path(tempfile.mkdtemp(prefix="zhaocuo-bench-"))
+    others = [m.META.name for m in audits.all_audits() if m.META.name != "dead_link"]
+    profile = tmp / "bench.toml"
+    profile.write_text(
+        "[site]\nname = \"基准测试区\"\n"
+        f"start_urls = [\"http://127.0.0.1:{port}/\"]\nown_site = true\n"
+        f"[crawl]\nmax_pages = {args.pages + 1000}\nconcurrency = {args.concurrency}\nper_host_concurrency = 16\n"
+        "auto_render_share = 0.0\ntimeout_s = 20.0\n"
+        f"[store]\npath = \"{tmp / 'bench.sqlite'}\"\n"
+        "[ipv6]\nenabled = false\n"
+        f"[audits]\ndisabled = {json.dumps(others, ensure_ascii=False)}\n", encoding="utf-8")
+    out = tmp / "out"
+    cmd = [sys.executable, "-m", "zhaocuo", "run", "--config", str(profile), "--out", str(out), "--no-mail"]
+    print(f"site: http://127.0.0.1:{port}/ ({args.pages} articles), {os.cpu_count()} CPUs; running: {' '.join(cmd[2:])}",
+          flush=True)
+    peak = {"total": 0, "crawler": 0}
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stop = threading.Event()
+
+    def sample() -> None:
+        parent = psutil.Process(proc.pid)
+        while not stop.is_set():
+            try:
+                procs = [parent, *parent.children(recursive=True)]
+                rss = {p.pid: p.memory_info().rss for p in procs if p.is_running()}
+                peak["total"] = max(peak["total"], sum(rss.values()))
+                kids = [v for k, v in rss.items() if k != proc.pid]
+                if kids:
+                    peak["crawler"] = max(peak["crawler"], max(kids))
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                pass
+            time.sleep(0.1)
+
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    stdout, stderr = proc.communicate()
+    wall = time.monotonic() - started
+    stop.set()
+    t.join()
+    for p in servers:
+        if p.pid:
+            os.kill(p.pid, signal.SIGTERM)
+    if proc.returncode not in (0, 1):
+        print(stderr[-3000:], file=sys.stderr)
+        return 1
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    crawl = summary.get("crawl", {})
+    pages = summary["pages_crawled"]
+    print(f"pages crawled      {pages}")
+    print(f"links checked      {summary['links_checked']} (checker child: {crawl.get('links_checked_by_checker')})")
+    print(f"dead-link findings {summary['findings'].get('dead_link', 0)}")
+    print(f"wall time          {wall:.1f} s end to end (crawl child {crawl.get('crawl_elapsed_s')} s, "
+          f"link check {crawl.get('linkcheck_elapsed_s')} s)")
+    print(f"pages/s            {pages / wall:.1f} end to end")
+    print(f"peak RSS           {peak['total'] / 2**20:.0f} MB (CLI + children), largest child {peak['crawler'] / 2**20:.0f} MB")
+    print(f"load average       {os.getloadavg()[0]:.2f} (a shared machine: figures are noisy)")
+    if args.keep:
+        print(f"kept: {tmp}")
+    else:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
