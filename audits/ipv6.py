@@ -161,11 +161,11 @@ def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
         units = sorted({u for u in (unit_for(p, profile.units) for p in pages) if u})
         levels = [lvl for lvl in LEVELS if rec.get("levels", {}).get(lvl)]
         if own:
-            message = (f"本网站主机 {host} 不支持 IPv6 访问（{reason}），属单项否决项，"
+            message = (f"本网站主机 {host} 无法正常通过 IPv6 访问（{reason}），属单项否决项，"
                        f"请尽快开通 IPv6 并确保 IPv6 与 IPv4 访问内容一致。")
         else:
             where = "、".join(levels) or "站内"
-            message = (f"本网站 {len(pages)} 个页面链接的主机 {host} 不支持 IPv6（{reason}），"
+            message = (f"本网站 {len(pages)} 个页面链接的主机 {host} 无法正常通过 IPv6 访问（{reason}），"
                        f"拉低了{where}链接 IPv6 支持率，请联系对方开通 IPv6 或更换链接。")
         findings.append(Finding(
             audit=META.name,

@@ -107,7 +107,8 @@ def fetch_via(url: str, address: str, timeout_s: float, max_bytes: int, user_age
     conn = cls(host, port, address, timeout_s)
     started = time.monotonic()
     try:
-        conn.request("GET", path, headers={"User-Agent": user_agent, "Accept": "text/html,*/*;q=0.8",
+        # Header values go out as UTF-8 bytes: the profile's user agent may hold Chinese.
+        conn.request("GET", path, headers={"User-Agent": user_agent.encode("utf-8"), "Accept": "text/html,*/*;q=0.8",
                                            "Accept-Encoding": "identity", "Connection": "close"})
         resp = conn.getresponse()
         result.elapsed_ms = round((time.monotonic() - started) * 1000, 1)
@@ -136,6 +137,8 @@ def fetch_via(url: str, address: str, timeout_s: float, max_bytes: int, user_age
         result.error_kind, result.error = kind, f"网络错误 {exc}"
     except http.client.HTTPException as exc:
         result.error_kind, result.error = OTHER, f"HTTP 协议错误 {type(exc).__name__}: {exc}"
+    except (ValueError, UnicodeError) as exc:  # a malformed URL or header from an untrusted page
+        result.error_kind, result.error = OTHER, f"无法请求 cannot request: {type(exc).__name__}: {exc}"
     finally:
         conn.close()
     if not result.elapsed_ms:

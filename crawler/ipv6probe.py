@@ -219,7 +219,12 @@ def gather(profile: Profile, store: SQLiteStore, run_id: int, progress: bool) ->
             if time.monotonic() > deadline:
                 rec["skipped"] = "time_budget"
                 break
-            rec["probes"].append(probe_url(url, info, rec["v6_routable"], profile))
+            try:
+                rec["probes"].append(probe_url(url, info, rec["v6_routable"], profile))
+            except Exception as exc:  # noqa: BLE001 - one odd URL must not end the whole probe
+                log.exception("IPv6 probe of %s failed", url)
+                rec["probes"].append({"url": url, "v6": None, "v4": None, "similarity": None,
+                                      "v4_self_similarity": None, "error": f"{type(exc).__name__}: {exc}"})
 
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(probe_host, probed))

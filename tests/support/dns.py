@@ -1,8 +1,9 @@
 """A real DNS server on loopback for tests: dnsmasq, started per test with its own records.
 
 ``with Dnsmasq(hosts={"www.test.gov.cn": ["127.0.0.1", "::1"]}) as dns: dns.nameserver``
-gives "127.0.0.1:PORT" for the profile's ``dns.nameservers``. Names not listed answer
-NXDOMAIN (``--no-resolv``: nothing is forwarded off the machine).
+gives "127.0.0.1:PORT" for the profile's ``dns.nameservers``. Nothing is forwarded off the
+machine (``--no-resolv``): names not listed answer REFUSED, unless their domain is made local
+with ``extra=[local_domain("example.cn")]`` (then NXDOMAIN, and NODATA for a missing type).
 """
 
 from __future__ import annotations
@@ -40,7 +41,10 @@ class Dnsmasq:
     def __enter__(self) -> Dnsmasq:
         args = [dnsmasq_path(), "--keep-in-foreground", "--no-resolv", "--no-hosts", "--no-daemon",
                 "--conf-file=/dev/null", f"--port={self.port}", "--listen-address=127.0.0.1",
-                "--bind-interfaces", "--user=root", "--group=root", f"--pid-file={self.tmp.name}/pid", "--log-facility=-"]
+                "--bind-interfaces", "--user=root", "--group=root", f"--pid-file={self.tmp.name}/pid", "--log-facility=-",
+                # the readiness probe below asks for a .invalid name: answer it (NXDOMAIN)
+                # instead of REFUSED, which is what dnsmasq --no-resolv says to unknown names
+                local_domain("invalid")]
         for name, addrs in self.hosts.items():
             args.append("--host-record=" + ",".join([name, *addrs]))
         args += self.extra
@@ -63,6 +67,7 @@ class Dnsmasq:
                 time.sleep(0.05)
                 continue
             return self
+        self.__exit__()  # __exit__ is not called when __enter__ raises: do not leak the process
         raise RuntimeError("dnsmasq did not start within 10 s")
 
     def __exit__(self, *exc: object) -> None:
