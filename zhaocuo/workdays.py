@@ -12,6 +12,7 @@ caller can leave the deadline empty and warn.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 import chinese_calendar
 from chinese_calendar import constants as _cc_constants
@@ -21,6 +22,7 @@ class CalendarRangeError(ValueError):
     """A date outside the years the installed calendar data covers."""
 
 
+@lru_cache(maxsize=1)
 def covered_years() -> tuple[int, int]:
     """The first and last year the installed calendar has official data for."""
     years = [d.year for d in _cc_constants.holidays]
@@ -37,12 +39,14 @@ def _check(day: date) -> None:
         )
 
 
+@lru_cache(maxsize=4096)
 def is_workday(day: date) -> bool:
     """True on an official working day (make-up Saturdays included, holidays excluded)."""
     _check(day)
     return bool(chinese_calendar.is_workday(day))
 
 
+@lru_cache(maxsize=4096)
 def add_workdays(start: date, n: int) -> date:
     """The ``n``-th working day after ``start`` (``start`` itself is not counted).
 
