@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -130,6 +130,20 @@ def norm_url(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
 
 
+def _resolver(base: str) -> Callable[[str], str]:
+    """urljoin + norm_url for one page, with a fast path for the common "/path" links
+    (urljoin was the larger part of reading a page)."""
+    parts = urlsplit(base)
+    origin = f"{parts.scheme}://{parts.netloc}"
+
+    def resolve(href: str) -> str:
+        if href.startswith("/") and not href.startswith("//") and "/." not in href:
+            return origin + href.split("#", 1)[0]
+        return norm_url(urljoin(base, href))
+
+    return resolve
+
+
 def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text or "").strip()
 
@@ -201,12 +215,18 @@ def _extract(url: str, depth: int, title: str, text: str, html: str, profile: Pr
         total_s, base, ext = spec.split("|")
         facts.pager |= {norm_url(urljoin(url, f"{base}_{i}.{ext}")) for i in range(1, int(total_s))}
     seen_rows: set[etree._Element] = set()  # holds the proxies: lxml reuses ids of dropped ones
+    resolve = _resolver(url)
+    targets: dict[etree._Element, str] = {}
     for a in doc.iter("a"):
         href = (a.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
-            continue
-        target = norm_url(urljoin(url, href))
-        if not profile.host_allowed(urlsplit(target).hostname):
+        if href and not href.startswith(("javascript:", "mailto:", "tel:", "#")):
+            targets[a] = resolve(href)
+    hosts: dict[str, bool] = {}
+    for a, target in targets.items():
+        netloc = target.split("/", 3)[2] if target.count("/") >= 2 else ""
+        if netloc not in hosts:
+            hosts[netloc] = profile.host_allowed(urlsplit(target).hostname)
+        if not hosts[netloc]:
             continue
         anchor = _clean(a.text_content()) or _clean(a.get("title", ""))
         if full:
@@ -224,7 +244,7 @@ def _extract(url: str, depth: int, title: str, text: str, html: str, profile: Pr
         row = _row_of(a)
         if row is None or row in seen_rows:
             continue
-        row_links = {norm_url(urljoin(url, (x.get("href") or "").strip())) for x in row.iter("a") if x.get("href")}
+        row_links = {targets.get(x, "") for x in row.iter("a") if x.get("href")}
         if len(row_links) != 1:
             continue
         seen_rows.add(row)
