@@ -123,6 +123,7 @@ class _PageFacts:
     links: list[tuple[str, str]]         # every (target, anchor) of an <a>
     script_built: bool = False           # scripts that load content, and the page was not rendered
     is_list: bool = False                # three or more dated links and no date of its own
+    interactive: bool = False            # a form to fill in or an embedded frame
 
 
 def norm_url(url: str) -> str:
@@ -239,28 +240,16 @@ def _extract(url: str, depth: int, title: str, text: str, html: str, profile: Pr
             continue
         if _in(a, _CRUMB_RX, 3):
             continue  # handled with the breadcrumb below
-        if _in(a, _NAV_RX) and 2 <= len(anchor) <= 12:
+        is_nav = _in(a, _NAV_RX) and 2 <= len(anchor) <= 12
+        if not _list_row(a, target, anchor, targets, seen_rows, facts, as_of) and is_nav:
+            # A dated row is an item even inside a box whose class says "column" or
+            # "channel": only undated menu entries name columns.
             facts.nav.append((target, anchor))
-        row = _row_of(a)
-        if row is None or row in seen_rows:
-            continue
-        row_links = {targets.get(x, "") for x in row.iter("a") if x.get("href")}
-        if len(row_links) != 1:
-            continue
-        seen_rows.add(row)
-        row_text = _clean(row.text_content())
-        if len(row_text) > 300:
-            continue
-        item_title = _clean(a.get("title", "")) or anchor
-        dates = [d for d in (make_date(*m.groups()) for m in DATE_RE.finditer(row_text)) if d]
-        dates = [d for d in dates if d.toordinal() <= as_of.toordinal() + 1]
-        if dates:
-            facts.dated.append((target, item_title, max(dates)))
-        elif len(anchor) >= 4:
-            facts.undated.append((target, item_title))
     _breadcrumb(doc, url, facts)
     plain = _clean(doc.text_content())
     facts.blank_marker = any(m in plain for m in BLANK_MARKERS)
+    # A form (信箱, 依申请公开) or an embedded frame is content the column page carries itself.
+    facts.interactive = full and bool(doc.xpath("//form//textarea|//form//input[@type='text']|//iframe[@src]"))
     for el in doc.iter() if full else ():
         if not isinstance(el.tag, str) or el.tag in ("html", "body", "head", "title"):
             continue
@@ -268,6 +257,29 @@ def _extract(url: str, depth: int, title: str, text: str, html: str, profile: Pr
         if own and len(own) <= 200:
             facts.blocks.add(own)
     return facts
+
+
+def _list_row(a: etree._Element, target: str, anchor: str, targets: dict[etree._Element, str],
+              seen_rows: set[etree._Element], facts: _PageFacts, as_of: date) -> bool:
+    """Record link ``a`` as a list row (dated or not); True when the row carries a date."""
+    row = _row_of(a)
+    if row is None or row in seen_rows:
+        return False
+    if len({targets.get(x, "") for x in row.iter("a") if x.get("href")}) != 1:
+        return False
+    seen_rows.add(row)
+    row_text = _clean(row.text_content())
+    if len(row_text) > 300:
+        return False
+    item_title = _clean(a.get("title", "")) or anchor
+    dates = [d for d in (make_date(*m.groups()) for m in DATE_RE.finditer(row_text))
+             if d and d.toordinal() <= as_of.toordinal() + 1]
+    if dates:
+        facts.dated.append((target, item_title, max(dates)))
+        return True
+    if len(anchor) >= 4:
+        facts.undated.append((target, item_title))
+    return False
 
 
 def _breadcrumb(doc: lxml.html.HtmlElement, url: str, facts: _PageFacts) -> None:
@@ -476,7 +488,7 @@ def _discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
             # content. Links to siblings (a sidebar of the neighbouring columns) are not.
             sub_columns = [t for t, _ in f.links if t in columns and t not in col.pages and t != col.url
                            and (_below(t, col.url) or any(c == col.url for c, _ in facts[t].crumbs))]
-            if own_links or sub_columns or sum(len(b) for b in own_text) >= 20:
+            if own_links or sub_columns or f.interactive or sum(len(b) for b in own_text) >= 20:
                 col.has_content = True
     # Articles whose breadcrumb ends at a column are its items (dated by their own page).
     for f in facts.values():

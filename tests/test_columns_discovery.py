@@ -213,3 +213,21 @@ def test_an_article_with_a_related_news_box_is_not_a_column(tmp_path: Path) -> N
              "/gzdt/a1.html": story}
     cols = discover(*build(tmp_path, pages), AS_OF).columns
     assert [c.url for c in cols] == [BASE + "/gzdt/"]
+
+
+def test_dated_rows_in_a_box_called_column_are_items_not_menu_entries(tmp_path: Path) -> None:
+    rows = "".join(f'<li><a href="/gzdt/{i}.html">短讯{i}</a><span>{ago(i + 1)}</span></li>' for i in range(3))
+    box = f'<div class="column-list"><ul>{rows}</ul></div>'
+    pages = {"/": layout(box, "首页"), "/gzdt/": list_page("工作动态", "/gzdt/", [("/gzdt/0.html", "短讯0", ago(1))])}
+    pages.update({f"/gzdt/{i}.html": article("工作动态", "/gzdt/", f"短讯{i}", ago(i + 1)) for i in range(3)})
+    found = discover(*build(tmp_path, pages), AS_OF)
+    assert [c.name for c in found.columns] == ["工作动态"]
+    assert not any(n.startswith("短讯") for n in found.nav_names)
+
+
+def test_a_mailbox_page_with_a_form_is_not_blank(tmp_path: Path) -> None:
+    nav = [("首页", "/"), ("区长信箱", "/qzxx/")]
+    form = '<form action="/submit"><input type="text" name="t"><textarea name="c"></textarea></form>'
+    pages = {"/": layout("", "首页", nav=nav), "/qzxx/": layout(form, "区长信箱", [("区长信箱", "/qzxx/")], nav=nav)}
+    (col,) = discover(*build(tmp_path, pages), AS_OF).columns
+    assert col.name == "区长信箱" and not col.is_blank
