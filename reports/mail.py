@@ -264,7 +264,14 @@ def deliver(profile: Profile, store: SQLiteStore, out_dir: Path, result: Any, as
     run = result.summary.get("crawl_run", "")
     queued = 0
     copies = out_dir / "outbox"
-    for n, (key, name, msg) in enumerate(compose(profile, store, result, as_of), start=1):
+    try:
+        messages = compose(profile, store, result, as_of)
+    except Exception as exc:  # noqa: BLE001 - the reports are written; say so loudly, keep the exit code
+        log.exception("composing mail failed")
+        print(f"错误 error: 邮件生成失败 could not compose the mail ({type(exc).__name__}: {exc}); "
+              "报告已写出 the reports are written", file=sys.stderr)
+        messages = []
+    for n, (key, name, msg) in enumerate(messages, start=1):
         # CRLF line ends as SMTP wants them: smtplib sends bytes exactly as given.
         raw = msg.as_bytes(policy=SMTP).decode("ascii")
         added = outbox.add(store, outbox.outbox_key(run, key), run=run, recipient=key,

@@ -62,15 +62,3 @@ def add_workdays(start: date, n: int) -> date:
         if is_workday(day):
             left -= 1
     return day
-
-
-def workdays_between(start: date, end: date) -> int:
-    """Working days in (start, end]: how many working days ``end`` lies after ``start``."""
-    if end <= start:
-        return 0
-    count, day = 0, start
-    while day < end:
-        day += timedelta(days=1)
-        if is_workday(day):
-            count += 1
-    return count
