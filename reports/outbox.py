@@ -132,8 +132,10 @@ def flush(store: SQLiteStore, mail: MailSection, env: dict[str, str]) -> tuple[i
                     break  # the connection is gone: the rest waits for the next run
                 continue
             sent += 1
+            # The key stays (no second sending of this run); the body goes, or a year of nightly
+            # ledgers would pile up in the store. A copy was written beside the reports.
             _mark(store, entry, status="sent", sent_at=now_iso(), attempts=int(entry.data.get("attempts", 0)) + 1,
-                  last_error="")
+                  last_error="", raw="", size=len(entry.data["raw"]))
     finally:
         try:
             conn.quit()

@@ -164,6 +164,9 @@ def test_server_down_keeps_the_outbox_and_the_next_run_sends_it_once(tmp_path: P
         # Retrying the same run (e.g. the job restarted) sends nothing twice.
         again = mail.deliver(profile, store, tmp_path / "out2", night2, date(2026, 11, 3), send=True, env={})
         assert (again["queued"], again["sent"]) == (0, 0) and len(sink.received) == 5
+        # Sent messages keep their key (idempotency) but not their body (the store stays small).
+        assert all(e.data["status"] == "sent" and e.data["raw"] == "" and e.data["size"] > 0
+                   for e in outbox.entries(store))
     finally:
         ctl.stop()
 
