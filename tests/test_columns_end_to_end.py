@@ -69,7 +69,14 @@ def site() -> dict[str, Route]:
         "/zcwj/": listing("政策文件", "/zcwj/", [
             ("/zcwj/repealed.html", "测试区农村道路管理办法", "2015-03-01"),
             ("/zcwj/review.html", "测试区规范性文件管理规定", "2016-04-01"),
-            ("/zcwj/expired.html", "测试区停车管理办法", ago(10))]),
+            ("/zcwj/expired.html", "测试区停车管理办法", ago(10)),
+            ("/zcwj/notice.html", "测试区人民政府关于废止部分规范性文件的决定", ago(60)),
+            ("/zcwj/named.html", "测试区农贸市场管理办法", "2018-05-01")]),
+        "/zcwj/notice.html": policy("测试区人民政府关于废止部分规范性文件的决定", "测政发〔2026〕9号", ago(60),
+                                    "<td>有效性：有效</td>",
+                                    "经清理，决定废止《测试区农贸市场管理办法》（测政规〔2018〕3号）。"),
+        "/zcwj/named.html": policy("测试区农贸市场管理办法", "测政规〔2018〕3号", "2018-05-01",
+                                   "<td>有效期至2028年5月1日</td><td>有效性：有效</td>"),
         "/zcwj/repealed.html": policy("测试区农村道路管理办法", "测政规〔2015〕2号", "2015-03-01",
                                       "<td>效力状态：已废止</td>"),
         "/zcwj/review.html": policy("测试区规范性文件管理规定", "测政规〔2016〕3号", "2016-04-01",
@@ -159,6 +166,8 @@ def test_catalogue_against_the_site(audited: dict[str, Path]) -> None:
 
 def test_policies(audited: dict[str, Path]) -> None:
     outdated = findings(audited["today"], "outdated_policy")
-    assert set(outdated) == {"/zcwj/expired.html"}  # not the marked repealed one, not the 2016 one valid to 2026
+    # Not the marked repealed one, not the 2016 one valid to 2026, not the 废止 notice itself.
+    assert set(outdated) == {"/zcwj/expired.html", "/zcwj/named.html"}
     assert outdated["/zcwj/expired.html"]["text"] == "测政规〔2020〕5号"
-    assert set(findings(audited["today"], "policy_unexplained")) == {"/zcwj/expired.html"}
+    assert "废止部分规范性文件的决定" in outdated["/zcwj/named.html"]["message"]
+    assert set(findings(audited["today"], "policy_unexplained")) == {"/zcwj/expired.html", "/zcwj/named.html"}
