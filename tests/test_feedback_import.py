@@ -160,6 +160,14 @@ def test_false_alarm_needs_a_reason_and_statuses_must_be_known(tmp_path: Path) -
     assert rc == 2 and "改好了" in msg
 
 
+def test_an_unfilled_ledger_changes_nothing(tmp_path: Path, capsys) -> None:
+    cfg, profile, store, found = _setup(tmp_path)
+    ledger = write_ledger(tmp_path / "a.xlsx", found, unit="区教体局")
+    rc, _ = _import(ledger, cfg)
+    assert rc == 0 and "未作任何改动" in capsys.readouterr().out
+    assert store.all_state(lifecycle.CLAIM_KIND) == {} and store.all_state(lifecycle.SUPPRESSED_KIND) == {}
+
+
 def test_contradicting_sheets_are_refused(tmp_path: Path) -> None:
     cfg, profile, store, found = _setup(tmp_path)
     ids = _ids(found)

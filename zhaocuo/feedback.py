@@ -186,6 +186,9 @@ def import_feedback(args: argparse.Namespace) -> int:
         return 2
     finally:
         store.close()
+    if not feedback:
+        print(f"{path}: 没有填写“已整改”或“误报”的行, 未作任何改动 no row says 已整改 or 误报; nothing changed")
+        return 0
     print(f"已导入 imported {path}: 已整改 {counts['fixed']} 条 (下次抓取复查 checked by the next crawl), "
           f"误报 {counts['false_alarm']} 条 (其中按原文全站屏蔽 {counts['text']} 条 suppressed site-wide by text)")
     return 0
