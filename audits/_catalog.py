@@ -182,8 +182,24 @@ def load_catalog(profile: Profile) -> list[Entry]:
     entries = [_from_profile(i, item) for i, item in enumerate(profile.catalog)]
     if profile.columns.catalog_file:
         path = profile.resolve_path(profile.columns.catalog_file)
-        entries += read_catalog_file(path, str(path))
+        try:
+            st = path.stat()
+            key = (str(path), st.st_mtime_ns, st.st_size)
+        except OSError:
+            key = None  # read_catalog_file names the missing file
+        if key is None or key not in _FILE_CACHE:
+            rows = read_catalog_file(path, str(path))
+            if key is not None:
+                _FILE_CACHE.clear()
+                _FILE_CACHE[key] = rows
+        else:
+            rows = _FILE_CACHE[key]
+        entries += rows
     return entries
+
+
+# Five audits read the catalogue in one run: the spreadsheet is parsed once per version.
+_FILE_CACHE: dict[tuple[str, int, int], list[Entry]] = {}
 
 
 def _from_profile(i: int, item: CatalogItem) -> Entry:

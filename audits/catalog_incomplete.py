@@ -4,13 +4,16 @@ The 2024 政务公开工作方案 requires each item of the 主动公开事项�
 公开内容, 公开时限, 公开方式, 公开渠道 and 责任单位. One finding per incomplete row of the
 catalogue spreadsheet, naming the missing elements. The profile's own ``[[catalog]]`` entries
 are a list of required columns, not the official catalogue, so they are not judged here.
+
+The finding's url is the site's homepage (the catalogue is the site's promise), not the
+spreadsheet: a finding can only become 已整改 when its url is crawled again, and a file on
+the auditor's disk never is. The spreadsheet and row are named in the message and extra.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from pathlib import Path
 
 from audits import AuditMeta
 from audits._catalog import load_catalog, unit_of
@@ -32,11 +35,12 @@ def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
             continue
         label = f"{entry.level1}/{entry.name}" if entry.level1 else entry.name
         yield Finding(
-            audit=META.name, severity=META.severity, url=Path(entry.source).resolve().as_uri(), column=entry.name,
+            audit=META.name, severity=META.severity, url=profile.homepage, column=entry.name,
             unit=unit_of(entry, profile),
             # The key is the item's names, not the row number: inserting a row above must not
             # turn every later finding into a "new" one.
             key=f"{entry.level1}\x1f{entry.name}\x1f{entry.fields.get('content', '')}",
             message=f"公开目录第{entry.row}行“{label}”缺少{'、'.join(missing)}，请补全该事项的要素。",
-            extra={"catalog_row": entry.row, "missing": missing},
+            evidence=f"{entry.source} 第{entry.row}行",
+            extra={"catalog_file": entry.source, "catalog_row": entry.row, "missing": missing},
         )
