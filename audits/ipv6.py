@@ -98,8 +98,12 @@ def host_verdict(rec: dict[str, Any]) -> tuple[str, str]:
     if not aaaa.get("values"):
         if aaaa.get("status") == "nodata":
             return "no_aaaa", f"没有 AAAA 记录，仅有 IPv4 地址 {'、'.join(dns.get('a', {}).get('values', []))}"
+        if aaaa.get("status") == "literal" and rec.get("role") == "own":
+            # The profile names the site by an IPv4 address (a test or demo set-up): its IPv6
+            # support is a matter of its domain name, which we were not given.
+            return "untestable", "网站起始地址是 IPv4 地址而非域名，无法检测 IPv6，请在配置中使用网站域名"
         if aaaa.get("status") == "literal":
-            return "no_aaaa", "链接使用 IPv4 地址字面量，无法通过 IPv6 访问"
+            return "no_aaaa", f"链接写的是 IPv4 地址 {rec.get('host', '')} 而非域名"
         return "untestable", f"AAAA 查询失败，无法判定：{aaaa.get('error', '')}"
     if not rec.get("v6_routable"):
         return "untestable", "本机到该主机的 IPv6 地址无路由，无法判定"
@@ -201,7 +205,9 @@ def summary(crawl: Crawl, profile: Profile, as_of: date, findings: list[Finding]
     own = site.get("own_host", "")
     no_route = bool(site.get("no_route"))
     out: dict[str, Any] = {"no_route": no_route, "note": site.get("note", "")}
-    own_verdict, own_reason = verdicts.get(own, ("untestable", "首页主机未检测"))
+    # The homepage works over IPv6 when its host — and the host it redirects to — do.
+    own_verdicts = [verdicts.get(h, ("untestable", "首页主机未检测")) for h in site.get("own_hosts") or [own]]
+    own_verdict, own_reason = next((v for v in own_verdicts if v[0] != OK), own_verdicts[0])
     if no_route:
         out["homepage_ipv6"] = "无法检测"
     else:
@@ -226,8 +232,12 @@ def summary(crawl: Crawl, profile: Profile, as_of: date, findings: list[Finding]
         pulling.sort(key=lambda p: (-p["links"], p["host"]))
         rate = None if no_route else _rate(supported, unsupported)
         out[f"{lvl}链接IPv6支持率"] = rate
-        levels_out[lvl] = {"links": sum(hosts.values()), "supported": supported, "unsupported": unsupported,
-                           "undetermined": undetermined, "rate": rate, "pulling_down": pulling[:20]}
+        links = sum(hosts.values())
+        # The rate's coverage: a rate over 1 of 26 links must not read like one over all 26.
+        levels_out[lvl] = {"links": links, "supported": supported, "unsupported": unsupported,
+                           "undetermined": undetermined, "rate": rate,
+                           "determined_share": round(100.0 * (supported + unsupported) / links, 1) if links else None,
+                           "pulling_down": pulling[:20]}
     out["levels"] = levels_out
     own_rec = records.get(own, {})
     home_probe = next((p for p in own_rec.get("probes", []) if p.get("url") == site.get("homepage")), None)

@@ -31,8 +31,9 @@ from urllib.parse import urlsplit
 
 from crawler.ipv6_dns import HostDns, authoritative_ns, host_dns, make_resolver
 from crawler.ipv6_fetch import Fetch, fetch_via, routable, similarity
+from crawler.urls import canonical
 from zhaocuo.profile import Profile
-from zhaocuo.store import Crawl, SQLiteStore
+from zhaocuo.store import Crawl, Page, SQLiteStore
 
 log = logging.getLogger("zhaocuo.ipv6")
 
@@ -53,6 +54,7 @@ class Census:
 
     homepage: str
     own_host: str
+    final_url: str = ""   # where the homepage redirects, when that is on another host
     levels: dict[str, dict[str, list[str]]] = field(default_factory=lambda: {LEVEL2: {}, LEVEL3: {}})
     homepage_stored: bool = False
 
@@ -62,8 +64,17 @@ class Census:
         for by_host in self.levels.values():
             for host, urls in by_host.items():
                 counts[host] += len(urls)
-        ordered = [h for h, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if h != self.own_host]
-        return [self.own_host, *ordered] if self.own_host else ordered
+        own = self.own_hosts
+        ordered = [h for h, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if h not in own]
+        return [*own, *ordered]
+
+    @property
+    def own_hosts(self) -> list[str]:
+        """The start URL's host, and the host the homepage redirects to (http://x.gov.cn →
+        https://www.x.gov.cn: both are the site's own)."""
+        hosts = [self.own_host] if self.own_host else []
+        final = _host(self.final_url) if self.final_url else ""
+        return hosts + ([final] if final and final not in hosts else [])
 
     def urls(self, host: str) -> list[str]:
         out: list[str] = []
@@ -72,7 +83,8 @@ class Census:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        return {"homepage": self.homepage, "own_host": self.own_host, "homepage_stored": self.homepage_stored,
+        return {"homepage": self.homepage, "own_host": self.own_host, "own_hosts": self.own_hosts,
+                "final_url": self.final_url, "homepage_stored": self.homepage_stored,
                 "levels": {lvl: {"links": sum(len(u) for u in by_host.values()),
                                  "hosts": {h: len(u) for h, u in by_host.items()}}
                            for lvl, by_host in self.levels.items()}}
@@ -85,41 +97,60 @@ def _host(url: str) -> str:
         return ""
 
 
-def _targets(crawl: Crawl, url: str) -> list[str]:
-    """http(s) link targets of the stored page ``url`` (also under its final URL)."""
-    sources = [url]
-    page = crawl.page(url)
-    if page and page.final_url and page.final_url != url:
-        sources.append(page.final_url)
+def _stored_page(crawl: Crawl, url: str) -> Page | None:
+    """The stored page for a link target: pages are stored under the crawler's canonical
+    spelling, links as written on the page."""
+    return crawl.page(url) or crawl.page(canonical(url))
+
+
+def _homepage(crawl: Crawl, start_url: str) -> Page | None:
+    """The run's homepage: the start URL as written or canonical, else the first depth-0 page."""
+    page = _stored_page(crawl, start_url)
+    if page is None:
+        page = next((p for p in crawl.pages(("html",)) if p.depth == 0), None)
+    return page
+
+
+def _targets(crawl: Crawl, page: Page) -> list[str]:
+    """http(s) link targets of a stored page (links stored under its URL or its final URL),
+    one per canonical URL, in page order."""
+    sources = [page.url] + ([page.final_url] if page.final_url and page.final_url != page.url else [])
     out: list[str] = []
     seen: set[str] = set()
     for src in sources:
         for link in crawl.links_from(src):
             t = link.target
-            if link.tag in LINK_TAGS and t.startswith(("http://", "https://")) and t not in seen and _host(t):
-                seen.add(t)
+            if link.tag not in LINK_TAGS or not t.startswith(("http://", "https://")) or not _host(t):
+                continue
+            key = canonical(t)
+            if key not in seen:
+                seen.add(key)
                 out.append(t)
     return out
 
 
 def link_census(crawl: Crawl, profile: Profile) -> Census:
     """二级 = links on the homepage; 三级 = links on the stored HTML pages those lead to, not
-    already counted at 二级 (a link's level is its shortest click distance from the homepage)."""
-    homepage = profile.homepage
-    census = Census(homepage=homepage, own_host=_host(homepage))
-    home = crawl.page(homepage)
-    census.homepage_stored = home is not None
-    skip = {homepage, home.final_url if home else homepage}
-    level2 = [t for t in _targets(crawl, homepage) if t not in skip]
-    seen = set(level2) | skip
+    already counted at 二级 (a link's level is its shortest click distance from the homepage).
+    Links are told apart by their canonical URL."""
+    home = _homepage(crawl, profile.homepage)
+    homepage = home.url if home else profile.homepage
+    census = Census(homepage=homepage, own_host=_host(homepage), homepage_stored=home is not None)
+    if home is None:
+        return census  # the crawl stored no homepage: only the own host is probed
+    if home.final_url and _host(home.final_url) != census.own_host:
+        census.final_url = home.final_url
+    seen = {canonical(homepage), canonical(home.final_url or homepage), canonical(profile.homepage)}
+    level2 = [t for t in _targets(crawl, home) if canonical(t) not in seen]
+    seen |= {canonical(t) for t in level2}
     level3: list[str] = []
     for url in level2:
-        page = crawl.page(url)
+        page = _stored_page(crawl, url)
         if page is None or page.kind != "html":
             continue  # not a page of the site (external or not crawled): its links are not 三级
-        for t in _targets(crawl, url):
-            if t not in seen:
-                seen.add(t)
+        for t in _targets(crawl, page):
+            if canonical(t) not in seen:
+                seen.add(canonical(t))
                 level3.append(t)
     for level, urls in ((LEVEL2, level2), (LEVEL3, level3)):
         for u in urls:
@@ -155,7 +186,7 @@ def probe_url(url: str, dns_info: HostDns, v6_addresses: list[str], profile: Pro
 def _host_record(host: str, census: Census, dns_info: HostDns) -> dict[str, Any]:
     return {
         "host": host,
-        "role": "own" if host == census.own_host else "linked",
+        "role": "own" if host in census.own_hosts else "linked",
         "dns": dns_info.to_dict(),
         "levels": {lvl: len(by_host.get(host, [])) for lvl, by_host in census.levels.items()},
         "v6_routable": [],
@@ -184,8 +215,9 @@ def gather(profile: Profile, store: SQLiteStore, run_id: int, progress: bool) ->
     with ThreadPoolExecutor(workers) as pool:
         dns_infos = dict(zip(probed, pool.map(lambda h: host_dns(resolver, h, why), probed), strict=True))
     records = {h: _host_record(h, census, dns_infos[h]) for h in probed}
-    if census.own_host in records:
-        records[census.own_host]["ns"] = authoritative_ns(resolver, census.own_host)
+    for own in census.own_hosts:
+        if own in records:
+            records[own]["ns"] = authoritative_ns(resolver, own)
 
     # Phase 2: can this machine reach IPv6 at all? Loopback (::1) counts: tests use it.
     for h in probed:
@@ -215,6 +247,8 @@ def gather(profile: Profile, store: SQLiteStore, run_id: int, progress: bool) ->
         urls = census.urls(host)[: profile.ipv6.max_urls_per_host]
         if host == census.own_host:  # the homepage is always probed, first
             urls = [census.homepage, *[u for u in urls if u != census.homepage]]
+        elif host in census.own_hosts:  # so is where it redirects to
+            urls = [census.final_url, *[u for u in urls if u != census.final_url]]
         for url in urls:
             if time.monotonic() > deadline:
                 rec["skipped"] = "time_budget"
