@@ -397,9 +397,9 @@ def _discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
         f.nav, f.dated, f.undated = [], [], []
         facts[url] = f
         stored[url] = page.url
+    # The start URL, stored under its own and its final (redirected) URL. When it was not
+    # fetched, no other page stands in for it: a veto must not rest on an inner page.
     homepage = norm_url(profile.homepage)
-    if homepage not in facts and facts:  # the start URL redirected: the shallowest page is the homepage
-        homepage = min(facts.values(), key=lambda f: (f.depth, len(f.url))).url
     for f in facts.values():
         if f.is_list and not f.pager:
             candidate(f.url, "list")
@@ -433,14 +433,14 @@ def _discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
         if r in columns and u not in columns[r].pages:
             columns[r].pages.append(u)
     # Pass 2: the homepage and the column pages again, in full; a sample for the template.
-    wanted = {homepage} | {u for c in columns.values() for u in c.pages}
+    wanted = {u for u in (homepage, *(u for c in columns.values() for u in c.pages)) if u in facts}
     others = [u for u in facts if u not in wanted]
     step = max(1, len(others) // BLOCK_SAMPLE)
     block_pages: Counter[str] = Counter()
     sample = others[::step][:BLOCK_SAMPLE]
     read = 0
     for url in [*sorted(wanted), *sample]:
-        page = crawl.page(stored.get(url, url))
+        page = crawl.page(stored[url])
         full = _extract(url, page.depth, page.title, page.text, page.html, profile, as_of, page.rendered) \
             if page else None
         if full is None:

@@ -114,3 +114,10 @@ def test_homepage_with_nothing_dated_is_no_evidence(tmp_path: Path) -> None:
     crawl, prof = build(tmp_path, {"/": layout("<p>欢迎访问</p>", "首页")})
     assert list(stale_homepage.audit(crawl, prof, AS_OF)) == []
     assert stale_homepage.summary(crawl, prof, AS_OF, [])["newest_date"] is None
+
+
+def test_no_homepage_verdict_when_the_homepage_was_not_fetched(tmp_path: Path) -> None:
+    pages = site(gzdt_days=40)
+    crawl, prof = build(tmp_path, pages, statuses={"/": 500})
+    assert list(stale_homepage.audit(crawl, prof, AS_OF)) == []
+    assert stale_homepage.summary(crawl, prof, AS_OF, [])["newest_date"] is None
