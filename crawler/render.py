@@ -44,11 +44,16 @@ LAUNCH_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage",  # containers often have a tiny /dev/shm; Chromium then crashes tabs
+    # Memory bounds: pages share a few renderer processes instead of one each, and a page's
+    # script heap is capped (a hostile page that allocates without end crashes its tab, not the host).
+    f"--renderer-process-limit={os.environ.get('ZHAOCUO_RENDERER_PROCESSES', '3')}",
+    "--js-flags=--max-old-space-size=256",
+    "--disable-extensions", "--mute-audio", "--disable-features=Translate,MediaRouter,OptimizationHints",
 ]
 # Resource types the browser never downloads: they cost bandwidth and memory and carry no text.
 BLOCKED_RESOURCE_TYPES = frozenset({"image", "font", "media"})
 
-MAX_CONTEXTS = 3
+MAX_CONTEXTS = 2
 MAX_PAGES_PER_CONTEXT = 4
 # Pages a context serves before it is recycled; the environment variable exists for tests and tuning.
 PAGES_PER_CONTEXT_LIFE = max(1, int(os.environ.get("ZHAOCUO_RENDER_CONTEXT_LIFE", "64")))
@@ -94,7 +99,7 @@ def playwright_settings(profile: Profile) -> dict[str, Any]:
     Empty when this profile needs no browser (no render_js prefix and no automatic rendering)."""
     if not profile.crawl.render_js and profile.crawl.auto_render_share <= 0:
         return {}
-    handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+    handler = "crawler.render.SharedPlaywrightHandler"
     return {
         "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
@@ -170,6 +175,68 @@ def looks_script_built(html: str, text: str) -> bool:
     empty = bool(_EMPTY_CONTAINER.search(head))
     hint = bool(_LOADING_HINT.search(text[:20000]))
     return (loader and (empty or hint)) or (script_file and empty)
+
+
+# -- one browser per crawl, started on the first rendered page --------------------------------------
+def _shared_handler_class() -> type:
+    """scrapy-playwright's handler, changed in two ways that matter for memory:
+
+    - Scrapy builds one handler per scheme; stock, the http and the https handler each start
+      their own Playwright driver (and would each launch a Chromium, each with its own limits).
+      Here both schemes get the same instance, so a crawl has one driver, one browser and one
+      set of MAX_CONTEXTS / MAX_PAGES_PER_CONTEXT bounds;
+    - the driver starts on the first rendered request instead of at engine start, so a crawl
+      that renders nothing (most pages, most nights) never pays for it.
+
+    Built lazily (module ``__getattr__``) so importing this module does not import Playwright."""
+    from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+
+    shared: dict[int, Any] = {}
+
+    class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[misc]
+        @classmethod
+        def from_crawler(cls, crawler: Any) -> Any:
+            inst = shared.get(id(crawler))
+            if inst is None or inst._zc_crawler is not crawler:
+                inst = cls(crawler)
+                inst._zc_crawler = crawler
+                shared[id(crawler)] = inst
+            return inst
+
+        async def _maybe_launch_in_thread(self) -> None:
+            return None  # started on demand in _download_request
+
+        def _engine_started(self) -> Any:
+            return None
+
+        async def _download_request(self, request: Any, spider: Any = None) -> Any:
+            lock = getattr(self, "_zc_launch_lock", None)
+            if lock is None:
+                lock = self._zc_launch_lock = asyncio.Lock()
+            async with lock:
+                if not hasattr(self, "browser_provider"):
+                    await self._launch()
+            return await super()._download_request(request, spider)
+
+        async def close(self) -> None:
+            if getattr(self, "_zc_closed", False):
+                return  # registered for http and https: closed once
+            self._zc_closed = True
+            shared.pop(id(self._zc_crawler), None)
+            await super().close()
+
+    return SharedPlaywrightHandler
+
+
+_lazy: dict[str, Any] = {}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SharedPlaywrightHandler":
+        if name not in _lazy:
+            _lazy[name] = _shared_handler_class()
+        return _lazy[name]
+    raise AttributeError(name)
 
 
 # -- the page lifecycle inside scrapy-playwright -------------------------------------------------

@@ -9,8 +9,11 @@ render, and browser contexts are recycled.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
+
+import psutil
 
 from crawler import render
 from tests import newmedia_pages as pages
@@ -59,12 +62,29 @@ def test_a_page_that_never_loads_or_never_yields_is_reported_and_the_rest_render
     assert elapsed < 40  # bounded by render_timeout_s and RESPONSIVE_S, not by the 30 s hang
 
 
+def _count_drivers(proc, seen: list[int]) -> None:
+    """Sample the render child's process tree: how many Playwright drivers run at once."""
+    def watch() -> None:
+        while proc.poll() is None:
+            try:
+                kids = psutil.Process(proc.pid).children(recursive=True)
+                seen.append(sum(1 for k in kids if "run-driver" in " ".join(k.cmdline())))
+            except psutil.Error:
+                pass
+            time.sleep(0.1)
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def test_contexts_are_recycled_and_pages_bounded(tmp_path: Path) -> None:
     routes = {f"/p{i}.html": Route(body=f"<html><body><p>第{i}页</p></body></html>") for i in range(10)}
     stats: dict = {}
+    drivers: list[int] = []
     with LoopbackServer(routes) as srv:
         results = render.render_urls(_profile(tmp_path, srv.base), [srv.url(f"/p{i}.html") for i in range(10)],
-                                     stats=stats, env={"ZHAOCUO_RENDER_CONTEXT_LIFE": "3"})
+                                     stats=stats, env={"ZHAOCUO_RENDER_CONTEXT_LIFE": "3"},
+                                     on_start=lambda proc: _count_drivers(proc, drivers))
+    # One Playwright driver and one browser for both schemes (stock scrapy-playwright starts one per scheme).
+    assert max(drivers) == 1 and stats["playwright/browser_count"] == 1
     assert sorted(r["error"] for r in results) == [""] * 10
     assert stats["playwright/context_count"] > render.MAX_CONTEXTS  # old contexts closed, new ones made
     assert stats["playwright/context_count/max_concurrent"] <= render.MAX_CONTEXTS

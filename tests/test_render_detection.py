@@ -78,7 +78,8 @@ def test_render_js_prefixes_match_paths_on_the_site_and_full_urls(profile) -> No
 
 def test_settings_use_debian_chromium_block_media_and_bound_time(profile) -> None:
     s = playwright_settings(profile)
-    assert s["DOWNLOAD_HANDLERS"]["http"].endswith("ScrapyPlaywrightDownloadHandler")
+    assert s["DOWNLOAD_HANDLERS"] == {"http": "crawler.render.SharedPlaywrightHandler",
+                                      "https": "crawler.render.SharedPlaywrightHandler"}
     assert s["PLAYWRIGHT_LAUNCH_OPTIONS"]["executable_path"] == "/usr/bin/chromium"
     assert {"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"} <= set(s["PLAYWRIGHT_LAUNCH_OPTIONS"]["args"])
     assert s["PLAYWRIGHT_LAUNCH_OPTIONS"]["args"] == LAUNCH_ARGS

@@ -1,0 +1,194 @@
+"""Benchmark: render ≥500 JavaScript-built pages through the real crawl and measure memory.
+
+Generates a site whose every page builds its content with fetch() (an index, list pages whose
+links come from JSON, article pages whose text comes from JSON), serves it on loopback from a
+separate process (``python -m http.server``), and runs the real command line
+``zhaocuo crawl`` with ``crawl.render_js = ["/"]`` — so every page goes through the site
+spider, scrapy-playwright and Debian's Chromium exactly as in a nightly run. While it runs, the
+resident memory of the whole process tree (CLI, Scrapy child, Playwright driver, every
+Chromium process) is sampled with psutil; the peak is printed with the pages per second.
+
+RSS summed over processes counts shared pages (Chromium's libraries) once per process, so it
+overstates; PSS (shares split between processes) is printed too. Target: peak < 1.5 GB.
+
+    .venv/bin/python bench/render_bench.py [--pages 500] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+PER_LIST = 50
+PARAGRAPH = ("为深入贯彻落实党中央、国务院关于全面推进政务公开工作的决策部署，进一步提升政府网站建设管理水平，"
+             "区政府办公室组织开展了政府网站和政务新媒体常态化检查工作。")
+
+
+def build_site(folder: Path, pages: int) -> int:
+    """Write the site; returns how many HTML pages it has."""
+    lists = (pages + PER_LIST - 1) // PER_LIST
+    (folder / "list").mkdir(parents=True)
+    (folder / "art").mkdir()
+    (folder / "api" / "list").mkdir(parents=True)
+    (folder / "api" / "art").mkdir(parents=True)
+    links = "".join(f'<li><a href="/list/{i}.html">政务公开栏目{i}</a></li>' for i in range(lists))
+    (folder / "index.html").write_text(
+        f"<html><head><meta charset='utf-8'><title>基准测试区人民政府</title></head><body>"
+        f"<div id='nav'></div><ul>{links}</ul>"
+        "<script>fetch('/api/nav.json').then(r => r.json()).then(d => {"
+        "document.getElementById('nav').textContent = d.title;});</script></body></html>", encoding="utf-8")
+    (folder / "api" / "nav.json").write_text(json.dumps({"title": "首页 政务公开 政务服务 互动交流"}, ensure_ascii=False),
+                                              encoding="utf-8")
+    n = 0
+    for i in range(lists):
+        items = []
+        for _ in range(PER_LIST):
+            if n >= pages:
+                break
+            items.append({"url": f"/art/{n}.html", "title": f"关于做好第{n}项重点工作的通知", "date": "2026-11-20"})
+            (folder / "art" / f"{n}.html").write_text(
+                f"<html><head><meta charset='utf-8'><title>通知{n}</title></head><body><h1 id='t'></h1>"
+                f"<div id='content'></div><img src='/art/{n}.png'>"
+                f"<script>fetch('/api/art/{n}.json').then(r => r.json()).then(a => {{"
+                "document.getElementById('t').textContent = a.title;"
+                "document.getElementById('content').innerHTML = a.html;});</script></body></html>", encoding="utf-8")
+            body = "".join(f"<p>{PARAGRAPH}</p>" for _ in range(6))
+            nxt = f'<p><a href="/art/{(n + 1) % pages}.html">下一篇</a> <a href="/list/{i}.html">返回列表</a></p>'
+            (folder / "api" / "art" / f"{n}.json").write_text(
+                json.dumps({"title": f"关于做好第{n}项重点工作的通知", "html": body + nxt}, ensure_ascii=False), encoding="utf-8")
+            n += 1
+        (folder / "api" / "list" / f"{i}.json").write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+        (folder / "list" / f"{i}.html").write_text(
+            f"<html><head><meta charset='utf-8'><title>栏目{i}</title></head><body><ul id='list'></ul>"
+            f"<script>fetch('/api/list/{i}.json').then(r => r.json()).then(items => {{"
+            "document.getElementById('list').innerHTML = items.map(x => "
+            "'<li><a href=\"' + x.url + '\">' + x.title + '</a><span>' + x.date + '</span></li>').join('');"
+            "});</script></body></html>", encoding="utf-8")
+    return 1 + lists + n
+
+
+class TreeSampler(threading.Thread):
+    """Peak RSS and PSS of a process and all its descendants, sampled every ``every`` seconds."""
+
+    def __init__(self, pid: int, every: float = 0.5) -> None:
+        super().__init__(daemon=True)
+        self.root = psutil.Process(pid)
+        self.every = every
+        self.peak_rss = 0
+        self.peak_pss = 0
+        self.peak_procs = 0
+        self.chromium_peak_rss = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                procs = [self.root, *self.root.children(recursive=True)]
+            except psutil.Error:
+                break
+            rss = pss = chrome = 0
+            for p in procs:
+                try:
+                    info = p.memory_full_info()
+                except psutil.Error:
+                    continue
+                rss += info.rss
+                pss += getattr(info, "pss", info.rss)
+                try:
+                    if "chrom" in p.name():
+                        chrome += info.rss
+                except psutil.Error:
+                    pass
+            self.peak_rss = max(self.peak_rss, rss)
+            self.peak_pss = max(self.peak_pss, pss)
+            self.chromium_peak_rss = max(self.chromium_peak_rss, chrome)
+            self.peak_procs = max(self.peak_procs, len(procs))
+            self.stop.wait(self.every)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pages", type=int, default=500, help="article pages (index and list pages come on top)")
+    ap.add_argument("--keep", metavar="DIR", help="keep the site, profile and store in DIR")
+    args = ap.parse_args()
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="zhaocuo-render-bench-"))
+    if work.exists() and args.keep:
+        shutil.rmtree(work)
+    site = work / "site"
+    total = build_site(site, args.pages)
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                               "--directory", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        profile = work / "bench.toml"
+        profile.write_text(
+            f'[site]\nname = "渲染基准"\nstart_urls = ["http://127.0.0.1:{port}/"]\nown_site = true\n'
+            f'[crawl]\nrender_js = ["/"]\nmax_pages = {total + 10}\nconcurrency = 16\nper_host_concurrency = 16\n'
+            f'render_timeout_s = 30.0\ncheck_external = false\n'
+            f'[ipv6]\nenabled = false\n[store]\npath = "{work / "bench.sqlite"}"\n', encoding="utf-8")
+        print(f"站点 site: {total} 个页面 pages, 全部由脚本生成 all built by fetch(); 渲染中 rendering …", flush=True)
+        started = time.monotonic()
+        proc = subprocess.Popen([sys.executable, "-m", "zhaocuo", "crawl", "--config", str(profile)], cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env={**os.environ, "ZHAOCUO_HOME": str(work / "home")})
+        sampler = TreeSampler(proc.pid)
+        sampler.start()
+        out, err = proc.communicate()
+        elapsed = time.monotonic() - started
+        sampler.stop.set()
+        sampler.join()
+        if proc.returncode != 0:
+            print(err[-3000:], file=sys.stderr)
+            return 1
+        db = sqlite3.connect(work / "bench.sqlite")
+        rendered, with_text = db.execute(
+            "SELECT COUNT(*), SUM(text LIKE '%重点工作%' OR text LIKE '%政务公开栏目%') FROM pages "
+            "WHERE kind = 'html' AND rendered = 1").fetchone()
+        stats = json.loads(db.execute("SELECT stats FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0] or "{}")
+        db.close()
+        crawl_s = stats.get("crawl_elapsed_s") or elapsed
+        mb = 1024 * 1024
+        print(f"渲染页面 rendered pages: {rendered} (正文由脚本生成且已抓到 with script-built text: {with_text or 0})")
+        print(f"耗时 wall time: {elapsed:.1f} s 全程 whole CLI; 站点抓取 site crawl {crawl_s:.1f} s")
+        print(f"速度 pages/s: {rendered / crawl_s:.2f} (抓取阶段 crawl phase), {rendered / elapsed:.2f} (全程 whole CLI)")
+        print(f"内存峰值 peak memory (CLI + Scrapy + Playwright + Chromium, {sampler.peak_procs} 个进程 processes): "
+              f"RSS {sampler.peak_rss / mb:.0f} MB, PSS {sampler.peak_pss / mb:.0f} MB; "
+              f"其中 Chromium RSS {sampler.chromium_peak_rss / mb:.0f} MB")
+        target = 1.5 * 1024 * mb
+        verdict = "达标 met" if sampler.peak_rss < target else ("PSS 达标 met by PSS" if sampler.peak_pss < target else "未达标 missed")
+        print(f"目标 target: 峰值 < 1.5 GB — {verdict}")
+        return 0 if rendered >= min(500, total) else 1
+    finally:
+        server.terminate()
+        server.wait(10)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
