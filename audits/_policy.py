@@ -125,6 +125,10 @@ def parse_policy(page: Page) -> PolicyDoc | None:
         )
     if m is None:
         return None
+    standalone = {norm_doc_no(x) for x in DOC_NO.finditer(text[:20000])
+                  if text[max(0, x.start() - 1):x.start()] not in ("（", "(", "《")}
+    if len(standalone) >= 3:
+        return None  # a list of documents (政策文件 column page), not one document
     written = labelled_date(text, _WRITTEN)
     published = labelled_date(text, _PUBLISHED)
     if written is None and published is None:

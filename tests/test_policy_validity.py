@@ -131,3 +131,11 @@ def test_a_navigation_link_to_the_interpretation_column_is_not_an_interpretation
     pages["/zcjd/"] = layout("<p>暂无信息</p>", "政策解读", nav=nav)
     out = findings(tmp_path, pages, module=policy_unexplained)
     assert set(out) == set(pages) - {"/zcjd/"}
+
+
+def test_a_list_of_documents_is_not_itself_a_document() -> None:
+    rows = "".join(f"<tr><td>测试区第{i}项办法</td><td>测政规〔2019〕{i}号</td><td>2019-0{i}-01</td></tr>"
+                   for i in range(1, 5))
+    html = f"<html><body><table><tr><th>标题</th><th>文号</th><th>发布日期</th></tr>{rows}</table>" \
+           "<p>发布日期：2019-01-01</p></body></html>"
+    assert parse_policy(Page(url=BASE + "/zcwj/", title="政策文件", html=html)) is None
