@@ -31,6 +31,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import lxml.html
 from lxml import etree
 
+from audits._catalog import Entry, names_match, time_limit_days
 from audits._dates import DATE_RE, make_date, page_date
 from zhaocuo.profile import Profile
 from zhaocuo.store import Crawl, Page
@@ -549,17 +550,15 @@ def name_rule(name: str) -> Rule | None:
     return Rule(days, f"{label}应在{days}天内更新")
 
 
-def rule_for(column: Column, profile: Profile, entry: object | None, as_of: date) -> Rule | None:
+def rule_for(column: Column, profile: Profile, entry: Entry | None, as_of: date) -> Rule | None:
     """The column's freshness rule. ``[columns].max_age_days`` (by column name) wins, then a
     catalogue item's explicit max_age_days; a 公开时限 of the matching catalogue item becomes
     the rule, but never loosens the national class (the national check still applies)."""
-    from audits._catalog import Entry, names_match, time_limit_days
-
     for key, days in profile.columns.max_age_days.items():
         if names_match(key, column.name) and days > 0:
             return Rule(days, f"配置要求栏目“{key}”{days}天内更新")
     national = name_rule(column.name)
-    if isinstance(entry, Entry):
+    if entry is not None:
         if entry.max_age_days > 0:
             return Rule(entry.max_age_days, f"公开目录要求“{entry.name}”{entry.max_age_days}天内更新")
         limit = entry.fields.get("time_limit", "")

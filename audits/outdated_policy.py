@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from audits import AuditMeta
-from audits._policy import PolicyDoc, add_years, policy_docs, repealed_by_notices
+from audits._policy import PolicyDoc, Repeal, add_years, policy_docs, repealed_by_notices
 from zhaocuo.finding import Finding, Severity
 from zhaocuo.profile import Profile
 from zhaocuo.store import Crawl
@@ -31,7 +32,8 @@ NORMATIVE_YEARS = 5
 TEMPORARY_YEARS = 2
 
 
-def _reason(doc: PolicyDoc, as_of: date, by_no: dict, by_title: dict) -> tuple[str, str, dict] | None:
+def _reason(doc: PolicyDoc, as_of: date, by_no: dict[str, Repeal], by_title: dict[str, Repeal]
+            ) -> tuple[str, str, dict[str, Any]] | None:
     """(rule, Chinese reason, details) for the most serious problem, or None."""
     if doc.void_marked or doc.interpretation:
         return None
