@@ -15,6 +15,7 @@ judged: the summary says IPv6 could not be tested.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -105,6 +106,8 @@ def host_verdict(rec: dict[str, Any]) -> tuple[str, str]:
         if aaaa.get("status") == "literal":
             return "no_aaaa", f"链接写的是 IPv4 地址 {rec.get('host', '')} 而非域名"
         return "untestable", f"AAAA 查询失败，无法判定：{aaaa.get('error', '')}"
+    if all(_v4_mapped(a) for a in aaaa["values"]):
+        return "no_aaaa", f"AAAA 记录只有 IPv4 映射地址 {'、'.join(aaaa['values'])}，并非真正的 IPv6 地址"
     if not rec.get("v6_routable"):
         return "untestable", "本机到该主机的 IPv6 地址无路由，无法判定"
     verdicts = [_probe_verdict(p) for p in rec.get("probes", [])]
@@ -118,6 +121,13 @@ def host_verdict(rec: dict[str, Any]) -> tuple[str, str]:
     if rec.get("skipped") == "time_budget":
         return "skipped", "超出检测时间上限，未检测"
     return "untestable", "未能检测"
+
+
+def _v4_mapped(address: str) -> bool:
+    try:
+        return ipaddress.IPv6Address(address).ipv4_mapped is not None
+    except ValueError:
+        return False
 
 
 def _site(crawl: Crawl) -> dict[str, Any] | None:

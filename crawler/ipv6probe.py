@@ -20,6 +20,7 @@ probe says so once and records it instead of failing every host.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import sys
 import time
@@ -88,6 +89,13 @@ class Census:
                 "levels": {lvl: {"links": sum(len(u) for u in by_host.values()),
                                  "hosts": {h: len(u) for h, u in by_host.items()}}
                            for lvl, by_host in self.levels.items()}}
+
+
+def _v4_mapped(address: str) -> bool:
+    try:
+        return ipaddress.IPv6Address(address).ipv4_mapped is not None
+    except ValueError:
+        return False
 
 
 def _host(url: str) -> str:
@@ -221,7 +229,8 @@ def gather(profile: Profile, store: SQLiteStore, run_id: int, progress: bool) ->
 
     # Phase 2: can this machine reach IPv6 at all? Loopback (::1) counts: tests use it.
     for h in probed:
-        records[h]["v6_routable"] = [a for a in dns_infos[h].aaaa.values if routable(a)]
+        # An IPv4-mapped AAAA (::ffff:a.b.c.d) would be reached over IPv4: not an IPv6 address.
+        records[h]["v6_routable"] = [a for a in dns_infos[h].aaaa.values if not _v4_mapped(a) and routable(a)]
     no_route = not routable(_GLOBAL_PROBE) and not any(r["v6_routable"] for r in records.values())
     note = NO_ROUTE_MESSAGE if no_route else ""
     if no_route:

@@ -96,3 +96,23 @@ def test_cname_chain_to_an_ipv4_only_host_is_reported_with_its_chain(tmp_path: P
     own = crawl.records("ipv6_host")["www.test.gov.cn"]
     assert own["ns"]["servers"] == [] and own["ns"]["error"]
     store.close()
+
+
+def test_ipv4_mapped_aaaa_is_not_ipv6(tmp_path: Path) -> None:
+    """An AAAA of ::ffff:127.0.0.1 is reached over IPv4: the host has no real IPv6 address."""
+    with LoopbackServer({"*": PAGE}) as srv, \
+         Dnsmasq(hosts={"www.test.gov.cn": ["127.0.0.1"], "mapped.other.cn": ["127.0.0.1", "::ffff:127.0.0.1"]},
+                 extra=[local_domain("test.gov.cn"), local_domain("other.cn")]) as dns:
+        home = f"http://www.test.gov.cn:{srv.port}/"
+        profile, store, run_id = stored_crawl(tmp_path, {
+            "site": {"start_urls": [home]},
+            "dns": {"nameservers": [dns.nameserver], "timeout_s": 2.0},
+            "ipv6": {"timeout_s": 1.0},
+        }, {home: [(f"http://mapped.other.cn:{srv.port}/", "a")]})
+        ipv6probe.gather(profile, store, run_id, progress=False)
+        crawl = Crawl(store, store.run(run_id))
+        rec = crawl.records("ipv6_host")["mapped.other.cn"]
+        assert rec["dns"]["aaaa"]["values"] == ["::ffff:127.0.0.1"] and rec["v6_routable"] == []
+        verdict, reason = ipv6_audit.host_verdict(rec)
+        assert verdict == "no_aaaa" and "映射" in reason
+        store.close()

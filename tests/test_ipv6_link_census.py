@@ -1,0 +1,79 @@
+"""Which links are 二级 and 三级, and the probe's bounds (hosts probed, time budget)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from audits import ipv6 as ipv6_audit
+from crawler import ipv6probe
+from crawler.ipv6probe import LEVEL2, LEVEL3, link_census
+from tests.support.dns import Dnsmasq, local_domain
+from tests.support.ipv6_world import stored_crawl
+from zhaocuo.store import Crawl, Page
+
+pytestmark = pytest.mark.timeout(60)
+
+AS_OF = date(2026, 11, 27)
+SITE = "http://www.test.gov.cn:8080"
+
+
+def test_levels_by_click_distance_with_urls_told_apart_canonically(tmp_path: Path) -> None:
+    # The profile writes the start URL without a slash; the crawler stores it canonically.
+    profile, store, run_id = stored_crawl(tmp_path, {"site": {"start_urls": [SITE]}}, {
+        f"{SITE}/": [(f"{SITE}/a.html", "a"), (f"{SITE}/a.html?utm_source=wx", "a"),
+                     ("http://WWW.TEST.GOV.CN:8080/b.html", "a"), ("http://ext.other.cn/", "a"),
+                     ("http://cdn.other.cn/x.js", "script"), ("javascript:void(0)", "a"), (f"{SITE}/", "a")],
+        f"{SITE}/a.html": [(f"{SITE}/", "a"), (f"{SITE}/b.html", "a"), (f"{SITE}/c.html", "a"),
+                           ("http://ext.other.cn/", "a"), ("http://deep.other.cn/", "iframe")],
+        f"{SITE}/c.html": [("http://four.other.cn/", "a")],  # 四级: not counted
+    })
+    census = link_census(Crawl(store, store.run(run_id)), profile)
+    assert census.homepage == f"{SITE}/" and census.homepage_stored
+    assert {h: len(u) for h, u in census.levels[LEVEL2].items()} == {"www.test.gov.cn": 2, "ext.other.cn": 1}
+    assert {h: len(u) for h, u in census.levels[LEVEL3].items()} == {"www.test.gov.cn": 1, "deep.other.cn": 1}
+    assert census.hosts()[0] == "www.test.gov.cn"
+    store.close()
+
+
+def test_homepage_redirecting_to_another_host_makes_both_hosts_own(tmp_path: Path) -> None:
+    profile, store, run_id = stored_crawl(tmp_path, {"site": {"start_urls": ["http://test.gov.cn/"]}}, {})
+    store.add_page(run_id, Page(url="http://test.gov.cn/", final_url="https://www.test.gov.cn/", status=200))
+    store.add_links(run_id, [])
+    store.commit()
+    census = link_census(Crawl(store, store.run(run_id)), profile)
+    assert census.own_hosts == ["test.gov.cn", "www.test.gov.cn"]
+    store.close()
+
+
+def test_hosts_over_the_cap_and_the_time_budget_are_left_undetermined(tmp_path: Path) -> None:
+    with Dnsmasq(hosts={"www.test.gov.cn": ["127.0.0.1", "::1"], "a.other.cn": ["127.0.0.1", "::1"],
+                        "b.other.cn": ["127.0.0.1"], "c.other.cn": ["127.0.0.1", "::1"]},
+                 extra=[local_domain("test.gov.cn"), local_domain("other.cn")]) as dns:
+        home = f"{SITE}/"
+        profile, store, run_id = stored_crawl(tmp_path, {
+            "site": {"start_urls": [home]},
+            "dns": {"nameservers": [dns.nameserver], "timeout_s": 2.0},
+            # three hosts probed (own first, then by link count); no time at all for connections
+            "ipv6": {"max_hosts": 3, "max_total_s": 0.0, "timeout_s": 1.0},
+        }, {home: [("http://a.other.cn/1", "a"), ("http://a.other.cn/2", "a"), ("http://b.other.cn/1", "a"),
+                   ("http://c.other.cn/", "a")]})
+        stats = ipv6probe.gather(profile, store, run_id, progress=False)
+    crawl = Crawl(store, store.run(run_id))
+    records = crawl.records("ipv6_host")
+    assert sorted(records) == ["a.other.cn", "b.other.cn", "www.test.gov.cn"] and stats["ipv6_hosts"] == 3
+    site = crawl.records("ipv6_site")["census"]
+    assert site["hosts_over_cap"] == ["c.other.cn"]
+    assert records["a.other.cn"]["skipped"] == "time_budget" and records["a.other.cn"]["probes"] == []
+    assert ipv6_audit.host_verdict(records["a.other.cn"])[0] == "skipped"
+    # A missing AAAA is a DNS fact: known without any connection.
+    findings = list(ipv6_audit.audit(crawl, profile, AS_OF))
+    assert [f.extra["host"] for f in findings] == ["b.other.cn"]
+    summary = ipv6_audit.summary(crawl, profile, AS_OF, findings)
+    level = summary["levels"]["二级"]
+    assert (level["supported"], level["unsupported"], level["undetermined"]) == (0, 1, 3)
+    assert level["determined_share"] == 25.0
+    assert summary["hosts_over_cap"] == 1
+    store.close()
