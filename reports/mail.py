@@ -41,6 +41,7 @@ log = logging.getLogger("zhaocuo.mail")
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAX_ITEMS = 20          # most serious items listed in a unit's mail; the ledger holds all
 MAX_TEXT = 200          # characters of crawled text shown per cell
+MAX_ATTACHMENT_BYTES = 10 * 1000 * 1000  # many government mail servers refuse more (base64 adds a third)
 STALE_COLUMNS_LIMIT = 5  # the national check: ≥ 5 stale (or blank) columns fail the site
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -176,12 +177,18 @@ def _message(sender: str, to: list[str], subject: str, text: str, html: str, run
     return msg
 
 
-def _ledger_bytes(findings: list[Finding], unit: str | None) -> bytes:
+def _ledger(name: str, findings: list[Finding], unit: str | None) -> tuple[tuple[str, bytes] | None, str]:
+    """(attachment or None, note for the body). A ledger too big for mail servers is left out —
+    a message the server refuses for its size would otherwise wait in the outbox forever."""
     from reports.ledger import write_ledger
 
     with tempfile.TemporaryDirectory(prefix="zhaocuo-mail-") as tmp:
         path = write_ledger(Path(tmp) / "ledger.xlsx", findings, unit=unit)
-        return Path(path).read_bytes()
+        data = Path(path).read_bytes()
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        return None, (f"整改台账（{len(data) / 1e6:.1f} MB）超过邮件附件上限，未随信附上，"
+                      "请向办公室索取或在报告目录的 ledger.xlsx 中查看。")
+    return (name, data), ""
 
 
 def _safe_filename(name: str) -> str:
@@ -214,15 +221,15 @@ def compose(profile: Profile, store: SQLiteStore, result: Any, as_of: date
             continue
         own.sort(key=lambda f: (f.severity_rank, not f.overdue, f.audit, f.url, f.id))
         c = counts.get(name, Counter())
+        ledger, note = _ledger(f"整改台账-{_safe_filename(name)}-{day}.xlsx", own, name)
         ctx = {"site": site, "unit": name, "as_of": day, "counts": c, "total": len(own),
                "items": [_row(f, titles) for f in own[:MAX_ITEMS]], "more": max(0, len(own) - MAX_ITEMS),
-               "deadlines": profile.deadlines}
+               "deadlines": profile.deadlines, "ledger_note": note}
         html = env.get_template("mail_unit.html").render(**ctx)
         text = env.get_template("mail_unit.txt").render(**ctx)
         subject = f"【找错】{site}网站检查问题清单（{day}）— {name}：待整改 {len(own)} 项"
         if c.get("overdue"):
             subject += f"，已逾期 {c['overdue']} 项"
-        ledger = (f"整改台账-{_safe_filename(name)}-{day}.xlsx", _ledger_bytes(own, name))
         out.append((f"unit:{name}", name, _message(mail.sender, to, subject, text, html, run, ledger)))
 
     office = _addresses(mail.office)
@@ -237,7 +244,8 @@ def compose(profile: Profile, store: SQLiteStore, result: Any, as_of: date
                           "overdue": c.get("overdue", 0), "total": c.get("total", 0)})
         risks = veto_risks(findings, store, profile, result.summary.get("crawl_run"))
         totals = {k: sum(r[k] for r in board) for k in ("new", "open", "fixed", "overdue", "total")}
-        ctx = {"site": site, "as_of": day, "board": board, "totals": totals, "risks": risks,
+        ledger, note = _ledger(f"整改台账-全部-{day}.xlsx", findings, None)
+        ctx = {"ledger_note": note, "site": site, "as_of": day, "board": board, "totals": totals, "risks": risks,
                "at_risk": any(r.hit for r in risks),
                "veto_items": [_row(f, titles) for f in findings if f.severity == "veto"][:MAX_ITEMS],
                "pages": result.summary.get("pages_crawled", 0), "trends": _trends(store)}
@@ -246,7 +254,6 @@ def compose(profile: Profile, store: SQLiteStore, result: Any, as_of: date
         subject = f"【找错】{site}网站检查汇总（{day}）：待整改 {totals['total']} 项，逾期 {totals['overdue']} 项"
         if ctx["at_risk"]:
             subject += "，存在单项否决风险"
-        ledger = (f"整改台账-全部-{day}.xlsx", _ledger_bytes(findings, None))
         out.append(("office", "办公室汇总", _message(mail.sender, office, subject, text, html, run, ledger)))
     return out
 

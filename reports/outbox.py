@@ -105,8 +105,19 @@ def connect(mail: MailSection, env: dict[str, str]) -> smtplib.SMTP:
     return conn
 
 
+def permanent(exc: BaseException) -> bool:
+    """A 5xx answer: retrying the same message cannot succeed."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return False
+
+
 def flush(store: SQLiteStore, mail: MailSection, env: dict[str, str]) -> tuple[int, list[str]]:
-    """Send every pending message; return (sent, errors). Failures stay pending."""
+    """Send every pending message; return (sent, errors). Temporary failures stay pending;
+    permanent ones (5xx) are marked rejected."""
     todo = pending(store)
     if not todo:
         return 0, []
@@ -121,21 +132,29 @@ def flush(store: SQLiteStore, mail: MailSection, env: dict[str, str]) -> tuple[i
     sent, errors = 0, []
     try:
         for entry in todo:
+            attempts = int(entry.data.get("attempts", 0)) + 1
             try:
-                conn.sendmail(entry.data["sender"], entry.data["to"], entry.data["raw"].encode("ascii"))
+                refused = conn.sendmail(entry.data["sender"], entry.data["to"], entry.data["raw"].encode("ascii"))
             except (OSError, smtplib.SMTPException) as exc:
                 error = f"{entry.data.get('recipient')}: {type(exc).__name__}: {exc}"
+                if permanent(exc):
+                    # 5xx: the server will never take it (no such mailbox, too big…). Kept in the
+                    # outbox as "rejected" for people to see, not retried every night for ever.
+                    error = "拒收 rejected: " + error
+                    _mark(store, entry, status="rejected", attempts=attempts, last_error=error, last_attempt=now_iso())
+                else:
+                    _mark(store, entry, attempts=attempts, last_error=error, last_attempt=now_iso())
                 errors.append(error)
-                _mark(store, entry, attempts=int(entry.data.get("attempts", 0)) + 1, last_error=error,
-                      last_attempt=now_iso())
                 if isinstance(exc, (OSError, smtplib.SMTPServerDisconnected)):
                     break  # the connection is gone: the rest waits for the next run
                 continue
             sent += 1
+            if refused:
+                errors.append(f"{entry.data.get('recipient')}: 部分收件人被拒收 some recipients refused: {refused}")
             # The key stays (no second sending of this run); the body goes, or a year of nightly
             # ledgers would pile up in the store. A copy was written beside the reports.
-            _mark(store, entry, status="sent", sent_at=now_iso(), attempts=int(entry.data.get("attempts", 0)) + 1,
-                  last_error="", raw="", size=len(entry.data["raw"]))
+            _mark(store, entry, status="sent", sent_at=now_iso(), attempts=attempts, raw="",
+                  size=len(entry.data["raw"]), last_error=str(refused) if refused else "")
     finally:
         try:
             conn.quit()

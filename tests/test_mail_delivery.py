@@ -296,6 +296,51 @@ def test_implicit_tls_ssl_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         ctl.stop()
 
 
+class Picky(Sink):
+    """Refuses one mailbox for good (550) and another for now (451)."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address.startswith("wjj@"):
+            return "550 5.1.1 mailbox unavailable"
+        if address.startswith("jyj@"):
+            return "451 4.3.0 try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_permanent_rejection_is_not_retried_but_temporary_is(tmp_path: Path) -> None:
+    sink = Picky()
+    ctl = Controller(sink, hostname="127.0.0.1", port=free_port())
+    ctl.start()
+    try:
+        profile = _profile(tmp_path, ctl.port)
+        store = SQLiteStore(tmp_path / "s.sqlite")
+        result = _night(store, profile, FINDINGS, date(2026, 11, 2))
+        first = mail.deliver(profile, store, tmp_path / "out", result, date(2026, 11, 2), send=True, env={})
+        assert first["sent"] == 1 and first["pending"] == 1  # the office got it; 区教体局 waits
+        status = {e.data["recipient"]: e.data["status"] for e in outbox.entries(store)}
+        assert status == {"office": "sent", f"unit:{JYJ}": "pending", f"unit:{WJJ}": "rejected"}
+        second = mail.deliver(profile, store, tmp_path / "out", result, date(2026, 11, 2), send=True, env={})
+        # Only the temporary failure is tried again.
+        assert second["sent"] == 0 and len(second["errors"]) == 1 and "451" in second["errors"][0]
+    finally:
+        ctl.stop()
+
+
+def test_a_ledger_too_big_for_mail_is_left_out_with_a_note(tmp_path: Path, smtp,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    ctl, sink = smtp
+    monkeypatch.setattr(mail, "MAX_ATTACHMENT_BYTES", 1000)
+    profile = _profile(tmp_path, ctl.port)
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    result = _night(store, profile, FINDINGS, date(2026, 11, 2))
+    report = mail.deliver(profile, store, tmp_path / "out", result, date(2026, 11, 2), send=True, env={})
+    assert report["sent"] == 3
+    for _, msg in sink.received:
+        assert list(msg.iter_attachments()) == []
+        assert "超过邮件附件上限" in _html(msg)
+
+
 def test_password_is_never_sent_in_clear(tmp_path: Path, smtp) -> None:
     ctl, sink = smtp
     profile = _profile(tmp_path, ctl.port)  # security = "none"
