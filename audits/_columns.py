@@ -62,6 +62,7 @@ _CREATE_PAGE = re.compile(
 # Scripts that fill a page after loading (the stored HTML then lacks the list).
 _DYNAMIC = re.compile(r"\$\.(?:ajax|get|post|getJSON)\s*\(|\bfetch\s*\(|XMLHttpRequest|axios|\.load\s*\(|new Vue\b|"
                       r"createApp\s*\(|laypage|layui\.table|\.datagrid\s*\(|jsonp", re.I)
+_TRAILING_DATE = re.compile(r"((?:19|20)\d\d)\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*\]?\)?$")
 _TITLE_SPLIT = re.compile(r"\s*[-_|—–－·]\s*")
 
 
@@ -262,19 +263,38 @@ def _extract(url: str, depth: int, title: str, text: str, html: str, profile: Pr
 
 def _list_row(a: etree._Element, target: str, anchor: str, targets: dict[etree._Element, str],
               seen_rows: set[etree._Element], facts: _PageFacts, as_of: date) -> bool:
-    """Record link ``a`` as a list row (dated or not); True when the row carries a date."""
+    """Record the list row holding link ``a`` (dated or not); True when the row carries a date.
+
+    A row may hold a second, short link beside its title ("[通知公告]", "详细"): the row
+    is then the title's. The date must stand outside the title: "2024年3月5日区长接待日安排"
+    names a day, not when it was posted (such a row is dated by its article instead)."""
     row = _row_of(a)
     if row is None or row in seen_rows:
         return False
-    if len({targets.get(x, "") for x in row.iter("a") if x.get("href")}) != 1:
-        return False
+    anchors = [(x, targets[x], _clean(x.text_content()) or _clean(x.get("title", "")))
+               for x in row.iter("a") if x in targets]
+    if len({t for _, t, _ in anchors}) != 1:
+        main = max(anchors, key=lambda x: len(x[2]), default=None)
+        if main is None or len(main[2]) < 6 or any(t != main[1] and len(n) > 8 for _, t, n in anchors):
+            return False
+        a, target, anchor = main
     seen_rows.add(row)
     row_text = _clean(row.text_content())
     if len(row_text) > 300:
         return False
     item_title = _clean(a.get("title", "")) or anchor
-    dates = [d for d in (make_date(*m.groups()) for m in DATE_RE.finditer(row_text))
-             if d and d.toordinal() <= as_of.toordinal() + 1]
+    outside = row_text
+    for _, _, name in anchors:
+        outside = outside.replace(name, " ")
+    found = list(DATE_RE.finditer(outside))
+    for x, _, name in anchors:
+        # Inside the link, a date counts in an element of its own (<span>2024-03-05</span>)
+        # or written with - or / at the end of the text, as lists print posting dates.
+        found += [m for el in x.iterdescendants() if isinstance(el.tag, str)
+                  and len(t := _clean(el.text_content()).strip("[]()（）【】 ")) <= 12 and (m := DATE_RE.fullmatch(t))]
+        if m := _TRAILING_DATE.search(name):
+            found.append(m)
+    dates = [d for d in (make_date(*m.groups()[:3]) for m in found) if d and d.toordinal() <= as_of.toordinal() + 1]
     if dates:
         facts.dated.append((target, item_title, max(dates)))
         return True

@@ -231,3 +231,19 @@ def test_a_mailbox_page_with_a_form_is_not_blank(tmp_path: Path) -> None:
     pages = {"/": layout("", "首页", nav=nav), "/qzxx/": layout(form, "区长信箱", [("区长信箱", "/qzxx/")], nav=nav)}
     (col,) = discover(*build(tmp_path, pages), AS_OF).columns
     assert col.name == "区长信箱" and not col.is_blank
+
+
+def test_list_rows_as_sites_write_them(tmp_path: Path) -> None:
+    """A category link beside the title, the date inside the link, a day named in a title."""
+    rows = (f'<li><a href="/tzgg/">[通知公告]</a><a href="/tzgg/1.html">关于开展冬季安全检查的通知</a>'
+            f'<span>{ago(3)}</span></li>'
+            f'<li><a href="/tzgg/2.html"><span>关于供暖的公告</span><span>[{ago(5)}]</span></a></li>'
+            f'<li><a href="/tzgg/3.html">2025年3月5日区长接待日安排</a></li>')
+    pages = {"/": homepage([]),
+             "/tzgg/": layout(f'<ul class="list">{rows}</ul>', "通知公告", [("通知公告", "/tzgg/")]),
+             "/tzgg/3.html": article("通知公告", "/tzgg/", "2025年3月5日区长接待日安排", ago(8))}
+    (col,) = [c for c in discover(*build(tmp_path, pages), AS_OF).columns if c.name == "通知公告"]
+    dates = {u.removeprefix(BASE): (i.date, i.source) for u, i in col.items.items()}
+    assert dates == {"/tzgg/1.html": (AS_OF - timedelta(days=3), "list"),
+                     "/tzgg/2.html": (AS_OF - timedelta(days=5), "list"),
+                     "/tzgg/3.html": (AS_OF - timedelta(days=8), "page")}
