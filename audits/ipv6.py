@@ -31,6 +31,8 @@ META = AuditMeta(
     name="ipv6",
     title="IPv6 支持",
     severity=Severity.MEDIUM,
+    # Not the *_no_route kinds the summary also reads: without an IPv6 route the audit has
+    # no data, and the lifecycle must not take its silence for fixes.
     requires=("records:ipv6_site", "records:ipv6_host", "links"),
     description="网站首页及二级、三级链接应支持 IPv6 访问，且 IPv6 与 IPv4 访问内容一致。",
 )
@@ -130,8 +132,14 @@ def _v4_mapped(address: str) -> bool:
         return False
 
 
-def _site(crawl: Crawl) -> dict[str, Any] | None:
-    return crawl.records("ipv6_site").get("census")
+def _site(crawl: Crawl) -> tuple[dict[str, Any] | None, dict[str, dict[str, Any]]]:
+    """The census and the host records; on a machine without IPv6 route, those stored under
+    the no-route kinds (read for the summary only: nothing is judged)."""
+    site = crawl.records("ipv6_site").get("census")
+    if site is not None:
+        return site, crawl.records("ipv6_host")
+    site = crawl.records("ipv6_site_no_route").get("census")
+    return site, (crawl.records("ipv6_host_no_route") if site is not None else {})
 
 
 def _host(url: str) -> str:
@@ -155,10 +163,9 @@ def _linking_pages(crawl: Crawl, hosts: set[str]) -> dict[str, list[str]]:
 
 
 def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
-    site = _site(crawl)
+    site, records = _site(crawl)
     if site is None or site.get("no_route"):
         return []  # not probed, or this machine cannot test IPv6: nothing can be judged
-    records = crawl.records("ipv6_host")
     failing = {h: host_verdict(r) for h, r in records.items()}
     failing = {h: v for h, v in failing.items() if v[0] in FAILING}
     homepage = site.get("homepage") or profile.homepage
@@ -207,10 +214,9 @@ def _rate(supported: int, unsupported: int) -> float | None:
 def summary(crawl: Crawl, profile: Profile, as_of: date, findings: list[Finding]) -> dict[str, Any]:
     """Homepage IPv6 yes/no, 二级/三级链接IPv6支持率 (percent of links whose host works over
     IPv6; dead and undeterminable links left out) and the hosts that pull them down."""
-    site = _site(crawl)
+    site, records = _site(crawl)
     if site is None:
         return {"homepage_ipv6": "未检测", "note": "本次未进行 IPv6 检测 (ipv6 probe did not run)"}
-    records = crawl.records("ipv6_host")
     verdicts = {h: host_verdict(r) for h, r in records.items()}
     own = site.get("own_host", "")
     no_route = bool(site.get("no_route"))

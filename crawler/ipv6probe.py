@@ -15,7 +15,7 @@ store. It gathers facts only — the ``ipv6`` audit judges them:
 
 Stored as records: ``ipv6_host`` (one per host) and ``ipv6_site``/``census`` (the levels,
 the machine's IPv6 route, notes). A machine without any IPv6 route cannot test IPv6: the
-probe says so once and records it instead of failing every host.
+probe says so once and records it (under ``*_no_route`` kinds) instead of failing every host.
 """
 
 from __future__ import annotations
@@ -47,6 +47,11 @@ _GLOBAL_PROBE = "2001:db8::1"
 # the page changes by itself (a measurement trigger, not a verdict).
 RECHECK_BELOW = 0.95
 NO_ROUTE_MESSAGE = "本机无 IPv6 路由，无法检测 IPv6 / cannot test IPv6 from this machine"
+# Record kinds. Without an IPv6 route the facts go under kinds of their own: the audit's
+# inputs (SITE_KIND, HOST_KIND) are then absent, so the finding lifecycle knows the audit had
+# no data this run and does not mark last night's IPv6 findings as fixed.
+SITE_KIND, HOST_KIND = "ipv6_site", "ipv6_host"
+SITE_KIND_NO_ROUTE, HOST_KIND_NO_ROUTE = "ipv6_site_no_route", "ipv6_host_no_route"
 
 
 @dataclass
@@ -273,7 +278,7 @@ def gather(profile: Profile, store: SQLiteStore, run_id: int, progress: bool) ->
         list(pool.map(probe_host, probed))
 
     for host, rec in records.items():
-        store.put_record(run_id, "ipv6_host", host, rec)
+        store.put_record(run_id, HOST_KIND_NO_ROUTE if no_route else HOST_KIND, host, rec)
     site = {
         **census.to_dict(),
         "no_route": no_route,
@@ -285,7 +290,7 @@ def gather(profile: Profile, store: SQLiteStore, run_id: int, progress: bool) ->
         "hosts_over_cap_count": len(skipped),
         "elapsed_s": round(time.monotonic() - started, 2),
     }
-    store.put_record(run_id, "ipv6_site", "census", site)
+    store.put_record(run_id, SITE_KIND_NO_ROUTE if no_route else SITE_KIND, "census", site)
     store.commit()
     if progress:
         print(f"IPv6: {len(probed)} 个主机已检测 hosts probed in {site['elapsed_s']} s", file=sys.stderr)
