@@ -33,6 +33,7 @@ from lxml import etree
 
 from audits._catalog import Entry, names_match, time_limit_days
 from audits._dates import DATE_RE, make_date, page_date
+from crawler.render import looks_script_built  # the crawler's own test: what it would have rendered
 from zhaocuo.profile import Profile
 from zhaocuo.store import Crawl, Page
 
@@ -59,9 +60,6 @@ _PAGER_URL = re.compile(r"(index|list|default)_\d+\.s?html?$|[?&](page|pageno|pa
 _CREATE_PAGE = re.compile(
     r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]"
 )
-# Scripts that fill a page after loading (the stored HTML then lacks the list).
-_DYNAMIC = re.compile(r"\$\.(?:ajax|get|post|getJSON)\s*\(|\bfetch\s*\(|XMLHttpRequest|axios|\.load\s*\(|new Vue\b|"
-                      r"createApp\s*\(|laypage|layui\.table|\.datagrid\s*\(|jsonp", re.I)
 _TRAILING_DATE = re.compile(r"((?:19|20)\d\d)\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*\]?\)?$")
 _TITLE_SPLIT = re.compile(r"\s*[-_|—–－·]\s*")
 
@@ -202,10 +200,8 @@ def _extract(url: str, depth: int, title: str, text: str, html: str, profile: Pr
     doc = _parse(html)
     if doc is None:
         return None
-    dynamic = False
     for bad in doc.xpath("//script|//style|//noscript"):
         scripts = bad.text or ""
-        dynamic = dynamic or bool(bad.tag == "script" and _DYNAMIC.search(scripts[:200_000]))
         for m in _CREATE_PAGE.finditer(scripts):
             # TRS sites write their pager with createPageHTML(total, current, "index", "html"):
             # the further pages are index_1.html … index_{total-1}.html next to this one.
@@ -213,7 +209,7 @@ def _extract(url: str, depth: int, title: str, text: str, html: str, profile: Pr
             doc.set("data-zc-pages", f"{min(total, 500)}|{base}|{ext}")
         bad.drop_tree()
     facts = _PageFacts(url, depth, title, page_date(html, text, url, as_of), [], [], [], [], "", set(), False,
-                       set(), [], script_built=dynamic and not rendered)
+                       set(), [], script_built=not rendered and looks_script_built(html, text))
     if spec := doc.get("data-zc-pages"):
         total_s, base, ext = spec.split("|")
         facts.pager |= {norm_url(urljoin(url, f"{base}_{i}.{ext}")) for i in range(1, int(total_s))}
@@ -351,6 +347,8 @@ class Discovery:
     # Every navigation and breadcrumb anchor of the site, crawled target or not (a column the
     # crawl budget left out still exists: missing_column must not claim it absent).
     nav_names: set[str] = field(default_factory=set)
+    # The homepage fills itself by script and was not rendered: its stored HTML proves nothing.
+    homepage_script_built: bool = False
 
 
 _CACHE: dict[tuple[str, int, str, str], Discovery] = {}
@@ -540,7 +538,7 @@ def _discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
     named = {c.name for c in columns.values() if c.sources != {"list"}}
     result = sorted((c for c in columns.values() if _name_ok(c.name) and not (
         c.sources == {"list"} and (c.url in items_elsewhere or c.name in named))), key=lambda c: c.url)
-    return Discovery(result, homepage, home_items, nav_names)
+    return Discovery(result, homepage, home_items, nav_names, bool(home and home.script_built))
 
 
 # -- freshness ----------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 A single-veto item of the national check ("首页栏目信息超过2周未更新"). Dates come from the
 homepage's lists (the date printed next to a link) and from the linked articles' own
-发布日期. When the homepage links to nothing dated at all there is no evidence either way:
-no finding (the summary says so), because a veto must never rest on a guess.
+发布日期. When the homepage links to nothing dated at all, or fills its news by script and
+the crawl did not render it, there is no evidence either way: no finding (the summary says
+so), because a veto must never rest on a guess.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ MAX_AGE_DAYS = 14
 
 def _newest(crawl: Crawl, profile: Profile, as_of: date) -> tuple[str, date | None, str]:
     found = discover(crawl, profile, as_of)
+    if found.homepage_script_built:
+        # News filled in by script on a homepage the crawl did not render: what the stored
+        # HTML shows may be old placeholders. No veto on that.
+        return found.homepage, None, ""
     dated = [i for i in found.homepage_items if i.date and i.date <= as_of]
     if not dated:
         return found.homepage, None, ""
@@ -52,5 +57,6 @@ def summary(crawl: Crawl, profile: Profile, as_of: date, findings: list[Finding]
     """The homepage's freshness: newest dated link, its age, and whether that fails the check."""
     homepage, newest, _ = _newest(crawl, profile, as_of)
     return {"homepage": homepage, "newest_date": newest.isoformat() if newest else None,
+            "script_built_unrendered": discover(crawl, profile, as_of).homepage_script_built,
             "days_since_update": (as_of - newest).days if newest else None,
             "max_age_days": MAX_AGE_DAYS, "veto": bool(findings)}

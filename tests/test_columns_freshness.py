@@ -121,3 +121,18 @@ def test_no_homepage_verdict_when_the_homepage_was_not_fetched(tmp_path: Path) -
     crawl, prof = build(tmp_path, pages, statuses={"/": 500})
     assert list(stale_homepage.audit(crawl, prof, AS_OF)) == []
     assert stale_homepage.summary(crawl, prof, AS_OF, [])["newest_date"] is None
+
+
+def test_script_built_pages_the_crawl_did_not_render_are_not_judged(tmp_path: Path) -> None:
+    """Static placeholders of a page filled by $.ajax say nothing about its freshness."""
+    ajax = '<script>$.ajax({url: "/api/news", success: fill});</script>'
+    pages = site(gzdt_days=40, home_days=40)
+    pages["/"] = pages["/"].replace("</body>", ajax + "</body>")
+    pages["/gzdt/"] = pages["/gzdt/"].replace("</body>", ajax + "</body>")
+    crawl, prof = build(tmp_path / "a", pages)
+    assert list(stale_homepage.audit(crawl, prof, AS_OF)) == []
+    assert stale_homepage.summary(crawl, prof, AS_OF, [])["script_built_unrendered"] is True
+    assert "工作动态" not in {f.column for f in stale_column.audit(crawl, prof, AS_OF)}
+    crawl, prof = build(tmp_path / "b", pages, rendered={"/", "/gzdt/"})  # rendered: judged as usual
+    assert len(list(stale_homepage.audit(crawl, prof, AS_OF))) == 1
+    assert "工作动态" in {f.column for f in stale_column.audit(crawl, prof, AS_OF)}
