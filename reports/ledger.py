@@ -19,11 +19,13 @@ from copy import copy
 from pathlib import Path
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
 
 import audits
 from zhaocuo.finding import SEVERITY_LABELS, STATUS_LABELS, Finding, Severity
@@ -114,52 +116,68 @@ def _sort_key(f: Finding) -> tuple[object, ...]:
     return (f.severity_rank, not f.overdue, f.audit, f.url, f.target, f.id)
 
 
-def _format_sheet(ws: Worksheet, overdue_rows: set[int]) -> None:
-    """Header style, widths, wrap, overdue fill, formula-safe strings, status drop-down."""
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        ws.column_dimensions[cell.column_letter].width = _WIDTHS.get(str(cell.value), 14)
+def _styles(wb: Workbook) -> dict[str, StyleArray]:
+    """The few looks a ledger uses, each built once and then copied to its cells.
+
+    Assigning a style object to a cell costs a lookup in the workbook's style tables each
+    time (tens of thousands of findings took minutes); copying the style array is openpyxl's
+    own idiom for reusing a style (``cell._style = copy(other._style)``).
+    """
+    ws = wb.create_sheet("_styles")  # a scratch sheet to build the looks on, removed below
+    looks = {}
+    for key, kwargs in {
+        "header": {"font": Font(bold=True), "fill": _HEADER_FILL,
+                   "alignment": Alignment(horizontal="center", vertical="center")},
+        "cell": {"alignment": Alignment(wrap_text=True, vertical="top")},
+        "overdue": {"alignment": Alignment(wrap_text=True, vertical="top"), "fill": _OVERDUE_FILL},
+    }.items():
+        cell = WriteOnlyCell(ws)
+        for attr, value in kwargs.items():
+            setattr(cell, attr, value)
+        looks[key] = copy(cell._style)
+        text = WriteOnlyCell(ws)
+        text._style = copy(cell._style)
+        text.quotePrefix = True
+        looks[key + "_text"] = copy(text._style)
+    wb.remove(ws)
+    return looks
+
+
+def _cell(ws: object, value: object, looks: dict[str, StyleArray], look: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        # openpyxl would store "=…" as a formula: force a string with Excel's quote prefix,
+        # shown verbatim and never evaluated.
+        cell.data_type = "s"
+        cell._style = copy(looks[look + "_text"])
+    else:
+        cell._style = copy(looks[look])
+    return cell
+
+
+def _write_sheet(wb: Workbook, name: str, findings: list[Finding], titles: dict[str, str],
+                 looks: dict[str, StyleArray]) -> None:
+    """One sheet, streamed row by row (openpyxl write-only mode keeps memory flat)."""
+    frame = pd.DataFrame(rows(findings, titles), columns=COLUMNS)
+    ws = wb.create_sheet(name)
+    for i, column in enumerate(COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = _WIDTHS.get(column, 14)
     ws.freeze_panes = "B2"
-    # Styling cell by cell through openpyxl's descriptors costs ~5 ms a cell (every
-    # assignment hashes the style into the workbook's tables): 10,000 findings took minutes.
-    # So each distinct look is built once and its style array copied — openpyxl's own idiom
-    # for copying styles (``cell._style = copy(other._style)``).
-    looks: dict[bool, StyleArray] = {}
-    for row in ws.iter_rows(min_row=2):
-        overdue = row[0].row in overdue_rows
-        for cell in row:
-            look = looks.get(overdue)
-            if look is None:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-                if overdue:
-                    cell.fill = _OVERDUE_FILL
-                looks[overdue] = copy(cell._style)
-            else:
-                cell._style = copy(look)
-            value = cell.value
-            if isinstance(value, str) and value.startswith(_FORMULA_START):
-                # openpyxl would store "=…" as a formula: force a string, shown verbatim.
-                cell.value = value
-                cell.data_type = "s"
-                cell.quotePrefix = True
-    if ws.max_row >= 2:
-        status_col = ws.cell(row=1, column=COLUMNS.index("整改状态") + 1).column_letter
+    last_row = len(frame) + 1
+    last_col = get_column_letter(len(COLUMNS))
+    ws.auto_filter.ref = f"A1:{last_col}{last_row}"
+    if len(frame):
+        status_col = get_column_letter(COLUMNS.index("整改状态") + 1)
         dv = DataValidation(type="list", formula1='"' + ",".join(FEEDBACK_STATUSES) + '"', allow_blank=True,
                             showErrorMessage=False, promptTitle="整改状态",
                             prompt="整改完成填“已整改”；认为不是问题填“误报”并在反馈说明中写明理由。")
         dv.showInputMessage = True
-        ws.add_data_validation(dv)
-        dv.add(f"{status_col}2:{status_col}{ws.max_row}")
-    ws.auto_filter.ref = ws.dimensions
-
-
-def _write_sheet(writer: pd.ExcelWriter, name: str, findings: list[Finding], titles: dict[str, str]) -> None:
-    frame = pd.DataFrame(rows(findings, titles), columns=COLUMNS)
-    frame.to_excel(writer, sheet_name=name, index=False)
-    overdue = {i + 2 for i, f in enumerate(findings) if f.overdue}
-    _format_sheet(writer.sheets[name], overdue)
+        dv.add(f"{status_col}2:{status_col}{last_row}")
+        ws.data_validations.append(dv)
+    ws.append([_cell(ws, c, looks, "header") for c in COLUMNS])
+    for f, values in zip(findings, frame.itertuples(index=False, name=None), strict=True):
+        look = "overdue" if f.overdue else "cell"
+        ws.append([_cell(ws, v, looks, look) for v in values])
 
 
 def write_ledger(path: str | Path, findings: list[Finding], unit: str | None = None) -> Path:
@@ -182,10 +200,12 @@ def write_ledger(path: str | Path, findings: list[Finding], unit: str | None = N
     by_unit = dict(sorted(by_unit.items(), key=lambda kv: (kv[0] == NO_UNIT, kv[0])))
     names = sheet_names(by_unit)
     tmp = path.with_name(path.name + ".tmp.xlsx")
-    with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-        _write_sheet(writer, SUMMARY_SHEET, ordered, titles)
-        for u, items in by_unit.items():
-            _write_sheet(writer, names[u], items, titles)
+    wb = Workbook(write_only=True)
+    looks = _styles(wb)
+    _write_sheet(wb, SUMMARY_SHEET, ordered, titles, looks)
+    for u, items in by_unit.items():
+        _write_sheet(wb, names[u], items, titles, looks)
+    wb.save(tmp)
     os.replace(tmp, path)  # readers never see half a workbook
     return path
 
