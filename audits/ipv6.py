@@ -16,6 +16,7 @@ judged: the summary says IPv6 could not be tested.
 from __future__ import annotations
 
 import ipaddress
+import statistics
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -261,6 +262,12 @@ def summary(crawl: Crawl, profile: Profile, as_of: date, findings: list[Finding]
         out["latency_ms"] = {"ipv4": (home_probe.get("v4") or {}).get("elapsed_ms"),
                              "ipv6": (home_probe.get("v6") or {}).get("elapsed_ms")}
         out["homepage_similarity"] = home_probe.get("similarity")
+    both = [(p["v4"]["elapsed_ms"], p["v6"]["elapsed_ms"]) for r in records.values() for p in r.get("probes", [])
+            if _answered(p.get("v4")) and _answered(p.get("v6"))]
+    if both:
+        # Over every URL that answered on both families: one slow v6 front end shows here.
+        out["latency_ms_median_all"] = {"ipv4": statistics.median(b[0] for b in both),
+                                        "ipv6": statistics.median(b[1] for b in both), "urls": len(both)}
     ns = own_rec.get("ns", {})
     out["dns"] = {
         "aaaa": own_rec.get("dns", {}).get("aaaa", {}).get("values", []),

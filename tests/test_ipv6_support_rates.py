@@ -192,6 +192,8 @@ def test_own_host_dns_facts_name_servers_and_latency(world: dict[str, Any]) -> N
     assert s["dns"]["ns_ipv6"] is True
     assert s["latency_ms"]["ipv4"] > 0 and s["latency_ms"]["ipv6"] > 0
     assert s["homepage_similarity"] == 1.0
+    # Answered on both families: own (homepage, a, b), dual (2 URLs), alias, diff, dynamic.
+    assert s["latency_ms_median_all"]["urls"] == 8
 
 
 def test_cname_chain_is_followed_and_recorded(world: dict[str, Any]) -> None:
