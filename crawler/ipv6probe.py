@@ -258,11 +258,12 @@ def gather(profile: Profile, store: SQLiteStore, run_id: int, progress: bool) ->
         info = dns_infos[host]
         if not info.a.values and not rec["v6_routable"]:
             return  # nothing to connect to: the DNS facts say why
-        urls = census.urls(host)[: profile.ipv6.max_urls_per_host]
+        urls = census.urls(host)
         if host == census.own_host:  # the homepage is always probed, first
             urls = [census.homepage, *[u for u in urls if u != census.homepage]]
         elif host in census.own_hosts:  # so is where it redirects to
             urls = [census.final_url, *[u for u in urls if u != census.final_url]]
+        urls = urls[: max(1, profile.ipv6.max_urls_per_host)]
         for url in urls:
             if time.monotonic() > deadline:
                 rec["skipped"] = "time_budget"
