@@ -130,12 +130,14 @@ def audit_rows(findings: list[Finding], summary: dict[str, Any], titles: dict[st
     for f in findings:
         sev.setdefault(f.audit, Counter())[f.severity] += 1
     errors = summary.get("audit_errors") or {}
+    descriptions = {m.META.name: m.META.description for m in audits.all_audits()}
     names = sorted(set(titles) | set(counts), key=lambda n: (-counts.get(n, 0), n))
     rows = []
     for name in names:
         state = "disabled" if name in disabled else ("error" if name in errors else "ok")
         rows.append({"name": name, "title": titles.get(name, name), "count": counts.get(name, 0),
-                     "by_severity": dict(sev.get(name, {})), "state": state})
+                     "by_severity": dict(sev.get(name, {})), "state": state,
+                     "description": descriptions.get(name, "")})
     return rows
 
 
