@@ -47,6 +47,7 @@ class Fetch:
     text: str = ""                   # visible text sample (bounded), for the report
     shingles: list[int] = field(default_factory=list)
     elapsed_ms: float = 0.0          # connect + request + headers (the latency a visitor feels first)
+    size: int = 0                    # body bytes read (at most the cap)
     error_kind: str = ""
     error: str = ""
 
@@ -126,6 +127,7 @@ def fetch_via(url: str, address: str, timeout_s: float, max_bytes: int, user_age
         result.status = resp.status
         result.location = resp.getheader("Location", "") or ""
         body = _read_bounded(resp, max_bytes, started + 3 * timeout_s)
+        result.size = len(body)
         ctype = resp.getheader("Content-Type", "") or ""
         if "html" in ctype or "text" in ctype or not ctype:
             html = _decode(body, ctype)
