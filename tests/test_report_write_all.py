@@ -8,8 +8,10 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 import reports
+from reports import html as report_html
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
 from zhaocuo.finding import Finding
@@ -69,3 +71,18 @@ def test_cli_audit_over_a_stored_crawl_writes_all_reports(tmp_path: Path) -> Non
     assert summary["pages_crawled"] == 2
     assert str(out / "report.html") in proc.stdout
     assert "示范区人民政府" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_failing_writer_does_not_cost_the_other_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> Path:
+        raise RuntimeError("template bug")
+
+    monkeypatch.setattr(report_html, "write", broken)
+    profile_path = _profile_path(tmp_path)
+    store = _store(profile_path)
+    out = tmp_path / "out"
+    findings = [Finding("dead_link", "medium", SITE, "链接无法打开。", target=SITE + "gone.html")]
+    summary = {"pages_crawled": 2, "links_checked": 2, "elapsed_s": 0.1, "findings": {}, "audit_errors": {}}
+    with pytest.raises(RuntimeError, match="template bug"):
+        reports.write_all(out, findings, [], summary, store.crawl(), load_profile(profile_path), date(2026, 11, 20))
+    assert {p.name for p in out.iterdir()} == OUTPUTS - {"report.html"}
