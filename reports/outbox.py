@@ -70,7 +70,7 @@ def _host_port(smtp: str, security: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
-def _tls_context(mail: MailSection) -> ssl.SSLContext:
+def _tls_context() -> ssl.SSLContext:
     """Certificates are always verified. A mail server with a private CA is trusted through
     OpenSSL's SSL_CERT_FILE / SSL_CERT_DIR environment variables, never by turning checks off."""
     return ssl.create_default_context()
@@ -84,13 +84,13 @@ def connect(mail: MailSection, env: dict[str, str]) -> smtplib.SMTP:
     """
     host, port = _host_port(mail.smtp, mail.security)
     if mail.security == "ssl":
-        conn: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=mail.timeout_s, context=_tls_context(mail))
+        conn: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=mail.timeout_s, context=_tls_context())
     else:
         conn = smtplib.SMTP(host, port, timeout=mail.timeout_s)
     try:
         conn.ehlo()
         if mail.security == "starttls":
-            conn.starttls(context=_tls_context(mail))
+            conn.starttls(context=_tls_context())
             conn.ehlo()
         user = env.get(mail.user_env, "")
         if user:

@@ -125,8 +125,7 @@ def test_each_unit_gets_only_its_own_findings_and_ledger(tmp_path: Path, smtp) -
     assert "待整改 3 项" in str(jyj["Subject"])
     # Crawled text is escaped; a javascript: URL from a page never becomes a link.
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "<script" not in body
-    assert "javascript:" not in body.split("严重错误原文")[0].rsplit("<tr", 1)[-1]
-    assert 'href="javascript' not in body
+    assert "严重错误原文" in body and 'href="javascript' not in body
 
     wjj = by_rcpt[("wjj@test.gov.cn",)]
     assert _ledger_ids(wjj) == {ids["帐号"]}
