@@ -203,7 +203,7 @@ def render(findings: list[Finding], fixed: list[Finding], summary: dict[str, Any
         "site": summary.get("site") or profile.site.name,
         "homepage": profile.site.start_urls[0] if profile.site.start_urls else "",
         "as_of": as_of.isoformat(),
-        "crawl_started_at": (summary.get("crawl_started_at") or "").replace("T", " "),
+        "crawl_started_at": (summary.get("crawl_started_at") or "").replace("T", " ").removesuffix("+00:00"),
         "crawl_elapsed_s": crawl_stats.get("elapsed_s", ""),
         "pages_crawled": summary.get("pages_crawled", 0),
         "links_checked": summary.get("links_checked", 0),
