@@ -73,6 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     if "stats" not in holder:
         print("crawler.site: 抓取未正常结束 the crawl did not finish", file=sys.stderr)
         return 1
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    holder["stats"]["crawl_cpu_s"] = round(usage.ru_utime + usage.ru_stime, 2)  # CPU seconds, for the benchmark
+    holder["stats"]["crawl_peak_rss_mb"] = round(usage.ru_maxrss / 1024, 1)
     write_stats(args.stats_file, holder["stats"])
     return 0
 

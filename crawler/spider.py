@@ -351,6 +351,7 @@ class SiteSpider(scrapy.Spider):
     def stats(self) -> dict[str, Any]:
         return {
             "pages_crawled": self.pages_done,
+            "urls_known": len(self.seen),
             "crawl_errors": self.errors,
             "crawl_skipped": dict(self.skipped),
             "auto_rendered": self.auto_rendered,

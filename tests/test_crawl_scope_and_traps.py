@@ -194,3 +194,24 @@ def test_attachments_on_allowed_hosts_are_stored_as_attachment_pages(tmp_path: P
     assert srv.url("/img/a.png") not in kinds  # images are link targets, not pages
     assert crawl.link_checks()[srv.url("/img/a.png")].method == "HEAD"
     assert stats["pages_crawled"] == 1  # attachments are not counted as crawled pages
+
+
+def test_response_bodies_are_bounded_by_max_page_bytes(tmp_path: Path) -> None:
+    big = page("长页面", "<p>" + "政务公开内容。" * 60000 + "</p>")  # ~1.2 MB
+    with LoopbackServer({"/": Route(body=page("首页", links("/big.html"))), "/big.html": Route(body=big)}) as srv:
+        crawl, _ = crawl_site(tmp_path, srv.url("/"), crawl={"max_page_bytes": 100_000})
+    p = crawl.page(srv.url("/big.html"))
+    assert p.title == "长页面" and 90_000 <= p.size <= 200_000  # truncated after ~100 KB, still stored
+
+
+def test_check_external_false_and_max_links_checked_bound_the_checker(tmp_path: Path) -> None:
+    with LoopbackServer({"/x.html": Route(body=page("外"))}) as other:
+        home = page("首页", links(f"http://localhost:{other.port}/x.html", "/i1.png", "/i2.png", "/i3.png"))
+        with LoopbackServer({"/": Route(body=home)}) as srv:
+            crawl, stats = crawl_site(tmp_path, srv.url("/"), check_links=True,
+                                      crawl={"check_external": False, "max_links_checked": 2})
+    checks = crawl.link_checks()
+    assert f"http://localhost:{other.port}/x.html" not in checks  # external: not checked at all
+    assert not other.hits
+    assert sum(1 for u in checks if u.endswith(".png")) == 2  # the budget, in link order
+    assert stats["links_unchecked_over_budget"] == 1
