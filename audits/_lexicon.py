@@ -198,16 +198,26 @@ def load() -> Lexicon:
     )
 
 
-_LOGP: dict[int, dict[str, float]] = {}
+_LOGP: dict[int, dict[str, float | None]] = {}
 
 
-def log_probs(lex: Lexicon) -> dict[str, float]:
-    """log(frequency / total) of every word, computed once per lexicon."""
+def log_probs(lex: Lexicon) -> dict[str, float | None]:
+    """log(frequency / total) of every word, and None for every proper prefix of a word that
+    is no word itself (so the segmenter stops extending a piece as soon as no word can follow,
+    as jieba's prefix dictionary does). Computed once per lexicon."""
     key = id(lex)
     if key not in _LOGP:
         lt = lex.log_total
-        _LOGP[key] = {w: math.log(f) - lt for w, f in lex.freq.items() if f > 0}
+        table: dict[str, float | None] = {w: math.log(f) - lt for w, f in lex.freq.items() if f > 0}
+        add_prefixes(table, list(table))
+        _LOGP[key] = table
     return _LOGP[key]
+
+
+def add_prefixes(table: dict[str, float | None], words: list[str]) -> None:
+    for w in words:
+        for k in range(1, len(w)):
+            table.setdefault(w[:k], None)
 
 
 # Words must be at least this frequent to be proposed as the intended word: the long tail of

@@ -38,15 +38,18 @@ log = logging.getLogger("zhaocuo.proofread")
 # lines measure it honestly.
 THRESHOLD = float(os.environ.get("ZHAOCUO_TYPO_THRESHOLD", "7.0"))
 # Words at most this frequent are weak enough that one of their characters may be a typo.
-WEAK_WORD_FREQ = 3
+WEAK_WORD_FREQ = 1000
 # Two flags closer than this are not both reported (the second is usually an echo of the first).
 ADJACENT = int(os.environ.get("ZHAOCUO_ADJACENT", "2"))
 # Characters of context each side used to score a replacement.
-CONTEXT = 5
+CONTEXT = 3
+# Lengths of the words a candidate character must complete.
+LENGTHS = (2, 3)
 # Lines longer than this are checked in pieces of this size (bounded time per line).
 MAX_LINE = 20000
 
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_MISSING = object()
 _DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,10})\s*[〔［\[（(【]\s*(?:19|20)\d\d\s*[〕］\]）)】]\s*\d{1,5}\s*号")
 
 
@@ -123,7 +126,8 @@ class Proofreader:
         if self.extra:
             self.logp = dict(self.logp)
             for w, f in self.extra.items():
-                self.logp[w] = max(self.logp.get(w, -1e9), math.log(f) - self.lex.log_total)
+                self.logp[w] = max(self.logp.get(w) or -1e9, math.log(f) - self.lex.log_total)
+            _lexicon.add_prefixes(self.logp, list(self.extra))
         self._unknown = -self.lex.log_total  # a character that is no word: frequency 1
         self._conf_re = _alternation(self.confusions)
         self._protect_re = _alternation(self.protected)
@@ -145,15 +149,19 @@ class Proofreader:
         unknown = self._unknown
         score = [0.0] * (n + 1)
         nxt = [n] * (n + 1)
+        missing = _MISSING
         for i in range(n - 1, -1, -1):
-            lp = get(s[i])
-            best, best_j = (unknown if lp is None else lp) + score[i + 1], i + 1
-            for j in range(i + 2, min(n, i + MAX_WORD) + 1):
-                lp = get(s[i:j])
-                if lp is not None:
-                    v = lp + score[j]
-                    if v > best:
-                        best, best_j = v, j
+            lp = get(s[i], missing)
+            best, best_j = (unknown if lp is None or lp is missing else lp) + score[i + 1], i + 1
+            if lp is not missing:
+                for j in range(i + 2, min(n, i + MAX_WORD) + 1):
+                    lp = get(s[i:j], missing)
+                    if lp is missing:
+                        break  # no word starts with s[i:j]: none longer either
+                    if lp is not None:
+                        v = lp + score[j]
+                        if v > best:
+                            best, best_j = v, j
             score[i], nxt[i] = best, best_j
         spans, i = [], 0
         while i < n:
@@ -246,16 +254,16 @@ class Proofreader:
                 if not (cands or site_cands) or i - last_flag < ADJACENT:
                     continue
                 options: set[str] = set()
-                for length in (2, 3, 4):
+                for length in LENGTHS:
                     for j in range(max(0, i - length + 1), min(i, n - length) + 1):
                         key = s[j:i] + "?" + s[i + 1:j + length]
                         hit = comp.get(key)
                         if hit:
-                            options.update(c for c in hit if c in cands)
+                            options |= cands.intersection(hit)
                         if site_cands:
                             hit = site_comp.get(key)
                             if hit:
-                                options.update(c for c in hit if c in site_cands)
+                                options |= site_cands.intersection(hit)
                 options.discard(ch)
                 if not options:
                     continue
