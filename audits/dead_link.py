@@ -37,7 +37,7 @@ _REASONS = {
     "too_many_redirects": "跳转次数超过10次",
     "other": "无法连接",
 }
-_NOUNS = {"img": "图片", "script": "脚本文件", "link": "样式文件", "iframe": "内嵌页面", "frame": "内嵌页面",
+_NOUNS = {"img": "图片", "script": "脚本文件", "link": "引用文件", "iframe": "内嵌页面", "frame": "内嵌页面",
           "embed": "嵌入内容", "object": "嵌入内容", "source": "媒体文件", "video": "视频", "audio": "音频"}
 
 
@@ -89,6 +89,7 @@ def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterator[Finding]:
     probes = _probes(crawl)
     homes = _homepages(crawl, profile)
     judged: dict[str, tuple[str, str] | None] = {}
+    reported: set[tuple[str, str]] = set()
     for link in crawl.links():
         key = canonical(link.target)
         # Checks are stored under the canonical URL; a link written with ?utm_source=… or
@@ -102,6 +103,9 @@ def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterator[Finding]:
         if v is None:
             continue
         kind, reason = v
+        if (link.source, key) in reported:
+            continue  # "/a.html" and "/a.html?utm_source=x" on one page: one dead target, one finding
+        reported.add((link.source, key))
         noun = _NOUNS.get(link.tag, "链接")
         shown = f"“{link.anchor}”" if link.anchor else f"（{link.target}）"
         severity = Severity.HIGH if canonical(link.source) in homes else Severity.MEDIUM

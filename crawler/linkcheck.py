@@ -56,6 +56,9 @@ def gather(profile: Profile, store: SQLiteStore, run_id: int, progress: bool = T
     stats = run_child("crawler.linkcheck", profile, store, run_id, progress)
     stats["links_checked"] = store.db.execute(
         "SELECT COUNT(*) FROM link_checks WHERE run_id = ?", (run_id,)).fetchone()[0]
+    run = store.run(run_id)
+    earlier = int((run.stats if run else {}).get("errors", 0) or 0)
+    stats["errors"] = earlier + int(stats.get("links_dead_or_failed", 0))
     return stats
 
 

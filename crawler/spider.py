@@ -296,6 +296,9 @@ class SiteSpider(scrapy.Spider):
         if not is_html(ctype, body):
             self.writer.check(self._check(response, request, url))
             return False
+        final = canonical(response.url)
+        if final != url:
+            self.seen.add(final)  # reached through a redirect: do not fetch it again when linked
         html, encoding = decode_body(body, ctype)
         ex = extract(html, response.url)
         rendered = bool(meta.get("zc_rendered"))
@@ -353,6 +356,7 @@ class SiteSpider(scrapy.Spider):
             "pages_crawled": self.pages_done,
             "urls_known": len(self.seen),
             "crawl_errors": self.errors,
+            "errors": self.errors,
             "crawl_skipped": dict(self.skipped),
             "auto_rendered": self.auto_rendered,
             "crawl_elapsed_s": round(time.monotonic() - self.started, 2),

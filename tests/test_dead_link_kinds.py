@@ -133,7 +133,7 @@ def zoo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         routes[f"/r{i}.html"] = redirect(f"/r{i + 1}.html")
     routes["/r11.html"] = Route(body=page("终点"))
     home_links = [
-        ("/ok.html", "正常页面"), ("/policy.html", "政策解读"), ("/inner.html", "内页"), ("/gone.html", "旧通知"),
+        ("/ok.html", "正常页面"), ("/policy.html", "政策解读"), ("/inner.html", "内页"), ("/gone.html", "旧通知"), ("/gone.html?utm_source=home", "旧通知（带跟踪参数）"),
         ("/throttled.html", "限流"), ("/reset.html", "重置"), ("/hang.html", "无响应"), ("/slow.html", "慢页面"),
         ("/soft404.html", "软404"), ("/moved-away.html", "已迁移"), ("/loop1.html", "循环"), ("/r0.html", "长跳转"),
         ("/moved301.html", "永久迁移"), ("/mentions404.html", "通知"), ("/photo.png", "图片新闻"), ("/gbk.html", "国标"),
@@ -184,6 +184,11 @@ def test_inner_page_dead_link_is_medium_and_one_finding_per_page_target_pair(zoo
     assert by_page[zoo["base"] + "/"].severity == "high"
     assert by_page[zoo["base"] + "/inner.html"].severity == "medium"
     assert len({f.id for f in found}) == 2
+
+
+def test_two_spellings_of_one_dead_target_on_a_page_give_one_finding(zoo: dict[str, Any]) -> None:
+    home = [f for f in zoo["findings"] if f.url == zoo["base"] + "/" and "/gone.html" in f.target]
+    assert len(home) == 1 and home[0].target == zoo["base"] + "/gone.html"
 
 
 def test_dead_image_is_named_as_image(zoo: dict[str, Any]) -> None:
