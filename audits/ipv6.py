@@ -78,7 +78,7 @@ def _probe_verdict(probe: dict[str, Any]) -> tuple[str, str]:
     assert v6 is not None and v4 is not None
     if v6["status"] != v4["status"]:
         return "v6_differs", f"IPv6 返回状态码 {v6['status']}，IPv4 返回 {v4['status']}"
-    if v6.get("location", "") != v4.get("location", ""):
+    if _location(v6) != _location(v4):
         return "v6_differs", f"IPv6 跳转到 {v6['location'] or '（无）'}，IPv4 跳转到 {v4['location'] or '（无）'}"
     if v6.get("title", "") != v4.get("title", ""):
         return "v6_differs", f"IPv6 页面标题为“{v6['title']}”，IPv4 为“{v4['title']}”"
@@ -87,6 +87,13 @@ def _probe_verdict(probe: dict[str, Any]) -> tuple[str, str]:
     if sim is not None and sim < PARITY and stable is not None and stable >= STABLE:
         return "v6_differs", f"IPv6 与 IPv4 页面内容不一致（相似度 {sim:.0%}）"
     return OK, ""
+
+
+def _location(fetch: dict[str, Any]) -> str:
+    """The redirect target with the address we connected to masked: a server redirecting to
+    its own address (http://[2001:db8::1]/ vs http://192.0.2.1/) redirects the same way."""
+    loc, addr = fetch.get("location", ""), fetch.get("address", "")
+    return loc.replace(f"[{addr}]", "{addr}").replace(addr, "{addr}") if addr and loc else loc
 
 
 def host_verdict(rec: dict[str, Any]) -> tuple[str, str]:

@@ -56,3 +56,38 @@ def test_bodies_are_read_up_to_the_cap(tmp_path: Path) -> None:
     with LoopbackServer({"/": big}, host="::1", port=port):
         result = fetch_via(f"http://{HOST}:{port}/", "::1", 2.0, 100_000, "zhaocuo-test")
     assert result.status == 200 and result.size == 100_000
+
+
+def test_one_failed_ipv6_try_is_retried_before_anything_is_said(tmp_path: Path) -> None:
+    calls: list[int] = []
+
+    def flaky(handler) -> None:  # noqa: ANN001 - BaseHTTPRequestHandler
+        calls.append(1)
+        route = gbk_page("1") if len(calls) > 1 else Route(503, "<html><title>忙</title></html>")
+        body = route.body if isinstance(route.body, bytes) else route.body.encode()
+        handler.send_response(route.status)
+        handler.send_header("Content-Type", route.content_type)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    result = probe(tmp_path, {"/": gbk_page("1")}, {"/": flaky})
+    assert result["v6_first"]["status"] == 503 and result["v6"]["status"] == 200
+    assert _probe_verdict(result) == ("ok", "")
+    persistent = probe(tmp_path, {"/": gbk_page("1")}, {"/": Route(503, "<html><title>忙</title></html>")})
+    assert persistent["v6_first"]["status"] == 503
+    assert _probe_verdict(persistent)[0] == "v6_differs"
+
+
+def test_a_redirect_to_the_servers_own_address_is_the_same_redirect(tmp_path: Path) -> None:
+    def to_own_address(handler) -> None:  # noqa: ANN001 - BaseHTTPRequestHandler
+        host, port = handler.server.server_address[:2]
+        where = f"[{host}]" if ":" in host else host
+        handler.send_response(302)
+        handler.send_header("Location", f"http://{where}:{port}/index.html")
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    result = probe(tmp_path, {"/": to_own_address}, {"/": to_own_address})
+    assert result["v6"]["location"] != result["v4"]["location"]
+    assert _probe_verdict(result) == ("ok", "")
