@@ -379,7 +379,21 @@ def _html_pages(crawl: Crawl) -> Iterator[tuple[str, Page]]:
 BLOCK_SAMPLE = 1500
 
 
+def date_limit(crawl: Crawl, as_of: date) -> date:
+    """The latest believable date: as-of, or the day the crawl ran when that is later.
+
+    A date after both is a typo (or an event announced ahead) and is ignored. A date after
+    as-of but not after the crawl is real: re-auditing an older night (``--as-of`` in the
+    past) sees items posted since, and they show the column was updated, not stale."""
+    try:
+        crawled = date.fromisoformat((crawl.run.finished_at or crawl.run.started_at or "")[:10])
+    except ValueError:
+        return as_of
+    return max(as_of, crawled)
+
+
 def _discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
+    as_of = date_limit(crawl, as_of)  # below, "as_of" only bounds which dates are believed
     # Pass 1, every page, light: dates, breadcrumbs, pagers, menus (aggregated at once).
     facts: dict[str, _PageFacts] = {}
     stored: dict[str, str] = {}  # normalised URL → the store's URL, to read the page again

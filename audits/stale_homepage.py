@@ -30,7 +30,7 @@ def _newest(crawl: Crawl, profile: Profile, as_of: date) -> tuple[str, date | No
         # News filled in by script on a homepage the crawl did not render: what the stored
         # HTML shows may be old placeholders. No veto on that.
         return found.homepage, None, ""
-    dated = [i for i in found.homepage_items if i.date and i.date <= as_of]
+    dated = [i for i in found.homepage_items if i.date]  # believable dates only (see date_limit)
     if not dated:
         return found.homepage, None, ""
     best = max(dated, key=lambda i: (i.date, i.url))
@@ -58,5 +58,5 @@ def summary(crawl: Crawl, profile: Profile, as_of: date, findings: list[Finding]
     homepage, newest, _ = _newest(crawl, profile, as_of)
     return {"homepage": homepage, "newest_date": newest.isoformat() if newest else None,
             "script_built_unrendered": discover(crawl, profile, as_of).homepage_script_built,
-            "days_since_update": (as_of - newest).days if newest else None,
+            "days_since_update": max(0, (as_of - newest).days) if newest else None,
             "max_age_days": MAX_AGE_DAYS, "veto": bool(findings)}

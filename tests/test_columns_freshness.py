@@ -136,3 +136,24 @@ def test_script_built_pages_the_crawl_did_not_render_are_not_judged(tmp_path: Pa
     crawl, prof = build(tmp_path / "b", pages, rendered={"/", "/gzdt/"})  # rendered: judged as usual
     assert len(list(stale_homepage.audit(crawl, prof, AS_OF))) == 1
     assert "工作动态" in {f.column for f in stale_column.audit(crawl, prof, AS_OF)}
+
+
+def test_dates_after_as_of_count_up_to_the_crawl_day_only(tmp_path: Path) -> None:
+    """Re-auditing an older night: items posted after it but before the crawl are real (the
+    column was updated); a date after the crawl itself is a typo and is ignored."""
+    from datetime import timedelta
+
+    pages = site()
+    pages["/gzdt/"] = list_page("工作动态", "/gzdt/", [("/gzdt/1.html", "新动态", ago(3)), ("/gzdt/0.html", "旧", ago(40))])
+    typo = (AS_OF + timedelta(days=30)).isoformat()
+    pages["/tzgg/"] = list_page("通知公告", "/tzgg/", [("/tzgg/1.html", "日期写错的通知", typo),
+                                                   ("/tzgg/0.html", "旧通知", ago(200))])
+    crawl, prof = build(tmp_path, pages)
+    crawl.store.db.execute("UPDATE runs SET started_at = ?, finished_at = ?", (f"{AS_OF}T01:00:00+00:00",
+                                                                              f"{AS_OF}T02:00:00+00:00"))
+    crawl.store.db.commit()
+    crawl = crawl.store.crawl()
+    earlier = AS_OF - timedelta(days=10)
+    found = {f.column: f for f in stale_column.audit(crawl, prof, earlier)}
+    assert "工作动态" not in found  # its 3-days-ago item was posted after `earlier`, before the crawl
+    assert found["通知公告"].extra["newest_date"] == ago(200)
