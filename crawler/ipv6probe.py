@@ -281,7 +281,8 @@ def gather(profile: Profile, store: SQLiteStore, run_id: int, progress: bool) ->
                 result = {"url": url, "v6": None, "v4": None, "similarity": None,
                           "v4_self_similarity": None, "error": f"{type(exc).__name__}: {exc}"}
             rec["probes"].append(result)
-            if (result.get("v4") or {}).get("status") is not None and (result.get("v6") or {}).get("status") is None:
+            v4, v6 = result.get("v4") or {}, result.get("v6")
+            if v6 is not None and v6.get("status") is None and v4.get("status") is not None:
                 break  # IPv6 failed twice where IPv4 answers: more URLs of this host add only waiting
 
     with ThreadPoolExecutor(workers) as pool:
