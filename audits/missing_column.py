@@ -9,12 +9,17 @@ names no website (公开栏, 报刊 only) is not expected on the site.
 
 Severity high: a promised column that does not exist is a publishing obligation not met,
 though not one of the national check's single-veto items.
+
+A crawl that stopped at its page budget (``crawl.max_pages``) has not seen the whole site:
+a column it did not reach is not absent, so the audit then reports nothing (the summary
+says why).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from audits import AuditMeta
 from audits._catalog import load_catalog, names_match, unit_of
@@ -32,9 +37,14 @@ def _on_the_web(channel: str) -> bool:
     return not channel.strip() or any(w in channel for w in _WEB_WORDS)
 
 
+def _truncated(crawl: Crawl) -> bool:
+    skipped = (crawl.stats or {}).get("crawl_skipped") or {}
+    return bool(skipped.get("max_pages"))
+
+
 def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
     entries = load_catalog(profile)
-    if not entries:
+    if not entries or _truncated(crawl):
         return
     found = discover(crawl, profile, as_of)
     site_names = {c.name for c in found.columns} | found.nav_names
@@ -54,3 +64,9 @@ def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
             message=f"主动公开事项目录中的“{entry.name}”{where}在网站上没有对应栏目，请按目录开设栏目并发布信息。",
             extra={"catalog_source": entry.source, "catalog_row": entry.row, "level1": entry.level1},
         )
+
+
+def summary(crawl: Crawl, profile: Profile, as_of: date, findings: list[Finding]) -> dict[str, Any]:
+    """How many catalogue items were checked, and whether a truncated crawl stopped the check."""
+    return {"catalog_items": len(load_catalog(profile)), "missing": len(findings),
+            "skipped_incomplete_crawl": _truncated(crawl)}

@@ -130,6 +130,10 @@ def test_missing_columns_by_catalogue(tmp_path: Path) -> None:
     assert [(f.column, f.unit, f.severity) for f in found] == [("财政预决算", "区财政局", "high"),
                                                                ("重大建设项目", "", "high")]
     assert "财政预决算" in found[0].message and "没有对应栏目" in found[0].message
+    # A crawl stopped by its page budget has not seen every column: nothing is called missing.
+    crawl, prof = build(tmp_path / "cut", pages, {"catalog": catalog}, stats={"crawl_skipped": {"max_pages": 120}})
+    assert list(missing_column.audit(crawl, prof, AS_OF)) == []
+    assert missing_column.summary(crawl, prof, AS_OF, [])["skipped_incomplete_crawl"] is True
 
 
 def test_items_not_published_on_the_website_are_not_missing(tmp_path: Path) -> None:

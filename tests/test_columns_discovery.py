@@ -53,7 +53,8 @@ _A = re.compile(r"<a\s[^>]*href=\"([^\"]+)\"[^>]*>(.*?)</a>", re.S)
 
 
 def build(tmp_path: Path, pages: dict[str, str], profile_extra: dict[str, Any] | None = None,
-          statuses: dict[str, int] | None = None, rendered: set[str] | None = None) -> tuple[Crawl, Profile]:
+          statuses: dict[str, int] | None = None, rendered: set[str] | None = None,
+          stats: dict[str, Any] | None = None) -> tuple[Crawl, Profile]:
     """A completed crawl run holding ``pages`` (path → html) and their links."""
     data: dict[str, Any] = {"site": {"name": "测试区人民政府", "start_urls": [BASE + "/"]}}
     data.update(profile_extra or {})
@@ -70,7 +71,7 @@ def build(tmp_path: Path, pages: dict[str, str], profile_extra: dict[str, Any] |
         links = [Link(url, BASE + h if h.startswith("/") else h, re.sub(r"<[^>]+>", "", a).strip())
                  for h, a in _A.findall(html)]
         store.add_links(run_id, links)
-    store.finish_run(run_id, "complete", {})
+    store.finish_run(run_id, "complete", stats or {})
     return store.crawl(), profile
 
 
