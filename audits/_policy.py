@@ -28,7 +28,7 @@ _NO_LABEL = re.compile(r"(?:发文字号|发文文号|文\s*号|文件编号|文
 _WRITTEN = ("成文日期", "印发日期", "发文日期")
 _PUBLISHED = ("发布日期", "发布时间", "公开日期")
 _D = DATE_RE.pattern
-_VALID_UNTIL = re.compile(rf"有效期\s*(?:至|到|截至|截止)\s*[:：]?\s*{_D}")
+_VALID_UNTIL = re.compile(rf"有效期\s*(?:延长|延续|顺延|延期)?\s*(?:至|到|截至|截止)\s*[:：]?\s*{_D}")
 _VALID_RANGE = re.compile(rf"有效期\s*(?:为|[:：])?\s*(?:自\s*)?{_D}\s*(?:起)?\s*(?:至|到|—|-|－|~|～)\s*{_D}")
 _VALID_YEARS = re.compile(r"有效期\s*(?:为|[:：])?\s*(\d+|[一二三四五六七八九十])\s*年")
 _STATUS = re.compile(r"(?:效力状态|效力级别状态|有效性|时效性|效力|文件状态|有效状态|是否有效)\s*[:：]?\s*"
@@ -133,12 +133,12 @@ def parse_policy(page: Page) -> PolicyDoc | None:
     published = labelled_date(text, _PUBLISHED)
     if written is None and published is None:
         return None
-    valid_until = None
-    if r := _VALID_RANGE.search(text):
-        valid_until = make_date(r.group(4), r.group(5), r.group(6))
-    elif u := _VALID_UNTIL.search(text):
-        valid_until = make_date(u.group(1), u.group(2), u.group(3))
-    elif (y := _VALID_YEARS.search(text)) and (written or published):
+    # Every stated end of validity; the latest wins (an extension "有效期延长至2028年…"
+    # comes after the original term, and a finding must not rest on the superseded one).
+    ends = [make_date(r.group(4), r.group(5), r.group(6)) for r in _VALID_RANGE.finditer(text)]
+    ends += [make_date(u.group(1), u.group(2), u.group(3)) for u in _VALID_UNTIL.finditer(text)]
+    valid_until = max((d for d in ends if d), default=None)
+    if valid_until is None and (y := _VALID_YEARS.search(text)) and (written or published):
         valid_until = add_years(written or published, _cn_int(y.group(1)))  # type: ignore[arg-type]
     st = _STATUS.search(text)
     status = st.group(1) if st else ""

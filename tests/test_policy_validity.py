@@ -139,3 +139,10 @@ def test_a_list_of_documents_is_not_itself_a_document() -> None:
     html = f"<html><body><table><tr><th>标题</th><th>文号</th><th>发布日期</th></tr>{rows}</table>" \
            "<p>发布日期：2019-01-01</p></body></html>"
     assert parse_policy(Page(url=BASE + "/zcwj/", title="政策文件", html=html)) is None
+
+
+def test_an_extended_validity_supersedes_the_original_term(tmp_path: Path) -> None:
+    page = policy("测试区物业服务管理办法", "测政规〔2019〕6号", "2019-06-01",
+                  "<td>有效期：2019年7月1日至2024年6月30日</td><td>有效性：有效</td>",
+                  body="本办法为行政规范性文件，有效期5年。经2024年评估，有效期延长至2029年6月30日。")
+    assert findings(tmp_path, {"/zcwj/x.html": page}) == {}
