@@ -66,6 +66,9 @@ class Lexicon:
     formulations: list[str]
     outdated: list[tuple[str, str, date]]
     surnames: frozenset[str]
+    char_sound: dict[str, str] = None  # type: ignore[assignment]  # char -> toneless pinyin
+    # toneless pinyin of a two-character word ("da shu") -> the words that sound so
+    pair_words: dict[str, tuple[str, ...]] = None  # type: ignore[assignment]
 
 
 def _read_freq_file(path: Path, freq: dict[str, int]) -> None:
@@ -188,7 +191,9 @@ def load() -> Lexicon:
                   for ch in set(sound) | set(shape)}
     completions = build_completions(freq)
     surnames = frozenset(_surnames(pdata))
+    char_sound, pair_words = _pair_index(freq, common)
     return Lexicon(
+        char_sound=char_sound, pair_words=pair_words,
         freq=freq, log_total=math.log(total), confusable=confusable,
         same_sound={k: frozenset(v) for k, v in sound.items()},
         same_shape={k: frozenset(v) for k, v in shape.items()},
@@ -241,6 +246,27 @@ def build_completions(freq: dict[str, int], min_freq: int = MIN_CANDIDATE_FREQ) 
             elif w[i] not in prev:
                 comp[key] = prev + w[i]
     return comp
+
+
+def _pair_index(freq: dict[str, int], common: set[str], min_freq: int = MIN_CANDIDATE_FREQ
+                ) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """Two-character words indexed by their toneless sound, for two wrong characters in a row
+    ("乖买" sounds like no word's characters one at a time, but "guai mai" is 拐卖)."""
+    from pypinyin import Style, lazy_pinyin
+
+    words = [w for w, f in freq.items() if f >= min_freq and len(w) == 2 and w[0] in common and w[1] in common]
+    chars = sorted({c for w in words for c in w})
+    sound = {}
+    for c in chars:
+        py = lazy_pinyin(c, style=Style.NORMAL, errors="ignore")
+        if py:
+            sound[c] = py[0]
+    index: dict[str, list[str]] = defaultdict(list)
+    for w in words:
+        a, b = sound.get(w[0]), sound.get(w[1])
+        if a and b:
+            index[f"{a} {b}"].append(w)
+    return sound, {k: tuple(v) for k, v in index.items()}
 
 
 def _surnames(pdata: Path) -> set[str]:

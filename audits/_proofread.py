@@ -43,6 +43,8 @@ WEAK_WORD_FREQ = 1000
 ADJACENT = int(os.environ.get("ZHAOCUO_ADJACENT", "2"))
 # Characters of context each side used to score a replacement.
 CONTEXT = 3
+# Extra gain needed to replace two characters in a row.
+PAIR_MARGIN = float(os.environ.get("ZHAOCUO_PAIR_MARGIN", "3.0"))
 # Lengths of the words a candidate character must complete.
 LENGTHS = (2, 3)
 # Lines longer than this are checked in pieces of this size (bounded time per line).
@@ -237,6 +239,7 @@ class Proofreader:
         comp = self.lex.completions
         site_comp = self.site_completions
         last_flag = -10
+        flagged: set[int] = set()
         for a, b in spans:
             # A character inside a real word of the best segmentation is left alone: the word
             # is evidence the text is as meant. (Scoring those too, with a larger margin, found
@@ -278,7 +281,40 @@ class Proofreader:
                         best_gain, best_c = gain, c
                 if best_gain >= need:
                     last_flag = i
+                    flagged.add(i)
                     yield i, ch, best_c, "model"
+        yield from self._pair_typos(s, spans, flagged)
+
+    def _pair_typos(self, s: str, spans: list[tuple[int, int]], flagged: set[int]) -> Iterator[tuple[int, str, str, str]]:
+        """Two wrong characters in a row that sound like a common word ("乖买" for 拐卖): both
+        pieces must be single characters of the best segmentation, and the gain must clear
+        the threshold plus PAIR_MARGIN (two changes are a stronger claim than one)."""
+        sound = self.lex.char_sound
+        pairs = self.lex.pair_words
+        single = {a for a, b in spans if b - a == 1}
+        n = len(s)
+        i = 0
+        while i < n - 1:
+            if i in single and i + 1 in single and not ({i, i + 1} & flagged):
+                a, b = sound.get(s[i]), sound.get(s[i + 1])
+                words = pairs.get(f"{a} {b}") if a and b else None
+                if words:
+                    lo, hi = max(0, i - CONTEXT), min(n, i + 2 + CONTEXT)
+                    window = s[lo:hi]
+                    k = i - lo
+                    base = self._score(window)
+                    best_gain, best_w = -1e18, ""
+                    for w in words:
+                        if w[0] == s[i] or w[1] == s[i + 1]:
+                            continue  # one change only: the single-character pass judged it
+                        gain = self._score(window[:k] + w + window[k + 2:]) - base
+                        if gain > best_gain:
+                            best_gain, best_w = gain, w
+                    if best_gain >= self.threshold + PAIR_MARGIN:
+                        yield i, s[i:i + 2], best_w, "model"
+                        i += 2
+                        continue
+            i += 1
 
 
 def find_outdated(text: str, entries: list[tuple[str, str, date]], page_date: date | None) -> list[TextError]:
