@@ -53,6 +53,8 @@ BLANK_MARKERS = ("暂无信息", "暂无数据", "暂无内容", "暂无记录",
 _NAV_RX = re.compile(r"(^|[-_\s])(nav|menu|daohang|dh|lanmu|channel|column|topbar|mainnav)", re.I)
 _CRUMB_RX = re.compile(r"crumb|position|location|dqwz|weizhi|curmb|currentpath|bread|place", re.I)
 _CRUMB_TEXT = ("当前位置", "您的位置", "你的位置", "您现在的位置", "所在位置", "当前的位置")
+_CSS_UTILITY = re.compile(r"\bposition-(?:relative|absolute|fixed|static|sticky)\b|\bplaceholder\S*", re.I)
+_TRAIL = re.compile("|".join(_CRUMB_TEXT) + r"|[>＞»›→]")
 _PAGER_RX = re.compile(r"page|fenye|pager|pagination|pg", re.I)
 _PAGER_TEXT = {"下一页", "下页", "后页", "尾页", "末页", "next", ">", ">>", "›", "»", "next>"}
 _PAGER_URL = re.compile(r"(index|list|default)_\d+\.s?html?$|[?&](page|pageno|pageindex|p|curpage|pagenum|start)=\d+",
@@ -300,8 +302,13 @@ def _list_row(a: etree._Element, target: str, anchor: str, targets: dict[etree._
 
 
 def _breadcrumb(doc: lxml.html.HtmlElement, url: str, facts: _PageFacts) -> None:
+    """The breadcrumb (当前位置：首页 > 政务公开 > 通知公告): its links after 首页 and its last
+    segment. Found by class (crumb, position, location, dqwz …; not CSS utilities such as
+    position-relative) or by its 当前位置 text; among several, one that reads like a trail
+    (a 当前位置 label or a > separator) wins."""
     holders = [el for el in doc.iter() if isinstance(el.tag, str) and el.tag not in ("html", "body")
-               and _CRUMB_RX.search(_classes(el)) and len(_clean(el.text_content())) <= 200]
+               and _CRUMB_RX.search(_CSS_UTILITY.sub("", _classes(el)))
+               and len(_clean(el.text_content())) <= 200]
     if not holders:
         for el in doc.iter():
             if isinstance(el.tag, str) and el.tag not in ("html", "body") and el.text and \
@@ -310,8 +317,8 @@ def _breadcrumb(doc: lxml.html.HtmlElement, url: str, facts: _PageFacts) -> None
                 break
     if not holders:
         return
-    holder = holders[-1] if len(holders) > 1 and all(h in holders[0].iterdescendants() for h in holders[1:]) \
-        else holders[0]
+    trails = [h for h in holders if _TRAIL.search(h.text_content())]
+    holder = (trails or holders)[0]
     crumbs = []
     for a in holder.iter("a"):
         href = (a.get("href") or "").strip()

@@ -248,3 +248,12 @@ def test_list_rows_as_sites_write_them(tmp_path: Path) -> None:
     assert dates == {"/tzgg/1.html": (AS_OF - timedelta(days=3), "list"),
                      "/tzgg/2.html": (AS_OF - timedelta(days=5), "list"),
                      "/tzgg/3.html": (AS_OF - timedelta(days=8), "page")}
+
+
+def test_the_breadcrumb_is_the_trail_not_a_css_position_class(tmp_path: Path) -> None:
+    widget = '<div class="position-relative"><a href="/ztzl/">专题</a></div>'
+    page = list_page("通知公告", "/tzgg/", [("/tzgg/1.html", "通知", ago(3))]).replace('<div class="position">',
+                                                                                   widget + '<div class="position">')
+    found = discover(*build(tmp_path, {"/": homepage([]), "/tzgg/": page}), AS_OF)
+    assert [c.name for c in found.columns] == ["通知公告"]
+    assert "专题" not in found.nav_names
