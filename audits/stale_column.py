@@ -55,8 +55,23 @@ def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
         )
 
 
+MAX_LISTED = 500  # columns listed in summary.json (a big portal has a few hundred)
+
+
 def summary(crawl: Crawl, profile: Profile, as_of: date, findings: list[Finding]) -> dict[str, Any]:
-    """Stale columns against the national check's veto threshold (five or more fail the site)."""
+    """Stale columns against the national check's veto threshold (five or more fail the site),
+    and every column found with its count, newest item and rule (what the verdicts rest on)."""
     n = len(findings)
+    columns = discover(crawl, profile, as_of).columns
+    stale = {f.url for f in findings}
+    entries = load_catalog(profile)
+    table = []
+    for col in columns[:MAX_LISTED]:
+        newest = col.newest
+        rule = rule_for(col, profile, entry_for_column(col.name, entries), as_of)
+        table.append({"name": col.name, "url": col.url, "items": col.count, "pages": len(col.pages),
+                      "newest_date": newest.date.isoformat() if newest and newest.date else None,
+                      "max_age_days": rule.max_age_days if rule else None, "blank": col.is_blank,
+                      "stale": col.url in stale})
     return {"count": n, "veto_threshold": VETO_THRESHOLD, "veto": n >= VETO_THRESHOLD,
-            "columns_found": len(discover(crawl, profile, as_of).columns)}
+            "columns_found": len(columns), "columns": table}

@@ -66,6 +66,10 @@ def test_summary_counts_against_the_veto_threshold(tmp_path: Path) -> None:
     found = list(stale_column.audit(crawl, prof, AS_OF))
     s = stale_column.summary(crawl, prof, AS_OF, found)
     assert s["count"] == 3 and s["veto_threshold"] == 5 and s["veto"] is False and s["columns_found"] == 4
+    by_name = {c["name"]: c for c in s["columns"]}
+    assert by_name["工作动态"] == {"name": "工作动态", "url": BASE + "/gzdt/", "items": 2, "pages": 1,
+                                 "newest_date": ago(20), "max_age_days": 14, "blank": False, "stale": True}
+    assert by_name["政策文件"]["stale"] is False and by_name["政策文件"]["max_age_days"] == 180
 
 
 def test_blank_columns_and_navigation_that_is_not_a_column(tmp_path: Path) -> None:
