@@ -153,6 +153,8 @@ def read_catalog_file(path: Path, shown: str | None = None) -> list[Entry]:
         row = rows[i]
         if not any(row):
             continue
+        if sum(1 for j, k in keys.items() if j < len(row) and row[j] and _header_key(row[j]) == k) >= 3:
+            continue  # the header again: a header merged over two rows, or repeated on a new page
         values: dict[str, str] = {}
         for j, k in keys.items():
             if j < len(row) and row[j] and not values.get(k):

@@ -176,3 +176,17 @@ def test_cli_stops_with_one_line_naming_the_file_and_row(tmp_path: Path) -> None
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and str(bad) in lines[0] and "row 3" in lines[0] and "第3行" in lines[0]
+
+
+def test_a_header_merged_over_two_rows_is_not_an_item(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    head = ["公开事项", "公开内容", "公开时限", "公开主体", "公开渠道", "公开方式", "责任单位"]
+    sheet.append(head)
+    sheet.append([None] * len(head))
+    for col in range(1, len(head) + 1):
+        sheet.merge_cells(start_row=1, start_column=col, end_row=2, end_column=col)
+    sheet.append(["工作动态", "动态", "及时", "区政府", "政府网站", "主动公开", "区政府办公室"])
+    path = tmp_path / "目录.xlsx"
+    book.save(path)
+    assert [(e.name, e.row) for e in read_catalog_file(path)] == [("工作动态", 3)]
