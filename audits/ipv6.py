@@ -16,6 +16,7 @@ judged: the summary says IPv6 could not be tested.
 from __future__ import annotations
 
 import ipaddress
+import re
 import statistics
 from collections.abc import Iterable
 from datetime import date
@@ -80,13 +81,19 @@ def _probe_verdict(probe: dict[str, Any]) -> tuple[str, str]:
         return "v6_differs", f"IPv6 返回状态码 {v6['status']}，IPv4 返回 {v4['status']}"
     if _location(v6) != _location(v4):
         return "v6_differs", f"IPv6 跳转到 {v6['location'] or '（无）'}，IPv4 跳转到 {v4['location'] or '（无）'}"
-    if v6.get("title", "") != v4.get("title", ""):
+    if _title(v6) != _title(v4):
         return "v6_differs", f"IPv6 页面标题为“{v6['title']}”，IPv4 为“{v4['title']}”"
     sim, stable = probe.get("similarity"), probe.get("v4_self_similarity")
     # Only a page that IPv4 serves identically twice can be said to differ over IPv6.
     if sim is not None and sim < PARITY and stable is not None and stable >= STABLE:
         return "v6_differs", f"IPv6 与 IPv4 页面内容不一致（相似度 {sim:.0%}）"
     return OK, ""
+
+
+def _title(fetch: dict[str, Any]) -> str:
+    """The title with runs of digits masked: a title carrying today's date or a counter is
+    the same title on both families."""
+    return re.sub(r"\d+", "#", fetch.get("title", ""))
 
 
 def _location(fetch: dict[str, Any]) -> str:
@@ -263,6 +270,8 @@ def summary(crawl: Crawl, profile: Profile, as_of: date, findings: list[Finding]
                            "determined_share": round(100.0 * (supported + unsupported) / links, 1) if links else None,
                            "pulling_down": pulling[:20]}
     out["levels"] = levels_out
+    out["method"] = ("二级链接=首页上的链接，三级链接=二级页面上的其余链接，按去重后的链接地址计数；"
+                     "主机有 AAAA 记录且经 IPv6 访问与 IPv4 一致即为支持；死链和无法判定的链接不计入支持率")
     own_rec = records.get(own, {})
     home_probe = next((p for p in own_rec.get("probes", []) if p.get("url") == site.get("homepage")), None)
     if home_probe:

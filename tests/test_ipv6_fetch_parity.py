@@ -91,3 +91,13 @@ def test_a_redirect_to_the_servers_own_address_is_the_same_redirect(tmp_path: Pa
     result = probe(tmp_path, {"/": to_own_address}, {"/": to_own_address})
     assert result["v6"]["location"] != result["v4"]["location"]
     assert _probe_verdict(result) == ("ok", "")
+
+
+def test_a_title_with_a_changing_date_is_the_same_title(tmp_path: Path) -> None:
+    def titled(stamp: str) -> Route:
+        return Route(body=f"<html><head><title>测试区人民政府 {stamp}</title></head><body>{ARTICLE}</body></html>")
+
+    same = probe(tmp_path, {"/": titled("2026-11-27 10:00:01")}, {"/": titled("2026-11-27 10:00:02")})
+    assert _probe_verdict(same) == ("ok", "")
+    other = probe(tmp_path, {"/": titled("2026")}, {"/": titled("测试页 2026")})
+    assert _probe_verdict(other)[0] == "v6_differs"
