@@ -8,6 +8,8 @@ SIGHAN-15 test file (``SOURCE<TAB>TARGET``) and prints, per file, sentence-level
   flagged character positions equals the set of wrong positions (strict, as in SIGHAN);
   the lenient variant (any flag on a sentence with errors) is printed beside it;
 - correction accuracy: among correctly detected sentences, all suggestions right;
+- character level: share of flagged characters that are wrong in the source (what a unit
+  reading the findings experiences) and share of wrong characters flagged;
 - false-alarm rate: share of clean sentences (no error) with any flag;
 - characters per CPU-second of the default engine (process CPU time, so one core; loading the
   word lists is not counted; other load on a shared machine still makes it noisy).
@@ -56,6 +58,7 @@ def evaluate(pairs: list[tuple[str, str]], threshold: float | None, show: int = 
         _proofread.THRESHOLD = threshold
     checker = _proofread.Proofreader(None, threshold=_proofread.THRESHOLD)
     tp = flagged = err_sents = lenient_tp = corr_ok = clean = clean_flagged = 0
+    pos_flagged = pos_right = pos_gold = 0
     chars = 0
     elapsed = 0.0
     shown = 0
@@ -73,6 +76,9 @@ def evaluate(pairs: list[tuple[str, str]], threshold: float | None, show: int = 
                 sug = e.suggestion[k] if len(e.suggestion) == len(e.text) else ""
                 if ch != sug:
                     pred[e.start + k] = sug
+        pos_flagged += len(pred)
+        pos_right += len(set(pred) & gold)
+        pos_gold += len(gold)
         if gold:
             err_sents += 1
         else:
@@ -96,6 +102,8 @@ def evaluate(pairs: list[tuple[str, str]], threshold: float | None, show: int = 
         "lenient_precision": lenient_tp / flagged if flagged else 0.0,
         "lenient_recall": lenient_tp / err_sents if err_sents else 0.0,
         "correction_accuracy": corr_ok / tp if tp else 0.0,
+        "char_precision": pos_right / pos_flagged if pos_flagged else 0.0,
+        "char_recall": pos_right / pos_gold if pos_gold else 0.0,
         "clean": clean, "false_alarm_rate": clean_flagged / clean if clean else 0.0,
         "chars_per_s": chars / elapsed if elapsed else 0.0,
     }
@@ -123,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
               f"detection P={r['det_precision']:.3f} R={r['det_recall']:.3f} "
               f"(lenient P={r['lenient_precision']:.3f} R={r['lenient_recall']:.3f}), "
               f"correction accuracy={r['correction_accuracy']:.3f}, "
+              f"characters flagged P={r['char_precision']:.3f} R={r['char_recall']:.3f}, "
               f"false alarms on clean={r['false_alarm_rate']:.3f}, {r['chars_per_s']:,.0f} chars/s")
     return 0
 
