@@ -79,7 +79,9 @@ def test_demo_flags_its_dead_links(demo_report: Path) -> None:
 def test_demo_second_night_shows_fixed_new_open_and_overdue(demo_report: Path) -> None:
     findings = _findings(demo_report)
     fixed = [json.loads(line) for line in (demo_report.parent / "fixed.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert [_path(f["target"]) for f in fixed] == ["/bm/jyj/tzgg-2018.html"], "removed during the week: fixed"
+    # Only the dead links are pinned here: other audits' demo pages are theirs to change.
+    fixed_links = [_path(f["target"]) for f in fixed if f["audit"] == "dead_link"]
+    assert fixed_links == ["/bm/jyj/tzgg-2018.html"], "removed during the week: fixed"
     new = [f for f in findings if _path(f["target"]) == "/bm/wjj/2026-dongji-paiban.html"]
     assert new and {f["status"] for f in new} == {"new"} and {f["first_seen"] for f in new} == {"2026-11-20"}
     home_404 = next(f for f in findings if _path(f["target"]) == "/zwgk/gzbg/2019.html")
