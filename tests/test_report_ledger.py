@@ -56,6 +56,11 @@ def test_columns_and_sheets(tmp_path: Path) -> None:
     # most serious first in every sheet, numbered from 1
     assert list(sheets["汇总"]["严重程度"])[0] == "严重"
     assert list(sheets["区教育局"]["序号"]) == ["1", "2"]
+    # 整改状态 offers the two answers the feedback import understands
+    ws = book["汇总"]
+    (dv,) = ws.data_validations.dataValidation
+    assert dv.formula1 == '"已整改,误报"' and str(dv.sqref) == "L2:L5"
+    assert ws.freeze_panes == "B2"
 
 
 def test_a_units_ledger_holds_only_its_findings(tmp_path: Path) -> None:
