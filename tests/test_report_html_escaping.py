@@ -105,6 +105,7 @@ def test_status_deadline_and_overdue_mark(tmp_path: Path) -> None:
     assert "已逾期" in overdue_row.text_content() and "2026-11-01" in overdue_row.text_content()
     other = next(r for r in rows if "c.html" in r.text_content())
     assert "未整改" in other.text_content() and "已逾期" not in other.text_content()
+    assert findings[1].id in other.text_content(), "the id a unit quotes in the ledger"
 
 
 def test_findings_most_serious_first_within_a_unit(tmp_path: Path) -> None:
