@@ -28,7 +28,9 @@ VETO_THRESHOLD = 5
 def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
     entries = load_catalog(profile)
     for col in discover(crawl, profile, as_of).columns:
-        if not col.is_blank:
+        if not col.is_blank or not col.sources & {"nav", "breadcrumb"}:
+            # Only a column the site presents (a menu entry, a breadcrumb step) can be a blank
+            # column; an empty page of results reached by a pager link is not one.
             continue
         entry = entry_for_column(col.name, entries)
         why = "页面显示“暂无信息”" if col.blank_marker else "页面没有任何信息条目"

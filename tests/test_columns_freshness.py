@@ -161,3 +161,11 @@ def test_dates_after_as_of_count_up_to_the_crawl_day_only(tmp_path: Path) -> Non
     found = {f.column: f for f in stale_column.audit(crawl, prof, earlier)}
     assert "工作动态" not in found  # its 3-days-ago item was posted after `earlier`, before the crawl
     assert found["通知公告"].extra["newest_date"] == ago(200)
+
+
+def test_an_empty_page_reached_only_by_a_pager_is_not_a_blank_column(tmp_path: Path) -> None:
+    pager = '<div class="page"><a href="/search/result_3.html">下一页</a></div>'
+    pages = site()
+    pages["/search/result_2.html"] = layout(f"<p>没有相关信息</p>{pager}", "检索结果")
+    crawl, prof = build(tmp_path, pages)
+    assert list(blank_column.audit(crawl, prof, AS_OF)) == []
