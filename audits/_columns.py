@@ -17,6 +17,11 @@ ends at a column are that column's items too (their own 发布日期 dates them)
 Template text (headers, sidebars, footers) is told apart by frequency: a block of text or a
 link that appears on the homepage or on many pages is chrome, not content; without that a
 blank column whose sidebar lists its sibling columns would look full.
+
+Bounded work: every page is read once, lightly (dates, breadcrumb, pager, menu entries,
+aggregated at once); only the homepage, the column pages and a sample of at most
+BLOCK_SAMPLE others are read again in full. A page the crawler would have rendered but did
+not (crawler.render.looks_script_built) is marked: its stored list proves nothing.
 """
 
 from __future__ import annotations
