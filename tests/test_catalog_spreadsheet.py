@@ -190,3 +190,11 @@ def test_a_header_merged_over_two_rows_is_not_an_item(tmp_path: Path) -> None:
     path = tmp_path / "目录.xlsx"
     book.save(path)
     assert [(e.name, e.row) for e in read_catalog_file(path)] == [("工作动态", 3)]
+
+
+def test_header_words_map_to_the_right_elements(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("事项名称,公开内容（要素）,公开时限,公开主体,公开渠道和载体,公开方式,责任主体\n"
+                    "工作动态,动态,及时,区政府,政府网站,主动公开,区政府办公室\n", encoding="utf-8")
+    (entry,) = read_catalog_file(path)
+    assert entry.fields["subject"] == "区政府" and entry.unit == "区政府办公室" and entry.missing == []
