@@ -156,7 +156,7 @@ def scan(crawl: Crawl, profile: Profile, as_of: date) -> Scan:
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
-    units, pairs = collect_units(crawl, as_of)
+    units, pairs = distinct_lines(crawl, as_of)
     known = {ld.name for ld in profile.leaders}
     site_leaders = [Leader(title=t, name=n) for t, n in dict.fromkeys(pairs) if n not in known]
     checker = Proofreader(profile, site_freq=site_terms(units), leaders=site_leaders)
@@ -169,6 +169,18 @@ def scan(crawl: Crawl, profile: Profile, as_of: date) -> Scan:
     _CACHE.clear()  # one scan kept: a nightly run audits one crawl
     _CACHE[key] = result
     return result
+
+
+_UNITS: dict[tuple[str, int, str], tuple[list[TextUnit], list[tuple[str, str]]]] = {}
+
+
+def distinct_lines(crawl: Crawl, as_of: date) -> tuple[list[TextUnit], list[tuple[str, str]]]:
+    """collect_units, cached per crawl run and date (read by the text and privacy audits)."""
+    key = (str(crawl.store.path), crawl.run_id, as_of.isoformat())
+    if key not in _UNITS:
+        _UNITS.clear()
+        _UNITS[key] = collect_units(crawl, as_of)
+    return _UNITS[key]
 
 
 def iter_errors(crawl: Crawl, profile: Profile, as_of: date, audit: str) -> Iterator[tuple[TextUnit, object]]:

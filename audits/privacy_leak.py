@@ -27,8 +27,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import date
 
-from audits import AuditMeta
-from audits._maintext import KINDS
+from audits import AuditMeta, _maintext
 from zhaocuo.finding import Finding, Severity
 from zhaocuo.profile import Profile
 from zhaocuo.store import Crawl
@@ -141,21 +140,21 @@ def secret(crawl: Crawl) -> bytes:
 
 
 def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
+    """Each distinct line once (audits._maintext): a mobile number in a footer is one finding
+    on the page with the shortest URL, with the number of pages, not one per page."""
     key = secret(crawl)
-    out: list[Finding] = []
-    for page in crawl.pages(KINDS):
-        if not page.text or (page.status and page.status >= 400):
-            continue
-        seen: set[str] = set()
-        for kind, value, masked in find_personal(page.text, as_of):
-            if value in seen:
-                continue
-            seen.add(value)
-            where = "附件" if page.kind == "attachment" else "页面"
-            out.append(Finding(
-                audit=META.name, severity=META.severity, url=page.url, text=masked,
-                message=f"{where}公开了个人{kind}（{masked}），请删除或做脱敏处理。",
-                key=hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:16],
-                extra={"kind": kind},
-            ))
-    return out
+    units, _ = _maintext.distinct_lines(crawl, as_of)
+    out: dict[tuple[str, str], Finding] = {}
+    for unit in units:
+        for kind, value, masked in find_personal(unit.text, as_of):
+            fkey = hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:16]
+            if (unit.url, fkey) in out:
+                continue  # the same number twice on one page is one leak
+            place = "附件" if unit.kind == "attachment" else "页面"
+            where = f"（该处文字出现在 {unit.count} 个页面）" if unit.count > 1 else ""
+            out[(unit.url, fkey)] = Finding(
+                audit=META.name, severity=META.severity, url=unit.url, text=masked,
+                message=f"{place}公开了个人{kind}（{masked}），请删除或做脱敏处理{where}。",
+                key=fkey, extra={"kind": kind, "count": unit.count},
+            )
+    return list(out.values())

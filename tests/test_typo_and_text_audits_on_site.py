@@ -91,3 +91,8 @@ def test_attachments_are_audited_and_findings_point_at_them(findings: list[dict]
     assert _of(findings, "typo", "/files/notice.docx")[0]["message"].startswith("附件中")
     assert [f["text"] for f in _of(findings, "privacy_leak", "/files/list.xlsx")] == ["159****2345"]
     assert [f["text"] for f in _of(findings, "privacy_leak", "/files/form.pdf")] == ["370305********4567"]
+
+
+def test_footer_mobile_number_is_one_finding_not_one_per_page(findings: list[dict]) -> None:
+    footer = [f for f in _of(findings, "privacy_leak") if f["text"] == "139****2345"]
+    assert len(footer) == 1 and footer[0]["extra"]["count"] >= 8

@@ -6,8 +6,9 @@ from __future__ import annotations
 from tests.support.servers import Route
 
 NAV = '<div class="nav"><a href="/">首页</a> <a href="/xxgk/">信息公开</a> <a href="/ldxx/">领导信息</a></div>'
-# A typo in the footer, repeated on every page: must be reported once, with a count.
-FOOTER = '<div class="footer">主办：临淄区人民政府办公室 请认真布署网站工作</div>'
+# A typo and a mobile number in the footer, repeated on every page: each reported once, with a count.
+FOOTER = ('<div class="footer">主办：临淄区人民政府办公室 请认真布署网站工作</div>'
+          '<div class="footer">网站维护 联系手机：13953312345</div>')
 
 
 def page(title: str, body: str, date: str = "2024-03-05") -> str:
