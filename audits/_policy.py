@@ -38,7 +38,10 @@ _VOID_TEXT = re.compile(
     r"|[【\[（(]\s*(?:已)?(?:废止|失效)\s*[】\]）)]"
 )
 _REVIEW = re.compile(r"(?:评估|复审|清理)(?:日期|时间|结果|结论)|继续有效|长期有效|有效期\s*[:：]?\s*长期")
-_NORMATIVE_NO = re.compile(r"规|[A-Z]{2,6}DR-?\d{4}")
+_NORMATIVE_NO = re.compile(r"规(?!划)")  # 测政规〔2020〕1号; not a 规划 bureau's prefix
+# The 统一登记号 printed on 行政规范性文件 (e.g. LZDR-2020-0010001).
+_REGISTRATION = re.compile(r"\b[A-Z]{2,6}DR-?\d{4}-?\d{3,}")
+_LINK = re.compile(r"(?is)<a\b[^>]*>.*?</a>")
 _TEMPORARY = ("暂行", "试行")
 _TITLE_SPLIT = re.compile(r"\s*[_|—–－]\s*|\s+-\s+")
 IN_FORCE = ("现行有效", "继续有效", "有效")
@@ -109,6 +112,15 @@ def _h1(html: str) -> str:
     return re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", m.group(1))) if m else ""
 
 
+def _normative(page: Page, m: re.Match[str]) -> bool:
+    """A 行政规范性文件: by its 文号, its 统一登记号, or its own text saying so — not a menu
+    entry "规范性文件" on every page of the site (links are left out of the test)."""
+    if _NORMATIVE_NO.search(m.group(1)):
+        return True
+    own = _LINK.sub(" ", page.html[:200_000]) if page.html else page.text[:20000]
+    return "规范性文件" in own or bool(_REGISTRATION.search(own))
+
+
 def parse_policy(page: Page) -> PolicyDoc | None:
     """The page's policy metadata, or None when the page is not a policy document."""
     text = _text(page)
@@ -150,7 +162,7 @@ def parse_policy(page: Page) -> PolicyDoc | None:
         url=page.url, title=(_h1(page.html) or _TITLE_SPLIT.split(page.title)[0]).strip()[:200],
         doc_no=norm_doc_no(m), written=written, published=published, valid_until=valid_until, status=status,
         void_marked=void_marked,
-        normative="规范性文件" in text[:5000] or bool(_NORMATIVE_NO.search(m.group(1))),
+        normative=_normative(page, m),
         temporary=any(w in title_text for w in _TEMPORARY),
         validity_statement=bool(valid_until or status or _REVIEW.search(text) or "有效期" in text),
         interpretation=any(w in title_text for w in ("解读", "图解", "答记者问", "问答")),

@@ -146,3 +146,13 @@ def test_an_extended_validity_supersedes_the_original_term(tmp_path: Path) -> No
                   "<td>有效期：2019年7月1日至2024年6月30日</td><td>有效性：有效</td>",
                   body="本办法为行政规范性文件，有效期5年。经2024年评估，有效期延长至2029年6月30日。")
     assert findings(tmp_path, {"/zcwj/x.html": page}) == {}
+
+
+def test_a_menu_entry_does_not_make_every_document_normative(tmp_path: Path) -> None:
+    menu = '<li><a href="/wza/">无障碍</a></li><li><a href="/gfxwj/">规范性文件</a></li>'
+    notice = policy("关于召开全区安全生产会议的通知", "测政办字〔2015〕8号", "2015-06-01")
+    planning = policy("测试区国土空间规划实施意见", "测规划发〔2016〕2号", "2016-06-01")
+    registered = policy("测试区养犬管理办法", "测政发〔2016〕5号", "2016-08-01", body="登记号：CSDR-2016-0010005")
+    pages = {f"/zcwj/{k}.html": v.replace('<li><a href="/wza/">无障碍</a></li>', menu)
+             for k, v in {"n": notice, "p": planning, "r": registered}.items()}
+    assert set(findings(tmp_path, pages)) == {"/zcwj/r.html"}
