@@ -80,6 +80,8 @@ def run_demo(out_root: Path | None = None, as_of: str = DEMO_AS_OF, earlier: str
     the last night's report.html. ``earlier=None`` runs one night only."""
     out_root = (out_root or ROOT / "demo-out").resolve()
     out_root.mkdir(parents=True, exist_ok=True)
+    if earlier and earlier >= as_of:
+        earlier = None  # a custom --as-of on or before the earlier night: one night only
     fresh_store(out_root)
     report_dir = out_root / "report"
     nights = ([(earlier, out_root / f"report-{earlier}", EARLIER_NIGHT)] if earlier else []) + [(as_of, report_dir, DEMO_NIGHT)]
