@@ -109,11 +109,15 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
 
 def fetch_via(url: str, address: str, timeout_s: float, max_bytes: int, user_agent: str) -> Fetch:
     """GET ``url`` over a TCP connection to ``address`` (same port, same Host)."""
-    parts = urlsplit(url)
     family = ipaddress.ip_address(address).version
     result = Fetch(url=url, family=family, address=address)
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:  # "http://host:99999/" written on an untrusted page
+        result.error_kind, result.error = OTHER, f"地址无效 bad URL: {exc}"
+        return result
     host = parts.hostname or ""
-    port = parts.port or (443 if parts.scheme == "https" else 80)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     cls = _PinnedHTTPS if parts.scheme == "https" else _PinnedHTTP
     conn = cls(host, port, address, timeout_s)

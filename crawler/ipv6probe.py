@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.ipv6_dns import HostDns, authoritative_ns, host_dns, make_resolver
+from crawler.ipv6_dns import ERROR, HostDns, Lookup, authoritative_ns, host_dns, make_resolver
 from crawler.ipv6_fetch import Fetch, fetch_via, routable, similarity
 from crawler.urls import canonical
 from zhaocuo.profile import Profile
@@ -202,6 +202,16 @@ def probe_url(url: str, dns_info: HostDns, v6_addresses: list[str], profile: Pro
     return out
 
 
+def _safe_dns(resolver: Any, host: str, why: str) -> HostDns:
+    """``host_dns`` that cannot take the whole probe down with one odd host name."""
+    try:
+        return host_dns(resolver, host, why)
+    except Exception as exc:  # noqa: BLE001 - a host from an untrusted page
+        log.exception("DNS lookup of %s failed", host)
+        failed = Lookup(ERROR, error=f"DNS 错误 {type(exc).__name__}: {exc}")
+        return HostDns(host, failed, failed)
+
+
 def _host_record(host: str, census: Census, dns_info: HostDns) -> dict[str, Any]:
     return {
         "host": host,
@@ -232,7 +242,7 @@ def gather(profile: Profile, store: SQLiteStore, run_id: int, progress: bool) ->
 
     # Phase 1: DNS for every host (own host with its zone's name servers).
     with ThreadPoolExecutor(workers) as pool:
-        dns_infos = dict(zip(probed, pool.map(lambda h: host_dns(resolver, h, why), probed), strict=True))
+        dns_infos = dict(zip(probed, pool.map(lambda h: _safe_dns(resolver, h, why), probed), strict=True))
     records = {h: _host_record(h, census, dns_infos[h]) for h in probed}
     for own in census.own_hosts:
         if own in records:

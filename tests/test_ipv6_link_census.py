@@ -77,3 +77,24 @@ def test_hosts_over_the_cap_and_the_time_budget_are_left_undetermined(tmp_path: 
     assert level["determined_share"] == 25.0
     assert summary["hosts_over_cap"] == 1
     store.close()
+
+
+def test_odd_links_from_untrusted_pages_give_results_not_crashes(tmp_path: Path) -> None:
+    with Dnsmasq(hosts={"www.test.gov.cn": ["127.0.0.1", "::1"], "odd.other.cn": ["127.0.0.1", "::1"]},
+                 extra=[local_domain("test.gov.cn"), local_domain("other.cn")]) as dns:
+        home = f"{SITE}/"
+        profile, store, run_id = stored_crawl(tmp_path, {
+            "site": {"start_urls": [home]},
+            "dns": {"nameservers": [dns.nameserver], "timeout_s": 2.0},
+            "ipv6": {"timeout_s": 1.0},
+        }, {home: [("http://odd.other.cn:99999/", "a"), ("http://政府.other.cn/", "a"),
+                   ("http://" + "a" * 70 + ".other.cn/", "a"), ("http://a..b.other.cn/", "a")]})
+        ipv6probe.gather(profile, store, run_id, progress=False)
+    crawl = Crawl(store, store.run(run_id))
+    records = crawl.records("ipv6_host")
+    verdicts = {h: ipv6_audit.host_verdict(r)[0] for h, r in records.items() if h != "www.test.gov.cn"}
+    assert verdicts == {"odd.other.cn": "down", "政府.other.cn": "dns_failed",
+                        "a" * 70 + ".other.cn": "dns_failed", "a..b.other.cn": "dns_failed"}
+    assert "Port out of range" in records["odd.other.cn"]["probes"][0]["v6"]["error"]
+    assert list(ipv6_audit.audit(crawl, profile, AS_OF)) == []
+    store.close()
