@@ -4,6 +4,7 @@ each defect is flagged and each look-alike is left alone."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +15,7 @@ from tests.textsite_pages import site_routes
 
 
 @pytest.fixture(scope="module")
-def findings(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
+def site_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict], Path]:
     tmp = tmp_path_factory.mktemp("textsite")
     with LoopbackServer(site_routes()) as srv:
         profile = write_profile(tmp, {
@@ -28,7 +29,12 @@ def findings(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
                        "--no-mail", timeout=240)
     assert proc.returncode == 0, proc.stderr[-3000:]
     lines = (tmp / "out" / "findings.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(x) for x in lines if x.strip()]
+    return [json.loads(x) for x in lines if x.strip()], profile
+
+
+@pytest.fixture(scope="module")
+def findings(site_run: tuple[list[dict], Path]) -> list[dict]:
+    return site_run[0]
 
 
 def _of(findings: list[dict], audit: str, path: str | None = None) -> list[dict]:
@@ -96,3 +102,15 @@ def test_attachments_are_audited_and_findings_point_at_them(findings: list[dict]
 def test_footer_mobile_number_is_one_finding_not_one_per_page(findings: list[dict]) -> None:
     footer = [f for f in _of(findings, "privacy_leak") if f["text"] == "139****2345"]
     assert len(footer) == 1 and footer[0]["extra"]["count"] >= 8
+
+
+def test_ids_are_stable_when_the_crawl_is_audited_again(site_run: tuple[list[dict], Path], tmp_path: Path) -> None:
+    first, profile = site_run
+    proc = run_cli("audit", "--config", str(profile), "--out", str(tmp_path / "again"), "--as-of", "2024-06-02",
+                   timeout=240)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    again = [json.loads(x) for x in (tmp_path / "again" / "findings.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    text_audits = ("typo", "serious_error", "outdated_expression", "privacy_leak")
+    ids1 = {f["id"] for f in first if f["audit"] in text_audits}
+    ids2 = {f["id"] for f in again if f["audit"] in text_audits}
+    assert ids1 and ids1 == ids2
