@@ -114,7 +114,8 @@ def host_verdict(rec: dict[str, Any]) -> tuple[str, str]:
     if rec.get("skipped") == "no_route":
         return "no_route", "本机无 IPv6 路由，无法检测"
     if not aaaa.get("values"):
-        if aaaa.get("status") == "nodata":
+        # NXDOMAIN for AAAA with an A from the hosts file: DNS does not know the name at all.
+        if aaaa.get("status") == "nodata" or (aaaa.get("status") == "nxdomain" and dns.get("a", {}).get("values")):
             return "no_aaaa", f"没有 AAAA 记录，仅有 IPv4 地址 {'、'.join(dns.get('a', {}).get('values', []))}"
         if aaaa.get("status") == "literal" and rec.get("role") == "own":
             # The profile names the site by an IPv4 address (a test or demo set-up): its IPv6

@@ -30,7 +30,16 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.ipv6_dns import ERROR, HostDns, Lookup, authoritative_ns, host_dns, make_resolver
+from crawler.ipv6_dns import (
+    ERROR,
+    HostDns,
+    HostsFile,
+    Lookup,
+    authoritative_ns,
+    host_dns,
+    make_resolver,
+    read_hosts_file,
+)
 from crawler.ipv6_fetch import Fetch, fetch_via, routable, similarity
 from crawler.urls import canonical
 from zhaocuo.profile import Profile
@@ -202,10 +211,10 @@ def probe_url(url: str, dns_info: HostDns, v6_addresses: list[str], profile: Pro
     return out
 
 
-def _safe_dns(resolver: Any, host: str, why: str) -> HostDns:
+def _safe_dns(resolver: Any, host: str, why: str, hosts_file: HostsFile | None) -> HostDns:
     """``host_dns`` that cannot take the whole probe down with one odd host name."""
     try:
-        return host_dns(resolver, host, why)
+        return host_dns(resolver, host, why, hosts_file)
     except Exception as exc:  # noqa: BLE001 - a host from an untrusted page
         log.exception("DNS lookup of %s failed", host)
         failed = Lookup(ERROR, error=f"DNS 错误 {type(exc).__name__}: {exc}")
@@ -238,11 +247,14 @@ def gather(profile: Profile, store: SQLiteStore, run_id: int, progress: bool) ->
     hosts = census.hosts()
     probed, skipped = hosts[: profile.ipv6.max_hosts], hosts[profile.ipv6.max_hosts:]
     resolver, why = make_resolver(profile.dns.nameservers, profile.dns.timeout_s)
+    # The system resolver reads the hosts file first; the profile's name servers are DNS only.
+    hosts_file = None if profile.dns.nameservers else read_hosts_file()
     workers = max(1, profile.ipv6.concurrency)
 
     # Phase 1: DNS for every host (own host with its zone's name servers).
     with ThreadPoolExecutor(workers) as pool:
-        dns_infos = dict(zip(probed, pool.map(lambda h: _safe_dns(resolver, h, why), probed), strict=True))
+        dns_infos = dict(zip(probed, pool.map(lambda h: _safe_dns(resolver, h, why, hosts_file), probed),
+                             strict=True))
     records = {h: _host_record(h, census, dns_infos[h]) for h in probed}
     for own in census.own_hosts:
         if own in records:

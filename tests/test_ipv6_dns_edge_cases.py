@@ -10,7 +10,7 @@ import pytest
 
 from audits import ipv6 as ipv6_audit
 from crawler import ipv6probe
-from crawler.ipv6_dns import host_dns, make_resolver, parse_nameserver
+from crawler.ipv6_dns import host_dns, make_resolver, parse_nameserver, read_hosts_file
 from tests.support.dns import Dnsmasq, cname, local_domain, ns_record
 from tests.support.ipv6_world import dual_free_port, stored_crawl
 from tests.support.servers import LoopbackServer, Route, free_port
@@ -116,3 +116,17 @@ def test_ipv4_mapped_aaaa_is_not_ipv6(tmp_path: Path) -> None:
         verdict, reason = ipv6_audit.host_verdict(rec)
         assert verdict == "no_aaaa" and "映射" in reason
         store.close()
+
+
+def test_hosts_file_is_read_like_the_system_resolver(tmp_path: Path) -> None:
+    hosts = tmp_path / "hosts"
+    hosts.write_text("# comment\n127.0.0.1 localhost\n10.1.2.3 oa.test.gov.cn OA.Test.gov.cn.\n"
+                     "fd00::5 oa.test.gov.cn\nfe80::1%eth0 link.test.gov.cn\nnot-an-ip bad.test.gov.cn\n",
+                     encoding="utf-8")
+    table = read_hosts_file(hosts)
+    assert table["oa.test.gov.cn"] == (["10.1.2.3", "10.1.2.3"], ["fd00::5"])
+    assert table["link.test.gov.cn"] == ([], ["fe80::1"])
+    assert "bad.test.gov.cn" not in table
+    info = host_dns(None, "OA.test.gov.cn", "no resolver", table)
+    assert info.status == "ok" and info.a.values == ["10.1.2.3"] and info.aaaa.source == "hosts"
+    assert read_hosts_file(tmp_path / "missing") == {}

@@ -1,8 +1,8 @@
-"""Without ``dns.nameservers`` the probe asks the system resolver (/etc/resolv.conf).
+"""Without ``dns.nameservers`` the probe asks the system resolver (/etc/hosts, /etc/resolv.conf).
 
 Real, and still loopback only: a child process in its own network and mount namespaces,
-where /etc/resolv.conf is replaced (bind mount, visible to that child only) by one naming
-127.0.0.1, and dnsmasq answers on port 53 of that namespace's loopback.
+where /etc/resolv.conf and /etc/hosts are replaced (bind mounts, visible to that child only),
+the first naming 127.0.0.1, where dnsmasq answers on port 53 of that namespace's loopback.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ with LoopbackServer(page, host="127.0.0.1", port=port), LoopbackServer(page, hos
     home = f"http://www.test.gov.cn:{port}/"
     profile, store, run_id = stored_crawl(Path(sys.argv[1]), {
         "site": {"start_urls": [home]}, "ipv6": {"timeout_s": 1.0}},
-        {home: [(f"http://v4only.other.cn:{port}/", "a")]})
+        {home: [(f"http://v4only.other.cn:{port}/", "a"), (f"http://intranet.test.gov.cn:{port}/", "a"),
+                (f"http://oa.test.gov.cn:{port}/", "a")]})
     ipv6probe.gather(profile, store, run_id, progress=False)
     crawl = Crawl(store, store.run(run_id))
     findings = list(ipv6_audit.audit(crawl, profile, date(2026, 11, 27)))
@@ -55,9 +56,12 @@ def test_system_resolver_is_used_without_profile_nameservers(tmp_path: Path) -> 
         pytest.skip("unshare is not installed")
     resolv = tmp_path / "resolv.conf"
     resolv.write_text("nameserver 127.0.0.1\noptions timeout:1 attempts:1\n", encoding="utf-8")
+    hosts = tmp_path / "hosts"
+    hosts.write_text("127.0.0.1 localhost\n127.0.0.1 intranet.test.gov.cn\n::1 intranet.test.gov.cn\n"
+                     "127.0.0.1 oa.test.gov.cn  # v4 only\n", encoding="utf-8")
     script = tmp_path / "child.py"
     script.write_text(CHILD, encoding="utf-8")
-    cmd = (f"ip link set lo up && mount --bind {resolv} /etc/resolv.conf && "
+    cmd = (f"ip link set lo up && mount --bind {resolv} /etc/resolv.conf && mount --bind {hosts} /etc/hosts && "
            f"exec {sys.executable} {script} {tmp_path} {ROOT}")
     proc = subprocess.run(["unshare", "--net", "--mount", "--", "sh", "-c", cmd], capture_output=True, text=True,
                           timeout=50, cwd=ROOT, env={"ZHAOCUO_HOME": str(tmp_path / "home"),
@@ -68,4 +72,6 @@ def test_system_resolver_is_used_without_profile_nameservers(tmp_path: Path) -> 
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out["site"]["nameservers"] == []  # nothing in the profile: the system's resolver answered
     assert out["homepage"] == "是"
-    assert out["hosts"] == ["v4only.other.cn"]
+    # intranet.* has both families in the hosts file (not in DNS): fine. oa.* has only an IPv4
+    # line there and DNS does not know it: no IPv6.
+    assert out["hosts"] == ["oa.test.gov.cn", "v4only.other.cn"]
