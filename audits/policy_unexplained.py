@@ -2,8 +2,9 @@
 
 政务公开 rules want 政策解读 published with important policy documents and linked both ways.
 Only documents whose titles name a policy instrument (办法, 规定, 意见, 方案, 细则, 措施 …)
-are judged; 任免, 表彰, 批复 and the like need no 解读, nor do repealed documents, 解读 pages
-themselves and 废止 notices. Low severity: a reminder, not an inspection failure.
+are judged; 任免, 表彰, 批复 and the like need no 解读, nor do documents no longer in force
+(marked repealed, past their 有效期, or named by a 废止 notice: outdated_policy's business),
+解读 pages themselves and 废止 notices. Low severity: a reminder, not an inspection failure.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from audits import AuditMeta
-from audits._policy import links_to_interpretation, policy_docs
+from audits._policy import links_to_interpretation, policy_docs, repealed_by_notices
 from zhaocuo.finding import Finding, Severity
 from zhaocuo.profile import Profile
 from zhaocuo.store import Crawl
@@ -25,9 +26,12 @@ _EXEMPT = re.compile(r"任免|人事|表彰|通报|公示|批复|复函|函|废�
 
 
 def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
+    by_no, by_title = repealed_by_notices(crawl)
     for doc in policy_docs(crawl):
         if doc.void_marked or doc.interpretation or not _POLICY.search(doc.title) or _EXEMPT.search(doc.title):
             continue
+        if (doc.valid_until and doc.valid_until < as_of) or doc.doc_no in by_no or doc.titles & set(by_title):
+            continue  # no longer in force: a 解读 is not what it needs
         if links_to_interpretation(crawl, doc.url):
             continue
         yield Finding(

@@ -71,7 +71,10 @@ def site() -> dict[str, Route]:
             ("/zcwj/review.html", "测试区规范性文件管理规定", "2016-04-01"),
             ("/zcwj/expired.html", "测试区停车管理办法", ago(10)),
             ("/zcwj/notice.html", "测试区人民政府关于废止部分规范性文件的决定", ago(60)),
-            ("/zcwj/named.html", "测试区农贸市场管理办法", "2018-05-01")]),
+            ("/zcwj/named.html", "测试区农贸市场管理办法", "2018-05-01"),
+            ("/zcwj/new.html", "测试区促进民营经济发展若干措施", ago(20))]),
+        "/zcwj/new.html": policy("测试区促进民营经济发展若干措施", "测政发〔2026〕11号", ago(20),
+                                 "<td>有效期至2031年12月31日</td><td>有效性：有效</td>"),
         "/zcwj/notice.html": policy("测试区人民政府关于废止部分规范性文件的决定", "测政发〔2026〕9号", ago(60),
                                     "<td>有效性：有效</td>",
                                     "经清理，决定废止《测试区农贸市场管理办法》（测政规〔2018〕3号）。"),
@@ -170,4 +173,6 @@ def test_policies(audited: dict[str, Path]) -> None:
     assert set(outdated) == {"/zcwj/expired.html", "/zcwj/named.html"}
     assert outdated["/zcwj/expired.html"]["text"] == "测政规〔2020〕5号"
     assert "废止部分规范性文件的决定" in outdated["/zcwj/named.html"]["message"]
-    assert set(findings(audited["today"], "policy_unexplained")) == {"/zcwj/expired.html", "/zcwj/named.html"}
+    # Only the document in force without a 解读: not the expired or repealed ones, not the one
+    # whose 解读 links to it.
+    assert set(findings(audited["today"], "policy_unexplained")) == {"/zcwj/new.html"}
