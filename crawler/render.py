@@ -26,7 +26,6 @@ Bounds, because everything crawled is untrusted and crawls are long:
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import os
 import re
@@ -44,9 +43,9 @@ LAUNCH_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage",  # containers often have a tiny /dev/shm; Chromium then crashes tabs
-    # Memory bounds: pages share a few renderer processes instead of one each, and a page's
-    # script heap is capped (a hostile page that allocates without end crashes its tab, not the host).
-    f"--renderer-process-limit={os.environ.get('ZHAOCUO_RENDERER_PROCESSES', '3')}",
+    # A page's script heap is capped: a hostile page that allocates without end crashes its tab,
+    # not the host. (No --renderer-process-limit: pages sharing a renderer would all hang behind
+    # one page whose script never yields; memory is bounded by the number of open pages instead.)
     "--js-flags=--max-old-space-size=256",
     "--disable-extensions", "--mute-audio", "--disable-features=Translate,MediaRouter,OptimizationHints",
 ]
@@ -54,7 +53,7 @@ LAUNCH_ARGS = [
 BLOCKED_RESOURCE_TYPES = frozenset({"image", "font", "media"})
 
 MAX_CONTEXTS = 2
-MAX_PAGES_PER_CONTEXT = 4
+MAX_PAGES_PER_CONTEXT = 3
 # Pages a context serves before it is recycled; the environment variable exists for tests and tuning.
 PAGES_PER_CONTEXT_LIFE = max(1, int(os.environ.get("ZHAOCUO_RENDER_CONTEXT_LIFE", "64")))
 # After ``load``: wait until no request of the page has been in flight for QUIET_MS, at most SETTLE_MAX_S.
@@ -194,6 +193,13 @@ def _shared_handler_class() -> type:
     shared: dict[int, Any] = {}
 
     class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[misc]
+        _zc_generation = 0
+        _zc_served = 0
+
+        def __init__(self, crawler: Any) -> None:
+            super().__init__(crawler)
+            self._zc_pending: dict[str, int] = {}
+
         @classmethod
         def from_crawler(cls, crawler: Any) -> Any:
             inst = shared.get(id(crawler))
@@ -218,6 +224,44 @@ def _shared_handler_class() -> type:
                     await self._launch()
             return await super()._download_request(request, spider)
 
+        # -- context recycling, decided when a page is created (download time) -------------
+        async def _create_page(self, request: Any, spider: Any) -> Any:
+            """Route a rendered request to the current context generation, then retire old ones.
+
+            A context serves PAGES_PER_CONTEXT_LIFE pages; the next request opens generation
+            n+1. Routing happens here, not when the request was built, so no request ever goes
+            to an old generation again; an old context is closed once none of its pages is open
+            and no request is waiting for a page in it (scrapy-playwright's page semaphores are
+            keyed by name, so a context must never be closed under a waiting request)."""
+            if not request.meta.get("zhaocuo_recycle"):
+                return await super()._create_page(request, spider)
+            if self._zc_served >= PAGES_PER_CONTEXT_LIFE:
+                self._zc_generation += 1
+                self._zc_served = 0
+            name = f"zhaocuo-{self._zc_generation}"
+            self._zc_served += 1
+            request.meta["playwright_context"] = name
+            self._zc_pending[name] = self._zc_pending.get(name, 0) + 1
+            try:
+                page = await super()._create_page(request, spider)
+            finally:
+                self._zc_pending[name] -= 1
+            page.on("close", lambda _p: self._zc_retire())
+            self._zc_retire()
+            return page
+
+        def _zc_retire(self) -> None:
+            current = f"zhaocuo-{self._zc_generation}"
+            for name, wrapper in list(self.context_wrappers.items()):
+                if not name.startswith("zhaocuo-") or name == current or getattr(wrapper, "zc_closing", False):
+                    continue
+                if self._zc_pending.get(name, 0) > 0 or any(not p.is_closed() for p in wrapper.context.pages):
+                    continue
+                wrapper.zc_closing = True
+                self._zc_pending.pop(name, None)
+                log.debug("recycling browser context %s", name)
+                asyncio.get_running_loop().create_task(_close_context(wrapper.context))
+
         async def close(self) -> None:
             if getattr(self, "_zc_closed", False):
                 return  # registered for http and https: closed once
@@ -240,16 +284,6 @@ def __getattr__(name: str) -> Any:
 
 
 # -- the page lifecycle inside scrapy-playwright -------------------------------------------------
-# Contexts are recycled by generation: ``render_meta`` names the context of each run of
-# PAGES_PER_CONTEXT_LIFE consecutive requests "zhaocuo-<generation>". A context of an earlier
-# generation is closed as soon as none of its pages is open (checked when a page closes and by a
-# sweeper every SWEEP_S), never mid-fetch. The current generation's context is never closed, so
-# at most one idle context lingers and PLAYWRIGHT_MAX_CONTEXTS (> 1) can never starve.
-SWEEP_S = 0.5
-_request_counter = itertools.count()
-_current_context = "zhaocuo-0"
-_contexts: dict[Any, str] = {}  # live browser context -> its name
-_sweeper: asyncio.Task[None] | None = None
 _inflight: dict[Any, int] = {}
 _last_activity: dict[Any, float] = {}
 
@@ -260,18 +294,8 @@ async def init_page_tracking(page: Any) -> None:
 
 
 async def init_page(page: Any, request: Any) -> None:
-    """playwright_page_init_callback: track the page's requests (for ``settle_page``) and
-    register its context for recycling."""
-    global _sweeper
+    """playwright_page_init_callback: track the page's requests (for ``settle_page``)."""
     _track(page)
-    ctx = page.context
-    name = str(request.meta.get("playwright_context", ""))
-    if name.startswith("zhaocuo-") and ctx not in _contexts:
-        _contexts[ctx] = name
-        ctx.on("close", lambda c: _contexts.pop(c, None))
-    page.on("close", lambda _p: _retire_idle_contexts())
-    if _sweeper is None or _sweeper.done():
-        _sweeper = asyncio.get_running_loop().create_task(_sweep())
 
 
 def _track(page: Any) -> None:
@@ -292,28 +316,11 @@ def _track(page: Any) -> None:
     page.on("close", lambda p: (_inflight.pop(p, None), _last_activity.pop(p, None)))
 
 
-def _retire_idle_contexts() -> None:
-    """Close every context of an earlier generation that has no open page."""
-    for ctx, name in list(_contexts.items()):
-        if name == _current_context or any(not p.is_closed() for p in ctx.pages):
-            continue
-        _contexts.pop(ctx, None)
-        log.debug("recycling browser context %s", name)
-        asyncio.get_running_loop().create_task(_close_context(ctx))
-
-
 async def _close_context(ctx: Any) -> None:
     try:
         await ctx.close()
     except Exception as exc:  # noqa: BLE001 - already closed or browser gone: nothing left to free
         log.debug("context close: %s", exc)
-
-
-async def _sweep() -> None:
-    """Retire contexts that became old while idle (no page close would notice them)."""
-    while _contexts:
-        await asyncio.sleep(SWEEP_S)
-        _retire_idle_contexts()
 
 
 async def settle_page(page: Any, quiet_ms: int = QUIET_MS, max_s: float = SETTLE_MAX_S,
@@ -339,16 +346,15 @@ async def settle_page(page: Any, quiet_ms: int = QUIET_MS, max_s: float = SETTLE
 def render_meta(profile: Profile) -> dict[str, Any]:
     """Request.meta for a rendered fetch (``playwright=True`` and its options).
 
-    Each run of PAGES_PER_CONTEXT_LIFE consecutive calls names a new context generation, so an
-    old context finishes its pages, goes idle and is closed (see ``_retire_idle_contexts``)."""
+    The context is chosen when the page is created (``SharedPlaywrightHandler._create_page``),
+    so contexts are recycled in generations of PAGES_PER_CONTEXT_LIFE pages."""
     from scrapy_playwright.page import PageMethod
 
-    global _current_context
-    _current_context = f"zhaocuo-{next(_request_counter) // PAGES_PER_CONTEXT_LIFE}"
     timeout = _timeout_ms(profile)
     return {
         "playwright": True,
-        "playwright_context": _current_context,
+        "playwright_context": "zhaocuo-0",  # the handler routes it to the current generation
+        "zhaocuo_recycle": True,
         "playwright_page_init_callback": "crawler.render.init_page",
         "playwright_page_goto_kwargs": {"wait_until": "load", "timeout": timeout},
         "playwright_page_methods": [PageMethod(settle_page)],
