@@ -564,7 +564,12 @@ def _discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
     named = {c.name for c in columns.values() if c.sources != {"list"}}
     result = sorted((c for c in columns.values() if _name_ok(c.name) and not (
         c.sources == {"list"} and (c.url in items_elsewhere or c.name in named))), key=lambda c: c.url)
-    return Discovery(result, homepage, home_items, nav_names, bool(home and home.script_built))
+    # Findings name pages by the store's own URLs: the lifecycle can only call a finding fixed
+    # when its url is a page fetched again, and the runner finds the page title by it.
+    for c in result:
+        c.url = stored.get(c.url, c.url)
+    return Discovery(result, stored.get(homepage, profile.homepage), home_items, nav_names,
+                     bool(home and home.script_built))
 
 
 # -- freshness ----------------------------------------------------------------------------

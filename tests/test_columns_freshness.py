@@ -169,3 +169,15 @@ def test_an_empty_page_reached_only_by_a_pager_is_not_a_blank_column(tmp_path: P
     pages["/search/result_2.html"] = layout(f"<p>没有相关信息</p>{pager}", "检索结果")
     crawl, prof = build(tmp_path, pages)
     assert list(blank_column.audit(crawl, prof, AS_OF)) == []
+
+
+def test_findings_name_pages_by_the_stored_urls(tmp_path: Path) -> None:
+    """The lifecycle calls a finding fixed only when its url was fetched again: findings must
+    carry the store's URLs, not a normalised spelling of them."""
+    pages = site(home_days=20, gzdt_days=20)
+    pages[""] = pages.pop("/")  # stored as "http://www.test.gov.cn", without the slash
+    crawl, prof = build(tmp_path, pages)
+    (home,) = stale_homepage.audit(crawl, prof, AS_OF)
+    assert home.url == BASE and crawl.page(home.url) is not None
+    (col,) = [f for f in stale_column.audit(crawl, prof, AS_OF) if f.column == "工作动态"]
+    assert crawl.page(col.url) is not None
