@@ -86,3 +86,9 @@ def test_platform_is_chosen_by_name_then_host_then_content() -> None:
     assert platforms.detect("https://m.weibo.cn/u/1", "") == "weibo"
     assert platforms.detect("http://127.0.0.1:8000/x", '<div id="js_content"></div>') == "wechat"
     assert platforms.detect("http://127.0.0.1:8000/x", "<ul><li>x</li></ul>") == "generic"
+
+
+def test_every_platform_the_profile_accepts_has_an_adapter() -> None:
+    from zhaocuo.profile import NEWMEDIA_PLATFORMS
+
+    assert all(platforms.normalise(p) != "unknown" for p in NEWMEDIA_PLATFORMS)

@@ -69,3 +69,13 @@ def test_the_finding_id_stays_the_same_while_the_account_stays_stale(tmp_path: P
 def test_unit_falls_back_to_the_record_when_the_profile_has_none(tmp_path: Path) -> None:
     (f,) = _audit(tmp_path, ["2024-01-01"], unit="")
     assert f.unit == ""  # the runner then routes by URL prefix
+
+
+def test_an_unknown_platform_is_a_profile_error_naming_the_key(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    profile = write_profile(tmp_path, {"site": {"start_urls": ["http://www.example.gov.cn/"]},
+                                       "newmedia": [{"name": "临淄发布", "url": URL, "platform": "weibp"}]})
+    proc = run_cli("crawl", "--config", str(profile), timeout=60)
+    assert proc.returncode == 2
+    assert "newmedia[0].platform" in proc.stderr and "weibp" in proc.stderr and str(profile) in proc.stderr

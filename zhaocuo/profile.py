@@ -103,6 +103,11 @@ class ColumnsSection:
     max_age_days: dict[str, int] = field(default_factory=dict)
 
 
+# Values of [[newmedia]] platform (crawler.newmedia.platforms has one adapter per name).
+NEWMEDIA_PLATFORMS = ("auto", "wechat", "weibo", "douyin", "toutiao", "generic",
+                      "weixin", "微信", "公众号", "微博", "抖音", "头条", "今日头条")
+
+
 @dataclass
 class NewMedia:
     name: str = ""
@@ -353,6 +358,11 @@ def load_profile(path: str | Path) -> Profile:
             raise ProfileError(path, f"catalog[{i}].name", "目录项必须有名称 a catalogue item needs a name")
     for i, acct in enumerate(arrays["newmedia"]):
         _check_url(path, f"newmedia[{i}].url", acct.url)
+        if acct.platform.strip().lower() not in NEWMEDIA_PLATFORMS:
+            raise ProfileError(path, f"newmedia[{i}].platform", f"未知的平台 unknown platform {acct.platform!r} "
+                                                                f"(known: {', '.join(NEWMEDIA_PLATFORMS)})")
+        if not acct.name:
+            acct.name = acct.url  # findings name the account; its address is the next best name
     for i, leader in enumerate(arrays["leaders"]):
         if not leader.name:
             raise ProfileError(path, f"leaders[{i}].name", "领导姓名不能为空 a leader needs a name")
