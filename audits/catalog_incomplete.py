@@ -17,6 +17,7 @@ from datetime import date
 
 from audits import AuditMeta
 from audits._catalog import load_catalog, unit_of
+from audits._columns import discover
 from zhaocuo.finding import Finding, Severity
 from zhaocuo.profile import Profile
 from zhaocuo.store import Crawl
@@ -27,15 +28,17 @@ META = AuditMeta(name="catalog_incomplete", title="公开目录要素不全", se
 
 
 def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
+    homepage = ""
     for entry in load_catalog(profile):
         if entry.source == "profile":
             continue
         missing = entry.missing
         if not missing:
             continue
+        homepage = homepage or discover(crawl, profile, as_of).homepage  # the store's URL for it
         label = f"{entry.level1}/{entry.name}" if entry.level1 else entry.name
         yield Finding(
-            audit=META.name, severity=META.severity, url=profile.homepage, column=entry.name,
+            audit=META.name, severity=META.severity, url=homepage, column=entry.name,
             unit=unit_of(entry, profile),
             # The key is the item's names, not the row number: inserting a row above must not
             # turn every later finding into a "new" one.
