@@ -176,3 +176,31 @@ def test_policies(audited: dict[str, Path]) -> None:
     # Only the document in force without a 解读: not the expired or repealed ones, not the one
     # whose 解读 links to it.
     assert set(findings(audited["today"], "policy_unexplained")) == {"/zcwj/new.html"}
+
+
+def test_a_column_updated_by_the_next_night_is_reported_fixed(tmp_path: Path) -> None:
+    routes = site()
+    with LoopbackServer(routes) as srv:
+        profile = write_profile(tmp_path, {
+            "site": {"name": "测试区人民政府", "start_urls": [srv.url("/")], "allowed_hosts": ["127.0.0.1"],
+                     "own_site": True},
+            "crawl": {"max_pages": 100, "concurrency": 4, "timeout_s": 5.0, "retries": 0, "check_external": False},
+            "ipv6": {"enabled": False},
+        })
+        env = {"ZHAOCUO_HOME": str(tmp_path / "home")}
+        night = (AS_OF + timedelta(days=2)).isoformat()
+        first = run_cli("run", "--config", str(profile), "--out", str(tmp_path / "n1"), "--as-of", night,
+                        "--no-mail", timeout=180, env=env)
+        assert first.returncode == 0, first.stderr[-2000:]
+        assert "部门动态" in findings(tmp_path / "n1", "stale_column")
+        # The unit posts a new item overnight.
+        srv.routes["/bmdt/"] = Route(body=listing("部门动态", "/bmdt/", [("/bmdt/2.html", "部门新动态", ago(0)),
+                                                                       ("/bmdt/1.html", "部门开展培训", ago(15))]))
+        srv.routes["/bmdt/2.html"] = Route(body=article("部门动态", "/bmdt/", "部门新动态", ago(0)))
+        second = run_cli("run", "--config", str(profile), "--out", str(tmp_path / "n2"), "--as-of", night,
+                         "--no-mail", timeout=180, env=env)
+        assert second.returncode == 0, second.stderr[-2000:]
+    assert "部门动态" not in findings(tmp_path / "n2", "stale_column")
+    fixed = [json.loads(x) for x in (tmp_path / "n2" / "fixed.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(f["audit"], f["column"]) for f in fixed if f["audit"] == "stale_column"] == [("stale_column", "部门动态")]
+    assert findings(tmp_path / "n2", "stale_column")["通知公告"]["status"] == "open"
