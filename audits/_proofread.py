@@ -52,6 +52,8 @@ MAX_LINE = 20000
 
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _MISSING = object()
+# Two unknown characters before one of these are a place's name (芹泉镇, 义井镇), not a slip.
+_PLACE_SUFFIX = frozenset("省市县区镇乡村街路巷山河湖岛湾港桥庄屯寨堡沟峪坪")
 _DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,10})\s*[〔［\[（(【]\s*(?:19|20)\d\d\s*[〕］\]）)】]\s*\d{1,5}\s*号")
 
 
@@ -295,7 +297,8 @@ class Proofreader:
         n = len(s)
         i = 0
         while i < n - 1:
-            if i in single and i + 1 in single and not ({i, i + 1} & flagged):
+            if (i in single and i + 1 in single and not ({i, i + 1} & flagged)
+                    and s[i + 2:i + 3] not in _PLACE_SUFFIX):
                 a, b = sound.get(s[i]), sound.get(s[i + 1])
                 words = pairs.get(f"{a} {b}") if a and b else None
                 if words:
