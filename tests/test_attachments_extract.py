@@ -106,3 +106,19 @@ def test_zip_bomb_is_refused_without_unpacking() -> None:
 def test_output_is_bounded() -> None:
     body = make_docx(["很长的段落。" * 1000] * 20)
     assert len(extract_text(body, "", "http://x/long.docx", max_chars=5000)) <= 5000
+
+
+def test_time_limit_interrupts_a_runaway_parser() -> None:
+    import time
+
+    from crawler.attachments import _time_limit, _Timeout
+
+    started = time.monotonic()
+    interrupted = False
+    try:
+        with _time_limit(0.2):
+            while time.monotonic() - started < 5:
+                pass
+    except _Timeout:
+        interrupted = True
+    assert interrupted and time.monotonic() - started < 2
