@@ -194,8 +194,7 @@ class LinkCheckSpider(scrapy.Spider):
         url = meta["zc_url"]
         redirect_error = meta.get("zc_redirect_error", "")
         if not redirect_error and self._head_refused(request, response.status, ""):
-            self.in_flight -= 1  # the GET below takes this slot
-            self.in_flight += 1
+            # HEAD refused: the same target again with GET (it keeps this target's in-flight slot)
             return self._request(url, "GET", body=False, t0=meta.get("zc_t0"))
         title = text = ""
         ctype = header(response, "Content-Type")

@@ -147,6 +147,9 @@ class SiteSpider(scrapy.Spider):
         if not self.profile.host_allowed(host_of(url)):
             return  # other hosts are checked by crawler.linkcheck, never crawled
         if depth > self.crawl_cfg.max_depth:
+            # Breadth-first: the first sighting of a URL is at its smallest depth, so a URL
+            # too deep now is too deep for good; remembering it keeps the counts honest.
+            self.seen.add(url)
             self.skipped["depth"] += 1
             return
         if looks_like_page(url):
@@ -157,11 +160,13 @@ class SiteSpider(scrapy.Spider):
             return  # images, scripts… : link targets only (crawler.linkcheck)
         reason = trap_reason(url)
         if reason:
+            self.seen.add(url)
             self.skipped[f"trap_{reason}"] += 1
             return
         if "?" in url:
             key = path_key(url)
             if self.query_variants[key] >= self.crawl_cfg.max_query_variants:
+                self.seen.add(url)
                 self.skipped["trap_query_variants"] += 1
                 return
             self.query_variants[key] += 1
