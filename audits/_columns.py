@@ -133,9 +133,16 @@ class _PageFacts:
     interactive: bool = False            # a form to fill in or an embedded frame
 
 
+# "/tzgg/index.html" is "/tzgg/": the menu links one, the breadcrumb the other, and the
+# column must be counted once (two stale copies would move the site toward the veto of five).
+_DIR_INDEX = re.compile(r"/(?:index|default)\.(?:s?html?|jsp|php|aspx?)$", re.I)
+
+
 def norm_url(url: str) -> str:
+    """One spelling per page: no fragment, "/" for an empty path, a directory for its index."""
     parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
+    path = _DIR_INDEX.sub("/", parts.path or "/")
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
 
 
 def _resolver(base: str) -> Callable[[str], str]:
@@ -146,7 +153,8 @@ def _resolver(base: str) -> Callable[[str], str]:
 
     def resolve(href: str) -> str:
         if href.startswith("/") and not href.startswith("//") and "/." not in href:
-            return origin + href.split("#", 1)[0]
+            path, q, query = href.split("#", 1)[0].partition("?")
+            return origin + _DIR_INDEX.sub("/", path) + q + query
         return norm_url(urljoin(base, href))
 
     return resolve

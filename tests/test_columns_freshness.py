@@ -181,3 +181,10 @@ def test_findings_name_pages_by_the_stored_urls(tmp_path: Path) -> None:
     assert home.url == BASE and crawl.page(home.url) is not None
     (col,) = [f for f in stale_column.audit(crawl, prof, AS_OF) if f.column == "工作动态"]
     assert crawl.page(col.url) is not None
+
+
+def test_a_column_reached_as_dir_and_as_index_html_is_counted_once(tmp_path: Path) -> None:
+    pages = site(tzgg_days=200)
+    pages["/tzgg/index.html"] = pages["/tzgg/"].replace('href="/tzgg/"', 'href="/tzgg/index.html"')
+    crawl, prof = build(tmp_path, pages)
+    assert [f.column for f in stale_column.audit(crawl, prof, AS_OF)].count("通知公告") == 1
