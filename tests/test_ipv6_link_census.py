@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from audits import ipv6 as ipv6_audit
+from audits.ipv6 import _linking_pages
 from crawler import ipv6probe
 from crawler.ipv6probe import LEVEL2, LEVEL3, link_census
 from tests.support.dns import Dnsmasq, local_domain
@@ -97,4 +98,19 @@ def test_odd_links_from_untrusted_pages_give_results_not_crashes(tmp_path: Path)
                         "a" * 70 + ".other.cn": "dns_failed", "a..b.other.cn": "dns_failed"}
     assert "Port out of range" in records["odd.other.cn"]["probes"][0]["v6"]["error"]
     assert list(ipv6_audit.audit(crawl, profile, AS_OF)) == []
+    store.close()
+
+
+def test_linking_pages_whatever_the_case_of_the_host_not_look_alikes(tmp_path: Path) -> None:
+    _, store, run_id = stored_crawl(tmp_path, {"site": {"start_urls": [f"{SITE}/"]}}, {
+        f"{SITE}/a.html": [("http://v4.other.cn/x", "a"), ("https://v4.other.cn:8443/y", "a"),
+                           ("http://v4.other.cn.evil.cn/", "a"), ("http://CAPS.OTHER.CN/", "a")],
+        f"{SITE}/b.html": [("http://v4.other.cn/logo.png", "img"), ("http://caps.other.cn/z", "area")],
+        f"{SITE}/c.html": [("http://Caps.Other.cn/", "a")],
+    })
+    store.finish_run(run_id, "complete")
+    pages = _linking_pages(store.crawl(run_id), {"v4.other.cn", "caps.other.cn", "upper.other.cn"})
+    assert pages["v4.other.cn"] == [f"{SITE}/a.html"]  # not the look-alike host, not the image
+    assert sorted(pages["caps.other.cn"]) == [f"{SITE}/a.html", f"{SITE}/b.html", f"{SITE}/c.html"]
+    assert pages["upper.other.cn"] == []
     store.close()
