@@ -259,6 +259,7 @@ class Proofreader:
                 if not (cands or site_cands) or i - last_flag < ADJACENT:
                     continue
                 options: set[str] = set()
+                site_options: set[str] = set()
                 for length in LENGTHS:
                     for j in range(max(0, i - length + 1), min(i, n - length) + 1):
                         key = s[j:i] + "?" + s[i + 1:j + length]
@@ -268,7 +269,8 @@ class Proofreader:
                         if site_cands:
                             hit = site_comp.get(key)
                             if hit:
-                                options |= site_cands.intersection(hit)
+                                site_options |= site_cands.intersection(hit)
+                options |= site_options
                 options.discard(ch)
                 if not options:
                     continue
@@ -281,6 +283,10 @@ class Proofreader:
                     gain = self._score(window[:k] + c + window[k + 1:]) - base
                     if gain > best_gain:
                         best_gain, best_c = gain, c
+                if best_gain >= need and s[i + 1:i + 2] in _PLACE_SUFFIX and best_c not in site_options:
+                    # "敬仲镇": an unknown character before 镇/村/区… is most often part of a
+                    # place's name; only the site's own vocabulary (临缁区 beside 临淄区) may say otherwise.
+                    continue
                 if best_gain >= need:
                     last_flag = i
                     flagged.add(i)
