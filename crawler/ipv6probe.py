@@ -9,9 +9,13 @@ store. It gathers facts only — the ``ipv6`` audit judges them:
   servers and their addresses;
 - per host, up to ``ipv6.max_urls_per_host`` linked URLs fetched once through an IPv6
   address and once through an IPv4 address (same Host, same port): status, title, text
-  similarity of the two and latency. When the two bodies differ, IPv4 is fetched a second
-  time so the audit can tell a page that changes on every request from a v6 mirror that
-  serves something else.
+  similarity of the two and latency. A failed or different IPv6 answer is fetched once
+  more (one lost connection is not a missing service); when the two bodies differ, IPv4 is
+  fetched a second time so the audit can tell a page that changes on every request from a
+  v6 mirror that serves something else.
+
+DNS goes through the profile's ``dns.nameservers``, or the system's resolver (hosts file
+first, then /etc/resolv.conf). Every count, time and size is bounded by ``[ipv6]``.
 
 Stored as records: ``ipv6_host`` (one per host) and ``ipv6_site``/``census`` (the levels,
 the machine's IPv6 route, notes). A machine without any IPv6 route cannot test IPv6: the
@@ -180,7 +184,7 @@ def link_census(crawl: Crawl, profile: Profile) -> Census:
     return census
 
 
-def _fetch_family(url: str, addresses: list[str], profile: Profile, family: int) -> Fetch | None:
+def _fetch_family(url: str, addresses: list[str], profile: Profile) -> Fetch | None:
     """Fetch ``url`` through the first of (at most two) addresses that answers."""
     last: Fetch | None = None
     for addr in addresses[:2]:
@@ -192,20 +196,20 @@ def _fetch_family(url: str, addresses: list[str], profile: Profile, family: int)
 
 def probe_url(url: str, dns_info: HostDns, v6_addresses: list[str], profile: Profile) -> dict[str, Any]:
     """One linked URL over IPv6 and over IPv4, with the similarity of the two bodies."""
-    v6 = _fetch_family(url, v6_addresses, profile, 6) if v6_addresses else None
-    v4 = _fetch_family(url, dns_info.a.values, profile, 4) if dns_info.a.values else None
+    v6 = _fetch_family(url, v6_addresses, profile) if v6_addresses else None
+    v4 = _fetch_family(url, dns_info.a.values, profile) if dns_info.a.values else None
     first: Fetch | None = None
     if v6 and v4 and v4.answered and (not v6.answered or v6.status != v4.status):
         # One more IPv6 try before the audit may say anything: one lost connection or a 503
         # under load is not a missing IPv6 service. The second result is the one judged.
-        first, v6 = v6, _fetch_family(url, v6_addresses, profile, 6) or v6
+        first, v6 = v6, _fetch_family(url, v6_addresses, profile) or v6
     out: dict[str, Any] = {"url": url, "v6": v6.to_dict() if v6 else None, "v4": v4.to_dict() if v4 else None,
                            "v6_first": first.to_dict() if first else None,
                            "similarity": None, "v4_self_similarity": None}
     if v6 and v4 and v6.answered and v4.answered:
         out["similarity"] = similarity(v4, v6)
         if out["similarity"] < RECHECK_BELOW:
-            again = _fetch_family(url, [v4.address], profile, 4)
+            again = _fetch_family(url, [v4.address], profile)
             if again and again.answered:
                 out["v4_self_similarity"] = similarity(v4, again)
     return out
