@@ -243,7 +243,9 @@ def summary(crawl: Crawl, profile: Profile, as_of: date, findings: list[Finding]
     IPv6; dead and undeterminable links left out) and the hosts that pull them down."""
     site, records = _site(crawl)
     if site is None:
-        return {"homepage_ipv6": "未检测", "note": "本次未进行 IPv6 检测 (ipv6 probe did not run)"}
+        out = {"homepage_ipv6": "未检测", "note": "本次未进行 IPv6 检测 (ipv6 probe did not run)"}
+        out["lines"] = summary_lines(out)
+        return out
     verdicts = {h: host_verdict(r) for h, r in records.items()}
     own = site.get("own_host", "")
     no_route = bool(site.get("no_route"))
@@ -311,4 +313,35 @@ def summary(crawl: Crawl, profile: Profile, as_of: date, findings: list[Finding]
     out["hosts"] = counts
     if site.get("hosts_over_cap_count"):
         out["hosts_over_cap"] = site["hosts_over_cap_count"]
+    out["lines"] = summary_lines(out)
     return out
+
+
+def summary_lines(s: dict[str, Any]) -> list[str]:
+    """The scores as short Chinese lines for the report and mails (already worded, so the
+    report needs no IPv6 knowledge): homepage, each level's rate with its coverage, the
+    hosts that pull each rate down, and the note when nothing could be tested."""
+    lines = []
+    home = s.get("homepage_ipv6", "未检测")
+    reason = s.get("homepage_reason", "")
+    lines.append(f"首页 IPv6 访问：{home}" + (f"（{reason}）" if reason and home != "是" else ""))
+    for lvl in LEVELS:
+        level = s.get("levels", {}).get(lvl)
+        if not level:
+            continue
+        rate = level.get("rate")
+        judged = level["supported"] + level["unsupported"]
+        text = f"{rate:g}%" if rate is not None else "无法计算"
+        lines.append(f"{lvl}链接 IPv6 支持率：{text}（共 {level['links']} 个链接，可判定 {judged} 个，"
+                     f"支持 {level['supported']} 个）")
+        pulling = level.get("pulling_down") or []
+        if pulling:
+            hosts = "、".join(f"{p['host']}（{p['links']} 个链接）" for p in pulling[:5])
+            more = f" 等 {len(pulling)} 个主机" if len(pulling) > 5 else ""
+            lines.append(f"拉低{lvl}链接支持率的主机：{hosts}{more}")
+    latency = s.get("latency_ms") or {}
+    if latency.get("ipv4") is not None and latency.get("ipv6") is not None:
+        lines.append(f"首页响应时间：IPv4 {latency['ipv4']:g} 毫秒，IPv6 {latency['ipv6']:g} 毫秒")
+    if s.get("note"):
+        lines.append(s["note"])
+    return lines

@@ -77,6 +77,8 @@ def test_no_ipv6_route_is_said_once_and_nothing_is_judged(tmp_path: Path) -> Non
     s = out["summary"]
     assert s["no_route"] is True and s["note"] == NO_ROUTE_MESSAGE
     assert s["homepage_ipv6"] == "无法检测" and s["二级链接IPv6支持率"] is None
+    assert s["lines"][0].startswith("首页 IPv6 访问：无法检测") and s["lines"][-1] == NO_ROUTE_MESSAGE
+    assert "二级链接 IPv6 支持率：无法计算（共 1 个链接，可判定 0 个，支持 0 个）" in s["lines"]
     own = out["records"]["www.test.gov.cn"]
     # The DNS facts are still gathered and stored; no connection was attempted.
     assert own["dns"]["aaaa"]["values"] == ["2001:db8::10"]

@@ -211,3 +211,13 @@ def test_probe_connects_to_the_named_address_with_the_right_host_and_port(world:
     assert probe["similarity"] < ipv6_audit.PARITY <= probe["v4_self_similarity"]
     # The v4-only server saw requests for the linked paths (Host-based routing works the same).
     assert ("GET", "/") in world["v4only_hits"] and ("GET", "/other") in world["v4only_hits"]
+
+
+def test_summary_lines_word_the_scores_for_the_report(world: dict[str, Any]) -> None:
+    lines = world["summary"]["lines"]
+    assert lines[0] == "首页 IPv6 访问：是"
+    assert "二级链接 IPv6 支持率：57.1%（共 8 个链接，可判定 7 个，支持 4 个）" in lines
+    assert "三级链接 IPv6 支持率：62.5%（共 9 个链接，可判定 8 个，支持 5 个）" in lines
+    pulling = next(line for line in lines if line.startswith("拉低二级"))
+    assert all(h in pulling for h in ("v4only.other.cn", "broken6.other.cn", "diff.other.cn"))
+    assert any(line.startswith("首页响应时间：IPv4 ") for line in lines)
