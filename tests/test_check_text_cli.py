@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
 
@@ -15,20 +17,28 @@ def _run(*args: str, input: str) -> list[dict]:
     return [json.loads(line) for line in proc.stdout.splitlines()]
 
 
-def test_each_line_gets_its_errors_in_order_with_character_offsets() -> None:
-    out = _run("-", input="我们要认真布署工作。\n\n截至目前一切正常。\n中华人民共合国\n")
-    assert [o["line"] for o in out] == [1, 2, 3, 4]
-    assert out[0]["errors"] == [{"start": 5, "text": "布署", "suggestion": "部署", "audit": "typo"}]
-    assert out[1]["errors"] == [] and out[2]["errors"] == []
-    assert out[3]["errors"] == [{"start": 0, "text": "中华人民共合国", "suggestion": "中华人民共和国",
-                                 "audit": "serious_error"}]
+# One run of the command for every check that needs no profile (each run loads the word lists).
+_PLAIN = ["我们要认真布署工作。", "", "截至目前一切正常。", "中华人民共合国", "请与区环境保护局联系。", "请与原国土资源局联系。",
+          "实施污水处理设施提标改造工程。"]
 
 
-def test_a_draft_is_current_text_so_outdated_names_are_reported() -> None:
-    out = _run("-", input="请与区环境保护局联系。\n请与原国土资源局联系。\n")
-    assert out[0]["errors"] == [{"start": 3, "text": "环境保护局", "suggestion": "生态环境局",
-                                 "audit": "outdated_expression"}]
-    assert out[1]["errors"] == []
+@pytest.fixture(scope="module")
+def plain() -> list[dict]:
+    return _run("-", input="\n".join(_PLAIN) + "\n")
+
+
+def test_each_line_gets_its_errors_in_order_with_character_offsets(plain: list[dict]) -> None:
+    assert [o["line"] for o in plain] == list(range(1, len(_PLAIN) + 1))
+    assert plain[0]["errors"] == [{"start": 5, "text": "布署", "suggestion": "部署", "audit": "typo"}]
+    assert plain[1]["errors"] == [] and plain[2]["errors"] == []
+    assert plain[3]["errors"] == [{"start": 0, "text": "中华人民共合国", "suggestion": "中华人民共和国",
+                                   "audit": "serious_error"}]
+
+
+def test_a_draft_is_current_text_so_outdated_names_are_reported(plain: list[dict]) -> None:
+    assert plain[4]["errors"] == [{"start": 3, "text": "环境保护局", "suggestion": "生态环境局",
+                                   "audit": "outdated_expression"}]
+    assert plain[5]["errors"] == []
 
 
 def test_profile_words_ignores_and_confusions_apply(tmp_path: Path) -> None:
@@ -52,10 +62,10 @@ def test_unreadable_file_is_a_one_line_error() -> None:
     assert "/nonexistent/draft.txt" in proc.stderr
 
 
-def test_profile_words_silence_a_correct_term_the_dictionaries_lack(tmp_path: Path) -> None:
-    line = "实施污水处理设施提标改造工程。\n"
+def test_profile_words_silence_a_correct_term_the_dictionaries_lack(plain: list[dict], tmp_path: Path) -> None:
+    line = _PLAIN[6] + "\n"
     # The word model alone wrongly suspects 提标改造 (absent from its dictionaries): the case
     # [text].words exists for. If the engine learns the term, pick another such word here.
-    assert _run("-", input=line)[0]["errors"] == [{"start": 9, "text": "标", "suggestion": "示", "audit": "typo"}]
+    assert plain[6]["errors"] == [{"start": 9, "text": "标", "suggestion": "示", "audit": "typo"}]
     profile = write_profile(tmp_path, {"site": {"start_urls": ["http://127.0.0.1:1/"]}, "text": {"words": ["提标改造"]}})
     assert _run("-", "--config", str(profile), input=line)[0]["errors"] == []
