@@ -47,13 +47,13 @@ LAUNCH_ARGS = [
     # not the host. (No --renderer-process-limit: pages sharing a renderer would all hang behind
     # one page whose script never yields; memory is bounded by the number of open pages instead.)
     "--js-flags=--max-old-space-size=256",
-    "--disable-extensions", "--mute-audio", "--disable-features=Translate,MediaRouter,OptimizationHints",
+    "--disable-extensions", "--mute-audio", "--disable-features=Translate,MediaRouter,OptimizationHints,SpareRendererForSitePerProcess",
 ]
 # Resource types the browser never downloads: they cost bandwidth and memory and carry no text.
 BLOCKED_RESOURCE_TYPES = frozenset({"image", "font", "media"})
 
 MAX_CONTEXTS = 2
-MAX_PAGES_PER_CONTEXT = 3
+MAX_PAGES_PER_CONTEXT = 2
 # Pages a context serves before it is recycled; the environment variable exists for tests and tuning.
 PAGES_PER_CONTEXT_LIFE = max(1, int(os.environ.get("ZHAOCUO_RENDER_CONTEXT_LIFE", "64")))
 # After ``load``: wait until no request of the page has been in flight for QUIET_MS, at most SETTLE_MAX_S.
