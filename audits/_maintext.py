@@ -18,6 +18,7 @@ outdated_expression read the same scan.
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -143,6 +144,18 @@ def leader_pairs(text: str) -> list[tuple[str, str]]:
 class Scan:
     units: list[TextUnit]
     errors: list[tuple[TextUnit, list]]  # (unit, [TextError]) for units with errors
+    elapsed_s: float = 0.0
+    site_terms: int = 0
+    site_leaders: int = 0
+
+    def stats(self) -> dict[str, object]:
+        """For summary.json: how much text was proofread, and how fast."""
+        chars = sum(len(u.text) for u in self.units)
+        return {"distinct_lines": len(self.units), "chars_checked": chars,
+                "shared_lines": sum(1 for u in self.units if u.count > 1),
+                "site_terms": self.site_terms, "site_leaders": self.site_leaders,
+                "elapsed_s": round(self.elapsed_s, 2),
+                "chars_per_s": round(chars / self.elapsed_s) if self.elapsed_s > 0 else None}
 
 
 _CACHE: dict[tuple[str, int, int, str], Scan] = {}
@@ -156,16 +169,18 @@ def scan(crawl: Crawl, profile: Profile, as_of: date) -> Scan:
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
+    started = time.monotonic()
     units, pairs = distinct_lines(crawl, as_of)
     known = {ld.name for ld in profile.leaders}
     site_leaders = [Leader(title=t, name=n) for t, n in dict.fromkeys(pairs) if n not in known]
-    checker = Proofreader(profile, site_freq=site_terms(units), leaders=site_leaders)
+    terms = site_terms(units)
+    checker = Proofreader(profile, site_freq=terms, leaders=site_leaders)
     errors = []
     for unit in units:
         found = checker.check(unit.text, page_date=unit_date(unit))
         if found:
             errors.append((unit, found))
-    result = Scan(units, errors)
+    result = Scan(units, errors, time.monotonic() - started, len(terms), len(site_leaders))
     _CACHE.clear()  # one scan kept: a nightly run audits one crawl
     _CACHE[key] = result
     return result

@@ -25,3 +25,15 @@ def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
     return list(_textfindings.findings(
         crawl, profile, as_of, META.name, META.severity,
         "{place}中“{text}”疑为错别字，建议改为“{suggestion}”{where}。"))
+
+
+def summary(crawl: Crawl, profile: Profile, as_of: date, findings: list[Finding]) -> dict:
+    """How much text the proofreading read (shared by typo, serious_error, outdated_expression)."""
+    from audits import _maintext
+
+    stats = _maintext.scan(crawl, profile, as_of).stats()
+    stats["by_rule"] = {}
+    for f in findings:
+        rule = str(f.extra.get("rule", ""))
+        stats["by_rule"][rule] = stats["by_rule"].get(rule, 0) + 1
+    return stats

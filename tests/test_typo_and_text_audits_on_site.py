@@ -29,6 +29,10 @@ def site_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict], Path
                        "--no-mail", timeout=240)
     assert proc.returncode == 0, proc.stderr[-3000:]
     lines = (tmp / "out" / "findings.jsonl").read_text(encoding="utf-8").splitlines()
+    summary = json.loads((tmp / "out" / "summary.json").read_text(encoding="utf-8"))
+    stats = summary["typo"]
+    # The footer and navigation lines stand on every page but are read once.
+    assert stats["shared_lines"] >= 2 and stats["chars_checked"] > 1000 and stats["site_leaders"] == 1
     return [json.loads(x) for x in lines if x.strip()], profile
 
 
