@@ -3,8 +3,9 @@
     .venv/bin/python bench/crawl_bench.py                  # 5,000 pages (the speed target)
     .venv/bin/python bench/crawl_bench.py --pages 100000   # 100,000 known URLs (the memory target)
 
-The site is generated on the fly by a multi-process Python server on loopback
-(SO_REUSEPORT workers, HTTP/1.1 keep-alive): district-government pages with a navigation
+The site is written as static files and served by Debian's nginx on loopback (installed
+with apt when missing), or with ``--server python`` generated on the fly by a multi-process
+Python server (SO_REUSEPORT workers, HTTP/1.1 keep-alive): district-government pages with a navigation
 bar, paginated column lists, ~1,500-character articles and 10-40 links each, about 1% of
 them dead (404) and a few to an "external" host (127.0.0.2, also partly dead). The real
 command line runs it — ``python -m zhaocuo run`` with every audit but dead_link disabled
@@ -21,6 +22,7 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -197,10 +199,99 @@ def free_port(host: str) -> int:
         return s.getsockname()[1]
 
 
+def site_paths(site: Site) -> list[str]:
+    """Every address the generated site serves (for writing it out as static files)."""
+    paths = ["/", "/wzdt/", "/lxwm/", "/css/main.css", "/js/jquery.min.js", "/images/banner.jpg"]
+    for col, (c, _) in enumerate(COLUMNS):
+        paths.append(f"/{c}/")
+        n_ids = len(range(col, site.pages, len(COLUMNS)))
+        paths += [f"/{c}/index_{p}.html" for p in range(1, (n_ids + site.per_list - 1) // site.per_list)]
+    paths += [site.article_url(i) for i in range(site.pages)]
+    return paths
+
+
+def ensure_nginx() -> str:
+    """Debian's nginx, installed with apt when missing (its service is kept from starting:
+    only our own loopback instance may run)."""
+    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
+    if found:
+        return found
+    print("installing Debian's nginx (apt-get install nginx-light or nginx) …", flush=True)
+    policy = Path("/usr/sbin/policy-rc.d")
+    made_policy = not policy.exists()
+    if made_policy:
+        policy.write_text("#!/bin/sh\nexit 101\n")
+        policy.chmod(0o755)
+    try:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
+        for pkg in ("nginx-light", "nginx"):
+            if subprocess.run(["apt-get", "install", "-y", "-qq", pkg], env=env).returncode == 0:
+                break
+    finally:
+        if made_policy:
+            policy.unlink()
+    return shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def start_nginx(site: Site, port: int, tmp: Path, workers: int) -> subprocess.Popen[bytes]:
+    """Write the site as static files and serve them with nginx on 127.0.0.1:port."""
+    nginx = ensure_nginx()
+    tmp.chmod(0o755)  # nginx workers run as an unprivileged user: mkdtemp's 0700 would be a 403
+    root = tmp / "www"
+    for path in site_paths(site):
+        status, body, _ = site.render(path)
+        target = root / (path.lstrip("/") + ("index.html" if path.endswith("/") else ""))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(body)
+    (root / "404.html").write_bytes(site.render("/no/such/page.html")[1])
+    conf = tmp / "nginx.conf"
+    conf.write_text(f"""
+worker_processes {workers};
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    types {{ text/html html; text/css css; application/javascript js; image/jpeg jpg; }}
+    default_type application/octet-stream;
+    charset utf-8;
+    access_log off;
+    sendfile on;
+    keepalive_requests 100000;
+    client_body_temp_path {tmp}/nginx-body;
+    proxy_temp_path {tmp}/nginx-proxy;
+    fastcgi_temp_path {tmp}/nginx-fastcgi;
+    uwsgi_temp_path {tmp}/nginx-uwsgi;
+    scgi_temp_path {tmp}/nginx-scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        root {root};
+        index index.html;
+        error_page 404 /404.html;
+    }}
+}}
+""")
+    proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(tmp)], stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return proc
+        if proc.poll() is not None:
+            raise RuntimeError("nginx did not start: " + (proc.stderr.read() or b"").decode(errors="replace"))
+        time.sleep(0.05)
+    raise RuntimeError("nginx did not start within 10 s")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pages", type=int, default=5000, help="articles in the generated site (default 5000)")
-    ap.add_argument("--workers", type=int, default=2, help="server processes (default 2)")
+    ap.add_argument("--server", choices=("nginx", "python"), default="nginx",
+                    help="nginx (Debian's, installed when missing; the site written as static files) or the "
+                         "multi-process Python server generating pages on the fly (default nginx: it leaves the "
+                         "CPU to the crawler)")
+    ap.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
     ap.add_argument("--concurrency", type=int, default=32)
     ap.add_argument("--max-pages", type=int, default=0,
                     help="crawl budget (default: the whole site). With --pages 100000 --max-pages 10000 the crawler "
@@ -211,16 +302,22 @@ def main() -> int:
 
     port, ext_port = free_port("127.0.0.1"), free_port("127.0.0.2")
     ext_base = f"http://127.0.0.2:{ext_port}"
-    servers = [Process(target=_serve, args=("127.0.0.1", port, "site", args.pages, ext_base), daemon=True)
-               for _ in range(args.workers)]
-    servers.append(Process(target=_serve, args=("127.0.0.2", ext_port, "ext", 0, ""), daemon=True))
+    tmp = Path(tempfile.mkdtemp(prefix="zhaocuo-bench-"))
+    servers = [Process(target=_serve, args=("127.0.0.2", ext_port, "ext", 0, ""), daemon=True)]
+    nginx: subprocess.Popen[bytes] | None = None
+    if args.server == "nginx":
+        t0 = time.monotonic()
+        nginx = start_nginx(Site(args.pages, ext_base), port, tmp, args.workers)
+        print(f"nginx serves the generated site (written in {time.monotonic() - t0:.1f} s)", flush=True)
+    else:
+        servers += [Process(target=_serve, args=("127.0.0.1", port, "site", args.pages, ext_base), daemon=True)
+                    for _ in range(args.workers)]
     for p in servers:
         p.start()
     time.sleep(0.5)
 
     import audits
 
-    tmp = Path(tempfile.mkdtemp(prefix="zhaocuo-bench-"))
     others = [m.META.name for m in audits.all_audits() if m.META.name != "dead_link"]
     profile = tmp / "bench.toml"
     profile.write_text(
@@ -278,12 +375,18 @@ def main() -> int:
     for p in servers:
         if p.pid:
             os.kill(p.pid, signal.SIGTERM)
+    if nginx is not None:
+        nginx.terminate()
+        nginx.wait(10)
     if proc.returncode not in (0, 1):
         print(stderr[-3000:], file=sys.stderr)
         return 1
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     crawl = summary.get("crawl", {})
     pages = summary["pages_crawled"]
+    if pages == 0:
+        print("nothing was crawled: the benchmark site did not answer\n" + stderr[-2000:], file=sys.stderr)
+        return 1
     print(f"pages crawled      {pages}")
     print(f"URLs known         {crawl.get('urls_known')} (in the crawl child's frontier/seen set)")
     print(f"links checked      {summary['links_checked']} (checker child: {crawl.get('links_checked_by_checker')})")
@@ -305,8 +408,6 @@ def main() -> int:
     if args.keep:
         print(f"kept: {tmp}")
     else:
-        import shutil
-
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
