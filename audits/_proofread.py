@@ -340,11 +340,14 @@ def find_outdated(text: str, entries: list[tuple[str, str, date]], page_date: da
             end = start + len(old)
             span = set(range(start, end))
             prefix = text[max(0, start - 1):start]
-            if not (span & taken) and prefix not in ("原", "前") and not _inside_successor(text, start, end, new):
+            # "文化局面": a name ending in 局 followed by 面/势/限/部 is the word 局面/局势…, not an agency.
+            false_end = old.endswith("局") and text[end:end + 1] in ("面", "势", "限", "部", "促")
+            if (not (span & taken) and prefix not in ("原", "前") and not false_end
+                    and not _inside_successor(text, start, end, new)):
                 out.append(TextError(start, old, new, "outdated_expression", "outdated"))
                 taken |= span
             start = text.find(old, start + 1)
-    return out
+    return sorted(out, key=lambda e: e.start)
 
 
 def _inside_successor(text: str, start: int, end: int, new: str) -> bool:

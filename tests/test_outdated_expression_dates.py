@@ -30,6 +30,11 @@ def test_content_from_before_the_reform_is_not_flagged() -> None:
     assert _old("环境保护部", date(2018, 12, 1)) == [("环境保护部", "生态环境部")]
 
 
+def test_words_that_merely_contain_an_old_name_are_not_flagged() -> None:
+    assert _old("形成了良好的文化局面，旅游局势平稳", date(2023, 1, 1)) == []
+    assert _old("区文化局、区旅游局合并", date(2023, 1, 1)) == [("文化局", "文化和旅游局"), ("旅游局", "文化和旅游局")]
+
+
 def test_former_names_and_successors_are_not_flagged() -> None:
     assert _old("原国土资源局的档案移交区自然资源局", date(2023, 1, 1)) == []
     assert _old("区文化和旅游局、区农业农村局、区生态环境局", date(2023, 1, 1)) == []
