@@ -129,14 +129,27 @@ def is_leader_page(url: str, title: str) -> bool:
     return bool(_LEADER_PAGE.search(title or "") or _LEADER_PAGE.search(url))
 
 
+_NAME_FIRST = re.compile(r"^([\u4e00-\u9fff]{2,3})[\s\u3000]+(?:[\u4e00-\u9fff、，,]{0,20}?)("
+                         + "|".join(sorted(TITLES, key=len, reverse=True)) + r")")
+
+
 def leader_pairs(text: str) -> list[tuple[str, str]]:
-    """"区长：王建国" / "副区长 李明" lines of a leader page: a title, then a name that ends
-    the line or is followed by punctuation (so "区长主持召开…" gives nothing)."""
+    """Title and name from the lines of a leader page: "区长：王建国" / "副区长 李明" (a title,
+    then a name that ends the line or is followed by punctuation, so "区长主持召开…" gives
+    nothing), or "王建国　区委副书记、区长" (a short line: a name starting with a common
+    surname, a space, then titles)."""
+    from audits._lexicon import load
+
     out = []
-    for line in text.split("\n"):
-        m = _PAIR.search(line.strip())
+    for raw in text.split("\n"):
+        line = raw.strip()
+        m = _PAIR.search(line)
         if m and m.start() <= 2:
             out.append((m.group(1), m.group(2)))
+            continue
+        m = _NAME_FIRST.match(line)
+        if m and len(line) <= 40 and m.group(1)[0] in load().surnames:
+            out.append((m.group(2), m.group(1)))
     return out
 
 

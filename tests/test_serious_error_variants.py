@@ -47,3 +47,4 @@ def test_site_leader_pages_give_title_and_name_pairs() -> None:
     assert not is_leader_page("http://x/news/1.html", "工作动态")
     assert leader_pairs("区长：王建国\n副区长 李红梅\n区长主持召开常务会议研究工作") == [
         ("区长", "王建国"), ("副区长", "李红梅")]
+    assert leader_pairs("张明华　区委副书记、区长\n会议 区长主持\n分工 负责全面工作") == [("副书记", "张明华")]
