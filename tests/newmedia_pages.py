@@ -70,7 +70,7 @@ def wechat_album(prefix: str, ages: list[float]) -> dict[str, Route]:
     return {f"{prefix}/mp/appmsgalbum": Route(body=html), f"{prefix}/api/album.json": _json(items)}
 
 
-def weibo_mobile(prefix: str, labels: list[str]) -> dict[str, Route]:
+def weibo_mobile(prefix: str, labels: list[str], texts: list[str] | None = None) -> dict[str, Route]:
     """m.weibo.cn/u/… : cards with .weibo-text and a span.time label ("3小时前", "昨天 10:21", "11-15")."""
     html = f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>临淄发布的微博</title></head>
 <body><div id="app"><div class="m-container-max"><div class="card-list"></div></div></div>
@@ -89,7 +89,7 @@ def weibo_mobile(prefix: str, labels: list[str]) -> dict[str, Route]:
   }}
 }});</script></body></html>"""
     cards = [{"card_type": 9, "mblog": {"id": f"49{i:014d}", "created_at": label,
-                                        "text": f"【政务动态】区政府召开第{i + 1}次常务会议"}}
+                                        "text": (texts or [])[i] if i < len(texts or []) else f"【政务动态】区政府召开第{i + 1}次常务会议"}}
              for i, label in enumerate(labels)]
     return {f"{prefix}/u/1234567890": Route(body=html),
             f"{prefix}/api/container/getIndex": _json({"ok": 1, "data": {"cards": cards}})}

@@ -54,9 +54,11 @@ def run_audits(crawl: Crawl, profile: Profile, as_of: date) -> tuple[list[Findin
                 f.severity = str(Severity(profile.audits.severity[f.audit]))
             findings.setdefault(f.id, f)
     titles_cache: dict[str, str] = {}
+    # A new-media account's page (its typos, its dead links) belongs to the account's unit.
+    account_units = {a.url: a.unit for a in profile.newmedia if a.unit}
     for f in findings.values():
         if not f.unit:
-            f.unit = unit_for(f.url, profile.units)
+            f.unit = account_units.get(f.url) or unit_for(f.url, profile.units)
         if not f.page_title:
             if f.url not in titles_cache:
                 page = crawl.page(f.url)
