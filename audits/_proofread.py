@@ -47,6 +47,8 @@ CONTEXT = 3
 PAIR_MARGIN = float(os.environ.get("ZHAOCUO_PAIR_MARGIN", "3.0"))
 # Lengths of the words a candidate character must complete.
 LENGTHS = (2, 3)
+# Distinct runs remembered (memory bound; the cache restarts when full).
+RUN_CACHE = 200_000
 # Lines longer than this are checked in pieces of this size (bounded time per line).
 MAX_LINE = 20000
 
@@ -135,6 +137,9 @@ class Proofreader:
         self._unknown = -self.lex.log_total  # a character that is no word: frequency 1
         self._conf_re = _alternation(self.confusions)
         self._protect_re = _alternation(self.protected)
+        # Government text repeats itself ("各有关单位", "区委副书记"): a run of Han characters
+        # is judged once (the result depends on the run only).
+        self._run_cache: dict[str, list[tuple[int, str, str, str]]] = {}
         self._macbert = None
         if text_cfg and text_cfg.macbert_dir:
             from audits._macbert import load_macbert
@@ -230,7 +235,13 @@ class Proofreader:
             run = m.group()
             if len(run) < 2:
                 continue
-            for pos, wrong, right, rule in self._run_typos(run):
+            found = self._run_cache.get(run)
+            if found is None:
+                found = list(self._run_typos(run))
+                if len(self._run_cache) >= RUN_CACHE:
+                    self._run_cache.clear()
+                self._run_cache[run] = found
+            for pos, wrong, right, rule in found:
                 if m.start() + pos not in protected:
                     yield TextError(m.start() + pos, wrong, right, "typo", rule)
 
