@@ -297,6 +297,9 @@ def main() -> int:
                     help="crawl budget (default: the whole site). With --pages 100000 --max-pages 10000 the crawler "
                          "knows ~92,000 URLs after 10,000 pages: the memory case without a 30-minute run")
     ap.add_argument("--max-links-checked", type=int, default=200000)
+    ap.add_argument("--no-browser", action="store_true",
+                    help="crawl.auto_render_share = 0: no page is re-fetched through Chromium (memory without the "
+                         "browser)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (store, reports)")
     args = ap.parse_args()
 
@@ -325,7 +328,7 @@ def main() -> int:
         f"start_urls = [\"http://127.0.0.1:{port}/\"]\nown_site = true\n"
         f"[crawl]\nmax_pages = {args.max_pages or args.pages + 1000}\n"
         f"max_links_checked = {args.max_links_checked}\nconcurrency = {args.concurrency}\nper_host_concurrency = 16\n"
-        "timeout_s = 20.0\n"
+        "timeout_s = 20.0\n" + ("auto_render_share = 0.0\n" if args.no_browser else "") +
         f"[store]\npath = \"{tmp / 'bench.sqlite'}\"\n"
         "[ipv6]\nenabled = false\n"
         f"[audits]\ndisabled = {json.dumps(others, ensure_ascii=False)}\n", encoding="utf-8")
