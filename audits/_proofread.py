@@ -46,7 +46,7 @@ CONTEXT = 3
 # Extra gain needed to replace two characters in a row.
 PAIR_MARGIN = float(os.environ.get("ZHAOCUO_PAIR_MARGIN", "3.0"))
 # Lengths of the words a candidate character must complete.
-LENGTHS = (2, 3)
+LENGTHS = (2, 3, 4)
 # Distinct runs remembered (memory bound; the cache restarts when full).
 RUN_CACHE = 200_000
 # Lines longer than this are checked in pieces of this size (bounded time per line).
