@@ -59,8 +59,23 @@ PAGES_PER_CONTEXT_LIFE = max(1, int(os.environ.get("ZHAOCUO_RENDER_CONTEXT_LIFE"
 # After ``load``: wait until no request of the page has been in flight for QUIET_MS, at most SETTLE_MAX_S.
 QUIET_MS = 250
 SETTLE_MAX_S = 5.0
-# A page must answer a trivial script within this time after settling, or it is reported as hung.
+# Then the DOM must stay unchanged for DOM_QUIET_MS (a slow machine may run the fetch() callbacks
+# late), at most DOM_QUIET_MAX_MS (a scrolling news ticker never stops) …
+DOM_QUIET_MS = 150
+DOM_QUIET_MAX_MS = 2000
+# … and the page must answer that script within RESPONSIVE_S, or it is reported as hung.
 RESPONSIVE_S = 5.0
+_DOM_QUIET_JS = """([quiet, max]) => new Promise(resolve => {
+  const start = performance.now(); let last = start;
+  const obs = new MutationObserver(() => { last = performance.now(); });
+  obs.observe(document, {subtree: true, childList: true, characterData: true});
+  const tick = () => {
+    const now = performance.now();
+    if (now - last >= quiet || now - start >= max) { obs.disconnect(); resolve(now - start); }
+    else setTimeout(tick, 50);
+  };
+  setTimeout(tick, 50);
+})"""
 
 _ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|wps|zip|rar|7z|jpe?g|png|gif|bmp|mp4|mp3|avi|flv)$", re.I)
 
@@ -327,8 +342,9 @@ async def settle_page(page: Any, quiet_ms: int = QUIET_MS, max_s: float = SETTLE
                       responsive_s: float = RESPONSIVE_S) -> None:
     """Wait (bounded) until the page's own requests are done, then check it still answers.
 
-    A list loaded by ``fetch()`` after ``load`` appears within the quiet period; endless polling
-    only costs ``max_s``. A page whose script never yields raises RenderHang (reported)."""
+    A list loaded by ``fetch()`` after ``load`` appears within the quiet period (network quiet,
+    then DOM quiet); endless polling only costs ``max_s``, an endless ticker DOM_QUIET_MAX_MS.
+    A page whose script never yields raises RenderHang (reported)."""
     if page not in _inflight:
         _track(page)  # a page not created through init_page (e.g. the new-media gatherer's)
     deadline = time.monotonic() + max_s
@@ -338,7 +354,7 @@ async def settle_page(page: Any, quiet_ms: int = QUIET_MS, max_s: float = SETTLE
             break
         await asyncio.sleep(0.05)
     try:
-        await asyncio.wait_for(page.evaluate("document.readyState"), timeout=responsive_s)
+        await asyncio.wait_for(page.evaluate(_DOM_QUIET_JS, [DOM_QUIET_MS, DOM_QUIET_MAX_MS]), timeout=responsive_s)
     except TimeoutError:
         raise RenderHang(f"页面脚本无响应 page script not responding after {responsive_s:.0f} s: {page.url}") from None
 

@@ -55,7 +55,7 @@ def gathered(tmp_path_factory: pytest.TempPathFactory):
     with LoopbackServer(routes) as srv:
         profile_path = write_profile(tmp, {
             "site": {"start_urls": [srv.url("/")]},
-            "crawl": {"render_timeout_s": 4},
+            "crawl": {"render_timeout_s": 6},
             "newmedia": [{"name": n, "url": srv.url(p), "platform": pf, "unit": u} for n, p, pf, u in ACCOUNTS],
         })
         profile = load_profile(profile_path)

@@ -28,6 +28,9 @@ LIST = """<html><head><title>行政执法公示</title><link rel="stylesheet" hr
   document.getElementById('list').innerHTML = items.map(i => '<li><a href="' + i.url + '">' + i.title + '</a></li>').join('');
 });</script></body></html>"""
 SPIN = "<html><body><p>公示</p><script>setTimeout(() => { while (true) {} }, 50)</script></body></html>"
+# A scrolling ticker changes the DOM forever: the page still renders, its wait bounded.
+TICKER = """<html><body><p>滚动新闻</p><div id="t"></div>
+<script>setInterval(() => { document.getElementById('t').textContent = '时间 ' + Date.now(); }, 20)</script></body></html>"""
 
 
 def _profile(tmp: Path, base: str, **crawl: object):
@@ -49,16 +52,17 @@ def test_fetch_built_lists_render_and_media_is_never_downloaded(tmp_path: Path) 
 
 def test_a_page_that_never_loads_or_never_yields_is_reported_and_the_rest_render(tmp_path: Path) -> None:
     routes = {"/hang.html": pages.never_loads(30), "/spin.html": Route(body=SPIN),
-              "/ok.html": Route(body="<html><body><p>正常页面</p></body></html>")}
+              "/ok.html": Route(body="<html><body><p>正常页面</p></body></html>"), "/ticker.html": Route(body=TICKER)}
     with LoopbackServer(routes) as srv:
         started = time.monotonic()
         results = render.render_urls(_profile(tmp_path, srv.base), [srv.url("/hang.html"), srv.url("/spin.html"),
-                                                                     srv.url("/ok.html")])
+                                                                     srv.url("/ok.html"), srv.url("/ticker.html")])
         elapsed = time.monotonic() - started
     by = {r["url"].rsplit("/", 1)[-1]: r for r in results}
     assert "Timeout 4000ms" in by["hang.html"]["error"] and by["hang.html"]["html"] == ""
     assert "RenderHang" in by["spin.html"]["error"] and "无响应" in by["spin.html"]["error"]
     assert by["ok.html"]["error"] == "" and "正常页面" in by["ok.html"]["html"]
+    assert by["ticker.html"]["error"] == "" and "时间 1" in by["ticker.html"]["html"]
     assert elapsed < 40  # bounded by render_timeout_s and RESPONSIVE_S, not by the 30 s hang
 
 
