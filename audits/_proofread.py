@@ -290,7 +290,7 @@ class Proofreader:
                 base = self._score(window)
                 k = i - lo
                 best_gain, best_c = -1e18, ""
-                for c in options:
+                for c in sorted(options):  # sorted: ties resolve the same way every night
                     gain = self._score(window[:k] + c + window[k + 1:]) - base
                     if gain > best_gain:
                         best_gain, best_c = gain, c
