@@ -17,7 +17,7 @@ from tests import newmedia_pages as pages
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route
 from zhaocuo.profile import load_profile
-from zhaocuo.store import SQLiteStore
+from zhaocuo.store import Page, SQLiteStore
 
 ACCOUNTS = [
     # name, path, platform, unit
@@ -61,6 +61,8 @@ def gathered(tmp_path_factory: pytest.TempPathFactory):
         profile = load_profile(profile_path)
         store = SQLiteStore(tmp / "nm.sqlite")
         run_id, _ = store.begin_run("t")
+        # The site crawl already stored this address as one of the site's pages: it stays as crawled.
+        store.add_page(run_id, Page(url=srv.url("/tt1/c/user/token/MS4wLjAB"), kind="html", text="站点抓取的版本"))
         stats = gather(profile, store, run_id, progress=False)
         store.finish_run(run_id, "complete", stats)
         yield profile, store, stats, srv, today
@@ -103,6 +105,11 @@ def test_account_pages_are_stored_rendered_with_their_text_and_links(gathered) -
     assert srv.url("/wx1/files/notice-2.html") in targets  # checked by the link checker after us
     assert srv.url("/gen/posts/0.html") in {lk.target for lk in crawl.links_from(srv.url("/gen/list"))}
     assert all(p.kind == "newmedia" for p in crawl.pages(kinds=["newmedia"]))
+    site_page = crawl.page(srv.url("/tt1/c/user/token/MS4wLjAB"))
+    assert site_page is not None and (site_page.kind, site_page.text) == ("html", "站点抓取的版本")
+    # A failed account page keeps no text or links: a platform's error page is not the account's content.
+    gone = crawl.page(srv.url("/gone"))
+    assert gone is not None and gone.error == "HTTP 404" and gone.text == "" and crawl.links_from(srv.url("/gone")) == []
 
 
 def test_broken_and_hung_accounts_are_recorded_without_stopping_the_others(gathered) -> None:

@@ -28,23 +28,36 @@ log = logging.getLogger("zhaocuo.newmedia")
 MAX_TEXT_CHARS = 500_000
 
 
+def _add_page(store: SQLiteStore, run_id: int, acct: NewMedia, rendered: Any, doc: Any, text: str, base: str) -> None:
+    from crawler.newmedia import page as pagemod
+
+    store.add_page(run_id, Page(
+        url=acct.url, final_url=base, status=rendered.status, content_type=rendered.content_type or "text/html",
+        kind="newmedia", encoding="utf-8", title=pagemod.title_of(doc), text=text,
+        html=rendered.html if doc is not None else "",
+        content_hash=hashlib.sha1(text.encode("utf-8")).hexdigest() if text else "",
+        fetched_at=rendered.fetched_at, rendered=True, error=rendered.error, size=len(rendered.html),
+    ))
+    store.add_links(run_id, [Link(acct.url, lk.target, lk.anchor, lk.tag) for lk in pagemod.links_of(doc, base)])
+
+
 def _store_account(store: SQLiteStore, run_id: int, acct: NewMedia, rendered: Any) -> dict[str, Any]:
     from crawler.newmedia import page as pagemod
     from crawler.newmedia import platforms
     from crawler.newmedia.posts import now_beijing
 
-    doc = pagemod.parse(rendered.html) if not rendered.error or rendered.html else None
+    # A page that failed (HTTP 404, a platform's error page) is not the account's content: its
+    # text and links are not kept, so the text and link audits never judge a platform's error page.
+    doc = pagemod.parse(rendered.html) if not rendered.error else None
     text = pagemod.visible_text(doc)[:MAX_TEXT_CHARS]
     base = rendered.final_url or acct.url
-    store.add_page(run_id, Page(
-        url=acct.url, final_url=base, status=rendered.status, content_type=rendered.content_type or "text/html",
-        kind="newmedia", encoding="utf-8", title=pagemod.title_of(doc), text=text, html=rendered.html,
-        content_hash=hashlib.sha1(text.encode("utf-8")).hexdigest() if text else "",
-        fetched_at=rendered.fetched_at, rendered=True, error=rendered.error, size=len(rendered.html),
-    ))
-    store.add_links(run_id, [Link(acct.url, lk.target, lk.anchor, lk.tag) for lk in pagemod.links_of(doc, base)])
+    # The site crawl may have stored the same address already (an account page on the site
+    # itself): that page stays as crawled; the account's posts are still recorded below.
+    crawled = store.db.execute("SELECT kind FROM pages WHERE run_id = ? AND url = ?", (run_id, acct.url)).fetchone()
+    if crawled is None or crawled[0] == "newmedia":
+        _add_page(store, run_id, acct, rendered, doc, text, base)
     platform, posts = ("", [])
-    if doc is not None and not rendered.error:
+    if doc is not None:
         platform, posts = platforms.extract(acct.platform, doc, rendered.html, base, now_beijing())
     for post in posts:
         key = f"{acct.name}\x1f{post.url}\x1f{post.title[:80]}"
