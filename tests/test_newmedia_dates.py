@@ -92,3 +92,23 @@ def test_every_platform_the_profile_accepts_has_an_adapter() -> None:
     from zhaocuo.profile import NEWMEDIA_PLATFORMS
 
     assert all(platforms.normalise(p) != "unknown" for p in NEWMEDIA_PLATFORMS)
+
+
+def test_weibo_desktop_feed_and_douyin_render_data_are_read() -> None:
+    import json
+    from urllib.parse import quote
+
+    from crawler.newmedia import douyin, weibo
+
+    html = """<html><body><div class="vue-recycle-scroller__item-view"><article class="woo-panel-main Feed_wrap_3v9LH">
+      <header><a class="head-info_time_6sFQg" href="/1234567890/NbCdEfGhI" title="2023-12-28 09:15">23-12-28 09:15</a></header>
+      <div class="detail_text_1U10O"><div class="detail_wbtext_4CRf9">【提醒】元旦假期出行安全提示</div></div>
+    </article></div></body></html>"""
+    (post,) = weibo.extract(_doc(html), html, "https://weibo.com/u/1234567890", NOW)
+    assert (post.date, post.url) == (date(2023, 12, 28), "https://weibo.com/1234567890/NbCdEfGhI")
+    assert post.title == "【提醒】元旦假期出行安全提示"
+    ts = int(datetime(2023, 12, 30, 18, 0, tzinfo=BEIJING).timestamp())
+    data = {"app": {"user": {"post": {"data": [{"awemeId": "7318000000000000000", "desc": "新年献词", "createTime": ts}]}}}}
+    html = f'<html><body><script id="RENDER_DATA" type="application/json">{quote(json.dumps(data))}</script></body></html>'
+    (post,) = douyin.extract(_doc(html), html, "https://www.douyin.com/user/x", NOW)
+    assert (post.title, post.date, post.url) == ("新年献词", date(2023, 12, 30), "https://www.douyin.com/video/7318000000000000000")
