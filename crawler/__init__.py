@@ -5,6 +5,7 @@ A crawl is a run in the store, filled by gatherers in turn:
 - ``crawler.site``       the site crawl with Scrapy (pages, links, link checks, attachments,
                          browser-rendered pages through scrapy-playwright);
 - ``crawler.newmedia``   the government new-media accounts (``[[newmedia]]``);
+- ``crawler.linkcheck``  every link target of the run without a check yet, checked once;
 - ``crawler.ipv6probe``  DNS and IPv6 reachability of the site's and linked hosts.
 
 Each gatherer module exposes ``gather(profile, store, run_id, progress) -> dict`` (its stats,

