@@ -145,7 +145,8 @@ def zoo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         extra = (f"<a href='http://ext.test.org.cn:{ext.port}/live.html'>外部正常</a>"
                  f"<a href='http://ext.test.org.cn:{ext.port}/dead.html'>外部失效</a>"
                  f"<a href='http://nx.test.gov.cn:{srv.port}/x.html'>不存在的域名</a>"
-                 f"<a href='http://127.0.0.1:{closed_port}/'>拒绝连接</a>")
+                 f"<a href='http://127.0.0.1:{closed_port}/'>拒绝连接</a>"
+                 f"<a href='https://ext.test.org.cn:{ext.port}/tls.html'>证书错误</a>")  # TLS to a plain-HTTP port
         srv.routes["/"] = Route(body=page("某区人民政府", "".join(f"<a href='{u}'>{a}</a>" for u, a in home_links) + extra))
         path = write_profile(tmp, {
             "site": {"name": "测试区", "start_urls": [base + "/"], "allowed_hosts": ["www.test.gov.cn"]},
@@ -271,6 +272,11 @@ def test_connection_refused_is_dead(zoo: dict[str, Any]) -> None:
     assert f.extra["error_kind"] == "refused"
 
 
+def test_tls_failure_is_dead_as_ssl(zoo: dict[str, Any]) -> None:
+    (f,) = dead(zoo, zoo["ext"].replace("http://", "https://") + "/tls.html")
+    assert f.extra["error_kind"] == "ssl"
+
+
 def test_external_links_are_checked_not_crawled(zoo: dict[str, Any]) -> None:
     assert dead(zoo, zoo["ext"] + "/live.html") == []
     (f,) = dead(zoo, zoo["ext"] + "/dead.html")
@@ -300,5 +306,6 @@ def test_only_dead_targets_are_reported(zoo: dict[str, Any]) -> None:
     reported = {f.target.removeprefix(zoo["base"]) for f in zoo["findings"]}
     expected = {"/policy.html", "/gone.html", "/logo-missing.png", "/reset.html", "/hang.html", "/soft404.html",
                 "/moved-away.html", "/loop1.html", "/r0.html", zoo["ext"] + "/dead.html",
-                f"http://nx.test.gov.cn:{zoo['srv'].port}/x.html", f"http://127.0.0.1:{zoo['closed_port']}/"}
+                f"http://nx.test.gov.cn:{zoo['srv'].port}/x.html", f"http://127.0.0.1:{zoo['closed_port']}/",
+                zoo["ext"].replace("http://", "https://") + "/tls.html"}
     assert reported == expected
