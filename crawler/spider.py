@@ -279,6 +279,10 @@ class SiteSpider(scrapy.Spider):
                                   text=ex.text if ex else "", html=text_html[:200_000] if ex else "",
                                   content_hash=hashlib.sha1(body).hexdigest(), depth=0, size=len(body)))
             return False
+        if meta.get("zc_refetch") and (redirect_error or response.status >= 300 or not is_html(ctype, body)):
+            # The browser's second look failed: the raw fetch's page and check stand.
+            self.skipped["render_failed"] += 1
+            return False
         if redirect_error or response.status >= 300 or not self.profile.host_allowed(host_of(response.url)):
             # Dead, redirected away from the site, or an error page: its check is all we keep.
             if response.status >= 400 or redirect_error:
@@ -343,9 +347,12 @@ class SiteSpider(scrapy.Spider):
                 return
             kind = classify_exception(exc)
             self.errors += 1
-            if url in self.start_urls_canon and not self.start_status.get(url):
+            if url in self.start_urls_canon and url not in self.start_status:  # a page that answered stays reachable
                 self.start_status[url] = f"{kind}: {exc}"
             if request.meta.get("zc_kind") == "probe":
+                return
+            if request.meta.get("zc_refetch"):
+                self.skipped["render_failed"] += 1  # the raw fetch's page and check stand
                 return
             self.writer.check(LinkCheck(
                 url=url, status=None, final_url=request.url, error_kind=kind, error=str(exc)[:300],
