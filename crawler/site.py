@@ -30,7 +30,14 @@ _REASONS = {
 def gather(profile: Profile, store: SQLiteStore, run_id: int, progress: bool = True) -> dict[str, Any]:
     from crawler import CrawlError
     from crawler.scrapyrun import run_child
+    from crawler.urls import host_of
+    from zhaocuo.profile import ProfileError
 
+    outside = [u for u in profile.site.start_urls if not profile.host_allowed(host_of(u))]
+    if len(outside) == len(profile.site.start_urls):
+        # Nothing could be crawled at all: say which key to fix instead of an empty report.
+        raise ProfileError(profile.path, "site.allowed_hosts",
+                           f"起始地址的主机不在允许抓取的主机中 the start URL's host is not allowed: {outside[0]}")
     run = store.run(run_id)
     resumed = bool(run and run.resumed)
     args = ["--resumed"] if resumed else []

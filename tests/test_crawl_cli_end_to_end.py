@@ -73,6 +73,15 @@ def test_start_url_that_does_not_resolve_exits_2_naming_dns(tmp_path: Path) -> N
     assert any(url in ln and "DNS" in ln for ln in res.stderr.splitlines())
 
 
+def test_start_url_outside_allowed_hosts_is_a_profile_error_naming_the_key(tmp_path: Path) -> None:
+    prof = write_profile(tmp_path, {"site": {"start_urls": ["http://www.test.gov.cn/"], "allowed_hosts": ["www.other.gov.cn"]},
+                                    "crawl": FAST, "ipv6": {"enabled": False}})
+    res = run_cli("crawl", "--config", str(prof))
+    assert res.returncode == 2
+    (line,) = [ln for ln in res.stderr.splitlines() if "site.allowed_hosts" in ln]
+    assert str(prof) in line and "http://www.test.gov.cn/" in line
+
+
 N_PAGES = 120
 
 
