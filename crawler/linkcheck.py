@@ -10,9 +10,10 @@ How a target is checked (the choice the issue asks to document):
   GET: the first 64 KB only (Scrapy's StopDownload from a bytes_received handler), and no
   body at all once the headers say it is not HTML. A HEAD would say 200 for a soft 404;
   64 KB is enough for the title and the first ~2 KB of text the soft-404 judgement reads.
-- Files (images, PDF, DOC, XLS, scripts, styles…) get HEAD; where HEAD is refused — 405,
-  501, any other 4xx/5xx except 404/410, or an error that is not DNS/refused/timeout — a
-  GET follows, stopped right after the headers.
+- Files (images, PDF, DOC, XLS, scripts, styles…) get HEAD; where HEAD is refused — any
+  4xx/5xx (405 and 501 most often, but some servers answer HEAD with 403/404 for files a
+  browser gets), or an error that is not DNS/refused/timeout — a GET follows, stopped right
+  after the headers.
 - 429/503, timeouts and resets are retried with backoff (crawler.middlewares) before the
   result is stored; robots.txt is honoured for the site's own hosts unless ``own_site``
   (a disallowed target is stored with error_kind "skipped"), never for other hosts.
@@ -184,7 +185,9 @@ class LinkCheckSpider(scrapy.Spider):
         if request.method != "HEAD":
             return False
         if status is not None:
-            return status >= 400 and status not in (404, 410, 429)
+            # Any error status is confirmed by GET: some servers and CDNs answer HEAD with 403,
+            # 404 or 405 for files a browser gets fine, and a false dead link costs more than a request.
+            return status >= 400 and status != 429
         return error_kind in ("reset", "other")
 
     def on_response(self, response: Response) -> Any:

@@ -77,9 +77,9 @@ def _slow(h: BaseHTTPRequestHandler) -> None:
     h.wfile.write(body)
 
 
-def _head_refused(h: BaseHTTPRequestHandler) -> None:
+def _head_refused(h: BaseHTTPRequestHandler, head_status: int = 405) -> None:
     if h.command == "HEAD":
-        h.send_response(405)
+        h.send_response(head_status)
         h.send_header("Content-Length", "0")
         h.end_headers()
         return
@@ -125,6 +125,7 @@ def zoo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "/moved301.html": redirect("/ok.html", 301),
         "/mentions404.html": Route(body=MENTIONS_404),
         "/photo.png": _head_refused,
+        "/head404.png": lambda h: _head_refused(h, 404),
         "/gbk.html": Route(body=("<html><head><meta charset='utf-8'><title>区政府办公室关于做好春节期间工作的通知</title>"
                                  "</head><body><p>各镇街道：现将有关事项通知如下。</p></body></html>").encode("gbk"),
                            content_type="text/html"),
@@ -137,7 +138,7 @@ def zoo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         ("/ok.html", "正常页面"), ("/policy.html", "政策解读"), ("/inner.html", "内页"), ("/gone.html", "旧通知"), ("/gone.html?utm_source=home", "旧通知（带跟踪参数）"),
         ("/throttled.html", "限流"), ("/reset.html", "重置"), ("/hang.html", "无响应"), ("/slow.html", "慢页面"),
         ("/soft404.html", "软404"), ("/moved-away.html", "已迁移"), ("/loop1.html", "循环"), ("/r0.html", "长跳转"),
-        ("/moved301.html", "永久迁移"), ("/mentions404.html", "通知"), ("/photo.png", "图片新闻"), ("/gbk.html", "国标"),
+        ("/moved301.html", "永久迁移"), ("/mentions404.html", "通知"), ("/photo.png", "图片新闻"), ("/head404.png", "图解"), ("/gbk.html", "国标"),
     ]
     with Dnsmasq(hosts={"www.test.gov.cn": ["127.0.0.1"], "ext.test.org.cn": ["127.0.0.1"]}) as dns, \
             LoopbackServer(routes) as srv, ext:
@@ -260,6 +261,11 @@ def test_head_refused_with_405_but_get_fine_is_not_dead(zoo: dict[str, Any]) -> 
     assert dead(zoo, "/photo.png") == []
     methods = [m for m, p in zoo["srv"].hits if p == "/photo.png"]
     assert methods == ["HEAD", "GET"]
+
+
+def test_head_answered_404_but_get_fine_is_not_dead(zoo: dict[str, Any]) -> None:
+    assert dead(zoo, "/head404.png") == []
+    assert [m for m, p in zoo["srv"].hits if p == "/head404.png"] == ["HEAD", "GET"]
 
 
 def test_dns_failure_through_dnsmasq_is_dead(zoo: dict[str, Any]) -> None:
