@@ -218,6 +218,8 @@ def render(findings: list[Finding], fixed: list[Finding], summary: dict[str, Any
         "audit_errors": summary.get("audit_errors") or {},
         "sections": sections,
         "veto": veto_panel(findings, summary, titles),
+        # The IPv6 audit words its scores itself (homepage, 二级/三级 support rates, hosts pulling them down).
+        "ipv6_lines": [str(x) for x in ((summary.get("ipv6") or {}).get("lines") or [])],
         "titles": titles,
         "severity_labels": {str(k): v for k, v in SEVERITY_LABELS.items()},
         "severity_order": [str(s) for s in Severity],

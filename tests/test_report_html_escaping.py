@@ -175,3 +175,13 @@ def test_audit_errors_and_unreachable_site_are_shown(tmp_path: Path) -> None:
                              _profile(tmp_path), AS_OF)
     assert "运行出错" in out and "typo" in out
     assert "网站可能无法访问" in out
+
+
+def test_ipv6_scores_are_shown_and_escaped(tmp_path: Path) -> None:
+    lines = ["首页 IPv6 访问：否", "二级链接 IPv6 支持率：50.0%", "拉低二级链接支持率的主机：<script>x</script>.gov.cn"]
+    out = report_html.render([], [], _summary(ipv6={"lines": lines}), _profile(tmp_path), AS_OF)
+    doc = lxml.html.fromstring(out)
+    assert "二级链接 IPv6 支持率：50.0%" in doc.text_content()
+    assert not doc.xpath("//script") and "&lt;script&gt;x&lt;/script&gt;" in out
+    without = report_html.render([], [], _summary(), _profile(tmp_path), AS_OF)
+    assert "IPv6 支持情况" not in without
