@@ -198,3 +198,20 @@ def test_header_words_map_to_the_right_elements(tmp_path: Path) -> None:
                     "工作动态,动态,及时,区政府,政府网站,主动公开,区政府办公室\n", encoding="utf-8")
     (entry,) = read_catalog_file(path)
     assert entry.fields["subject"] == "区政府" and entry.unit == "区政府办公室" and entry.missing == []
+
+
+def test_run_checks_the_catalogue_before_crawling(tmp_path: Path) -> None:
+    """A bad spreadsheet must stop `zhaocuo run` at once, not after a night's crawl."""
+    from tests.conftest import run_cli
+    from tests.support.profiles import write_profile
+    from tests.support.servers import LoopbackServer, Route
+
+    bad = tmp_path / "目录.csv"
+    bad.write_text("公开事项,公开内容,公开时限,公开主体\n,动态,及时,区政府\n", encoding="utf-8")
+    with LoopbackServer({"/": Route(body="<html><title>首页</title><body>首页</body></html>")}) as srv:
+        prof = write_profile(tmp_path, {"site": {"start_urls": [srv.url("/")]},
+                                        "columns": {"catalog_file": "目录.csv"}})
+        proc = run_cli("run", "--config", str(prof), "--out", str(tmp_path / "out"), "--no-mail", timeout=120)
+        assert proc.returncode == 2, proc.stderr
+        assert str(bad) in proc.stderr and "row 2" in proc.stderr
+        assert srv.hits == []  # nothing was fetched

@@ -89,9 +89,22 @@ def _mail(profile: Profile, store: SQLiteStore, out: Path, result, as_of: date, 
     mail.deliver(profile, store, out, result, as_of, send=send)
 
 
+def _preflight(profile: Profile) -> None:
+    """Read the inputs a profile names before a long crawl, so a malformed catalogue
+    spreadsheet or a missing model folder stops the run now (exit 2), not after hours."""
+    if profile.columns.catalog_file:
+        from audits._catalog import load_catalog
+
+        load_catalog(profile)
+    if profile.text.macbert_dir and not profile.resolve_path(profile.text.macbert_dir).is_dir():
+        raise ProfileError(profile.path, "text.macbert_dir",
+                           f"模型目录不存在 model folder not found: {profile.text.macbert_dir}")
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     profile = load_profile(args.config)
+    _preflight(profile)
     _out_dir(args.out)
     _as_of(args.as_of)
     store = _store(profile, args.db)
@@ -101,6 +114,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     profile = load_profile(args.config)
+    _preflight(profile)
     store = _store(profile, args.db)
     _crawl(profile, store)
     return 0
