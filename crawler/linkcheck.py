@@ -40,7 +40,7 @@ from crawler.extract import extract
 from crawler.middlewares import classify_exception
 from crawler.progress import Progress
 from crawler.scrapyrun import StoreWriter, fetch_outcome
-from crawler.spider import SNIPPET_CHARS, header, is_html
+from crawler.spider import header, is_html, snippet
 from crawler.urls import canonical, host_of, looks_like_page
 from zhaocuo.profile import Profile
 from zhaocuo.store import LinkCheck, SQLiteStore, now_iso
@@ -213,7 +213,7 @@ class LinkCheckSpider(scrapy.Spider):
             error_kind=fetch_outcome(response.status, redirect_error), error=redirect_error,
             method=request.method, attempts=meta.get("zc_attempts", 1),
             elapsed_ms=int((time.monotonic() - meta["zc_t0"]) * 1000), content_type=ctype,
-            title=title[:500], snippet=text[:SNIPPET_CHARS], redirects=list(meta.get("zc_chain") or []),
+            title=title[:500], snippet=snippet(text), redirects=list(meta.get("zc_chain") or []),
             checked_at=now_iso(),
         ))
         return None

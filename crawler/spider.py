@@ -35,7 +35,16 @@ from zhaocuo.store import Link, LinkCheck, Page, SQLiteStore, now_iso
 
 log = logging.getLogger("zhaocuo.crawler")
 
-SNIPPET_CHARS = 2000
+# A link check keeps the first ~2 KB (UTF-8) of the target's text: enough for the soft-404
+# judgement (audits._soft404 looks at the first 600 characters), and small enough that the
+# audit can hold every check of a 100,000-URL run in memory.
+SNIPPET_BYTES = 2048
+
+
+def snippet(text: str) -> str:
+    head = text[:SNIPPET_BYTES]
+    raw = head.encode("utf-8")
+    return head if len(raw) <= SNIPPET_BYTES else raw[:SNIPPET_BYTES].decode("utf-8", "ignore")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -257,7 +266,7 @@ class SiteSpider(scrapy.Spider):
             error_kind=fetch_outcome(response.status, error_kind),
             error=error_kind, method=request.method, attempts=request.meta.get("zc_attempts", 1),
             elapsed_ms=int((time.monotonic() - request.meta.get("zc_t0", time.monotonic())) * 1000),
-            content_type=header(response, "Content-Type"), title=title[:500], snippet=text[:SNIPPET_CHARS],
+            content_type=header(response, "Content-Type"), title=title[:500], snippet=snippet(text),
             redirects=chain, checked_at=now_iso(),
         )
 
