@@ -23,8 +23,9 @@ work, so every figure is noisy; nginx server, default profile values):
 - 100,000 articles, 16,000 pages crawled, 96,525 URLs known, 10,000 more checked:
   with --no-browser 96.4 s, peak 228 MB PSS summed (crawl child 126 MB, link-check child
   114 MB, CLI 266 MB RSS during the audit); with the default automatic rendering (2
-  script-built pages re-fetched in Chromium) 100.5 s, peak 643 MB PSS, of which the
-  Playwright driver + Chromium are 523 MB.
+  script-built pages re-fetched in Chromium) 100.5-123.6 s, peak 518-643 MB PSS, of which
+  the Playwright driver + Chromium are 382-523 MB (last run, after the snippet cap and the
+  Scrapy-free parent: 518 MB PSS, crawl child 134 MB, CLI 220 MB).
 With ``--server python`` the same 5,000 pages ran at 46-58 pages/s: that server takes the
 CPU the crawler needs on two cores.
 """
