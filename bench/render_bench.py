@@ -91,6 +91,7 @@ class TreeSampler(threading.Thread):
         self.peak_pss = 0
         self.peak_procs = 0
         self.chromium_peak_rss = 0
+        self.peak_kinds: dict[str, int] = {}
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -100,6 +101,7 @@ class TreeSampler(threading.Thread):
             except psutil.Error:
                 break
             rss = pss = chrome = 0
+            kinds: dict[str, int] = {}
             for p in procs:
                 try:
                     info = p.memory_full_info()
@@ -108,10 +110,18 @@ class TreeSampler(threading.Thread):
                 rss += info.rss
                 pss += getattr(info, "pss", info.rss)
                 try:
+                    cmd = p.cmdline()
+                    kind = next((a[7:] for a in cmd if a.startswith("--type=")), "")
                     if "chrom" in p.name():
                         chrome += info.rss
+                        kind = f"chromium:{kind or 'browser'}"
+                    else:
+                        kind = kind or ("node" if "node" in p.name() else p.name())
+                    kinds[kind] = kinds.get(kind, 0) + 1
                 except psutil.Error:
                     pass
+            if rss > self.peak_rss:
+                self.peak_kinds = kinds
             self.peak_rss = max(self.peak_rss, rss)
             self.peak_pss = max(self.peak_pss, pss)
             self.chromium_peak_rss = max(self.chromium_peak_rss, chrome)
@@ -182,6 +192,7 @@ def main() -> int:
         target = 1.5 * 1024 * mb
         verdict = "达标 met" if sampler.peak_rss < target else ("PSS 达标 met by PSS" if sampler.peak_pss < target else "未达标 missed")
         print(f"目标 target: 峰值 < 1.5 GB — {verdict}")
+        print("峰值时的进程 processes at the RSS peak: " + ", ".join(f"{k} ×{n}" for k, n in sorted(sampler.peak_kinds.items())))
         return 0 if rendered >= min(500, total) else 1
     finally:
         server.terminate()
