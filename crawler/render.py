@@ -17,6 +17,9 @@ Bounds, because everything crawled is untrusted and crawls are long:
   quiet period for its ``fetch()`` calls (``settle_page``), then must answer a trivial script
   within a few seconds — a page whose script spins forever fails with ``RenderHang`` instead of
   hanging the crawl (scrapy-playwright then closes the page and the spider's errback reports it);
+- one Playwright driver and one Chromium per crawl, started on the first rendered page and
+  shared by the http and https handlers (``SharedPlaywrightHandler``; stock scrapy-playwright
+  starts a driver per scheme at engine start);
 - at most ``MAX_CONTEXTS`` browser contexts of ``MAX_PAGES_PER_CONTEXT`` pages each; pages are
   closed after each fetch (scrapy-playwright's default) and each context serves one generation
   of ``PAGES_PER_CONTEXT_LIFE`` requests, then is closed as soon as it is idle, so its cache and
@@ -154,15 +157,16 @@ def wants_render(url: str, profile: Profile) -> bool:
 _LOADER = re.compile(
     r"\bfetch\s*\(|XMLHttpRequest|\$\.(?:ajax|get|getJSON|post)\s*\(|jQuery\.(?:ajax|get|getJSON|post)\s*\(|"
     r"\baxios\b|\.load\s*\(\s*['\"]|new\s+Vue\s*\(|createApp\s*\(|ReactDOM|ng-app|ng-repeat|v-for=|"
-    r"layui\.(?:table|laypage|flow)|\$\(\s*['\"][^'\"]+['\"]\s*\)\.(?:html|append)\s*\(",
+    r"layui\.(?:table|laypage|flow)|\$\(\s*['\"][^'\"]{1,100}['\"]\s*\)\.(?:html|append)\s*\(",
     re.I,
 )
 _SCRIPT_SRC = re.compile(r"<script\b[^>]*\bsrc\s*=", re.I)
 # An empty element whose id/class names it as the page's content, list or app mount point.
+# Quantifiers are bounded: a hostile page with a megabyte-long attribute must not cost seconds.
 _EMPTY_CONTAINER = re.compile(
-    r"<(div|ul|ol|tbody|table|section|main|dl)\b[^>]*\b(?:id|class)\s*=\s*[\"'][^\"']*"
-    r"(?:list|content|app|root|result|data|article|news|items?|main|container)[^\"']*[\"'][^>]*>"
-    r"\s*(?:<!--.*?-->\s*)*</\1\s*>",
+    r"<(div|ul|ol|tbody|table|section|main|dl)\b[^>]{0,300}?\b(?:id|class)\s*=\s*[\"'][^\"'>]{0,80}?"
+    r"(?:list|content|app|root|result|data|article|news|items?|main|container)[^\"'>]{0,80}[\"'][^>]{0,300}>"
+    r"\s{0,200}(?:<!--.{0,500}?-->\s{0,200}){0,3}</\1\s*>",
     re.I | re.S,
 )
 _LOADING_HINT = re.compile(r"加载中|正在加载|数据加载|loading\.\.\.|\{\{\s*[\w.]+\s*\}\}", re.I)
