@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from audits import _lexicon
+from audits import _lexicon, _ngram
 from audits._lexicon import MAX_WORD, Lexicon
 from zhaocuo.profile import Leader, Profile
 
@@ -51,6 +51,16 @@ LENGTHS = (2, 3, 4)
 RUN_CACHE = 200_000
 # Lines longer than this are checked in pieces of this size (bounded time per line).
 MAX_LINE = 20000
+# Context pass (audits/_ngram.py, a character trigram model of official news writing): a
+# same-sound/shape replacement is reported when the trigram gain plus CONTEXT_WORD_WEIGHT times
+# the word-model gain reaches CONTEXT_THRESHOLD, the character model alone gains at least
+# CONTEXT_MIN_GAIN and the word model does not object (gain >= 0). Natural logs. Tuned on the
+# even lines of odw.train only (bench/text_bench.py --split even).
+CONTEXT_THRESHOLD = float(os.environ.get("ZHAOCUO_CONTEXT_THRESHOLD", "20.0"))
+CONTEXT_WORD_WEIGHT = float(os.environ.get("ZHAOCUO_CONTEXT_WORD_WEIGHT", "1.0"))
+CONTEXT_MIN_GAIN = float(os.environ.get("ZHAOCUO_CONTEXT_MIN_GAIN", "3.0"))
+# Only the best few candidates by character-model gain are scored by the (slower) word model.
+CONTEXT_TOP = 3
 
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _MISSING = object()
@@ -85,9 +95,12 @@ class Proofreader:
 
     def __init__(self, profile: Profile | None = None, site_freq: Mapping[str, int] | None = None,
                  leaders: Iterable[Leader] = (), lexicon: Lexicon | None = None,
-                 threshold: float = THRESHOLD) -> None:
+                 threshold: float = THRESHOLD, context: bool = True) -> None:
         self.lex = lexicon or _lexicon.load()
         self.threshold = threshold
+        # The character trigram model for real-word typos (懂事会 for 董事会); ``context=False``
+        # is the word model alone (the benchmark prints both).
+        self.charlm = _ngram.load() if context else None
         self.extra: dict[str, int] = {}
         self.protected: set[str] = set()
         self.ignore: list[str] = []
@@ -302,7 +315,74 @@ class Proofreader:
                     last_flag = i
                     flagged.add(i)
                     yield i, ch, best_c, "model"
+        if self.charlm is not None:
+            for i, c in self._context_typos(s, set(flagged)):
+                flagged.add(i)
+                yield i, s[i], c, "context"
         yield from self._pair_typos(s, spans, flagged)
+
+    def _context_typos(self, s: str, flagged: set[int]) -> Iterator[tuple[int, str]]:
+        """Real-word typos: characters whose same-sound/shape replacement makes the context far
+        more probable under the character trigram model, while the word model agrees. Sees
+        inside known words ("懂事会": 懂事 is a word, 董事会 is what the context wants)."""
+        lm = self.charlm
+        assert lm is not None
+        conf = self.lex.confusable
+        follow, precede = lm.follow, lm.precede
+        empty: frozenset[str] = frozenset()
+        # The run between its edges (SEP): "民政不，" is scored as ending in 不.
+        text, s = s, _ngram.SEP + s + _ngram.SEP
+        n = len(s)
+        c2, c3 = lm.c2, lm.c3
+        lps: list[float] | None = None
+        flagged = {f + 1 for f in flagged}
+        for i in range(1, n - 1):
+            ch = s[i]
+            cands = conf.get(ch)
+            if not cands or any(abs(i - f) < ADJACENT for f in flagged):
+                continue
+            if s[i - 1:i + 2] in c3:
+                # The corpus has this very character between these neighbours: real-word typos
+                # almost never make an attested trigram (11 of 720 on the tuning half, against
+                # 40% of the correct characters), and skipping them keeps the pass fast.
+                continue
+            # A candidate with no corpus support on either side cannot gain much: skip it
+            # without scoring (keeps the pass fast).
+            support = (cands & follow.get(s[i - 1], empty)) | (cands & precede.get(s[i + 1], empty))
+            if not support:
+                continue
+            b, d = s[i - 1], s[i + 1]
+            left, right = c2.get(b + ch, 0), c2.get(ch + d, 0)
+            gains = []
+            for c in support:
+                # A candidate seen no more often than the written character after its left
+                # neighbour and before its right one cannot win by a large margin: skipped
+                # before the (slower) trigram scoring.
+                if c2.get(b + c, 0) <= left and c2.get(c + d, 0) <= right:
+                    continue
+                if lps is None:
+                    lps = lm.trigram_logps(s)
+                g = lm.local(s, i, c) - sum(lps[i:i + 3])
+                if g >= CONTEXT_MIN_GAIN:
+                    gains.append((g, c))
+            if not gains:
+                continue
+            gains.sort(reverse=True)
+            lo, hi = max(0, i - 1 - CONTEXT), min(len(text), i + CONTEXT)
+            window = text[lo:hi]
+            k = i - 1 - lo
+            wbase = self._score(window)
+            best, best_c = -1e18, ""
+            for g, c in gains[:CONTEXT_TOP]:
+                wg = self._score(window[:k] + c + window[k + 1:]) - wbase
+                if wg < 0:
+                    continue  # the word model prefers the text as written
+                total = g + CONTEXT_WORD_WEIGHT * wg
+                if total > best:
+                    best, best_c = total, c
+            if best >= CONTEXT_THRESHOLD:
+                flagged.add(i)
+                yield i - 1, best_c
 
     def _pair_typos(self, s: str, spans: list[tuple[int, int]], flagged: set[int]) -> Iterator[tuple[int, str, str, str]]:
         """Two wrong characters in a row that sound like a common word ("乖买" for 拐卖): both

@@ -51,12 +51,13 @@ def read_pairs(path: Path) -> list[tuple[str, str]]:
     return pairs
 
 
-def evaluate(pairs: list[tuple[str, str]], threshold: float | None, show: int = 0) -> dict[str, float]:
+def evaluate(pairs: list[tuple[str, str]], threshold: float | None, show: int = 0,
+             context: bool = True) -> dict[str, float]:
     from audits import _proofread
 
     if threshold is not None:
         _proofread.THRESHOLD = threshold
-    checker = _proofread.Proofreader(None, threshold=_proofread.THRESHOLD)
+    checker = _proofread.Proofreader(None, threshold=_proofread.THRESHOLD, context=context)
     tp = flagged = err_sents = lenient_tp = corr_ok = clean = clean_flagged = 0
     pos_flagged = pos_right = pos_gold = 0
     chars = 0
@@ -115,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threshold", type=float)
     ap.add_argument("--show", type=int, default=0, help="print up to N wrong or partial detections")
     ap.add_argument("--only", choices=("odw", "sighan"))
+    ap.add_argument("--word-only", action="store_true", help="the word model alone, without the context model")
     args = ap.parse_args(argv)
     files = {"odw.train": ODW, "sighan2015_test": sighan_path()}
     for name, path in files.items():
@@ -126,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         pairs = read_pairs(path)
         if args.split != "all":
             pairs = pairs[(0 if args.split == "even" else 1)::2]
-        r = evaluate(pairs, args.threshold, args.show)
+        r = evaluate(pairs, args.threshold, args.show, context=not args.word_only)
         print(f"{name} ({args.split}, {r['sentences']} sentences, {r['with_errors']} with errors, {r['clean']} clean): "
               f"detection P={r['det_precision']:.3f} R={r['det_recall']:.3f} "
               f"(lenient P={r['lenient_precision']:.3f} R={r['lenient_recall']:.3f}), "
