@@ -155,7 +155,7 @@ def run_child(module: str, profile: Profile, store: SQLiteStore, run_id: int, pr
             cmd.append("--progress")
         cmd += extra_args or []
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
-        proc = subprocess.Popen(cmd, cwd=str(ROOT), env=env)
+        proc = subprocess.Popen(cmd, cwd=str(ROOT), env=env, preexec_fn=_die_with_parent)  # noqa: PLW1509
         try:
             code = proc.wait()
         except BaseException:  # Ctrl-C in the parent: stop the child, keep what it stored
@@ -168,6 +168,19 @@ def run_child(module: str, profile: Profile, store: SQLiteStore, run_id: int, pr
         if not stats_file.exists():
             raise RuntimeError(f"{module} 子进程异常退出 child process exited with status {code} without a result")
         return json.loads(stats_file.read_text(encoding="utf-8"))
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: ask Linux to send SIGTERM when the parent dies, so a killed
+    CLI never leaves an orphan crawl writing into the store next to the next night's run."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the child outlives a killed parent, as any process would
 
 
 def write_stats(path: str, stats: dict[str, Any]) -> None:

@@ -143,3 +143,31 @@ def test_crawl_killed_with_sigkill_resumes_and_finishes(tmp_path: Path) -> None:
     assert len(run) == 1 and run[0][1] == "complete" and run[0][2] == 1
     stats = json.loads(run[0][3])
     assert stats["resumed"] is True and stats["pages_crawled"] == N_PAGES
+
+
+def test_killing_the_cli_also_stops_its_crawl_child(tmp_path: Path) -> None:
+    def slower(h: BaseHTTPRequestHandler) -> None:
+        time.sleep(0.4)  # 120 pages one at a time: a minute of crawling left when the CLI dies
+        _slow_page(h)
+
+    routes: dict[str, Route | object] = {"/": slower}
+    routes.update({f"/p{i}.html": slower for i in range(1, N_PAGES)})
+    with LoopbackServer(routes) as srv:  # type: ignore[arg-type]
+        prof = write_profile(tmp_path, {"site": {"start_urls": [srv.url("/")]},
+                                        "crawl": {**FAST, "concurrency": 1, "per_host_concurrency": 1},
+                                        "ipv6": {"enabled": False}})
+        proc = subprocess.Popen([sys.executable, "-m", "zhaocuo", "crawl", "--config", str(prof)], cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        children: list[psutil.Process] = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not children:
+            time.sleep(0.1)
+            children = [c for c in psutil.Process(proc.pid).children(recursive=True)
+                        if "crawler.site" in " ".join(c.cmdline())]
+        assert children, "the crawl child did not start"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        gone, alive = psutil.wait_procs(children, timeout=10)
+        for c in alive:
+            c.kill()
+    assert not alive  # no orphan crawl keeps writing into the store
