@@ -38,7 +38,7 @@ _REASONS = {
     "other": "无法连接",
 }
 _NOUNS = {"img": "图片", "script": "脚本文件", "link": "引用文件", "iframe": "内嵌页面", "frame": "内嵌页面",
-          "embed": "嵌入内容", "object": "嵌入内容", "source": "媒体文件", "video": "视频", "audio": "音频"}
+          "embed": "嵌入内容", "object": "嵌入内容", "source": "媒体文件", "video": "视频", "audio": "音频", "meta": "自动跳转地址"}
 
 
 def _probes(crawl: Crawl) -> dict[str, Page]:

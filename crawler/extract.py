@@ -95,10 +95,23 @@ def title_of(root: etree._Element) -> str:
     return _clean(t.text_content()) if t is not None else ""
 
 
+_REFRESH_URL = re.compile(r"""^\s*\d*(?:\.\d+)?\s*[;,]?\s*url\s*=\s*['"]?([^'"]+)""", re.I)
+
+
 def links_of(root: etree._Element, base: str) -> Iterator[tuple[str, str, str]]:
     for el in root.iter("a", "area", "img", "script", "iframe", "frame", "embed", "object", "source",
-                        "video", "audio", "link"):
+                        "video", "audio", "link", "meta"):
         tag = el.tag
+        if tag == "meta":
+            # <meta http-equiv="refresh" content="0;url=/col/index.html">: many government
+            # homepages are only this; the target is a link the visitor is sent to.
+            if (el.get("http-equiv") or "").lower() != "refresh":
+                continue
+            m = _REFRESH_URL.match(el.get("content") or "")
+            target = absolute(base, m.group(1).strip()) if m else None
+            if target:
+                yield target, "", "meta"
+            continue
         if tag == "link":
             rel = (el.get("rel") or "").lower()
             if "stylesheet" not in rel and "icon" not in rel:

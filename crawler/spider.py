@@ -338,7 +338,7 @@ class SiteSpider(scrapy.Spider):
         self.writer.links(links)
         self.writer.check(self._check(response, request, url, "", ex.title, ex.text))
         for target, _, tag in ex.links:
-            if tag in ("a", "area", "iframe", "frame"):
+            if tag in ("a", "area", "iframe", "frame", "meta"):
                 self._enqueue(canonical(target), depth + 1)
         return not meta.get("zc_refetch")
 

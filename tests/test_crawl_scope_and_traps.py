@@ -215,3 +215,12 @@ def test_check_external_false_and_max_links_checked_bound_the_checker(tmp_path: 
     assert not other.hits
     assert sum(1 for u in checks if u.endswith(".png")) == 2  # the budget, in link order
     assert stats["links_unchecked_over_budget"] == 1
+
+
+def test_a_homepage_that_is_only_a_meta_refresh_is_followed(tmp_path: Path) -> None:
+    routes = {"/": Route(body="<html><head><meta http-equiv='refresh' content='0;url=/col/index.html'></head></html>"),
+              "/col/index.html": Route(body=page("某区人民政府", links("/col/a.html"))),
+              "/col/a.html": Route(body=page("甲"))}
+    with LoopbackServer(routes) as srv:
+        crawl, _ = crawl_site(tmp_path, srv.url("/"))
+    assert {srv.url("/col/index.html"), srv.url("/col/a.html")} <= crawl.fetched_urls()

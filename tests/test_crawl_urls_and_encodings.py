@@ -99,3 +99,11 @@ def test_links_cover_every_tag_and_keep_anchor_text() -> None:
     assert ("/y.html", "首页", "a") in got
     assert {tag for _, _, tag in got} == {"a", "img", "script", "link", "iframe", "area", "embed", "object"}
     assert not any("mailto" in t for t, _, _ in got)
+
+
+def test_meta_refresh_target_is_a_link() -> None:
+    ex = extract("<html><head><meta http-equiv='Refresh' content='0; URL=/col/index.html'></head><body></body></html>",
+                 "http://w.gov.cn/")
+    assert ex.links == [("http://w.gov.cn/col/index.html", "", "meta")]
+    ex = extract("<html><head><meta http-equiv='refresh' content='30'></head></html>", "http://w.gov.cn/")
+    assert ex.links == []  # a plain reload names no target
