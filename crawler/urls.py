@@ -37,6 +37,9 @@ def absolute(base: str, href: str) -> str | None:
         href = href.replace("\n", "").replace("\r", "").replace("\t", "")
     if not href or href[0] == "#":
         return None
+    if "\\" in href:  # browsers read "..\\a.html" as "../a.html" (in the path, not the query)
+        path, sep, query = href.partition("?")
+        href = path.replace("\\", "/") + sep + query
     if href[:11].lower().startswith(SKIPPED_SCHEMES):
         return None
     if href[0] == "/" and href[:2] != "//" and "/." not in href and "\\" not in href:

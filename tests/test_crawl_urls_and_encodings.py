@@ -33,6 +33,7 @@ def test_absolute_skips_non_fetchable_links_and_drops_fragments() -> None:
     base = "http://w.gov.cn/a/b.html"
     assert absolute(base, "c.html#p2") == "http://w.gov.cn/a/c.html"
     assert absolute(base, "?page=2") == "http://w.gov.cn/a/b.html?page=2"
+    assert absolute(base, "..\\xxgk\\c.html") == "http://w.gov.cn/xxgk/c.html"  # as a browser reads it
     for href in ("mailto:x@w.gov.cn", "javascript:void(0)", "tel:12345", "data:image/png;base64,AA", "#top", "  "):
         assert absolute(base, href) is None
 
