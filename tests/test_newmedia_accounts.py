@@ -138,3 +138,19 @@ def test_stale_accounts_are_vetoed_and_fresh_ones_left_alone(gathered) -> None:
     assert by_account["无日期"].extra["kind"] == "undated" and by_account["无日期"].severity == "high"
     for fresh in ("微信文章-新", "微博-新", "抖音-新", "头条-新"):
         assert fresh not in by_account
+
+
+def test_a_missing_browser_judges_no_account(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZHAOCUO_CHROMIUM", str(tmp_path / "no-chromium"))
+    profile = load_profile(write_profile(tmp_path, {
+        "site": {"start_urls": ["http://127.0.0.1:9/"]},
+        "newmedia": [{"name": "临淄发布", "url": "http://127.0.0.1:9/wb", "platform": "weibo", "unit": "区委宣传部"}],
+    }))
+    store = SQLiteStore(tmp_path / "x.sqlite")
+    run_id, _ = store.begin_run("t")
+    stats = gather(profile, store, run_id, progress=False)
+    store.finish_run(run_id, "complete", stats)
+    assert "浏览器无法启动" in stats["newmedia_error"]
+    assert store.crawl().records("newmedia_account") == {}  # not the units' fault: nothing to report to them
+    assert list(newmedia_stale.audit(store.crawl(), profile, now_beijing().date())) == []
+    store.close()
