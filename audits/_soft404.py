@@ -61,11 +61,35 @@ def says_not_found(title: str, text: str) -> str:
     return ""
 
 
+_ROOT_PATHS = {"/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/index.php", "/index.asp",
+               "/index.aspx", "/default.htm", "/default.html", "/default.aspx", "/default.asp"}
+
+
 def _is_root(url: str) -> bool:
     try:
-        return (urlsplit(url).path or "/") in ("/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp")
+        return (urlsplit(url).path or "/") in _ROOT_PATHS
     except ValueError:
         return False
+
+
+def _similar(a: str, b: str) -> bool:
+    a, b = _short(a)[:1000], _short(b)[:1000]
+    if not a and not b:
+        return True
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.9
+
+
+def probe_is_usable(probe_title: str, probe_text: str, home_title: str, home_text: str) -> bool:
+    """Whether the host's answer to a nonexistent address can identify soft 404s at all.
+
+    Not when it is the homepage again, or a script shell with next to no text (a single-page
+    application answers every address with the same shell): then every page of the site
+    would "match", and flagging them all would be the worst kind of false alarm."""
+    if len(_short(probe_text)) < 10:
+        return False
+    if (probe_title or "").strip() == (home_title or "").strip() and _similar(probe_text, home_text):
+        return False
+    return True
 
 
 def matches_probe(url: str, final_url: str, title: str, text: str, probe_status: int | None, probe_url: str,
@@ -84,8 +108,5 @@ def matches_probe(url: str, final_url: str, title: str, text: str, probe_status:
         return True  # redirected to the very page unknown addresses land on
     if not probe_title or (title or "").strip() != probe_title.strip():
         return False
-    a, b = _short(text)[:1000], _short(probe_text)[:1000]
-    if not a and not b:
-        return True
     # The probe's text may echo the address asked for; near-identical is enough.
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.9
+    return _similar(text, probe_text)

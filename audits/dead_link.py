@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from audits import AuditMeta
-from audits._soft404 import matches_probe, says_not_found
+from audits._soft404 import matches_probe, probe_is_usable, says_not_found
 from crawler.urls import canonical, origin_of
 from zhaocuo.finding import Finding, Severity
 from zhaocuo.profile import Profile
@@ -41,8 +41,18 @@ _NOUNS = {"img": "图片", "script": "脚本文件", "link": "引用文件", "if
           "embed": "嵌入内容", "object": "嵌入内容", "source": "媒体文件", "video": "视频", "audio": "音频", "meta": "自动跳转地址"}
 
 
-def _probes(crawl: Crawl) -> dict[str, Page]:
-    return {origin_of(p.url): p for p in crawl.pages(kinds=("notfound_probe",))}
+def _probes(crawl: Crawl, profile: Profile) -> dict[str, Page]:
+    """The not-found probe of each origin, where it can tell soft 404s apart (see
+    audits._soft404.probe_is_usable: not when the site answers with its homepage or a shell)."""
+    checks = crawl.link_checks()
+    homes = [checks.get(canonical(u)) for u in profile.site.start_urls]
+    usable: dict[str, Page] = {}
+    for p in crawl.pages(kinds=("notfound_probe",)):
+        origin = origin_of(p.url)
+        home = next((h for h in homes if h is not None and origin_of(h.url) == origin), None)
+        if probe_is_usable(p.title, p.text, home.title if home else "", home.snippet if home else ""):
+            usable[origin] = p
+    return usable
 
 
 def verdict(check: LinkCheck, probe: Page | None) -> tuple[str, str] | None:
@@ -86,7 +96,7 @@ def _homepages(crawl: Crawl, profile: Profile) -> set[str]:
 
 def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterator[Finding]:
     checks = crawl.link_checks()
-    probes = _probes(crawl)
+    probes = _probes(crawl, profile)
     homes = _homepages(crawl, profile)
     judged: dict[str, tuple[str, str] | None] = {}
     reported: set[tuple[str, str]] = set()

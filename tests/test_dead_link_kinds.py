@@ -13,6 +13,7 @@ import struct
 import time
 from datetime import date
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -315,3 +316,22 @@ def test_only_dead_targets_are_reported(zoo: dict[str, Any]) -> None:
                 f"http://nx.test.gov.cn:{zoo['srv'].port}/x.html", f"http://127.0.0.1:{zoo['closed_port']}/",
                 zoo["ext"].replace("http://", "https://") + "/tls.html"}
     assert reported == expected
+
+
+def test_site_answering_unknown_addresses_with_its_homepage_gets_no_soft_404_alarms(tmp_path: Path) -> None:
+    home = page("某区人民政府", "<a href='/zh/'>中文版</a><a href='/news.html'>新闻</a><p>" + "区政府召开常务会议。" * 20 + "</p>")
+    routes = {"/": Route(body=home), "/zh/": Route(body=home),  # an alias of the homepage: alive
+              "/news.html": Route(body=page("某区人民政府", "<p>新闻正文</p>")), "*": Route(body=home)}
+    with LoopbackServer(routes) as srv:
+        path = write_profile(tmp_path, {"site": {"start_urls": [srv.url("/")]},
+                                        "crawl": {"timeout_s": 2.0, "retries": 1, "max_backoff_s": 0.2,
+                                                  "auto_render_share": 0.0}})
+        profile = load_profile(path)
+        store = SQLiteStore(profile.default_store_path())
+        run_id, _ = store.begin_run()
+        stats = site.gather(profile, store, run_id, False)
+        stats.update(linkcheck.gather(profile, store, run_id, False))
+        store.finish_run(run_id, "complete", stats)
+    crawl = store.crawl()
+    assert [p.status for p in crawl.pages(kinds=("notfound_probe",))] == [200]
+    assert list(dead_link.audit(crawl, profile, date(2026, 11, 27))) == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from audits._soft404 import matches_probe, says_not_found
+from audits._soft404 import matches_probe, probe_is_usable, says_not_found
 
 
 @pytest.mark.parametrize(("title", "text"), [
@@ -55,3 +55,10 @@ def test_a_different_page_with_the_same_title_is_not_a_probe_match() -> None:
     assert not matches_probe("http://w.gov.cn/a.html", "http://w.gov.cn/a.html", "某区人民政府", "关于开展安全生产检查的通知全文……" * 5,
                              200, "http://w.gov.cn/zhaocuo-404-ab.html", "http://w.gov.cn/zhaocuo-404-ab.html",
                              "某区人民政府", "没有找到相关内容")
+
+
+def test_probe_answered_with_the_homepage_or_an_empty_shell_is_not_used() -> None:
+    home_text = "首页\n政务公开\n政务服务\n互动交流\n" + "区政府召开常务会议。" * 20
+    assert not probe_is_usable("某区人民政府", home_text, "某区人民政府", home_text)  # unknown URLs get the homepage
+    assert not probe_is_usable("某区人民政府", "加载中", "某区人民政府", home_text)  # a single-page-app shell
+    assert probe_is_usable("温馨提示", "抱歉，没有找到相关内容，请返回首页继续浏览。", "某区人民政府", home_text)
