@@ -18,14 +18,16 @@ end; < 500 MB peak with 100,000 known URLs.
 
 Measured 2026-11-27 on the shared 2-core machine (load average 5-12 from the other engineers'
 work, so every figure is noisy; nginx server, default profile values):
-- 5,000 articles (5,211 pages, 6,006 link checks): 15.9 s / 327 pages/s end to end at load ~5;
-  27.7 s / 188 pages/s at load ~7; crawl child 312-440 pages per CPU-second, 99 MB RSS.
+- 5,000 articles (5,211 pages, 6,006 link checks): 15.9 s / 327 pages/s end to end at load ~5,
+  20.1 s / 260 pages/s at load ~2, 27.7 s / 188 pages/s at load ~7; crawl child 312-440 pages
+  per CPU-second, 98-99 MB RSS.
 - 100,000 articles, 16,000 pages crawled, 96,525 URLs known, 10,000 more checked:
   with --no-browser 96.4 s, peak 228 MB PSS summed (crawl child 126 MB, link-check child
   114 MB, CLI 266 MB RSS during the audit); with the default automatic rendering (2
   script-built pages re-fetched in Chromium) 100.5-123.6 s, peak 518-643 MB PSS, of which
   the Playwright driver + Chromium are 382-523 MB (last run, after the snippet cap and the
-  Scrapy-free parent: 518 MB PSS, crawl child 134 MB, CLI 220 MB).
+  Scrapy-free parent: 518 MB PSS, crawl child 134 MB, CLI 220 MB; at load ~2: 68.3 s,
+  234 pages/s, 626 MB PSS of which Chromium + driver 505 MB).
 With ``--server python`` the same 5,000 pages ran at 46-58 pages/s: that server takes the
 CPU the crawler needs on two cores.
 """
