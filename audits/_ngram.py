@@ -64,9 +64,6 @@ class CharModel:
         self.follow = {k: frozenset(v) for k, v in follow.items()}
         self.precede = {k: frozenset(v) for k, v in precede.items()}
 
-    def p1(self, c: str) -> float:
-        return (self.c1.get(c, 0) + 0.5) / (self.total + 0.5 * self._v)
-
     def logp(self, a: str, b: str, c: str) -> float:
         """log P(c | a b); ``a``/``b`` may be "" at the start of a run."""
         pc = (self.c1.get(c, 0) + 0.5) / (self.total + 0.5 * self._v)
@@ -78,10 +75,6 @@ class CharModel:
                 if nab:
                     pc = (self.c3.get(a + bc, 0) + BETA3 * pc) / (nab + BETA3)
         return math.log(pc)
-
-    def trigram_logps(self, s: str) -> list[float]:
-        """log P(s[k] | s[k-2] s[k-1]) for every position k of ``s``."""
-        return [self.logp(s[k - 2] if k >= 2 else "", s[k - 1] if k >= 1 else "", s[k]) for k in range(len(s))]
 
     def local(self, s: str, i: int, ch: str) -> float:
         """Log probability of the (up to) three trigrams that contain position ``i`` of ``s``
