@@ -51,14 +51,15 @@ LENGTHS = (2, 3, 4)
 RUN_CACHE = 200_000
 # Lines longer than this are checked in pieces of this size (bounded time per line).
 MAX_LINE = 20000
-# Context pass (audits/_ngram.py, a character trigram model of official news writing): a
-# same-sound/shape replacement is reported when the trigram gain plus CONTEXT_WORD_WEIGHT times
-# the word-model gain reaches CONTEXT_THRESHOLD, the character model alone gains at least
-# CONTEXT_MIN_GAIN and the word model does not object (gain >= 0). Natural logs. Tuned on the
-# even lines of odw.train only (bench/text_bench.py --split even).
-CONTEXT_THRESHOLD = float(os.environ.get("ZHAOCUO_CONTEXT_THRESHOLD", "20.0"))
+# Context pass (audits/_ngram.py, a character trigram model of official news writing): for each
+# position the same-sound/shape candidates that the character model prefers by at least
+# CONTEXT_MIN_GAIN are ranked by trigram gain + CONTEXT_WORD_WEIGHT x word-model gain (the word
+# model must not object: gain >= 0); the best is reported when the log odds of _context_odds
+# reach CONTEXT_ODDS. Natural logs. Tuned on the even lines of odw.train only.
 CONTEXT_WORD_WEIGHT = float(os.environ.get("ZHAOCUO_CONTEXT_WORD_WEIGHT", "1.0"))
 CONTEXT_MIN_GAIN = float(os.environ.get("ZHAOCUO_CONTEXT_MIN_GAIN", "3.0"))
+# Log odds (see _context_odds) a context flag needs.
+CONTEXT_ODDS = float(os.environ.get("ZHAOCUO_CONTEXT_ODDS", "1.0"))
 # A word-model flag is dropped when the context model scores the proposed character this much
 # (natural log) below the written one (tuned on the even half: false alarms 3.2% -> 2.9%).
 CONTEXT_VETO = float(os.environ.get("ZHAOCUO_CONTEXT_VETO", "-5.0"))
@@ -390,15 +391,16 @@ class Proofreader:
             window = text[lo:hi]
             k = i - 1 - lo
             wbase = self._score(window)
-            best, best_c = -1e18, ""
+            best, best_c, best_g, best_wg = -1e18, "", 0.0, 0.0
             for g, c in gains[:CONTEXT_TOP]:
                 wg = self._score(window[:k] + c + window[k + 1:]) - wbase
                 if wg < 0:
                     continue  # the word model prefers the text as written
                 total = g + CONTEXT_WORD_WEIGHT * wg
                 if total > best:
-                    best, best_c = total, c
-            if best >= CONTEXT_THRESHOLD:
+                    best, best_c, best_g, best_wg = total, c, g, wg
+            if best_c and _context_odds(best_g, best_wg, lm.c1.get(ch, 0), lm.c1.get(best_c, 0), len(gains),
+                                        self.freq(ch), self.freq(best_c)) >= CONTEXT_ODDS:
                 blocked.update(range(i + 1 - ADJACENT, i + ADJACENT))
                 yield i - 1, best_c
 
@@ -433,6 +435,24 @@ class Proofreader:
                         i += 2
                         continue
             i += 1
+
+
+# Weights of the context pass's decision, a logistic model fitted on the even lines of
+# odw.train only (bench/text_bench.py --split even; the odd lines are held out). Besides the two
+# gains, the characters' frequencies matter: a rare written character (in the corpus and as a
+# word of its own) replaced by a common one is a likelier slip, and a character with many
+# plausible replacements is a weaker case for any one of them.
+_ODDS_WEIGHTS = (0.146, 0.407, -0.762, 0.430, -0.217, 0.482, -0.541)
+_ODDS_BIAS = -0.595
+
+
+def _context_odds(lm_gain: float, word_gain: float, corpus_written: int, corpus_proposed: int,
+                  n_candidates: int, word_freq_written: int, word_freq_proposed: int) -> float:
+    """Log odds that the written character is a typo for the proposed one (see _ODDS_WEIGHTS)."""
+    log1p = math.log1p
+    features = (lm_gain, word_gain, log1p(corpus_written), log1p(corpus_proposed), log1p(n_candidates),
+                log1p(word_freq_written), log1p(word_freq_proposed))
+    return _ODDS_BIAS + sum(w * x for w, x in zip(_ODDS_WEIGHTS, features, strict=True))
 
 
 def find_outdated(text: str, entries: list[tuple[str, str, date]], page_date: date | None) -> list[TextError]:
