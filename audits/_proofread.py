@@ -58,6 +58,9 @@ MAX_LINE = 20000
 # reach CONTEXT_ODDS. Natural logs. Tuned on the even lines of odw.train only.
 CONTEXT_WORD_WEIGHT = float(os.environ.get("ZHAOCUO_CONTEXT_WORD_WEIGHT", "1.0"))
 CONTEXT_MIN_GAIN = float(os.environ.get("ZHAOCUO_CONTEXT_MIN_GAIN", "3.0"))
+# Characters seen fewer times than this in the corpus, just after a surname, are taken for part
+# of a given name by the context pass.
+NAME_CHAR_RARE = int(os.environ.get("ZHAOCUO_NAME_CHAR_RARE", "200"))
 # Log odds (see _context_odds) a context flag needs.
 CONTEXT_ODDS = float(os.environ.get("ZHAOCUO_CONTEXT_ODDS", "1.0"))
 # A word-model flag is dropped when the context model scores the proposed character this much
@@ -345,6 +348,7 @@ class Proofreader:
         lm = self.charlm
         assert lm is not None
         conf = self.lex.confusable
+        surnames = self.lex.surnames
         follow, precede = lm.follow, lm.precede
         empty: frozenset[str] = frozenset()
         # The run between its edges (SEP): "民政不，" is scored as ending in 不.
@@ -362,6 +366,10 @@ class Proofreader:
             ch = s[i]
             cands = conf.get(ch)
             if not cands:
+                continue
+            if lm.c1.get(ch, 0) < NAME_CHAR_RARE and (s[i - 1] in surnames or s[i - 2:i - 1] in surnames):
+                # "居民张明桦": a rare character one or two after a surname is most often part of a
+                # person's given name, which no corpus can vouch for.
                 continue
             b, d = s[i - 1], s[i + 1]
             # Only candidates the corpus has after the left neighbour and before the right one

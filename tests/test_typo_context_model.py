@@ -55,6 +55,10 @@ def test_a_real_word_typo_the_word_model_misses_is_found_in_context(
     # look-alikes of the typo above, each right where it stands
     "总而言之，通知要求各单位认真落实。",
     "此次会议意义重大，会后各部门立即行动。",
+    # given names with characters the corpus hardly knows
+    "副县长王志烨主持会议并讲话。",
+    "市民李晓琦来电咨询社保政策。",
+    "居民赵一桦反映的供暖问题已办结。",
 ])
 def test_correct_official_text_is_left_alone(with_context: Proofreader, text: str) -> None:
     assert _typos(with_context, text) == []
