@@ -78,6 +78,8 @@ class SiteSpider(scrapy.Spider):
         self.resumed = resumed
         self.frontier: deque[tuple[str, int, str]] = deque()  # (canonical url, depth, kind)
         self.seen: set[str] = set()
+        # URLs fetched or queued as pages under their own address (seen also holds skipped ones).
+        self.page_urls: set[str] = set()
         self.query_variants: Counter[str] = Counter()
         self.origins_probed: set[str] = set()
         self.in_flight = 0
@@ -137,6 +139,7 @@ class SiteSpider(scrapy.Spider):
             for (url,) in db.execute("SELECT url FROM pages WHERE run_id = ? AND kind = 'notfound_probe'", (self.run_id,)):
                 self.origins_probed.add(origin_of(url))
             self.seen |= done
+            self.page_urls |= done
             for canon in self.start_urls_canon:
                 if canon in done:
                     self.start_status[canon] = ""
@@ -180,6 +183,7 @@ class SiteSpider(scrapy.Spider):
                 return
             self.query_variants[key] += 1
         self.seen.add(url)
+        self.page_urls.add(url)
         self.frontier.append((url, depth, kind))
         origin = origin_of(url)
         if origin not in self.origins_probed:
@@ -316,7 +320,13 @@ class SiteSpider(scrapy.Spider):
             return False
         final = canonical(response.url)
         if final != url:
+            if final in self.page_urls:
+                # An old address redirecting to a page crawled under its own address: storing it
+                # twice would report every defect of that page twice. Its check is all we keep.
+                self.writer.check(self._check(response, request, url))
+                return False
             self.seen.add(final)  # reached through a redirect: do not fetch it again when linked
+            self.page_urls.add(final)
         html, encoding = decode_body(body, ctype)
         ex = extract(html, response.url)
         rendered = bool(meta.get("zc_rendered"))
