@@ -34,3 +34,20 @@ def test_interrupted_run_is_resumed_or_restarted(tmp_path: Path) -> None:
     assert clean != run_id and not resumed
     assert store.run(run_id).status == "interrupted"
     assert sqlite3.connect(tmp_path / "s.sqlite").execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_page_lookup_by_link_target_as_written_finds_the_canonical_page(tmp_path: Path) -> None:
+    """Links keep the target as written (raw Chinese, unsorted query); pages are stored
+    canonical. Audits that follow a link to its page must still find it."""
+    from crawler.urls import canonical
+
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    run_id, _ = store.begin_run()
+    written = "http://A.gov.cn:80/zcjd/解读.html?b=2&a=1#top"
+    store.add_page(run_id, Page(url=canonical(written), status=200, title="政策解读"))
+    store.finish_run(run_id, "complete")
+    crawl = store.crawl()
+    assert canonical(written) != written
+    page = crawl.page(written)
+    assert page is not None and page.title == "政策解读"
+    assert crawl.page("http://a.gov.cn/zcjd/other.html") is None

@@ -329,9 +329,17 @@ class Crawl:
             yield _page(row)
 
     def page(self, url: str) -> Page | None:
-        row = self.store.db.execute(
-            f"SELECT {_PAGE_COLS} FROM pages WHERE run_id = ? AND url = ?", (self.run_id, url)
-        ).fetchone()
+        """The stored page for ``url`` as written in a link or in its canonical form: pages
+        are stored under the crawler's canonical URL (sorted query, percent-encoded path…),
+        links keep the target as written, so a lookup by link target must try both."""
+        sql = f"SELECT {_PAGE_COLS} FROM pages WHERE run_id = ? AND url = ?"
+        row = self.store.db.execute(sql, (self.run_id, url)).fetchone()
+        if row is None:
+            from crawler.urls import canonical  # a pure function; the store stays free of crawling
+
+            canon = canonical(url)
+            if canon and canon != url:
+                row = self.store.db.execute(sql, (self.run_id, canon)).fetchone()
         return _page(row) if row else None
 
     def page_count(self) -> int:
