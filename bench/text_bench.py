@@ -7,6 +7,8 @@ SIGHAN-15 test file (``SOURCE<TAB>TARGET``) and prints, per file, sentence-level
 - detection precision / recall: a sentence counts as correctly detected when the set of
   flagged character positions equals the set of wrong positions (strict, as in SIGHAN);
   the lenient variant (any flag on a sentence with errors) is printed beside it;
+- the share of flagged sentences whose every flag is on a wrong character (what a unit reading
+  the findings experiences: nothing it is told is wrong is right, though more may be missed);
 - correction accuracy: among correctly detected sentences, all suggestions right;
 - character level: share of flagged characters that are wrong in the source (what a unit
   reading the findings experiences) and share of wrong characters flagged;
@@ -62,7 +64,7 @@ def evaluate(pairs: list[tuple[str, str]], threshold: float | None, show: int = 
     t_load = time.perf_counter()
     checker = _proofread.Proofreader(None, threshold=_proofread.THRESHOLD, context=context)
     load_s = time.perf_counter() - t_load
-    tp = flagged = err_sents = lenient_tp = corr_ok = clean = clean_flagged = 0
+    tp = flagged = err_sents = lenient_tp = corr_ok = clean = clean_flagged = subset_ok = 0
     pos_flagged = pos_right = pos_gold = 0
     chars = skipped = 0
     elapsed = 0.0
@@ -94,6 +96,8 @@ def evaluate(pairs: list[tuple[str, str]], threshold: float | None, show: int = 
             flagged += 1
             if gold:
                 lenient_tp += 1
+            if set(pred) <= gold:
+                subset_ok += 1
             if set(pred) == gold:
                 tp += 1
                 if all(tgt[i] == s for i, s in pred.items()):
@@ -107,6 +111,7 @@ def evaluate(pairs: list[tuple[str, str]], threshold: float | None, show: int = 
         "det_precision": tp / flagged if flagged else 0.0,
         "det_recall": tp / err_sents if err_sents else 0.0,
         "lenient_precision": lenient_tp / flagged if flagged else 0.0,
+        "subset_precision": subset_ok / flagged if flagged else 0.0, "subset_ok": subset_ok,
         "lenient_recall": lenient_tp / err_sents if err_sents else 0.0,
         "correction_accuracy": corr_ok / tp if tp else 0.0,
         "char_precision": pos_right / pos_flagged if pos_flagged else 0.0,
@@ -136,6 +141,8 @@ def report(name: str, split: str, engine: str, r: dict[str, float], load_s: floa
         + (f"  [P>=0.90 & R>=0.60: {_met(r['det_precision'] >= 0.9 and r['det_recall'] >= 0.6)}]" if target else ""),
         f"  sentence detection, lenient (any flag on a sentence with errors, right place or not): "
         f"P={r['lenient_precision']:.3f} R={r['lenient_recall']:.3f}",
+        f"  flagged sentences whose every flag is on a wrong character (some errors may be missed): "
+        f"{r['subset_precision']:.3f} ({r['subset_ok']}/{r['flagged']})",
         f"  correction accuracy (strictly detected sentences with every suggestion right): {r['correction_accuracy']:.3f}",
         f"  characters: P={r['char_precision']:.3f} (flagged characters that are wrong) "
         f"R={r['char_recall']:.3f} (wrong characters flagged)",
