@@ -23,22 +23,12 @@ from twisted.internet.error import DNSLookupError
 from twisted.internet.interfaces import IResolverSimple
 from zope.interface import implementer
 
+from zhaocuo.profile import parse_nameserver
+
 # Scrapy builds the resolver from the process settings before any spider exists, so the
 # profile's DNS section reaches it through these two settings (set by crawler.spider).
 SETTING_NAMESERVERS = "ZHAOCUO_DNS_NAMESERVERS"
 SETTING_TIMEOUT = "ZHAOCUO_DNS_TIMEOUT"
-
-
-def parse_nameserver(ns: str) -> tuple[str, int]:
-    """"127.0.0.1:5353" → ("127.0.0.1", 5353); "[::1]:53" → ("::1", 53); "1.2.3.4" → port 53."""
-    ns = ns.strip()
-    if ns.startswith("["):
-        host, _, rest = ns[1:].partition("]")
-        return host, int(rest.lstrip(":") or 53)
-    if ns.count(":") == 1:
-        host, _, port = ns.partition(":")
-        return host, int(port)
-    return ns, 53
 
 
 def _is_ip(name: str) -> bool:

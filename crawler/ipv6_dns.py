@@ -19,6 +19,8 @@ import dns.nameserver
 import dns.rdatatype
 import dns.resolver
 
+from zhaocuo.profile import parse_nameserver
+
 # Outcome of one lookup, stored as ``status`` (the audit explains each in Chinese).
 OK = "ok"
 NXDOMAIN = "nxdomain"      # the name does not exist
@@ -26,18 +28,6 @@ NODATA = "nodata"          # the name exists, no record of this type
 TIMEOUT = "timeout"        # no name server answered in time
 ERROR = "error"            # the name servers refused or failed (REFUSED, SERVFAIL, …)
 LITERAL = "literal"        # the host is an IP address written in the URL: nothing to look up
-
-
-def parse_nameserver(ns: str) -> tuple[str, int]:
-    """"127.0.0.1:5353" → ("127.0.0.1", 5353); "[::1]:53" → ("::1", 53); "::1" or "1.2.3.4" → port 53."""
-    ns = ns.strip()
-    if ns.startswith("["):
-        host, _, rest = ns[1:].partition("]")
-        return host, int(rest.lstrip(":") or 53)
-    if ns.count(":") == 1:
-        host, _, port = ns.partition(":")
-        return host, int(port)
-    return ns, 53
 
 
 def make_resolver(nameservers: list[str], timeout_s: float) -> tuple[dns.resolver.Resolver | None, str]:

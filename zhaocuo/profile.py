@@ -299,6 +299,19 @@ def _build(path: Path, where: str, cls: type, raw: Any) -> Any:
     return cls(**kwargs)
 
 
+def parse_nameserver(ns: str) -> tuple[str, int]:
+    """"127.0.0.1:5353" → ("127.0.0.1", 5353); "[::1]:53" → ("::1", 53); "::1" or "1.2.3.4" → port 53.
+    Raises ValueError for a port that is not a number."""
+    ns = ns.strip()
+    if ns.startswith("["):
+        host, _, rest = ns[1:].partition("]")
+        return host, int(rest.lstrip(":") or 53)
+    if ns.count(":") == 1:
+        host, _, port = ns.partition(":")
+        return host, int(port)
+    return ns, 53
+
+
 def _check_url(path: Path, key: str, url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -344,9 +357,10 @@ def load_profile(path: str | Path) -> Profile:
         if getattr(crawl, key) < 1:
             raise ProfileError(path, f"crawl.{key}", "必须大于 0 must be at least 1")
     for i, ns in enumerate(sections["dns"].nameservers):
-        host, _, port = ns.rpartition(":") if ns.count(":") == 1 or ns.startswith("[") else (ns, "", "")
-        if port and not port.isdigit():
-            raise ProfileError(path, f"dns.nameservers[{i}]", f"端口无效 bad port in {ns!r}")
+        try:
+            parse_nameserver(ns)
+        except ValueError:
+            raise ProfileError(path, f"dns.nameservers[{i}]", f"端口无效 bad port in {ns!r}") from None
     for i, unit in enumerate(arrays["units"]):
         if not unit.name:
             raise ProfileError(path, f"units[{i}].name", "责任单位必须有名称 a unit needs a name")
