@@ -160,7 +160,13 @@ _LOADER = re.compile(
     r"layui\.(?:table|laypage|flow)|\$\(\s*['\"][^'\"]{1,100}['\"]\s*\)\.(?:html|append)\s*\(",
     re.I,
 )
-_SCRIPT_SRC = re.compile(r"<script\b[^>]*\bsrc\s*=", re.I)
+_SCRIPT_SRC = re.compile(r"<script\b[^>]{0,500}?\bsrc\s*=\s*[\"']?([^\"'\s>]{1,500})", re.I)
+# Libraries nearly every government page loads whatever its content: on their own they are no
+# sign that a short page (网站地图, 联系我们, an empty column) fills itself by script, and rendering
+# such a page would start a browser (hundreds of MB) for nothing.
+_LIBRARY_SCRIPT = re.compile(
+    r"(?:^|/)(?:jquery|bootstrap|layer|swiper|superslide|common|public|base|util|polyfill|html5shiv|respond|"
+    r"hm|analytics|gtag|tongji|zoom|wza|barrier|aria|font)[^/]*$|hm\.baidu\.com/|cnzz\.com/", re.I)
 # An empty element whose id/class names it as the page's content, list or app mount point.
 # Quantifiers are bounded: a hostile page with a megabyte-long attribute must not cost seconds.
 _EMPTY_CONTAINER = re.compile(
@@ -189,7 +195,7 @@ def looks_script_built(html: str, text: str) -> bool:
         return False  # the content is there already
     head = html[:300_000]
     loader = bool(_LOADER.search(head))
-    script_file = bool(_SCRIPT_SRC.search(head))
+    script_file = any(not _LIBRARY_SCRIPT.search(src.split("?")[0]) for src in _SCRIPT_SRC.findall(head))
     if meaningful < LITTLE_TEXT and (loader or script_file):
         return True
     empty = bool(_EMPTY_CONTAINER.search(head))

@@ -121,3 +121,13 @@ def test_detection_stays_fast_on_hostile_markup() -> None:
         started = time.perf_counter()
         looks_script_built(html, "")
         assert time.perf_counter() - started < 0.5
+
+
+@pytest.mark.parametrize("html", [
+    # Short pages that merely load the site's usual libraries: no browser for them.
+    "<html><head><script src='/js/jquery.min.js'></script><script src='/js/common.js?v=2'></script></head>"
+    "<body><div class='main'><p>网站地图</p></div></body></html>",
+    "<html><head><script src='https://hm.baidu.com/hm.js?abc'></script></head><body><p>联系我们</p></body></html>",
+])
+def test_short_pages_with_only_library_scripts_are_left_alone(html: str) -> None:
+    assert not _check(html)
