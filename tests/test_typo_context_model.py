@@ -103,3 +103,14 @@ def test_an_unwritable_cache_still_gives_a_model(tmp_path, monkeypatch) -> None:
         assert _ngram.load().total > 1_000_000
     finally:
         _ngram.load.cache_clear()
+
+
+def test_a_term_the_site_uses_often_is_not_corrected_by_the_context_model(with_context: Proofreader) -> None:
+    from audits._maintext import TextUnit, site_terms
+
+    # A site whose own community is called 通之社区: "的通之" is its vocabulary, not a slip.
+    corpus = [f"关于印发工作方案的通之社区第{i}次居民议事会纪要" for i in range(40)]
+    site = Proofreader(None, site_freq=site_terms([TextUnit(line, f"http://x/{i}.html")
+                                                   for i, line in enumerate(corpus)]))
+    assert _typos(with_context, REAL_WORD) == [(18, "之", "知")]
+    assert _typos(site, REAL_WORD) == []
