@@ -37,7 +37,8 @@ FORMAT = 2
 # context less. Pseudo-counts, so comparable to the corpus counts.
 BETA3 = 2.0
 BETA2 = 4.0
-# Han runs are joined with this separator so that no n-gram spans two runs.
+# Stands for the edge of a run of Han characters (punctuation, digits, line ends): Han runs are
+# joined with it, and a run being scored is padded with it on both sides.
 SEP = "\x00"
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 _TAG = re.compile(r"/[A-Za-z]+")

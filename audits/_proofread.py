@@ -87,7 +87,7 @@ class TextError:
     text: str
     suggestion: str
     audit: str  # typo | serious_error | outdated_expression
-    rule: str = ""  # why: confusion | model | site | leader | formulation | outdated | macbert
+    rule: str = ""  # why: confusion | model | context | site | leader | formulation | outdated | macbert
 
     def contract(self) -> dict[str, object]:
         """The four keys ``check-text`` prints (CONTRACT.md)."""
