@@ -189,6 +189,16 @@ def _linking_pages(crawl: Crawl, hosts: set[str]) -> dict[str, list[str]]:
     return {h: list(p) for h, p in found.items()}
 
 
+def undetermined(crawl: Crawl, profile: Profile, as_of: date) -> set[str]:
+    """Finding keys (hosts) this run could not judge: DNS failed, host down, untestable. A host
+    that failed last night and cannot be probed tonight is not fixed; "*" means nothing was
+    judged at all (no IPv6 route from this machine, or no probe)."""
+    site, records = _site(crawl)
+    if site is None or site.get("no_route"):
+        return {"*"}
+    return {h for h, r in records.items() if host_verdict(r)[0] not in FAILING and host_verdict(r)[0] != "ok"}
+
+
 def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
     site, records = _site(crawl)
     if site is None or site.get("no_route"):

@@ -109,23 +109,23 @@ def test_crashed_audit_does_not_mark_its_findings_fixed(tmp_path: Path) -> None:
 
 
 def test_audit_without_gathered_data_does_not_mark_fixed(tmp_path: Path) -> None:
-    from audits import ipv6
+    from audits import newmedia_stale
 
-    kind = next(r for r in ipv6.META.requires if r.startswith("records:")).removeprefix("records:")
+    kind = next(r for r in newmedia_stale.META.requires if r.startswith("records:")).removeprefix("records:")
     profile, store = _setup(tmp_path)
     home = "http://www.test.gov.cn/"
-    finding = Finding(audit="ipv6", severity="high", url=home, message="首页不支持 IPv6 访问。")
+    finding = Finding(audit="newmedia_stale", severity="veto", url=home, message="账号超过14天未更新。")
     lifecycle.apply(store, profile, _crawl(store, {home: 200}), [finding], date(2026, 11, 2))
-    # The IPv6 probe did not run this night (switched off or failed): no records, no verdict.
+    # The new-media gatherer did not run this night (switched off or failed): no records, no verdict.
     night = _crawl(store, {home: 200})
-    assert "ipv6" in lifecycle.audits_without_data(night)
+    assert "newmedia_stale" in lifecycle.audits_without_data(night)
     _, fixed = lifecycle.apply(store, profile, night, [], date(2026, 11, 3))
     assert fixed == []
     night = _crawl(store, {home: 200})
     store.put_record(night.run_id, kind, home, {"ok": True})
     store.commit()
     _, fixed = lifecycle.apply(store, profile, night, [], date(2026, 11, 4))
-    assert [f.audit for f in fixed] == ["ipv6"]
+    assert [f.audit for f in fixed] == ["newmedia_stale"]
 
 
 def test_suppressed_ids_and_texts_are_dropped_and_never_fixed(tmp_path: Path) -> None:

@@ -125,6 +125,18 @@ def audits_without_data(crawl: Crawl) -> set[str]:
     return out
 
 
+def undetermined_keys(crawl: Crawl, profile: Profile, as_of: date) -> dict[str, set[str]]:
+    """Audit name → finding keys the audit could not judge this run (its optional
+    ``undetermined()``; "*" for all). A finding not judged is not a finding fixed."""
+    import audits
+
+    out: dict[str, set[str]] = {}
+    for mod in audits.all_audits():
+        if hasattr(mod, "undetermined"):
+            out[mod.META.name] = set(mod.undetermined(crawl, profile, as_of))
+    return out
+
+
 def apply(store: SQLiteStore, profile: Profile, crawl: Crawl, findings: list[Finding],
           as_of: date, failed_audits: Iterable[str] = ()) -> tuple[list[Finding], list[Finding]]:
     """Set status/first_seen/deadline/overdue on ``findings``; return (findings, fixed).
@@ -181,6 +193,7 @@ def apply(store: SQLiteStore, profile: Profile, crawl: Crawl, findings: list[Fin
     rechecked = rechecked_urls(crawl)
     # An audit switched off, crashed or without data this run proves nothing.
     silent = set(profile.audits.disabled) | set(failed_audits) | audits_without_data(crawl)
+    undecided = undetermined_keys(crawl, profile, as_of)
     fixed: list[Finding] = []
     for fid, doc in known.items():
         if fid in seen_ids:
@@ -191,6 +204,9 @@ def apply(store: SQLiteStore, profile: Profile, crawl: Crawl, findings: list[Fin
         old = Finding.from_dict(prev["finding"])
         # Neither does a page not fetched again.
         if old.audit in silent or old.url not in rechecked or is_suppressed(old, supp_ids, supp_texts):
+            continue
+        not_judged = undecided.get(old.audit, set())
+        if "*" in not_judged or old.key in not_judged:
             continue
         old.status = "fixed"
         old.overdue = False
