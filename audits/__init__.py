@@ -52,8 +52,5 @@ def all_audits() -> list[ModuleType]:
 
 
 def titles() -> dict[str, str]:
-    """Audit name → Chinese title, for reports (including names emitted by helper modules)."""
-    out = {m.META.name: m.META.title for m in all_audits()}
-    out.setdefault("catalog_incomplete", "公开目录要素不全")
-    out.setdefault("policy_unexplained", "政策文件缺少解读")
-    return out
+    """Audit name → Chinese title, for reports."""
+    return {m.META.name: m.META.title for m in all_audits()}
