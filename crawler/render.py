@@ -113,17 +113,51 @@ def _timeout_ms(profile: Profile) -> int:
     return max(1000, int(profile.crawl.render_timeout_s * 1000))
 
 
+def host_resolver_rules(profile: Profile) -> str:
+    """Chromium's ``--host-resolver-rules`` mapping the site's own hosts to the addresses the
+    profile's ``[dns]`` name servers give; "" without name servers.
+
+    Chromium resolves names itself and knows nothing of the profile's servers: a staging host
+    that only they know (the vendor's CI case) would be crawled fine but fail in the browser,
+    and its script-built lists would be lost. Resolved once, at crawl start; a host the servers
+    cannot resolve is left to the browser (its fetch then fails and is reported as usual)."""
+    if not profile.dns.nameservers:
+        return ""
+    from crawler.ipv6_dns import make_resolver
+
+    resolver, _ = make_resolver(profile.dns.nameservers, profile.dns.timeout_s)
+    if resolver is None:
+        return ""
+    rules = []
+    for host in sorted({h.lower().rstrip(".") for h in profile.site.allowed_hosts}):
+        if not host or host.replace(".", "").isdigit() or ":" in host:
+            continue  # an address needs no lookup
+        for rtype in ("A", "AAAA"):
+            try:
+                answer = resolver.resolve(host, rtype)
+            except Exception:  # noqa: BLE001 - NXDOMAIN, timeout…: leave the name to the browser
+                continue
+            address = answer[0].to_text()
+            rules.append(f"MAP {host} {address if rtype == 'A' else f'[{address}]'}")
+            break
+    return ", ".join(rules)
+
+
 def playwright_settings(profile: Profile) -> dict[str, Any]:
     """Scrapy settings that enable scrapy-playwright (download handlers, launch options…).
     Empty when this profile needs no browser (no render_js prefix and no automatic rendering)."""
     if not profile.crawl.render_js and profile.crawl.auto_render_share <= 0:
         return {}
     handler = "crawler.render.SharedPlaywrightHandler"
+    launch = launch_options()
+    rules = host_resolver_rules(profile)
+    if rules:
+        launch["args"].append(f"--host-resolver-rules={rules}")
     return {
         "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",
-        "PLAYWRIGHT_LAUNCH_OPTIONS": launch_options(),
+        "PLAYWRIGHT_LAUNCH_OPTIONS": launch,
         "PLAYWRIGHT_ABORT_REQUEST": "crawler.render.abort_request",
         "PLAYWRIGHT_MAX_CONTEXTS": MAX_CONTEXTS,
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": MAX_PAGES_PER_CONTEXT,
