@@ -87,7 +87,7 @@ class TextError:
     text: str
     suggestion: str
     audit: str  # typo | serious_error | outdated_expression
-    rule: str = ""  # why: confusion | model | context | site | leader | formulation | outdated | macbert
+    rule: str = ""  # why: confusion | model | context | site | leader | leader_title | formulation | outdated | macbert
 
     def contract(self) -> dict[str, object]:
         """The four keys ``check-text`` prints (CONTRACT.md)."""
@@ -147,8 +147,9 @@ class Proofreader:
             self.site_completions = _lexicon.build_completions(
                 {w: n for w, n in site_freq.items() if len(w) <= 4}, min_freq=1)
         self.leaders = [(ld.title, ld.name) for ld in leaders if ld.name]
-        if profile:
-            self.leaders += [(ld.title, ld.name) for ld in profile.leaders if ld.name]
+        # Only the profile's titles are trusted for the wrong-title check (see audits._serious).
+        self.titled = [(ld.title, ld.name) for ld in profile.leaders if ld.name] if profile else []
+        self.leaders += self.titled
         for _, name in self.leaders:
             self.protected.add(name)
             self.extra[name] = max(self.extra.get(name, 0), _lexicon.GOV_TERM_FREQ)
@@ -233,7 +234,7 @@ class Proofreader:
 
         quiet = self._quiet_spans(text)
         found: list[TextError] = []
-        found += _serious.find_serious(text, self.lex, self.leaders)
+        found += _serious.find_serious(text, self.lex, self.leaders, self.titled)
         if outdated:
             found += find_outdated(text, self.outdated, page_date)
         for m in self._conf_re.finditer(text) if self._conf_re else ():

@@ -55,10 +55,13 @@ def one_char_variants(text: str, phrase: str, lex: Lexicon) -> list[tuple[int, i
     return out
 
 
-def find_serious(text: str, lex: Lexicon, leaders: list[tuple[str, str]]) -> list[TextError]:
+def find_serious(text: str, lex: Lexicon, leaders: list[tuple[str, str]],
+                 titled: list[tuple[str, str]] = ()) -> list[TextError]:
+    """Serious errors in ``text``. ``leaders``: every (title, name) pair whose name is checked;
+    ``titled``: the profile's pairs, whose titles are trusted enough to check (find_wrong_titles)."""
     from audits._proofread import TextError
 
-    out: list[TextError] = []
+    out: list[TextError] = find_wrong_titles(text, list(titled)) if titled else []
     for phrase in lex.formulations:
         if len(phrase) < 4:
             continue  # too short to tell a variant from an ordinary word
@@ -104,3 +107,168 @@ def _only_titles_between(before: str, title: str) -> bool:
     by anything else ("区长王建国会见了王建果": 王建果 is not the 区长)."""
     tail = before[before.rfind(title) + len(title):]
     return _TITLE_RUN.fullmatch(tail) is not None
+
+
+# -- a right name under a wrong title ("副区长王建国" when the profile says 区长 王建国) ---------
+#
+# Only the profile's [[leaders]] are trusted for titles: a 领导信息 page line gives one title of
+# several ("王建国　区委副书记、区长" yields 副书记) and may itself be stale, and a single-veto
+# finding on a guessed title would be a false alarm.
+#
+# A written title W is compared with every title K the profile gives the name (a name may be
+# listed twice with two titles: both are right). It is reported only when it *contradicts* them:
+#   - rank: W is K with 副 added or removed ("副区长" for 区长, "区长" for 副区长, "区委副书记"
+#     for 区委书记);
+#   - the two exclusive heads of a district/county/city: W is the party secretary (区委书记)
+#     and K the government head (区长), or the reverse — never one person at these levels.
+# A title the profile merely does not list is not a contradiction: the 区长 is usually also
+# 区委副书记 and 区政府党组书记, an executive deputy often 区委常委, so those stay quiet.
+# A longer form of a right title is right: "区人民政府区长" and "代区长" end with 区长. "代区长"
+# (acting head before the people's congress elects him) is accepted on purpose: news written in
+# the weeks before the election says so correctly, and 代 does not change the post.
+_ROLES = ("秘书长", "检察长", "书记", "区长", "县长", "市长", "镇长", "乡长", "主任", "局长", "部长", "主席",
+          "院长", "政委", "厅长", "处长", "科长", "署长", "所长", "站长", "馆长", "校长", "行长", "社长", "队长")
+_ROLE_ALT = "|".join(_ROLES)
+# A title token ending where the name begins: up to 8 characters of organ ("区人民政府",
+# "区人大常委会"), then (常务)副?role. Only Han characters: punctuation ends the token.
+_TITLE_BEFORE = re.compile(r"([\u4e00-\u9fff]{0,8}?(?:" + _ROLE_ALT + r"))[ \u3000:：]*$")
+# A title written after the name ("王建国副区长讲话"): short organ forms only.
+_TITLE_AFTER = re.compile(r"^(?:[区县市镇乡]委)?(?:常务)?副?(?:" + _ROLE_ALT + r")")
+# Marks that the title is a former one, named on purpose ("原区长", "前任区长", "时任副区长").
+_FORMER = re.compile(r"原|前任|前|时任|曾任|退休|已故|老")
+# What may follow a title written after a name, so that the title is the name's and not the next
+# person's ("王建国副区长李红梅…" is ambiguous and left alone).
+_AFTER_TITLE_FOLLOW = ("讲话", "主持", "出席", "指出", "强调", "表示", "要求", "在", "一行", "带队", "调研",
+                       "参加", "的", "等", "作", "对", "率", "陪同", "会见", "深入", "到", "来", "前往", "走访",
+                       "督导", "检查", "宣布", "介绍", "说", "为", "与", "和", "及", "同志", "就")
+# The party secretary and the government head of the same level (区委书记 / 区长); another
+# level's head ("县委书记王建国" beside the profile's 区长) may be a namesake elsewhere.
+_EXCLUSIVE_HEADS = (("区委书记", "区长"), ("县委书记", "县长"), ("市委书记", "市长"))
+
+
+def _is_principal(title: str, role: str) -> bool:
+    return title.endswith(role) and not title[:-len(role)].endswith("副")
+
+
+def _compatible(w: str, k: str) -> bool:
+    """One title is a longer form of the other ("区人民政府区长"/"区长", "常务副区长"/"副区长"), not
+    the same role with 副 before it ("区委副书记" is not 区委书记)."""
+    if w == k:
+        return True
+    longer, shorter = (w, k) if len(w) > len(k) else (k, w)
+    return longer.endswith(shorter) and longer[-len(shorter) - 1] != "副"
+
+
+def _toggle_rank(w: str) -> str:
+    """The same title one rank up or down: 副区长 <-> 区长, 常务副区长 -> 区长."""
+    m = re.search(r"(?:常务)?副(?=(?:" + _ROLE_ALT + r")$)", w)
+    if m:
+        return w[:m.start()] + w[m.end():]
+    m = re.search(r"(?:" + _ROLE_ALT + r")$", w)
+    return w[:m.start()] + "副" + w[m.start():] if m else w
+
+
+def _contradiction(w: str, known: list[str]) -> str | None:
+    """The right title when ``w`` contradicts every title in ``known``, else None."""
+    if any(_compatible(w, k) for k in known):
+        return None
+    flipped = _toggle_rank(w)
+    for k in known:
+        if _compatible(flipped, k):
+            return k  # the same post, the wrong rank
+    for party, gov in _EXCLUSIVE_HEADS:
+        for mine, other in ((party, gov), (gov, party)):
+            if _is_principal(w, mine):
+                for k in known:
+                    if _is_principal(k, other):
+                        return k
+    return None
+
+
+def _clean_title(token: str) -> str:
+    """The part of a matched token that is the title itself ("会议由区长" -> "区长",
+    "区委副书记" stays): the role with 常务/副 and a 区委/县委/市委 right before it."""
+    m = re.search(r"(?:[区县市镇乡]委)?(?:常务)?副?(?:" + _ROLE_ALT + r")$", token)
+    return m.group() if m else token
+
+
+def _titles_before(before: str) -> list[str]:
+    """The run of titles that ends right before a name ("区长、区委副书记王建国": both)."""
+    out = []
+    rest = before
+    while True:
+        m = _TITLE_BEFORE.search(rest)
+        if not m:
+            return out
+        out.append(m.group(1))
+        rest = re.sub(r"[、，,\s]+$", "", rest[:m.start(1)])
+        if rest == before[:m.start(1)]:
+            return out  # no separator: what stands before is not another title of this run
+
+
+def find_wrong_titles(text: str, leaders: list[tuple[str, str]]) -> list[TextError]:
+    """A profile leader's exact name next to a title that contradicts the profile's titles for
+    that name. ``leaders``: the profile's (title, name) pairs."""
+    titles: dict[str, list[str]] = {}
+    for title, name in leaders:
+        if title and len(name) >= 2:
+            titles.setdefault(name, []).append(title)
+    out: list[TextError] = []
+    for name, known in titles.items():
+        start = text.find(name)
+        while start >= 0:
+            end = start + len(name)
+            after = text[end:end + 12]
+            err = _wrong_title_before(text, start, end, name, known, after)
+            if err is None:
+                err = _wrong_title_after(start, end, name, known, after)
+            if err is not None:
+                out.append(err)
+            start = text.find(name, end)
+    return out
+
+
+def _name_ends(name: str, after: str) -> bool:
+    """A two-character name must not be the start of a longer one ("李红" in "李红梅")."""
+    if len(name) >= 3 or not after or not is_han(after[0]):
+        return True
+    return after.startswith(_AFTER_TITLE_FOLLOW) or _TITLE_AFTER.match(after) is not None
+
+
+def _wrong_title_before(text: str, start: int, end: int, name: str, known: list[str],
+                        after: str) -> TextError | None:
+    from audits._proofread import TextError
+
+    before = text[max(0, start - 30):start]
+    run = _titles_before(before)
+    if not run or not _name_ends(name, after):
+        return None
+    if any(_FORMER.search(t) for t in run):
+        return None  # "原区长王建国", "前任区长": a former title, named on purpose
+    if any(_compatible(_clean_title(t), k) for t in run for k in known):
+        return None  # one title of the run is right; the others are posts the profile omits
+    written = _clean_title(run[0])
+    right = _contradiction(written, known)
+    if right is None:
+        return None
+    # The written title and the name exactly as on the page (a space or colon may stand between).
+    title_start = before.rfind(written)
+    s = max(0, start - 30) + title_start
+    return TextError(s, text[s:end], right + name, "serious_error", "leader_title")
+
+
+def _wrong_title_after(start: int, end: int, name: str, known: list[str],
+                       after: str) -> TextError | None:
+    from audits._proofread import TextError
+
+    m = _TITLE_AFTER.match(after)
+    if not m:
+        return None
+    rest = after[m.end():]
+    if rest and is_han(rest[0]) and not rest.startswith(_AFTER_TITLE_FOLLOW):
+        return None  # "王建国副区长李红梅": the title may be the next person's
+    written = m.group()
+    right = _contradiction(written, known)
+    if right is None:
+        return None
+    return TextError(start, name + written, name + right, "serious_error", "leader_title")
