@@ -147,8 +147,15 @@ class Proofreader:
             self.site_completions = _lexicon.build_completions(
                 {w: n for w, n in site_freq.items() if len(w) <= 4}, min_freq=1)
         self.leaders = [(ld.title, ld.name) for ld in leaders if ld.name]
-        # Only the profile's titles are trusted for the wrong-title check (see audits._serious).
-        self.titled = [(ld.title, ld.name) for ld in profile.leaders if ld.name] if profile else []
+        # Only the profile's titles are trusted for the wrong-title check (see audits._serious);
+        # a leader's ``since`` keeps older pages, which may rightly give the title held then, out of it.
+        profile_leaders = [ld for ld in profile.leaders if ld.name] if profile else []
+        self.titled = [(ld.title, ld.name) for ld in profile_leaders]
+        self.title_since: dict[str, date] = {}
+        for ld in profile_leaders:
+            if ld.since:
+                since = date.fromisoformat(ld.since)
+                self.title_since[ld.name] = max(since, self.title_since.get(ld.name, since))
         self.leaders += self.titled
         for _, name in self.leaders:
             self.protected.add(name)
@@ -234,7 +241,10 @@ class Proofreader:
 
         quiet = self._quiet_spans(text)
         found: list[TextError] = []
-        found += _serious.find_serious(text, self.lex, self.leaders, self.titled)
+        titled = self.titled
+        if page_date is not None and self.title_since:
+            titled = [(t, n) for t, n in titled if page_date >= self.title_since.get(n, page_date)]
+        found += _serious.find_serious(text, self.lex, self.leaders, titled)
         if outdated:
             found += find_outdated(text, self.outdated, page_date)
         for m in self._conf_re.finditer(text) if self._conf_re else ():

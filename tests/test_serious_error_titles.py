@@ -138,14 +138,18 @@ def test_check_text_reports_the_wrong_title_with_the_right_one(tmp_path: Path) -
     assert out[1]["errors"] == [] and out[2]["errors"] == []
 
 
-def _page(title: str, body: str) -> str:
+def _page(title: str, body: str, day: str = "2024-03-05") -> str:
     return (f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>"
-            f"<h1>{title}</h1><p>发布日期：2024-03-05</p>{body}</body></html>")
+            f"<h1>{title}</h1><p>发布日期：{day}</p>{body}</body></html>")
 
 
 def test_serious_error_audit_flags_a_wrong_title_on_a_crawled_page(tmp_path: Path) -> None:
     routes = {
-        "/": Route(body=_page("首页", '<a href="/news/1.html">一</a> <a href="/news/2.html">二</a>')),
+        "/": Route(body=_page("首页", '<a href="/news/1.html">一</a> <a href="/news/2.html">二</a> '
+                                     '<a href="/news/2023.html">旧</a>')),
+        # Before his appointment (since 2024-01-20) he was 副区长: the archive says so rightly.
+        "/news/2023.html": Route(body=_page("工作动态", "<p>5月9日，副区长王建国调研春耕生产工作。</p>",
+                                            "2023-05-10")),
         "/news/1.html": Route(body=_page("工作动态", "<p>3月4日，副区长王建国到辖区企业检查安全生产工作。</p>")),
         "/news/2.html": Route(body=_page("工作动态", "<p>3月5日，区长王建国主持召开会议，副区长李红梅出席。</p>"
                                          "<p>原副区长王建国的分工已调整。</p>")),
@@ -155,11 +159,12 @@ def test_serious_error_audit_flags_a_wrong_title_on_a_crawled_page(tmp_path: Pat
             "site": {"name": "示例区人民政府", "start_urls": [srv.url("/")]},
             "crawl": {"max_pages": 10, "check_external": False},
             "ipv6": {"enabled": False},
-            "leaders": LEADERS,
+            "leaders": [{"title": "区长", "name": "王建国", "since": "2024-01-20"}, *LEADERS[1:]],
         })
         proc = run_cli("run", "--config", str(profile), "--out", str(tmp_path / "out"), "--as-of", "2024-06-01",
                        "--no-mail", timeout=240)
     assert proc.returncode == 0, proc.stderr[-3000:]
+    assert ("GET", "/news/2023.html") in srv.hits  # the archived page was read, and stayed quiet
     found = [json.loads(x) for x in (tmp_path / "out" / "findings.jsonl").read_text(encoding="utf-8").splitlines()
              if x.strip()]
     titles = [f for f in found if f["audit"] == "serious_error"]
@@ -172,3 +177,26 @@ def test_another_levels_head_of_the_same_name_is_left_alone(checker: Proofreader
     # "县委书记王建国" beside the profile's 区长 王建国: a county's secretary, likely a namesake.
     assert _titles(checker, "邻县县委书记王建国一行来访。") == []
     assert _titles(checker, "市长王建国出席。") == []
+
+
+def test_pages_older_than_the_leaders_appointment_are_not_title_checked(tmp_path: Path) -> None:
+    from datetime import date
+
+    profile = write_profile(tmp_path, {"site": {"start_urls": ["http://127.0.0.1:1/"]}, "leaders": [
+        {"title": "区长", "name": "王建国", "since": "2024-01-20"}]})
+    checker = Proofreader(load_profile(profile))
+    text = "副区长王建国到辖区企业检查安全生产。"
+    # In 2023 he was 副区长: an archived news page says so rightly.
+    assert _titles(checker, text) == [(0, "副区长王建国", "区长王建国")]       # undated: current text
+    assert [e.text for e in checker.check(text, page_date=date(2023, 6, 1)) if e.rule == "leader_title"] == []
+    assert [e.text for e in checker.check(text, page_date=date(2024, 3, 1)) if e.rule == "leader_title"] == [
+        "副区长王建国"]
+
+
+def test_a_bad_since_date_names_the_key(tmp_path: Path) -> None:
+    from zhaocuo.profile import ProfileError
+
+    profile = write_profile(tmp_path, {"site": {"start_urls": ["http://127.0.0.1:1/"]}, "leaders": [
+        {"title": "区长", "name": "王建国", "since": "2024年1月"}]})
+    with pytest.raises(ProfileError, match=r"leaders\[0\]\.since"):
+        load_profile(profile)

@@ -9,6 +9,7 @@ with a default to its section's dataclass (and document it in docs/profile.md).
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import hashlib
 import os
 import tomllib
@@ -120,6 +121,9 @@ class NewMedia:
 class Leader:
     title: str = ""
     name: str = ""
+    # "YYYY-MM-DD" the leader took this title: pages dated before it may rightly give the title
+    # held then, so the wrong-title check skips them (audits._serious). Empty: every page is checked.
+    since: str = ""
 
 
 @dataclass
@@ -380,6 +384,12 @@ def load_profile(path: str | Path) -> Profile:
     for i, leader in enumerate(arrays["leaders"]):
         if not leader.name:
             raise ProfileError(path, f"leaders[{i}].name", "领导姓名不能为空 a leader needs a name")
+        if leader.since:
+            try:
+                datetime.date.fromisoformat(leader.since)
+            except ValueError:
+                raise ProfileError(path, f"leaders[{i}].since",
+                                   f"应为日期 YYYY-MM-DD, 实为 {leader.since!r} (expected a date)") from None
     mail = sections["mail"] if "mail" in data else None
     if mail is not None:
         if not mail.smtp:
