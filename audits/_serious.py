@@ -134,8 +134,11 @@ _ROLE_ALT = "|".join(_ROLES)
 _TITLE_BEFORE = re.compile(r"([\u4e00-\u9fff]{0,8}?(?:" + _ROLE_ALT + r"))[ \u3000:：]*$")
 # A title written after the name ("王建国副区长讲话"): short organ forms only.
 _TITLE_AFTER = re.compile(r"^(?:[区县市镇乡]委)?(?:常务)?副?(?:" + _ROLE_ALT + r")")
-# Marks that the title is a former one, named on purpose ("原区长", "前任区长", "时任副区长").
-_FORMER = re.compile(r"原|前任|前|时任|曾任|退休|已故|老")
+# Marks that the title is not the current one, named on purpose: a former title ("原区长",
+# "前任区长", "时任副区长", "离任") or a proposed one in an appointment notice ("拟任副区长",
+# "提名", "推荐"). Matched anywhere in the title token, so an organ word that happens to hold one
+# of them only makes the check quieter.
+_FORMER = re.compile(r"原|前任|前|时任|曾任|历任|离任|卸任|离休|退休|已故|老|拟|提名|推荐")
 # What may follow a title written after a name, so that the title is the name's and not the next
 # person's ("王建国副区长李红梅…" is ambiguous and left alone).
 _AFTER_TITLE_FOLLOW = ("讲话", "主持", "出席", "指出", "强调", "表示", "要求", "在", "一行", "带队", "调研",

@@ -76,6 +76,12 @@ def test_former_titles_are_named_on_purpose(checker: Proofreader) -> None:
     assert _titles(checker, "原副区长王建国已调任他职。") == []
     assert _titles(checker, "前任副区长王建国移交了工作。") == []
     assert _titles(checker, "时任副区长王建国参加了2019年的会议。") == []
+    assert _titles(checker, "离任副区长王建国的经济责任审计报告。") == []
+
+
+def test_a_proposed_title_in_an_appointment_notice_is_not_the_current_one(checker: Proofreader) -> None:
+    assert _titles(checker, "拟任副区长王建国，男，汉族。") == []
+    assert _titles(checker, "任命王建国为副区长。") == []             # the title stands after 为, not next to the name
 
 
 def test_no_title_no_check(checker: Proofreader) -> None:
