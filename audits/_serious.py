@@ -134,6 +134,8 @@ _ROLE_ALT = "|".join(_ROLES)
 _TITLE_BEFORE = re.compile(r"([\u4e00-\u9fff]{0,8}?(?:" + _ROLE_ALT + r"))[ \u3000:：]*$")
 # A title written after the name ("王建国副区长讲话"): short organ forms only.
 _TITLE_AFTER = re.compile(r"^(?:[区县市镇乡]委)?(?:常务)?副?(?:" + _ROLE_ALT + r")")
+# A title after a name across a space or colon ("王建国 区长", "王建国：区长").
+_SPACED_TITLE_AFTER = re.compile(r"^[ \u3000\t:：]+(?:[区县市镇乡]委)?(?:常务)?副?(?:" + _ROLE_ALT + r")")
 # Marks that the title is not the current one, named on purpose: a former title ("原区长",
 # "前任区长", "时任副区长", "离任") or a proposed one in an appointment notice ("拟任副区长",
 # "提名", "推荐"). Matched anywhere in the title token, so an organ word that happens to hold one
@@ -245,6 +247,11 @@ def _wrong_title_before(text: str, start: int, end: int, name: str, known: list[
     before = text[max(0, start - 30):start]
     run = _titles_before(before)
     if not run or not _name_ends(name, after):
+        return None
+    gap = before[len(before.rstrip(" \u3000\t:：")):]
+    if gap and _SPACED_TITLE_AFTER.match(after):
+        # "王建国 区长 李红梅 副区长": a table row read as one line, name then title; the title
+        # before a spaced name may be the previous person's, so the pairing is left alone.
         return None
     if any(_FORMER.search(t) for t in run):
         return None  # "原区长王建国", "前任区长": a former title, named on purpose

@@ -62,6 +62,14 @@ def test_a_space_or_colon_between_title_and_name_is_still_the_title(checker: Pro
     assert _titles(checker, "副区长：王建国") == [(0, "副区长：王建国", "区长王建国")]
 
 
+def test_a_table_row_of_names_then_titles_is_not_misread(checker: Proofreader) -> None:
+    # Name-first rows joined with spaces: the title before 李红梅 is 王建国's.
+    assert _titles(checker, "王建国 区长 李红梅 副区长 张明远 区委书记") == []
+    assert _titles(checker, "王建国：区长 李红梅：副区长") == []
+    assert _titles(checker, "区长 王建国 副区长 李红梅") == []
+    assert _titles(checker, "副区长 王建国") == [(0, "副区长 王建国", "区长王建国")]
+
+
 def test_rank_error_on_a_longer_organ_title(checker: Proofreader) -> None:
     assert _titles(checker, "区人大常委会副主任孙立出席。") == [(6, "副主任孙立", "区人大常委会主任孙立")]
 
