@@ -7,6 +7,10 @@ and that character sounds or looks like the right one ("中华人民共合国", 
 differs in more than that, and a real word that merely shares characters is not a variant.
 A leader's name is checked only next to the leader's title ("区长王建困"), because a person
 whose name merely resembles a leader's (王建军, or 王建果 who is not the 区长) is not an error.
+
+A profile leader's right name under a title that contradicts the profile ("副区长王建国" when
+the profile says 区长 王建国; "区委书记王建国") is a 领导职务错误: see find_wrong_titles for what
+counts as a contradiction and what does not (former, proposed, longer and unlisted titles).
 """
 
 from __future__ import annotations
@@ -206,8 +210,9 @@ def _titles_before(before: str) -> list[str]:
         if not m:
             return out
         out.append(m.group(1))
-        rest = re.sub(r"[、，,\s]+$", "", rest[:m.start(1)])
-        if rest == before[:m.start(1)]:
+        head = rest[:m.start(1)]
+        rest = re.sub(r"[、，,\s]+$", "", head)
+        if rest == head:
             return out  # no separator: what stands before is not another title of this run
 
 

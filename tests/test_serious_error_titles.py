@@ -214,3 +214,9 @@ def test_a_bad_since_date_names_the_key(tmp_path: Path) -> None:
         {"title": "区长", "name": "王建国", "since": "2024年1月"}]})
     with pytest.raises(ProfileError, match=r"leaders\[0\]\.since"):
         load_profile(profile)
+
+
+def test_a_run_of_three_titles_is_read_to_its_start(checker: Proofreader) -> None:
+    # The right title is the first of three: the whole run belongs to the name.
+    assert _titles(checker, "区长、区委副书记、区政府党组书记王建国出席。") == []
+    assert _titles(checker, "区委常委、区委副书记、副区长王建国出席。") == [(11, "副区长王建国", "区长王建国")]
