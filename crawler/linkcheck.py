@@ -23,7 +23,6 @@ How a target is checked (the choice the issue asks to document):
 
 from __future__ import annotations
 
-import argparse
 import sys
 from typing import Any
 
@@ -76,37 +75,10 @@ def todo_targets(profile: Profile, store: SQLiteStore, run_id: int, limit: int,
 
 def main(argv: list[str] | None = None) -> int:
     from crawler.linkspider import LinkCheckSpider
-    from crawler.scrapyrun import run_scrapy, scrapy_settings, write_stats
-    from zhaocuo.profile import load_profile
+    from crawler.scrapyrun import child_main
 
-    p = argparse.ArgumentParser(prog="python -m crawler.linkcheck")
-    p.add_argument("--config", required=True)
-    p.add_argument("--db", required=True)
-    p.add_argument("--run-id", type=int, required=True)
-    p.add_argument("--stats-file", required=True)
-    p.add_argument("--progress", action="store_true")
-    args = p.parse_args(argv)
-    profile = load_profile(args.config)
-    settings = scrapy_settings(profile, obey_robots=not profile.site.own_site, rendering=False)
-    settings["COOKIES_ENABLED"] = False
-    holder: dict[str, Any] = {}
-
-    class Spider(LinkCheckSpider):
-        def on_closed(self, spider: Any, reason: str) -> None:
-            super().on_closed(spider, reason)
-            holder["stats"] = self.stats()
-
-    run_scrapy(settings, Spider, profile=profile, store_path=args.db, run_id=args.run_id, progress=args.progress)
-    if "stats" not in holder:
-        print("crawler.linkcheck: 检查未正常结束 the link check did not finish", file=sys.stderr)
-        return 1
-    import resource
-
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    holder["stats"]["linkcheck_cpu_s"] = round(usage.ru_utime + usage.ru_stime, 2)  # CPU seconds, for the benchmark
-    holder["stats"]["linkcheck_peak_rss_mb"] = round(usage.ru_maxrss / 1024, 1)
-    write_stats(args.stats_file, holder["stats"])
-    return 0
+    return child_main(argv, "crawler.linkcheck", LinkCheckSpider, "linkcheck", "链接检查",
+                      rendering=False, extra_settings={"COOKIES_ENABLED": False})
 
 
 if __name__ == "__main__":

@@ -189,6 +189,47 @@ def write_stats(path: str, stats: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
+def child_main(argv: list[str] | None, prog: str, spider_cls: type, stat_prefix: str, what: str,
+               rendering: bool = True, extra_settings: dict[str, Any] | None = None) -> int:
+    """The body of a gatherer's child process (``python -m crawler.site`` / ``crawler.linkcheck``):
+    read the arguments ``run_child`` passes, run ``spider_cls`` to completion and write its
+    stats, with the child's CPU seconds and peak RSS (for the benchmark) under ``stat_prefix``."""
+    import argparse
+    import resource
+
+    from zhaocuo.profile import load_profile
+
+    p = argparse.ArgumentParser(prog=prog)
+    p.add_argument("--config", required=True)
+    p.add_argument("--db", required=True)
+    p.add_argument("--run-id", type=int, required=True)
+    p.add_argument("--stats-file", required=True)
+    p.add_argument("--progress", action="store_true")
+    p.add_argument("--resumed", action="store_true")
+    args = p.parse_args(argv)
+    profile = load_profile(args.config)
+    settings = {**scrapy_settings(profile, obey_robots=not profile.site.own_site, rendering=rendering),
+                **(extra_settings or {})}
+    holder: dict[str, Any] = {}
+
+    class Spider(spider_cls):  # type: ignore[misc, valid-type]
+        def on_closed(self, spider: Any, reason: str) -> None:
+            super().on_closed(spider, reason)
+            holder["stats"] = self.stats()
+
+    kwargs: dict[str, Any] = {"resumed": True} if args.resumed else {}
+    run_scrapy(settings, Spider, profile=profile, store_path=args.db, run_id=args.run_id,
+               progress=args.progress, **kwargs)
+    if "stats" not in holder:
+        print(f"{prog}: {what}未正常结束 did not finish", file=sys.stderr)
+        return 1
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    holder["stats"][f"{stat_prefix}_cpu_s"] = round(usage.ru_utime + usage.ru_stime, 2)
+    holder["stats"][f"{stat_prefix}_peak_rss_mb"] = round(usage.ru_maxrss / 1024, 1)
+    write_stats(args.stats_file, holder["stats"])
+    return 0
+
+
 def run_scrapy(settings: dict[str, Any], spider_cls: type, **kwargs: Any) -> None:
     """Run one spider to completion in this (child) process."""
     from scrapy.crawler import CrawlerProcess

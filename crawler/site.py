@@ -10,7 +10,6 @@ one-line Chinese + English message naming the URL and the reason.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from typing import Any
 
@@ -54,39 +53,10 @@ def gather(profile: Profile, store: SQLiteStore, run_id: int, progress: bool = T
 
 
 def main(argv: list[str] | None = None) -> int:
-    from crawler.scrapyrun import run_scrapy, scrapy_settings, write_stats
+    from crawler.scrapyrun import child_main
     from crawler.spider import SiteSpider
-    from zhaocuo.profile import load_profile
 
-    p = argparse.ArgumentParser(prog="python -m crawler.site")
-    p.add_argument("--config", required=True)
-    p.add_argument("--db", required=True)
-    p.add_argument("--run-id", type=int, required=True)
-    p.add_argument("--stats-file", required=True)
-    p.add_argument("--progress", action="store_true")
-    p.add_argument("--resumed", action="store_true")
-    args = p.parse_args(argv)
-    profile = load_profile(args.config)
-    settings = scrapy_settings(profile, obey_robots=not profile.site.own_site)
-    holder: dict[str, Any] = {}
-
-    class Spider(SiteSpider):
-        def on_closed(self, spider: Any, reason: str) -> None:
-            super().on_closed(spider, reason)
-            holder["stats"] = self.stats()
-
-    run_scrapy(settings, Spider, profile=profile, store_path=args.db, run_id=args.run_id,
-               progress=args.progress, resumed=args.resumed)
-    if "stats" not in holder:
-        print("crawler.site: 抓取未正常结束 the crawl did not finish", file=sys.stderr)
-        return 1
-    import resource
-
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    holder["stats"]["crawl_cpu_s"] = round(usage.ru_utime + usage.ru_stime, 2)  # CPU seconds, for the benchmark
-    holder["stats"]["crawl_peak_rss_mb"] = round(usage.ru_maxrss / 1024, 1)
-    write_stats(args.stats_file, holder["stats"])
-    return 0
+    return child_main(argv, "crawler.site", SiteSpider, "crawl", "抓取")
 
 
 if __name__ == "__main__":
