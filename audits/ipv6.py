@@ -196,7 +196,8 @@ def undetermined(crawl: Crawl, profile: Profile, as_of: date) -> set[str]:
     site, records = _site(crawl)
     if site is None or site.get("no_route"):
         return {"*"}
-    return {h for h, r in records.items() if host_verdict(r)[0] not in FAILING and host_verdict(r)[0] != "ok"}
+    verdicts = {h: host_verdict(r)[0] for h, r in records.items()}
+    return {h for h, v in verdicts.items() if v != "ok" and v not in FAILING}
 
 
 def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
