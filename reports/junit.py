@@ -82,7 +82,7 @@ def build(findings: Iterable[Finding], audit_names: Iterable[str], titles: dict[
                 details.append(f"证据 evidence: {f.evidence}")
             if f.suggestion:
                 details.append(f"建议 suggestion: {f.suggestion}")
-            details.append(f"状态 status: {STATUS_LABELS.get(f.status, f.status)}; 发现 {f.first_seen}; 期限 {f.deadline}"
+            details.append(f"状态 status: {STATUS_LABELS.get(f.status, f.status)}; 发现 {f.first_seen}; 期限 {f.deadline_label}"
                            + ("; 已逾期 overdue" if f.overdue else ""))
             failure.text = _x("\n".join(details))
     return root

@@ -45,7 +45,7 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _OVERDUE_FILL = PatternFill("solid", fgColor="FFF4CCCC")
 _HEADER_FILL = PatternFill("solid", fgColor="FFDDDDDD")
 _WIDTHS = {"序号": 6, "问题类型": 14, "严重程度": 9, "责任单位": 14, "页面标题": 28, "页面地址": 40, "问题描述": 50,
-           "原文": 30, "建议修改": 20, "发现日期": 12, "整改期限": 12, "整改状态": 16, "问题编号": 18, "反馈说明": 30}
+           "原文": 30, "建议修改": 20, "发现日期": 12, "整改期限": 14, "整改状态": 16, "问题编号": 18, "反馈说明": 30}
 
 
 def clean_text(value: object, limit: int = MAX_CELL_CHARS) -> str:
@@ -83,7 +83,7 @@ def rows(findings: Iterable[Finding], titles: dict[str, str] | None = None) -> l
             "原文": clean_text(original_text(f)),
             "建议修改": clean_text(f.suggestion),
             "发现日期": f.first_seen,
-            "整改期限": f.deadline,
+            "整改期限": f.deadline_label,
             "整改状态": status_text(f),
             "问题编号": f.id,
             "反馈说明": "",

@@ -84,7 +84,7 @@ def _row(f: Finding, titles: dict[str, str]) -> dict[str, Any]:
         "id": f.id, "severity": SEVERITY_LABELS.get(Severity(f.severity), f.severity), "veto": f.severity == "veto",
         "audit": titles.get(f.audit, f.audit), "title": f.page_title or f.url, "url": f.url,
         "text": f.text or f.target or f.evidence, "suggestion": f.suggestion, "message": f.message,
-        "deadline": f.deadline or "—", "overdue": f.overdue, "status": STATUS_LABELS.get(f.status, f.status),
+        "deadline": f.deadline_label or "—", "overdue": f.overdue, "status": STATUS_LABELS.get(f.status, f.status),
         "unit": f.unit or "未分配",
     }
 
@@ -224,7 +224,8 @@ def compose(profile: Profile, store: SQLiteStore, result: Any, as_of: date
         ledger, note = _ledger(f"整改台账-{_safe_filename(name)}-{day}.xlsx", own, name)
         ctx = {"site": site, "unit": name, "as_of": day, "counts": c, "total": len(own),
                "items": [_row(f, titles) for f in own[:MAX_ITEMS]], "more": max(0, len(own) - MAX_ITEMS),
-               "deadlines": profile.deadlines, "ledger_note": note}
+               "deadlines": profile.deadlines, "ledger_note": note,
+               "estimated": any(f.deadline_estimated for f in own)}
         html = env.get_template("mail_unit.html").render(**ctx)
         text = env.get_template("mail_unit.txt").render(**ctx)
         subject = f"【找错】{site}网站检查问题清单（{day}）— {name}：待整改 {len(own)} 项"

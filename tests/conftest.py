@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,3 +20,20 @@ def run_cli(*args: str, input: str | None = None, timeout: float = 300, env: dic
     """Run the real command line in a child process, as a user or a cron job would."""
     return subprocess.run([sys.executable, "-m", "zhaocuo", *args], cwd=ROOT, input=input, text=True,
                           capture_output=True, timeout=timeout, env={**os.environ, **(env or {})})
+
+
+@pytest.fixture
+def official_calendar_ends_2026(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Pin the last year of official holiday data at 2026, as the installed chinesecalendar had
+    it when the estimate tests were written: a fresh install that already knows 2027 must not
+    turn those tests into tests of the official data."""
+    from zhaocuo import workdays
+
+    def clear() -> None:
+        for fn in (workdays.is_workday, workdays.add_workdays, workdays.deadline_after):
+            fn.cache_clear()
+
+    monkeypatch.setattr(workdays, "covered_years", lambda: (2004, 2026))
+    clear()
+    yield
+    clear()

@@ -36,6 +36,7 @@ def test_add_workdays_on_the_official_calendar(start: date, n: int, expected: da
     assert add_workdays(start, n) == expected
 
 
+@pytest.mark.usefixtures("official_calendar_ends_2026")  # still true once chinesecalendar knows 2027
 def test_a_date_beyond_the_calendar_data_is_refused_not_guessed() -> None:
     with pytest.raises(CalendarRangeError, match="chinesecalendar"):
         add_workdays(date(2026, 12, 30), 10)
@@ -76,10 +77,21 @@ def test_deadlines_are_overridable_in_the_profile(tmp_path: Path) -> None:
     assert got["low"].deadline == "2026-10-10"
 
 
-def test_deadline_beyond_the_calendar_is_left_empty_with_a_note(tmp_path: Path,
-                                                                caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.usefixtures("official_calendar_ends_2026")
+def test_deadline_beyond_the_calendar_is_estimated_not_left_empty(tmp_path: Path,
+                                                                   caplog: pytest.LogCaptureFixture) -> None:
+    # Until 2026-11 this deadline was left empty; it is now counted on the estimated calendar
+    # (tests/test_deadlines_estimated.py) and marked as such.
     got = _apply(tmp_path, {}, date(2026, 12, 24), date(2026, 12, 31), ("veto", "low"))
-    assert got["veto"].deadline == "2026-12-25" and got["veto"].overdue
-    assert got["low"].deadline == "" and not got["low"].overdue
-    assert "2027" in got["low"].extra["deadline_note"]
+    assert got["veto"].deadline == "2026-12-25" and got["veto"].overdue and not got["veto"].deadline_estimated
+    assert got["low"].deadline == "2027-01-08" and not got["low"].overdue and got["low"].deadline_estimated
+    assert "deadline_note" not in got["low"].extra
+    assert "待国务院公布2027年放假安排" in caplog.text
+
+
+def test_deadline_without_even_an_estimate_is_left_empty_with_a_note(tmp_path: Path,
+                                                                     caplog: pytest.LogCaptureFixture) -> None:
+    got = _apply(tmp_path, {}, date(2003, 6, 2), date(2003, 6, 9), ("low",))
+    assert got["low"].deadline == "" and not got["low"].overdue and not got["low"].deadline_estimated
+    assert "2003" in got["low"].extra["deadline_note"]
     assert "整改期限无法计算" in caplog.text

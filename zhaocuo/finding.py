@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from zhaocuo.workdays import estimate_note
+
 
 class Severity(StrEnum):
     """Severities, most serious first. ``veto`` is a single-veto item of the national check."""
@@ -87,6 +89,9 @@ class Finding:
     deadline: str = ""
     status: str = ""
     overdue: bool = False
+    # True when the deadline was counted on the estimated holiday calendar (a year the State
+    # Council has not published yet): people must be told it may still move.
+    deadline_estimated: bool = False
 
     def __post_init__(self) -> None:
         self.severity = str(Severity(self.severity))
@@ -96,6 +101,17 @@ class Finding:
         return finding_id(self.audit, self.url, self.target, self.column, self.text, self.key)
 
     @property
+    def deadline_note(self) -> str:
+        """"（预计，待国务院公布2027年放假安排）" for an estimated deadline, else "": shown beside
+        the date in every ledger, report and mail, so a guess never passes for official."""
+        return estimate_note(self.deadline[:4]) if self.deadline and self.deadline_estimated else ""
+
+    @property
+    def deadline_label(self) -> str:
+        """The deadline as people read it: the date and its note."""
+        return self.deadline + self.deadline_note
+
+    @property
     def severity_rank(self) -> int:
         return Severity(self.severity).rank
 
@@ -103,7 +119,7 @@ class Finding:
         """The contract fields first, then the project's additions."""
         data = asdict(self)
         out: dict[str, Any] = {name: (self.id if name == "id" else data[name]) for name in CONTRACT_FIELDS}
-        for name in ("page_title", "evidence", "overdue", "key", "extra"):
+        for name in ("page_title", "evidence", "overdue", "key", "extra", "deadline_estimated"):
             out[name] = data[name]
         return out
 

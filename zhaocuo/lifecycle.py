@@ -28,7 +28,7 @@ from typing import Any
 from zhaocuo.finding import Finding
 from zhaocuo.profile import Profile
 from zhaocuo.store import Crawl, SQLiteStore, now_iso
-from zhaocuo.workdays import CalendarRangeError, add_workdays
+from zhaocuo.workdays import CalendarRangeError, Deadline, covered_years, deadline_after, estimate_note
 
 log = logging.getLogger("zhaocuo")
 
@@ -54,9 +54,19 @@ def text_key(audit: str, text: str) -> str:
     return hashlib.sha1(f"{audit}\x1f{text}".encode()).hexdigest()[:20]
 
 
-def deadline_for(severity: str, first_seen: date, profile: Profile) -> date:
-    """The last working day to fix a finding; raises CalendarRangeError beyond the calendar."""
-    return add_workdays(first_seen, int(getattr(profile.deadlines, severity)))
+def deadline_for(severity: str, first_seen: date, profile: Profile) -> Deadline:
+    """The last working day to fix a finding, estimated past the official holiday data (see
+    zhaocuo.workdays); raises CalendarRangeError only where not even an estimate exists."""
+    return deadline_after(first_seen, int(getattr(profile.deadlines, severity)))
+
+
+def estimate_warning(years: Iterable[int]) -> str:
+    """The one log line of a run whose deadlines were partly estimated (not one per finding)."""
+    listed = "、".join(map(str, sorted(set(years))))
+    return (f"部分整改期限为推算值{estimate_note(listed)}：chinesecalendar 只有到 {covered_years()[1]} 年的"
+            f"官方数据，之后按《全国年节及纪念日放假办法》的法定节假日（含周末补假）推算，未计调休上班日；"
+            f"公布后升级 chinesecalendar 即改用正式安排。 Deadlines in {listed} are estimates: statutory "
+            f"holidays only, make-up working days (调休) unknown until published; then pip install -U chinesecalendar.")
 
 
 def rechecked_urls(crawl: Crawl) -> set[str]:
@@ -152,6 +162,7 @@ def apply(store: SQLiteStore, profile: Profile, crawl: Crawl, findings: list[Fin
     supp_texts = set(store.all_state(SUPPRESSED_TEXT_KIND))
     claims = store.all_state(CLAIM_KIND)
     calendar_warning = ""
+    estimated_years: set[int] = set()
 
     kept: list[Finding] = []
     ids: dict[int, str] = {}  # id() of a finding → its finding id, hashed once
@@ -180,13 +191,18 @@ def apply(store: SQLiteStore, profile: Profile, crawl: Crawl, findings: list[Fin
                 f.message = f.message + CLAIM_NOTE
             store.put_state(CLAIM_KIND, ids[id(f)], {**claim, "checked_run": run_id, "result": "still_present"})
         try:
-            f.deadline = deadline_for(f.severity, date.fromisoformat(f.first_seen), profile).isoformat()
+            due = deadline_for(f.severity, date.fromisoformat(f.first_seen), profile)
+            f.deadline, f.deadline_estimated = due.day.isoformat(), due.estimated
             f.overdue = f.deadline < today
+            if due.estimated:
+                estimated_years.add(due.day.year)
         except CalendarRangeError as exc:
-            # Beyond the official calendar: no deadline rather than a wrong one.
-            f.deadline, f.overdue = "", False
+            # Not even an estimate exists (before 2004, after 2099): no deadline rather than a wrong one.
+            f.deadline, f.deadline_estimated, f.overdue = "", False, False
             f.extra = {**f.extra, "deadline_note": str(exc)}
             calendar_warning = str(exc)
+    if estimated_years:
+        log.warning("%s", estimate_warning(estimated_years))
     if calendar_warning:
         log.warning("整改期限无法计算 some deadlines left empty: %s", calendar_warning)
 
