@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -44,8 +45,7 @@ _NOUNS = {"img": "图片", "script": "脚本文件", "link": "引用文件", "if
 def _probes(crawl: Crawl, profile: Profile) -> dict[str, Page]:
     """The not-found probe of each origin, where it can tell soft 404s apart (see
     audits._soft404.probe_is_usable: not when the site answers with its homepage or a shell)."""
-    checks = crawl.link_checks()
-    homes = [checks.get(canonical(u)) for u in profile.site.start_urls]
+    homes = [crawl.link_check(canonical(u)) for u in profile.site.start_urls]
     usable: dict[str, Page] = {}
     for p in crawl.pages(kinds=("notfound_probe",)):
         origin = origin_of(p.url)
@@ -83,20 +83,53 @@ def verdict(check: LinkCheck, probe: Page | None) -> tuple[str, str] | None:
 
 def _homepages(crawl: Crawl, profile: Profile) -> set[str]:
     homes = {canonical(u) for u in profile.site.start_urls}
-    checks = crawl.link_checks()
     for url in list(homes):
         page = crawl.page(url)
         if page is not None and page.final_url:
             homes.add(canonical(page.final_url))
-        check = checks.get(url)
+        check = crawl.link_check(url)
         if check is not None and check.final_url:
             homes.add(canonical(check.final_url))
     return homes
 
 
+@dataclass
+class JudgedChecks:
+    """What the audit keeps of the run's link checks after judging each one as it streams by.
+
+    Holding every check with its snippet cost ~220 MB on a 100,000-URL run; the verdict needs
+    the snippet only once, so the audit keeps the checked URLs and the (few) dead checks."""
+
+    checked: set[str] = field(default_factory=set)
+    dead: dict[str, tuple[LinkCheck, tuple[str, str]]] = field(default_factory=dict)
+
+    def verdict(self, url: str) -> tuple[str, str] | None:
+        hit = self.dead.get(url)
+        return hit[1] if hit else None
+
+    def check(self, crawl: Crawl, url: str) -> LinkCheck | None:
+        """The check of ``url``: held when dead, else read again (rare: see ``audit``)."""
+        hit = self.dead.get(url)
+        return hit[0] if hit else crawl.link_check(url)
+
+
+def judge_checks(crawl: Crawl, probes: dict[str, Page]) -> JudgedChecks:
+    """One pass over the run's checks, each judged by ``verdict`` against its origin's probe."""
+    judged = JudgedChecks()
+    # A probe answered with an error status matches nothing (matches_probe): dropped here, so a
+    # site that answers real 404s skips origin_of, a canonicalisation per check and most of the time.
+    probes = {o: p for o, p in probes.items() if p.status is not None and 200 <= p.status < 300}
+    for check in crawl.iter_link_checks():
+        judged.checked.add(check.url)
+        v = verdict(check, probes.get(origin_of(check.url)) if probes else None)
+        if v is not None:
+            check.snippet = ""  # judged; the finding reports status, final URL and redirects only
+            judged.dead[check.url] = (check, v)
+    return judged
+
+
 def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterator[Finding]:
-    checks = crawl.link_checks()
-    probes = _probes(crawl, profile)
+    checks = judge_checks(crawl, _probes(crawl, profile))
     homes = _homepages(crawl, profile)
     judged: dict[str, tuple[str, str] | None] = {}
     reported: set[tuple[str, str]] = set()
@@ -104,11 +137,11 @@ def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterator[Finding]:
         key = canonical(link.target)
         # Checks are stored under the canonical URL; a link written with ?utm_source=… or
         # an uppercase host is the same target.
-        check = checks.get(key) or checks.get(link.target)
-        if check is None:
+        url = key if key in checks.checked else link.target if link.target in checks.checked else None
+        if url is None:
             continue  # over the link-check budget: not known to be dead
         if key not in judged:
-            judged[key] = verdict(check, probes.get(origin_of(key)))
+            judged[key] = checks.verdict(url)
         v = judged[key]
         if v is None:
             continue
@@ -116,6 +149,10 @@ def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterator[Finding]:
         if (link.source, key) in reported:
             continue  # "/a.html" and "/a.html?utm_source=x" on one page: one dead target, one finding
         reported.add((link.source, key))
+        # The check of this link's own spelling (normally the dead one held above; only an
+        # old store with checks under two spellings of one canonical URL reads it again).
+        check = checks.check(crawl, url)
+        assert check is not None  # url is in checks.checked
         noun = _NOUNS.get(link.tag, "链接")
         shown = f"“{link.anchor}”" if link.anchor else f"（{link.target}）"
         severity = Severity.HIGH if canonical(link.source) in homes else Severity.MEDIUM

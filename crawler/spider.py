@@ -36,8 +36,8 @@ from zhaocuo.store import Link, LinkCheck, Page, SQLiteStore, now_iso
 log = logging.getLogger("zhaocuo.crawler")
 
 # A link check keeps the first ~2 KB (UTF-8) of the target's text: enough for the soft-404
-# judgement (audits._soft404 looks at the first 600 characters), and small enough that the
-# audit can hold every check of a 100,000-URL run in memory.
+# judgement (audits._soft404 looks at the first 600 characters), and small enough to keep for
+# every check of a 100,000-URL run (dead_link streams them and holds only the dead ones).
 SNIPPET_BYTES = 2048
 
 

@@ -3,23 +3,19 @@
 One page must be fetched once however it is written (``HTTP://Www.X.gov.cn:80/a?b=2&a=1#top``
 and ``http://www.x.gov.cn/a?a=1&b=2`` are the same page), and an endless calendar or
 session-id maze must not eat the page budget. Both are pure string functions so the crawl,
-the link checker and the dead-link audit agree on them.
+the link checker and the dead-link audit agree on them. ``canonical`` itself lives in the
+core (zhaocuo.urlcanon) because the store needs it too; it is re-exported here.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from functools import lru_cache
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
-# Query parameters that only track the visitor or carry a session: dropped so they neither
-# multiply pages nor make a link look different from the page it points to.
-_TRACKING = re.compile(r"^(utm_[a-z_]+|jsessionid|phpsessid|aspsessionid[a-z]*|sessionid|sid|gclid|fbclid|"
-                       r"spm|isappinstalled|yclid|mc_cid|mc_eid)$", re.I)
-# ";jsessionid=..." path parameters (Java servlet containers put them in the path).
-_PATH_SESSION = re.compile(r";(jsessionid|phpsessid|sid)=[^/?#]*", re.I)
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+# Re-exported (the same object): the crawler, the audits and the tests import it from here.
+from zhaocuo.urlcanon import canonical
+
 # Schemes that are not fetchable links: never stored as links, never checked.
 SKIPPED_SCHEMES = ("mailto:", "javascript:", "tel:", "data:", "sms:", "about:", "blob:", "file:", "ftp:")
 
@@ -67,56 +63,6 @@ def _origin_prefix(base: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return ""
     return f"{parts.scheme}://{parts.netloc}"
-
-
-@lru_cache(maxsize=65536)
-def canonical(url: str) -> str:
-    """The one spelling of ``url`` used as the page's identity.
-
-    Lowercase scheme and host, default port dropped, fragment dropped, ``;jsessionid=``
-    and tracking/session query parameters dropped, query sorted, empty path = ``/``,
-    percent-encoding normalised (safe characters unquoted, the rest quoted uppercase).
-    """
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError:
-        return url
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower().rstrip(".")
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
-    path = _remove_dot_segments(_PATH_SESSION.sub("", parts.path) or "/")
-    path = quote(unquote(path), safe="/:@!$&'()*+,;=-._~%")
-    query = ""
-    if parts.query:
-        pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
-        pairs.sort()
-        query = urlencode(pairs, doseq=True)
-    return urlunsplit((scheme, netloc, path, query, ""))
-
-
-def _remove_dot_segments(path: str) -> str:
-    """RFC 3986 5.2.4: "/a/./b/../c" → "/a/c" (browsers do it, so must we)."""
-    if "/." not in path:
-        return path
-    out: list[str] = []
-    segments = path.split("/")
-    for i, seg in enumerate(segments):
-        if seg == ".":
-            if i == len(segments) - 1:
-                out.append("")
-            continue
-        if seg == "..":
-            if len(out) > 1:
-                out.pop()
-            if i == len(segments) - 1:
-                out.append("")
-            continue
-        out.append(seg)
-    result = "/".join(out)
-    return result if result.startswith("/") else "/" + result
 
 
 def host_of(url: str) -> str:

@@ -51,3 +51,38 @@ def test_page_lookup_by_link_target_as_written_finds_the_canonical_page(tmp_path
     page = crawl.page(written)
     assert page is not None and page.title == "政策解读"
     assert crawl.page("http://a.gov.cn/zcjd/other.html") is None
+
+
+def test_link_checks_stream_and_single_lookups_agree_with_the_full_dict(tmp_path: Path) -> None:
+    """Audits stream the checks (``iter_link_checks``) and look single URLs up (``link_check``)
+    instead of holding every snippet; both must see exactly what ``link_checks()`` holds."""
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    run_id, _ = store.begin_run()
+    store.add_link_check(run_id, LinkCheck("http://a/x", status=404, error_kind="http"))
+    store.add_link_check(run_id, LinkCheck("http://a/y", status=200, title="提示", snippet="页面不存在，请返回首页",
+                                           redirects=["http://a/old", "http://a/y"]))
+    store.finish_run(run_id, "complete")
+    other, _ = store.begin_run()  # another run's checks are not this crawl's
+    store.add_link_check(other, LinkCheck("http://a/z", status=200))
+    store.finish_run(other, "failed")
+    crawl = store.crawl(run_id)
+    full = crawl.link_checks()
+    assert {c.url: c for c in crawl.iter_link_checks()} == full
+    assert crawl.link_check_count() == len(full) == 2
+    assert crawl.link_check("http://a/y") == full["http://a/y"]
+    assert crawl.link_check("http://a/y").snippet == "页面不存在，请返回首页"
+    assert crawl.link_check("http://a/z") is None and crawl.link_check("http://A/y") is None  # exact URL only
+
+
+def test_canonical_lives_in_the_core_and_the_store_needs_no_stage() -> None:
+    """Crawl.page() canonicalises with the core's function; crawler.urls re-exports that very
+    function, so the crawler, the audits and the store agree on one spelling."""
+    import subprocess
+    import sys
+
+    import crawler.urls
+    import zhaocuo.urlcanon
+
+    assert crawler.urls.canonical is zhaocuo.urlcanon.canonical
+    code = "import sys, zhaocuo.store; assert not [m for m in sys.modules if m.split('.')[0] == 'crawler'], 'crawler'"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).returncode == 0

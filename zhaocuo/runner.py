@@ -79,7 +79,7 @@ def audit_and_report(profile: Profile, store: SQLiteStore, out_dir: Path, as_of:
     counts = Counter(f.audit for f in findings)
     summary: dict[str, Any] = {
         "pages_crawled": crawl.page_count(),
-        "links_checked": len(crawl.link_checks()),
+        "links_checked": crawl.link_check_count(),
         "elapsed_s": 0.0,
         "findings": {name: counts.get(name, 0) for name in sorted(set(audits.titles()) | set(counts))},
         "total": len(findings),

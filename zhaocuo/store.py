@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from zhaocuo.urlcanon import canonical
+
 SCHEMA_VERSION = 1
 
 _SCHEMA = """
@@ -298,6 +300,16 @@ def _page(row: tuple[Any, ...]) -> Page:
     )
 
 
+def _link_check(r: tuple[Any, ...]) -> LinkCheck:
+    return LinkCheck(
+        url=r[0], status=r[1], final_url=r[2] or "", error_kind=r[3] or "", error=r[4] or "",
+        method=r[5] or "", attempts=r[6] or 0, elapsed_ms=r[7] or 0, content_type=r[8] or "",
+        title=r[9] or "", snippet=r[10] or "", redirects=json.loads(r[11] or "[]"), checked_at=r[12] or "",
+    )
+
+
+_CHECK_COLS = ("url, status, final_url, error_kind, error, method, attempts, elapsed_ms, content_type, "
+               "title, snippet, redirects, checked_at")
 _PAGE_COLS = ("url, final_url, status, content_type, kind, encoding, title, text, html, content_hash, "
               "fetched_at, depth, rendered, error, size, headers")
 
@@ -335,8 +347,6 @@ class Crawl:
         sql = f"SELECT {_PAGE_COLS} FROM pages WHERE run_id = ? AND url = ?"
         row = self.store.db.execute(sql, (self.run_id, url)).fetchone()
         if row is None:
-            from crawler.urls import canonical  # a pure function; the store stays free of crawling
-
             canon = canonical(url)
             if canon and canon != url:
                 row = self.store.db.execute(sql, (self.run_id, canon)).fetchone()
@@ -370,18 +380,33 @@ class Crawl:
         )
         return [Link(*r) for r in rows]
 
+    def iter_link_checks(self) -> Iterator[LinkCheck]:
+        """Every check of the run, one at a time: an audit that judges each check (snippet
+        included) and keeps only its verdict holds one snippet at a time, not 100,000."""
+        for row in self.store.db.execute(
+            f"SELECT {_CHECK_COLS} FROM link_checks WHERE run_id = ?", (self.run_id,)
+        ):
+            yield _link_check(row)
+
+    def link_check(self, url: str) -> LinkCheck | None:
+        """The check stored under exactly ``url`` (checks are stored canonical), or None."""
+        row = self.store.db.execute(
+            f"SELECT {_CHECK_COLS} FROM link_checks WHERE run_id = ? AND url = ?", (self.run_id, url)
+        ).fetchone()
+        return _link_check(row) if row else None
+
+    def link_check_count(self) -> int:
+        """How many URLs were checked, counted in SQLite rather than by loading the checks."""
+        return self.store.db.execute(
+            "SELECT COUNT(*) FROM link_checks WHERE run_id = ?", (self.run_id,)
+        ).fetchone()[0]
+
     def link_checks(self) -> dict[str, LinkCheck]:
+        """Every check by URL, snippets included, kept for the next call. Convenient for tests
+        and small runs, but about 2 KB a check (220 MB at 100,000): audits stream with
+        ``iter_link_checks()`` and look single URLs up with ``link_check()``."""
         if self._checks is None:
-            self._checks = {}
-            for r in self.store.db.execute(
-                "SELECT url, status, final_url, error_kind, error, method, attempts, elapsed_ms, content_type, "
-                "title, snippet, redirects, checked_at FROM link_checks WHERE run_id = ?", (self.run_id,)
-            ):
-                self._checks[r[0]] = LinkCheck(
-                    url=r[0], status=r[1], final_url=r[2] or "", error_kind=r[3] or "", error=r[4] or "",
-                    method=r[5] or "", attempts=r[6] or 0, elapsed_ms=r[7] or 0, content_type=r[8] or "",
-                    title=r[9] or "", snippet=r[10] or "", redirects=json.loads(r[11] or "[]"), checked_at=r[12] or "",
-                )
+            self._checks = {c.url: c for c in self.iter_link_checks()}
         return self._checks
 
     def records(self, kind: str) -> dict[str, dict[str, Any]]:
