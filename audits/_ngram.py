@@ -40,6 +40,8 @@ BETA2 = 4.0
 # Stands for the edge of a run of Han characters (punctuation, digits, line ends): Han runs are
 # joined with it, and a run being scored is padded with it on both sides.
 SEP = "\x00"
+# Trigram probabilities remembered by CharModel.logp before the memo restarts (about 20 MB).
+MEMO = 200_000
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 _TAG = re.compile(r"/[A-Za-z]+")
 
@@ -55,6 +57,7 @@ class CharModel:
 
     def __post_init__(self) -> None:
         self._v = len(self.c1) + 1
+        self._memo: dict[str, float] = {}
         # Characters each character is followed / preceded by in the corpus: a cheap filter
         # for candidates that have any support in context (set intersections run in C).
         follow: dict[str, set[str]] = {}
@@ -70,7 +73,17 @@ class CharModel:
         self.precede = {k: frozenset(v) for k, v in precede.items()}
 
     def logp(self, a: str, b: str, c: str) -> float:
-        """log P(c | a b); ``a``/``b`` may be "" at the start of a run."""
+        """log P(c | a b); ``a``/``b`` may be "" at the start of a run. Remembered (bounded):
+        neighbouring proposals ask for the same trigrams again and again."""
+        key = a + b + c  # unambiguous: ``b`` is "" only where ``a`` is too (a run's first place)
+        v = self._memo.get(key)
+        if v is None:
+            if len(self._memo) >= MEMO:
+                self._memo.clear()
+            v = self._memo[key] = self._logp(a, b, c)
+        return v
+
+    def _logp(self, a: str, b: str, c: str) -> float:
         pc = (self.c1.get(c, 0) + 0.5) / (self.total + 0.5 * self._v)
         if b:
             bc = b + c

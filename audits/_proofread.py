@@ -32,7 +32,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from audits import _lexicon, _ngram
+from audits import _lexicon, _ngram, _soundalike
 from audits._lexicon import MAX_WORD, Lexicon
 from zhaocuo.profile import Leader, Profile
 
@@ -87,7 +87,7 @@ class TextError:
     text: str
     suggestion: str
     audit: str  # typo | serious_error | outdated_expression
-    rule: str = ""  # why: confusion | model | context | site | leader | leader_title | formulation | outdated | macbert
+    rule: str = ""  # why: confusion | model | context | soundalike | site | leader | leader_title | formulation | outdated | macbert
 
     def contract(self) -> dict[str, object]:
         """The four keys ``check-text`` prints (CONTRACT.md)."""
@@ -107,9 +107,14 @@ class Proofreader:
 
     def __init__(self, profile: Profile | None = None, site_freq: Mapping[str, int] | None = None,
                  leaders: Iterable[Leader] = (), lexicon: Lexicon | None = None,
-                 threshold: float = THRESHOLD, context: bool = True) -> None:
+                 threshold: float = THRESHOLD, context: bool = True, thorough: bool | None = None) -> None:
         self.lex = lexicon or _lexicon.load()
         self.threshold = threshold
+        # The sound-alike pass (audits/_soundalike.py, the profile's ``[text].thorough`` unless
+        # ``thorough`` says otherwise) builds on the context model's scores.
+        if thorough is None:
+            thorough = bool(profile and profile.text.thorough)
+        self.soundalike = thorough and context
         # The character trigram model for real-word typos (懂事会 for 董事会); ``context=False``
         # is the word model alone (the benchmark prints both).
         self.charlm = _ngram.load() if context else None
@@ -355,7 +360,17 @@ class Proofreader:
             for i, c in self._context_typos(s, flagged):
                 flagged.add(i)
                 yield i, s[i], c, "context"
-        yield from self._pair_typos(s, spans, flagged)
+        for i, wrong, right, rule in self._pair_typos(s, spans, flagged):
+            flagged.update(range(i, i + len(wrong)))
+            yield i, wrong, right, rule
+        if self.soundalike:
+            assert self.charlm is not None
+            for prop in _soundalike.find(s, self.lex, self.charlm, self._score, flagged):
+                first, last = prop.changes[0][0], prop.changes[-1][0]
+                right = list(s[first:last + 1])
+                for pos, new in prop.changes:
+                    right[pos - first] = new
+                yield first, s[first:last + 1], "".join(right), "soundalike"
 
     def _context_typos(self, s: str, flagged: Iterable[int]) -> Iterator[tuple[int, str]]:
         """Real-word typos: characters whose same-sound/shape replacement makes the context far
@@ -554,11 +569,13 @@ def _dedupe(errors: list[TextError]) -> list[TextError]:
     return sorted(kept, key=lambda e: e.start)
 
 
-def check_text_lines(lines: Iterable[str], profile: Profile | None) -> Iterator[list[dict]]:
+def check_text_lines(lines: Iterable[str], profile: Profile | None,
+                     thorough: bool | None = None) -> Iterator[list[dict]]:
     """What ``zhaocuo check-text`` prints: one list of errors per input line, in order.
 
-    A draft is current text, so outdated names are always reported here.
+    A draft is current text, so outdated names are always reported here. ``thorough``
+    overrides the profile's ``[text].thorough`` (``--thorough`` on the command line).
     """
-    checker = Proofreader(profile)
+    checker = Proofreader(profile, thorough=thorough)
     for line in lines:
         yield [e.contract() for e in checker.check(line)]

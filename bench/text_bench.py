@@ -17,7 +17,10 @@ SIGHAN-15 test file (``SOURCE<TAB>TARGET``) and prints, per file, sentence-level
   word lists is not counted; other load on a shared machine still makes it noisy).
 
 ``--engine word`` is the word model alone (the engine before the context model), ``default``
-what check-text runs; ``both`` (the default) prints one after the other.
+what check-text runs, ``thorough`` the default engine plus the sound-alike pass
+(audits/_soundalike.py; ``[text] thorough = true``, ``check-text --thorough``); ``all`` (the
+default) prints one after the other. The sound-alike model was fitted on the even lines
+(bench/fit_soundalike.py): its honest figures are those of ``--split odd``.
 ``--split even|odd`` keeps only the even (tuning) or odd (held-out) lines of each file, so a
 threshold tuned on one half is measured on the other. ``--threshold`` overrides the engine's.
 Only ``typo`` and ``serious_error`` findings are counted: outdated agency names are not
@@ -55,14 +58,21 @@ def read_pairs(path: Path) -> list[tuple[str, str]]:
     return pairs
 
 
+LABELS = {
+    "word": "word model only (before the context model)",
+    "default": "word model + context model (default)",
+    "thorough": "default + sound-alike pass (thorough: [text] thorough = true, check-text --thorough)",
+}
+
+
 def evaluate(pairs: list[tuple[str, str]], threshold: float | None, show: int = 0,
-             context: bool = True) -> dict[str, float]:
+             context: bool = True, thorough: bool = False) -> dict[str, float]:
     from audits import _proofread
 
     if threshold is not None:
         _proofread.THRESHOLD = threshold
     t_load = time.perf_counter()
-    checker = _proofread.Proofreader(None, threshold=_proofread.THRESHOLD, context=context)
+    checker = _proofread.Proofreader(None, threshold=_proofread.THRESHOLD, context=context, thorough=thorough)
     load_s = time.perf_counter() - t_load
     tp = flagged = err_sents = lenient_tp = corr_ok = clean = clean_flagged = subset_ok = 0
     pos_flagged = pos_right = pos_gold = 0
@@ -161,12 +171,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threshold", type=float)
     ap.add_argument("--show", type=int, default=0, help="print up to N wrong or partial detections")
     ap.add_argument("--only", choices=("odw", "sighan"))
-    ap.add_argument("--engine", choices=("default", "word", "both"), default="both",
-                    help="default: word model + context model (what check-text runs); word: the word model "
-                         "alone (the engine before the context model); both (the default): one after the other")
+    ap.add_argument("--engine", choices=("default", "thorough", "word", "all"), default="all",
+                    help="default: word model + context model (what check-text runs); thorough: default + the "
+                         "sound-alike pass ([text] thorough = true, check-text --thorough); word: the word model "
+                         "alone (the engine before the context model); all (the default): one after the other")
     args = ap.parse_args(argv)
     files = {"odw.train": ODW, "sighan2015_test": sighan_path()}
-    engines = {"default": [True], "word": [False], "both": [False, True]}[args.engine]
+    engines = {"default": ["default"], "thorough": ["thorough"], "word": ["word"],
+               "all": ["word", "default", "thorough"]}[args.engine]
     print(TARGETS)
     for name, path in files.items():
         if args.only and not name.startswith(args.only):
@@ -177,11 +189,10 @@ def main(argv: list[str] | None = None) -> int:
         pairs = read_pairs(path)
         if args.split != "all":
             pairs = pairs[(0 if args.split == "even" else 1)::2]
-        for context in engines:
+        for engine in engines:
             t0 = time.perf_counter()
-            r = evaluate(pairs, args.threshold, args.show, context=context)
-            label = "word model + context model (default)" if context else "word model only (before the context model)"
-            print(report(name, args.split, label, r, r.pop("load_s", time.perf_counter() - t0)))
+            r = evaluate(pairs, args.threshold, args.show, context=engine != "word", thorough=engine == "thorough")
+            print(report(name, args.split, LABELS[engine], r, r.pop("load_s", time.perf_counter() - t0)))
     return 0
 
 

@@ -140,7 +140,7 @@ def cmd_check_text(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UsageError(f"{args.file}: 无法读取 cannot read ({exc.strerror})") from None
     lines = (line.rstrip("\n").rstrip("\r") for line in stream)
-    for n, errors in enumerate(check_text_lines(lines, profile), start=1):
+    for n, errors in enumerate(check_text_lines(lines, profile, thorough=True if args.thorough else None), start=1):
         print(json.dumps({"line": n, "errors": errors}, ensure_ascii=False), flush=True)
     return 0
 
@@ -182,6 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("check-text", help="proofread plain text, one paragraph a line")
     sp.add_argument("file", nargs="?", metavar="FILE|-")
     sp.add_argument("--config", metavar="PROFILE.toml")
+    sp.add_argument("--thorough", action="store_true",
+                    help="also compare with same-sounding words (slower; as [text] thorough = true)")
     sp.set_defaults(func=cmd_check_text)
     sp = sub.add_parser("doctor", help="check the browser, the store and the profile")
     sp.add_argument("--config", metavar="PROFILE.toml")

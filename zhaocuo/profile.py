@@ -160,6 +160,9 @@ class TextSection:
     confusions: dict[str, str] = field(default_factory=dict)
     # A local pycorrector MacBERT model folder; empty: the neural corrector is not used.
     macbert_dir: str = ""
+    # Also check every stretch against same-sounding common words (audits/_soundalike.py):
+    # finds more input-method slips, about six times slower.
+    thorough: bool = False
 
 
 @dataclass
