@@ -115,6 +115,11 @@ class Proofreader:
         if thorough is None:
             thorough = bool(profile and profile.text.thorough)
         self.soundalike = thorough and context
+        if self.soundalike:
+            # Built (about two seconds) and checked now: a damaged model file stops the run at
+            # its start, not halfway through the pages.
+            _soundalike.model()
+            _soundalike.sound_index(self.lex)
         # The character trigram model for real-word typos (懂事会 for 董事会); ``context=False``
         # is the word model alone (the benchmark prints both).
         self.charlm = _ngram.load() if context else None

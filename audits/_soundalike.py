@@ -21,7 +21,7 @@ soundalike.json), fitted by bench/fit_soundalike.py on the labels of the even li
 ecspell-odw only (nothing of the benchmark's text enters a word list or the model file), and every
 figure in the README is measured on the odd lines, which the fit never saw, as well as on all
 lines. The pass proposes and scores some two hundred replacements per sentence, so it is the
-``thorough`` engine (``[text] thorough = true``, ``check-text --thorough``), about six times
+``thorough`` engine (``[text] thorough = true``, ``check-text --thorough``), about five times
 slower than the default one.
 """
 

@@ -161,7 +161,7 @@ class TextSection:
     # A local pycorrector MacBERT model folder; empty: the neural corrector is not used.
     macbert_dir: str = ""
     # Also check every stretch against same-sounding common words (audits/_soundalike.py):
-    # finds more input-method slips, about six times slower.
+    # finds more input-method slips, about five times slower.
     thorough: bool = False
 
 
