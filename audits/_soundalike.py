@@ -245,9 +245,10 @@ class TreeModel:
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, self.log_odds(f)))))
 
 
-def read_model(path: Path = MODEL_PATH) -> TreeModel:
-    """The model file, checked: a damaged or foreign file is an error naming the file, never a
-    silent change of what is reported."""
+def read_model(path: Path | None = None) -> TreeModel:
+    """The model file (MODEL_PATH unless given), checked: a damaged or foreign file is an error
+    naming the file, never a silent change of what is reported."""
+    path = path or MODEL_PATH
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("features") != list(FEATURES):

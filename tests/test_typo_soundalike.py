@@ -125,3 +125,24 @@ def test_check_text_thorough_by_flag_and_by_profile(tmp_path: Path) -> None:
     expected = [{"start": 16, "text": "经身", "suggestion": "精神", "audit": "typo"}]
     assert json.loads(flagged.stdout)["errors"] == expected
     assert json.loads(by_profile.stdout)["errors"] == expected
+
+
+def test_a_damaged_model_stops_a_thorough_run_before_the_crawl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from zhaocuo import cli
+    from zhaocuo.profile import ProfileError, load_profile
+
+    damaged = tmp_path / "soundalike.json"
+    damaged.write_text("{}", encoding="utf-8")
+    monkeypatch.setattr(_soundalike, "MODEL_PATH", damaged)
+    _soundalike.model.cache_clear()
+    try:
+        profile = load_profile(write_profile(tmp_path, {"site": {"start_urls": ["http://127.0.0.1:1/"]},
+                                                        "text": {"thorough": True}}))
+        with pytest.raises(ProfileError) as err:
+            cli._preflight(profile)
+        assert "text.thorough" in str(err.value) and str(damaged) in str(err.value)
+        # without thorough the model is not needed, so nothing stops the run
+        cli._preflight(load_profile(write_profile(tmp_path, {"site": {"start_urls": ["http://127.0.0.1:1/"]}},
+                                                  "plain.toml")))
+    finally:
+        _soundalike.model.cache_clear()

@@ -91,7 +91,8 @@ def _mail(profile: Profile, store: SQLiteStore, out: Path, result, as_of: date, 
 
 def _preflight(profile: Profile) -> None:
     """Read the inputs a profile names before a long crawl, so a malformed catalogue
-    spreadsheet or a missing model folder stops the run now (exit 2), not after hours."""
+    spreadsheet, a missing model folder or a damaged sound-alike model stops the run now
+    (exit 2), not after hours."""
     if profile.columns.catalog_file:
         from audits._catalog import load_catalog
 
@@ -99,6 +100,13 @@ def _preflight(profile: Profile) -> None:
     if profile.text.macbert_dir and not profile.resolve_path(profile.text.macbert_dir).is_dir():
         raise ProfileError(profile.path, "text.macbert_dir",
                            f"模型目录不存在 model folder not found: {profile.text.macbert_dir}")
+    if profile.text.thorough:
+        from audits import _soundalike
+
+        try:
+            _soundalike.model()
+        except RuntimeError as exc:  # the message names the model file
+            raise ProfileError(profile.path, "text.thorough", str(exc)) from None
 
 
 def cmd_run(args: argparse.Namespace) -> int:
