@@ -69,6 +69,8 @@ class Lexicon:
     char_sound: dict[str, str] = None  # type: ignore[assignment]  # char -> toneless pinyin
     # toneless pinyin of a two-character word ("da shu") -> the words that sound so
     pair_words: dict[str, tuple[str, ...]] = None  # type: ignore[assignment]
+    # The curated official and website terms (config/lexicon/): right wherever they stand.
+    curated: frozenset[str] = frozenset()
 
 
 def _read_freq_file(path: Path, freq: dict[str, int]) -> None:
@@ -174,11 +176,15 @@ def load() -> Lexicon:
     freq: dict[str, int] = {}
     _read_freq_file(_pkg_dir("jieba") / "dict.txt", freq)
     _read_freq_file(pdata / "word_freq.txt", freq)
-    for w in _lines(LEXICON_DIR / "gov_terms.txt"):
-        freq[w] = max(freq.get(w, 0), GOV_TERM_FREQ)
+    curated: set[str] = set()
+    for name in ("gov_terms.txt", "web_terms.txt"):
+        for w in _lines(LEXICON_DIR / name):
+            freq[w] = max(freq.get(w, 0), GOV_TERM_FREQ)
+            curated.add(w)
     for w in _lines(LEXICON_DIR / "formulations.txt"):
         if len(w) <= MAX_WORD:
             freq[w] = max(freq.get(w, 0), GOV_TERM_FREQ)
+            curated.add(w)
     confusions = _pairs(LEXICON_DIR / "confusions.txt")
     for right in confusions.values():
         if len(right) <= MAX_WORD:
@@ -200,6 +206,7 @@ def load() -> Lexicon:
         completions=completions, confusions=confusions,
         formulations=_lines(LEXICON_DIR / "formulations.txt"),
         outdated=_outdated(LEXICON_DIR / "outdated.txt"), surnames=surnames,
+        curated=frozenset(curated),
     )
 
 

@@ -170,6 +170,11 @@ class Proofreader:
         for _, name in self.leaders:
             self.protected.add(name)
             self.extra[name] = max(self.extra.get(name, 0), _lexicon.GOV_TERM_FREQ)
+        # Words the sound-alike pass never proposes to change: the curated official and website
+        # terms, the site's own frequent terms and the profile's words and names ("【置顶】" is a
+        # pinned post, whatever 制定 would make of the title after it).
+        self._settled = frozenset(self.lex.curated | self.site_terms | self.protected)
+        self._settled_max = max((len(w) for w in self._settled), default=0)
         # Log probability of each word, the segmenter's one look-up per candidate word.
         self.logp = _lexicon.log_probs(self.lex)
         if self.extra:
@@ -370,12 +375,22 @@ class Proofreader:
             yield i, wrong, right, rule
         if self.soundalike:
             assert self.charlm is not None
-            for prop in _soundalike.find(s, self.lex, self.charlm, self._score, flagged):
+            for prop in _soundalike.find(s, self.lex, self.charlm, self._score, flagged, self._settled_positions(s)):
                 first, last = prop.changes[0][0], prop.changes[-1][0]
                 right = list(s[first:last + 1])
                 for pos, new in prop.changes:
                     right[pos - first] = new
                 yield first, s[first:last + 1], "".join(right), "soundalike"
+
+    def _settled_positions(self, s: str) -> set[int]:
+        """Positions of ``s`` inside an occurrence of a settled word (see ``_settled``)."""
+        settled, longest = self._settled, min(self._settled_max, len(s))
+        out: set[int] = set()
+        for i in range(len(s) - 1):
+            for j in range(i + 2, min(len(s), i + longest) + 1):
+                if s[i:j] in settled:
+                    out.update(range(i, j))
+        return out
 
     def _context_typos(self, s: str, flagged: Iterable[int]) -> Iterator[tuple[int, str]]:
         """Real-word typos: characters whose same-sound/shape replacement makes the context far

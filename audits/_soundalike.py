@@ -280,9 +280,10 @@ def model() -> TreeModel:
 
 
 def find(run: str, lex: Lexicon, charlm: _ngram.CharModel, score: Callable[[str], float],
-         taken: set[int]) -> Iterator[Proposal]:
+         taken: set[int], settled: set[int] = frozenset()) -> Iterator[Proposal]:
     """The confident proposals of a run, best first, none touching ``taken`` (positions other
-    passes flagged) or each other's neighbours (a slip is one place, not two next to each other)."""
+    passes flagged) or each other's neighbours (a slip is one place, not two next to each other),
+    and none changing a ``settled`` position (inside a word that is right by definition)."""
     index = sound_index(lex)
     ranker = model()
     edge = _ngram.SEP + run + _ngram.SEP
@@ -294,6 +295,8 @@ def find(run: str, lex: Lexicon, charlm: _ngram.CharModel, score: Callable[[str]
     scored = []
     base_cache: dict[int, float] = {}
     for changes, word in proposals(run, lex, index).items():
+        if settled and any(p in settled for p, _ in changes):
+            continue  # inside a word that is right by definition (Proofreader._settled)
         if len(changes) == 1:
             # Most proposals change one character: reject the hopeless ones by their pair
             # support before building anything (features() repeats the test for the rest).

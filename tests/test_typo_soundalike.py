@@ -62,6 +62,9 @@ def test_thorough_finds_input_method_slips_the_default_engine_misses(
     "要坚持问题导向，着力解决群众反映强烈的突出问题。",
     "他在工作中认真负责，任劳任怨，受到群众好评。",
     "副区长李晓琦带队督导安全生产工作。",
+    # website furniture: 置顶 is a pinned post, not 制定
+    "【置顶】示范区部门动态栏目发布规范",
+    "【置顶】关于开展安全生产大检查的通知",
 ])
 def test_correct_text_is_left_alone_by_the_thorough_engine(thorough: Proofreader, text: str) -> None:
     assert _typos(thorough, text) == []
@@ -75,6 +78,25 @@ def test_the_profiles_ignore_list_silences_the_pass_too(tmp_path: Path) -> None:
     quiet = load_profile(write_profile(tmp_path, {**data, "text": {"thorough": True, "ignore": ["考核平价"]}}, "b.toml"))
     assert _typos(Proofreader(flagging), SLIPS[0][0]) == [SLIPS[0][1]]
     assert _typos(Proofreader(quiet), SLIPS[0][0]) == []
+
+
+def test_the_sites_own_frequent_terms_are_never_changed() -> None:
+    # A site that writes "考核平价" on many pages means it (a name of its own, as 临缁村 in the
+    # site-vocabulary tests): the pass leaves it alone there.
+    checker = Proofreader(None, site_freq={"考核平价": 40}, thorough=True)
+    assert _typos(checker, SLIPS[0][0]) == []
+
+
+def test_settled_positions_are_never_changed(thorough: Proofreader) -> None:
+    run = "建立健全干部考核平价机制"
+    found = list(_soundalike.find(run, thorough.lex, thorough.charlm, thorough._score, set()))
+    assert [p.changes for p in found] == [((8, "评"),)]
+    assert list(_soundalike.find(run, thorough.lex, thorough.charlm, thorough._score, set(), {7, 8})) == []
+    # what the proofreader settles: curated website terms, the site's terms, the profile's words
+    assert thorough._settled_positions("置顶通知") == {0, 1}  # 置顶: config/lexicon/web_terms.txt
+    assert thorough._settled_positions(run) == set()
+    site = Proofreader(None, site_freq={"考核平价": 40}, thorough=True)
+    assert site._settled_positions(run) == {6, 7, 8, 9}
 
 
 def test_a_tree_model_sums_its_leaves_on_the_path_each_value_takes() -> None:
