@@ -30,7 +30,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -309,12 +309,23 @@ def find(run: str, lex: Lexicon, charlm: _ngram.CharModel, score: Callable[[str]
             continue
         p = ranker.probability(f)
         if p >= ranker.threshold:
-            scored.append((-p, changes))
-    scored.sort()  # most probable first; ties by position, the same every night
+            scored.append((p, changes))
+    for p, changes in select(scored, taken):
+        yield Proposal(changes, p)
+
+
+Changes = tuple[tuple[int, str], ...]
+
+
+def select(scored: list[tuple[float, Changes]], taken: Iterable[int]) -> Iterator[tuple[float, Changes]]:
+    """The proposals to report, most probable first (ties by position, the same every night),
+    none touching ``taken`` or a position next to one already chosen: a slip is one place, and
+    the second of two neighbouring proposals is usually an echo of the first. Shared with
+    bench/fit_soundalike.py, so the fit measures exactly what is reported."""
     blocked = {q for t in taken for q in (t - 1, t, t + 1)}
-    for neg_p, changes in scored:
-        positions = [p for p, _ in changes]
+    for p, changes in sorted(scored, key=lambda pc: (-pc[0], pc[1])):
+        positions = [q for q, _ in changes]
         if blocked.intersection(positions):
             continue
-        blocked.update(q for p in positions for q in (p - 1, p, p + 1))
-        yield Proposal(changes, -neg_p)
+        blocked.update(q for pos in positions for q in (pos - 1, pos, pos + 1))
+        yield p, changes

@@ -131,18 +131,8 @@ def evaluate(rows: list[dict], model: _soundalike.TreeModel, threshold: float) -
     tp = flagged = with_errors = clean = clean_flagged = 0
     for r in rows:
         pred = dict(r["base"])
-        scored = []
-        for changes, f, _ in r["props"]:
-            p = model.probability(f)
-            if p >= threshold:
-                scored.append((-p, changes))
-        scored.sort()
-        blocked = {q for t in pred for q in (t - 1, t, t + 1)}
-        for _, changes in scored:
-            positions = [p for p, _ in changes]
-            if blocked.intersection(positions):
-                continue
-            blocked.update(q for p in positions for q in (p - 1, p, p + 1))
+        scored = [(p, changes) for changes, f, _ in r["props"] if (p := model.probability(f)) >= threshold]
+        for _, changes in _soundalike.select(scored, list(pred)):
             pred.update(changes)
         if r["gold"]:
             with_errors += 1
