@@ -9,7 +9,9 @@ word or error pair of the benchmark is kept.
     .venv/bin/python bench/fit_soundalike.py            # fit, write the model, print held-out figures
 
 It writes config/models/soundalike.json (the trees and the threshold); then run
-bench/text_bench.py. Needs scikit-learn, which only this script uses (not a dependency of the tool).
+bench/text_bench.py. Needs scikit-learn, which only this script uses (not a dependency of the tool);
+the shipped file was written with scikit-learn 1.9.1, and running the script again on this
+checkout writes it byte for byte.
 """
 
 from __future__ import annotations
