@@ -38,6 +38,9 @@ from pathlib import Path
 from audits import _ngram
 from audits._lexicon import LEXICON_DIR, Lexicon, is_han
 
+# A proposal: ((position in the run, new character), ...), one or two changes, by position.
+Changes = tuple[tuple[int, str], ...]
+
 # Stretches of these lengths are matched against same-sounding words.
 LENGTHS = (2, 3, 4)
 # Words proposed for what sounds like them must be at least this frequent (jieba/pycorrector
@@ -111,19 +114,18 @@ class Proposal:
     """Characters of a run to change: ((position, new character), ...), and the model's
     probability that all of them are typos."""
 
-    changes: tuple[tuple[int, str], ...]
+    changes: Changes
     probability: float
 
 
-def proposals(run: str, lex: Lexicon, index: dict[str, tuple[str, ...]]
-              ) -> dict[tuple[tuple[int, str], ...], tuple[int, str]]:
+def proposals(run: str, lex: Lexicon, index: dict[str, tuple[str, ...]]) -> dict[Changes, tuple[int, str]]:
     """Every candidate change set of a run of Han characters (see the module docstring), with
     the most frequent word that proposes it: (its start in the run, the word)."""
     n = len(run)
     freq = lex.freq
-    out: dict[tuple[tuple[int, str], ...], tuple[int, str]] = {}
+    out: dict[Changes, tuple[int, str]] = {}
 
-    def offer(changes: tuple[tuple[int, str], ...], start: int, word: str) -> None:
+    def offer(changes: Changes, start: int, word: str) -> None:
         prev = out.get(changes)
         if prev is None or freq.get(word, 0) > freq.get(prev[1], 0):
             out[changes] = (start, word)
@@ -154,10 +156,10 @@ def proposals(run: str, lex: Lexicon, index: dict[str, tuple[str, ...]]
     return out
 
 
-def features(run: str, changes: tuple[tuple[int, str], ...], word: tuple[int, str], lex: Lexicon,
+def features(run: str, changes: Changes, word: tuple[int, str], lex: Lexicon,
              charlm: _ngram.CharModel, score: Callable[[str], float],
              base_cache: dict[int, float] | None = None) -> tuple[float, ...] | None:
-    """The evidence for one change set (see _WEIGHTS), or None when the neighbours' character
+    """The evidence for one change set (in the order of FEATURES), or None when the neighbours' character
     pairs (PAIR_SLACK) or the character model (MIN_CONTEXT_GAIN) alone rule it out.
     ``base_cache``: per run, the character model's score of each written character (the same
     position is scored for many proposals)."""
@@ -265,6 +267,8 @@ def read_model(path: Path | None = None) -> TreeModel:
                 raise ValueError("a tree points outside itself")
             if any(0 <= c <= i for i, c in enumerate(nodes[2])) or any(0 <= c <= i for i, c in enumerate(nodes[3])):
                 raise ValueError("a tree's children must follow their parent")  # no loops
+            if any((left >= 0) != (right >= 0) for left, right in zip(nodes[2], nodes[3], strict=True)):
+                raise ValueError("a tree's inner node lacks a child")
             trees.append(nodes)
         threshold = float(data["threshold"])
         if not 0.0 < threshold < 1.0:
@@ -312,9 +316,6 @@ def find(run: str, lex: Lexicon, charlm: _ngram.CharModel, score: Callable[[str]
             scored.append((p, changes))
     for p, changes in select(scored, taken):
         yield Proposal(changes, p)
-
-
-Changes = tuple[tuple[int, str], ...]
 
 
 def select(scored: list[tuple[float, Changes]], taken: Iterable[int]) -> Iterator[tuple[float, Changes]]:

@@ -124,6 +124,8 @@ def test_the_shipped_model_reads_and_matches_the_features() -> None:
      "outside"),
     (lambda d: json.dumps({**d, "trees": [{**d["trees"][0], "left": [0] * len(d["trees"][0]["left"])}]}),
      "follow"),
+    (lambda d: json.dumps({**d, "trees": [{**d["trees"][0], "right": [-1] * len(d["trees"][0]["right"])}]}),
+     "lacks a child"),
 ])
 def test_a_damaged_model_file_is_an_error_naming_it(tmp_path: Path, damage, says: str) -> None:
     data = json.loads(_soundalike.MODEL_PATH.read_text(encoding="utf-8"))
