@@ -13,8 +13,10 @@ from collections import Counter
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-# Re-exported (the same object): the crawler, the audits and the tests import it from here.
-from zhaocuo.urlcanon import canonical
+# Re-exported (the same objects): the crawler and the tests import them from here; audits, which
+# must not reach into a stage, import them from zhaocuo.urlcanon.
+from zhaocuo.urlcanon import canonical as canonical
+from zhaocuo.urlcanon import origin_of as origin_of
 
 # Schemes that are not fetchable links: never stored as links, never checked.
 SKIPPED_SCHEMES = ("mailto:", "javascript:", "tel:", "data:", "sms:", "about:", "blob:", "file:", "ftp:")
@@ -70,12 +72,6 @@ def host_of(url: str) -> str:
         return (urlsplit(url).hostname or "").lower().rstrip(".")
     except ValueError:
         return ""
-
-
-def origin_of(url: str) -> str:
-    """scheme://host[:port] of ``url`` (canonical)."""
-    parts = urlsplit(canonical(url))
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def path_key(url: str) -> str:

@@ -69,3 +69,9 @@ def _remove_dot_segments(path: str) -> str:
         out.append(seg)
     result = "/".join(out)
     return result if result.startswith("/") else "/" + result
+
+
+def origin_of(url: str) -> str:
+    """scheme://host[:port] of ``url`` (canonical)."""
+    parts = urlsplit(canonical(url))
+    return f"{parts.scheme}://{parts.netloc}"
