@@ -160,11 +160,12 @@ class Scan:
     elapsed_s: float = 0.0
     site_terms: int = 0
     site_leaders: int = 0
+    engine: str = "default"  # or "thorough" ([text] thorough = true)
 
     def stats(self) -> dict[str, object]:
-        """For summary.json: how much text was proofread, and how fast."""
+        """For summary.json: how much text was proofread, by which engine, and how fast."""
         chars = sum(len(u.text) for u in self.units)
-        return {"distinct_lines": len(self.units), "chars_checked": chars,
+        return {"engine": self.engine, "distinct_lines": len(self.units), "chars_checked": chars,
                 "shared_lines": sum(1 for u in self.units if u.count > 1),
                 "site_terms": self.site_terms, "site_leaders": self.site_leaders,
                 "elapsed_s": round(self.elapsed_s, 2),
@@ -193,7 +194,8 @@ def scan(crawl: Crawl, profile: Profile, as_of: date) -> Scan:
         found = checker.check(unit.text, page_date=unit_date(unit))
         if found:
             errors.append((unit, found))
-    result = Scan(units, errors, time.monotonic() - started, len(terms), len(site_leaders))
+    result = Scan(units, errors, time.monotonic() - started, len(terms), len(site_leaders),
+                  "thorough" if checker.soundalike else "default")
     _CACHE.clear()  # one scan kept: a nightly run audits one crawl
     _CACHE[key] = result
     return result

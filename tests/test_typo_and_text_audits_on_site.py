@@ -33,6 +33,7 @@ def site_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict], Path
     stats = summary["typo"]
     # The footer and navigation lines stand on every page but are read once.
     assert stats["shared_lines"] >= 2 and stats["chars_checked"] > 1000 and stats["site_leaders"] == 1
+    assert stats["engine"] == "default"  # [text] thorough not set
     return [json.loads(x) for x in lines if x.strip()], profile
 
 

@@ -169,3 +169,24 @@ def test_a_damaged_model_stops_a_thorough_run_before_the_crawl(tmp_path: Path, m
                                                   "plain.toml")))
     finally:
         _soundalike.model.cache_clear()
+
+
+def test_summary_says_which_engine_read_the_site(tmp_path: Path) -> None:
+    from datetime import date
+
+    from audits import _maintext
+    from zhaocuo.profile import load_profile
+    from zhaocuo.store import Page, SQLiteStore
+
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    run_id, _ = store.begin_run()
+    text = SLIPS[0][0]
+    store.add_page(run_id, Page(url="http://www.test.gov.cn/a.html", status=200, content_type="text/html",
+                                title="通知", text=text, html=f"<html><body><p>{text}</p></body></html>"))
+    store.finish_run(run_id, "complete")
+    data = {"site": {"start_urls": ["http://www.test.gov.cn/"]}, "store": {"path": str(tmp_path / "s.sqlite")}}
+    for thorough, engine, flagged in ((False, "default", []), (True, "thorough", ["平"])):
+        profile = load_profile(write_profile(tmp_path, {**data, "text": {"thorough": thorough}}, f"{engine}.toml"))
+        scan = _maintext.scan(store.crawl(run_id), profile, date(2026, 11, 27))
+        assert scan.stats()["engine"] == engine
+        assert [e.text for _, errors in scan.errors for e in errors if e.audit == "typo"] == flagged
