@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import scrapy
-from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, StopDownload
 from scrapy.http import Response
 
@@ -21,14 +20,14 @@ from crawler.extract import extract
 from crawler.linkcheck import GET_CAP_BYTES, todo_targets
 from crawler.middlewares import classify_exception
 from crawler.progress import Progress
-from crawler.scrapyrun import StoreWriter, fetch_outcome
+from crawler.scrapyrun import SignalledSpider, StoreWriter, fetch_outcome
 from crawler.spider import header, is_html, snippet
 from crawler.urls import host_of, looks_like_page
 from zhaocuo.profile import Profile
 from zhaocuo.store import LinkCheck, SQLiteStore, now_iso
 
 
-class LinkCheckSpider(scrapy.Spider):
+class LinkCheckSpider(SignalledSpider, scrapy.Spider):
     name = "zhaocuo-linkcheck"
 
     def __init__(self, profile: Profile, store_path: str, run_id: int, progress: bool = False, **kw: Any) -> None:
@@ -47,14 +46,6 @@ class LinkCheckSpider(scrapy.Spider):
         self._wake: asyncio.Event | None = None
         self.max_in_flight = max(4, profile.crawl.concurrency * 2)
         self.obey = not profile.site.own_site
-
-    @classmethod
-    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> LinkCheckSpider:
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider.on_headers, signal=signals.headers_received)
-        crawler.signals.connect(spider.on_bytes, signal=signals.bytes_received)
-        crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
-        return spider
 
     def on_headers(self, headers: Any, body_length: int, request: scrapy.Request, spider: Any) -> None:
         if "zc_url" not in request.meta or request.method == "HEAD":

@@ -230,6 +230,22 @@ def child_main(argv: list[str] | None, prog: str, spider_cls: type, stat_prefix:
     return 0
 
 
+class SignalledSpider:
+    """Mixin for our two Scrapy spiders: connects their ``on_headers`` (stop bodies we will not
+    read), ``on_bytes`` (byte caps) and ``on_closed`` to Scrapy's signals. Scrapy is imported
+    only when a spider is built, so this module stays light for the parent process."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> Any:
+        from scrapy import signals
+
+        spider = super().from_crawler(crawler, *args, **kwargs)  # type: ignore[misc]
+        crawler.signals.connect(spider.on_headers, signal=signals.headers_received)
+        crawler.signals.connect(spider.on_bytes, signal=signals.bytes_received)
+        crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
+        return spider
+
+
 def run_scrapy(settings: dict[str, Any], spider_cls: type, **kwargs: Any) -> None:
     """Run one spider to completion in this (child) process."""
     from scrapy.crawler import CrawlerProcess

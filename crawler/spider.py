@@ -18,7 +18,6 @@ from collections import Counter, deque
 from typing import Any
 
 import scrapy
-from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, StopDownload
 from scrapy.http import Response
 
@@ -28,7 +27,7 @@ from crawler.decode import decode_body
 from crawler.extract import extract
 from crawler.middlewares import classify_exception
 from crawler.progress import Progress
-from crawler.scrapyrun import StoreWriter, fetch_outcome
+from crawler.scrapyrun import SignalledSpider, StoreWriter, fetch_outcome
 from crawler.urls import canonical, host_of, is_attachment, looks_like_page, origin_of, path_key, trap_reason
 from zhaocuo.profile import Profile
 from zhaocuo.store import Link, LinkCheck, Page, SQLiteStore, now_iso
@@ -63,7 +62,7 @@ def header(response: Response, name: str) -> str:
     return value.decode("latin-1") if value else ""
 
 
-class SiteSpider(scrapy.Spider):
+class SiteSpider(SignalledSpider, scrapy.Spider):
     name = "zhaocuo-site"
 
     def __init__(self, profile: Profile, store_path: str, run_id: int, progress: bool = False,
@@ -94,15 +93,7 @@ class SiteSpider(scrapy.Spider):
         self._wake: asyncio.Event | None = None
         self.max_in_flight = max(4, profile.crawl.concurrency * 2)
 
-    # -- scrapy plumbing ------------------------------------------------------------------
-    @classmethod
-    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SiteSpider:
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider.on_headers, signal=signals.headers_received)
-        crawler.signals.connect(spider.on_bytes, signal=signals.bytes_received)
-        crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
-        return spider
-
+    # -- scrapy plumbing (signals: crawler.scrapyrun.SignalledSpider) ------------------------
     def on_headers(self, headers: Any, body_length: int, request: scrapy.Request, spider: Any) -> None:
         """Stop downloading bodies we will not read (images, archives…) right after headers."""
         if "zc_url" not in request.meta or request.method == "HEAD" or request.meta.get("zc_kind") == "probe":
