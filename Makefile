@@ -5,7 +5,7 @@ PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEBS  := chromium dnsmasq
 
-.PHONY: install system demo test lint bench bench-crawl bench-text bench-render clean
+.PHONY: install system demo test lint bench bench-crawl bench-text bench-render bench-real clean
 
 install: system $(STAMP)
 
@@ -35,7 +35,7 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest -q
 
-bench: bench-crawl bench-text bench-render
+bench: bench-crawl bench-text bench-render bench-real
 
 bench-crawl: install
 	$(PY) bench/crawl_bench.py
@@ -45,6 +45,10 @@ bench-text: install
 
 bench-render: install
 	$(PY) bench/render_bench.py
+
+# Audits on real government pages (../shared/realpages; skipped with one line when absent).
+bench-real: install
+	$(PY) bench/real_bench.py
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .ruff_cache
