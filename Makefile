@@ -28,11 +28,13 @@ $(STAMP): pyproject.toml
 demo: install
 	$(PY) -m demo.run
 
+# ruff, and import-linter's layer contract (pyproject.toml [tool.importlinter]): an import that
+# crosses a layer (a stage importing another stage or the application, the core importing a stage) fails.
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
-test: install
-	$(VENV)/bin/ruff check .
+test: lint
 	$(VENV)/bin/pytest -q
 
 bench: bench-crawl bench-text bench-render bench-real

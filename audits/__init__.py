@@ -14,23 +14,14 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from types import ModuleType
 from typing import Protocol
 
-from zhaocuo.finding import Finding, Severity
-from zhaocuo.profile import Profile
-from zhaocuo.store import Crawl
-
-
-@dataclass(frozen=True)
-class AuditMeta:
-    name: str                      # the contract's audit name, e.g. "dead_link"
-    title: str                     # Chinese title shown in reports, e.g. "链接不可用"
-    severity: Severity             # default severity (a finding may carry another, with a reason)
-    requires: tuple[str, ...]      # stored data read: "pages", "links", "link_checks", "records:ipv6", …
-    description: str = ""          # one Chinese sentence on what the national check asks
+from zhaocuo.core.auditmeta import AuditMeta
+from zhaocuo.core.finding import Finding
+from zhaocuo.core.profile import Profile
+from zhaocuo.core.store import Crawl
 
 
 class AuditModule(Protocol):
@@ -51,6 +42,14 @@ def all_audits() -> list[ModuleType]:
     return mods
 
 
+def metas() -> list[AuditMeta]:
+    """Every audit's ``META``, in name order (handed to the reports as data)."""
+    return [m.META for m in all_audits()]
+
+
 def titles() -> dict[str, str]:
-    """Audit name → Chinese title, for reports."""
-    return {m.META.name: m.META.title for m in all_audits()}
+    """Audit name → Chinese title."""
+    return {m.name: m.title for m in metas()}
+
+
+__all__ = ["AuditMeta", "AuditModule", "all_audits", "metas", "titles"]

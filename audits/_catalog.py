@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from zhaocuo.profile import CatalogItem, Profile, ProfileError
+from zhaocuo.core.profile import CatalogItem, Profile, ProfileError
 
 # Canonical field → the words that identify its header cell (first match wins, so the more
 # specific words come first: "公开事项" would otherwise catch the 一级/二级 split).

@@ -21,7 +21,7 @@ blank column whose sidebar lists its sibling columns would look full.
 Bounded work: every page is read once, lightly (dates, breadcrumb, pager, menu entries,
 aggregated at once); only the homepage, the column pages and a sample of at most
 BLOCK_SAMPLE others are read again in full. A page the crawler would have rendered but did
-not (crawler.render.looks_script_built) is marked: its stored list proves nothing.
+not (zhaocuo.core.htmlheur.looks_script_built) is marked: its stored list proves nothing.
 """
 
 from __future__ import annotations
@@ -37,10 +37,10 @@ import lxml.html
 from lxml import etree
 
 from audits._catalog import Entry, names_match, time_limit_days
-from audits._dates import DATE_RE, make_date, page_date
-from crawler.render import looks_script_built  # the crawler's own test: what it would have rendered
-from zhaocuo.profile import Profile
-from zhaocuo.store import Crawl, Page
+from zhaocuo.core.dates import DATE_RE, make_date, page_date
+from zhaocuo.core.htmlheur import looks_script_built
+from zhaocuo.core.profile import Profile
+from zhaocuo.core.store import Crawl, Page
 
 # Only the head of a huge page is parsed: lists and navigation are near the top, and an
 # untrusted page must not cost unbounded time.

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from zhaocuo.profile import ProfileError
+from zhaocuo.core.profile import ProfileError
 
 CONFIDENCE = 0.9
 MAX_LEN = 128

@@ -24,9 +24,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from audits._dates import find_dates, page_date
-from zhaocuo.profile import Leader, Profile
-from zhaocuo.store import Crawl
+from zhaocuo.core.dates import find_dates, page_date
+from zhaocuo.core.profile import Leader, Profile
+from zhaocuo.core.store import Crawl
 
 KINDS = ("html", "attachment", "newmedia")
 # Lines longer than this are body text, never boilerplate; they are still de-duplicated.

@@ -17,8 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from audits._dates import DATE_RE, labelled_date, make_date
-from zhaocuo.store import Crawl, Page
+from zhaocuo.core.dates import DATE_RE, labelled_date, make_date
+from zhaocuo.core.store import Crawl, Page
 
 # A document number: issuing-organ abbreviation, year in 〔〕 (or [] () 【】), serial, 号.
 DOC_NO = re.compile(r"([\u4e00-\u9fa5]{1,14})\s*[〔\[［（(【]\s*((?:19|20)\d\d)\s*[〕\]］）)】]\s*(\d{1,4})\s*号")

@@ -34,7 +34,7 @@ from datetime import date
 
 from audits import _lexicon, _ngram, _soundalike
 from audits._lexicon import MAX_WORD, Lexicon
-from zhaocuo.profile import Leader, Profile
+from zhaocuo.core.profile import Leader, Profile
 
 log = logging.getLogger("zhaocuo.proofread")
 

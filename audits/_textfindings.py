@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from datetime import date
 
 from audits import _maintext
-from zhaocuo.finding import Finding
-from zhaocuo.profile import Profile
-from zhaocuo.store import Crawl
+from zhaocuo.core.finding import Finding
+from zhaocuo.core.profile import Profile
+from zhaocuo.core.store import Crawl
 
 
 def findings(crawl: Crawl, profile: Profile, as_of: date, audit: str, severity: str,

@@ -16,9 +16,9 @@ from typing import Any
 from audits import AuditMeta
 from audits._catalog import entry_for_column, load_catalog, unit_of
 from audits._columns import discover
-from zhaocuo.finding import Finding, Severity
-from zhaocuo.profile import Profile
-from zhaocuo.store import Crawl
+from zhaocuo.core.finding import Finding, Severity
+from zhaocuo.core.profile import Profile
+from zhaocuo.core.store import Crawl
 
 META = AuditMeta(name="blank_column", title="空白栏目", severity=Severity.HIGH, requires=("pages", "links"),
                  description="栏目无任何信息(含仅显示“暂无信息”)即为空白栏目；5个及以上即单项否决。")

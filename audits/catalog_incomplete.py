@@ -18,9 +18,9 @@ from datetime import date
 from audits import AuditMeta
 from audits._catalog import load_catalog, unit_of
 from audits._columns import discover
-from zhaocuo.finding import Finding, Severity
-from zhaocuo.profile import Profile
-from zhaocuo.store import Crawl
+from zhaocuo.core.finding import Finding, Severity
+from zhaocuo.core.profile import Profile
+from zhaocuo.core.store import Crawl
 
 META = AuditMeta(name="catalog_incomplete", title="公开目录要素不全", severity=Severity.MEDIUM,
                  requires=("profile:catalog_file",),

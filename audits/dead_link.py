@@ -17,10 +17,10 @@ from typing import Any
 
 from audits import AuditMeta
 from audits._soft404 import matches_probe, probe_is_usable, says_not_found
-from zhaocuo.finding import Finding, Severity
-from zhaocuo.profile import Profile
-from zhaocuo.store import Crawl, LinkCheck, Page
-from zhaocuo.urlcanon import canonical, origin_of
+from zhaocuo.core.finding import Finding, Severity
+from zhaocuo.core.profile import Profile
+from zhaocuo.core.store import Crawl, LinkCheck, Page
+from zhaocuo.core.urlcanon import canonical, origin_of
 
 META = AuditMeta(
     name="dead_link", title="链接不可用", severity=Severity.MEDIUM,

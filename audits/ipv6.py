@@ -24,10 +24,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from audits import AuditMeta
-from zhaocuo.finding import Finding, Severity
-from zhaocuo.profile import Profile
-from zhaocuo.store import Crawl
-from zhaocuo.units import unit_for
+from zhaocuo.core.finding import Finding, Severity
+from zhaocuo.core.profile import Profile
+from zhaocuo.core.store import Crawl
+from zhaocuo.core.units import unit_for
 
 META = AuditMeta(
     name="ipv6",

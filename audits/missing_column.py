@@ -24,9 +24,9 @@ from typing import Any
 from audits import AuditMeta
 from audits._catalog import load_catalog, names_match, unit_of
 from audits._columns import discover
-from zhaocuo.finding import Finding, Severity
-from zhaocuo.profile import Profile
-from zhaocuo.store import Crawl
+from zhaocuo.core.finding import Finding, Severity
+from zhaocuo.core.profile import Profile
+from zhaocuo.core.store import Crawl
 
 META = AuditMeta(name="missing_column", title="公开目录栏目缺失", severity=Severity.HIGH, requires=("pages", "links"),
                  description="主动公开事项目录中的事项应在网站上有对应栏目。")

@@ -20,9 +20,9 @@ from collections.abc import Iterable
 from datetime import date
 
 from audits import AuditMeta
-from zhaocuo.finding import Finding, Severity
-from zhaocuo.profile import Profile
-from zhaocuo.store import Crawl
+from zhaocuo.core.finding import Finding, Severity
+from zhaocuo.core.profile import Profile
+from zhaocuo.core.store import Crawl
 
 META = AuditMeta(
     name="newmedia_stale",

@@ -21,9 +21,9 @@ from typing import Any
 
 from audits import AuditMeta
 from audits._policy import PolicyDoc, Repeal, add_years, policy_docs, repealed_by_notices
-from zhaocuo.finding import Finding, Severity
-from zhaocuo.profile import Profile
-from zhaocuo.store import Crawl
+from zhaocuo.core.finding import Finding, Severity
+from zhaocuo.core.profile import Profile
+from zhaocuo.core.store import Crawl
 
 META = AuditMeta(name="outdated_policy", title="政策文件效力标注不及时", severity=Severity.HIGH,
                  requires=("pages",),

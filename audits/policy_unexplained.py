@@ -15,9 +15,9 @@ from datetime import date
 
 from audits import AuditMeta
 from audits._policy import links_to_interpretation, policy_docs, repealed_by_notices
-from zhaocuo.finding import Finding, Severity
-from zhaocuo.profile import Profile
-from zhaocuo.store import Crawl
+from zhaocuo.core.finding import Finding, Severity
+from zhaocuo.core.profile import Profile
+from zhaocuo.core.store import Crawl
 
 META = AuditMeta(name="policy_unexplained", title="政策文件缺少解读", severity=Severity.LOW,
                  requires=("pages", "links"), description="重要政策文件应同步发布政策解读并相互关联。")

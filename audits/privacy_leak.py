@@ -28,9 +28,9 @@ from collections.abc import Iterable
 from datetime import date
 
 from audits import AuditMeta, _maintext
-from zhaocuo.finding import Finding, Severity
-from zhaocuo.profile import Profile
-from zhaocuo.store import Crawl
+from zhaocuo.core.finding import Finding, Severity
+from zhaocuo.core.profile import Profile
+from zhaocuo.core.store import Crawl
 
 META = AuditMeta(
     name="privacy_leak", title="个人信息泄露", severity=Severity.HIGH, requires=("pages", "state:privacy_secret"),

@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from datetime import date
 
 from audits import AuditMeta, _textfindings
-from zhaocuo.finding import Finding, Severity
-from zhaocuo.profile import Profile
-from zhaocuo.store import Crawl
+from zhaocuo.core.finding import Finding, Severity
+from zhaocuo.core.profile import Profile
+from zhaocuo.core.store import Crawl
 
 META = AuditMeta(
     name="serious_error", title="严重表述错误", severity=Severity.VETO, requires=("pages",),

@@ -6,7 +6,7 @@ and 政策文件 180 days, 人事/规划计划/领导/机构 365 days), the prof
 公开时限 (audits._columns.rule_for). "Older than" is strict: at exactly 14 days a 动态 column
 is still in time ("超过两周" means more than 14 days).
 A list filled by script that the crawl did not render (the crawler's own test,
-crawler.render.looks_script_built) is not judged: its stored HTML may hold only old
+zhaocuo.core.htmlheur.looks_script_built) is not judged: its stored HTML may hold only old
 placeholders.
 """
 
@@ -19,9 +19,9 @@ from typing import Any
 from audits import AuditMeta
 from audits._catalog import entry_for_column, load_catalog, unit_of
 from audits._columns import discover, rule_for
-from zhaocuo.finding import Finding, Severity
-from zhaocuo.profile import Profile
-from zhaocuo.store import Crawl
+from zhaocuo.core.finding import Finding, Severity
+from zhaocuo.core.profile import Profile
+from zhaocuo.core.store import Crawl
 
 META = AuditMeta(name="stale_column", title="栏目更新不及时", severity=Severity.HIGH, requires=("pages", "links"),
                  description="动态、要闻类栏目超过2周、通知公告和政策文件类栏目超过6个月、人事和规划计划类栏目超过1年未更新；"

@@ -15,9 +15,9 @@ from typing import Any
 
 from audits import AuditMeta
 from audits._columns import discover
-from zhaocuo.finding import Finding, Severity
-from zhaocuo.profile import Profile
-from zhaocuo.store import Crawl
+from zhaocuo.core.finding import Finding, Severity
+from zhaocuo.core.profile import Profile
+from zhaocuo.core.store import Crawl
 
 META = AuditMeta(name="stale_homepage", title="首页长期未更新", severity=Severity.VETO, requires=("pages", "links"),
                  description="首页栏目信息超过2周未更新即单项否决。")

@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crawler.spider import snippet  # noqa: E402 - after the sys.path line, so the script runs from anywhere
-from zhaocuo.store import Link, LinkCheck, Page, SQLiteStore  # noqa: E402
+from zhaocuo.core.store import Link, LinkCheck, Page, SQLiteStore  # noqa: E402
 
 SITE = "https://www.example.gov.cn"
 MODES = ("link_checks", "dead_link_checks", "audit")

@@ -22,8 +22,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from zhaocuo.profile import Profile
-from zhaocuo.store import SQLiteStore
+from zhaocuo.core.profile import Profile
+from zhaocuo.core.store import SQLiteStore
 
 log = logging.getLogger("zhaocuo.crawler")
 

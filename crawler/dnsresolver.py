@@ -23,7 +23,7 @@ from twisted.internet.error import DNSLookupError
 from twisted.internet.interfaces import IResolverSimple
 from zope.interface import implementer
 
-from zhaocuo.profile import parse_nameserver
+from zhaocuo.core.profile import parse_nameserver
 
 # Scrapy builds the resolver from the process settings before any spider exists, so the
 # profile's DNS section reaches it through these two settings (set by crawler.spider).

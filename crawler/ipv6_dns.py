@@ -19,7 +19,7 @@ import dns.nameserver
 import dns.rdatatype
 import dns.resolver
 
-from zhaocuo.profile import parse_nameserver
+from zhaocuo.core.profile import parse_nameserver
 
 # Outcome of one lookup, stored as ``status`` (the audit explains each in Chinese).
 OK = "ok"

@@ -46,8 +46,8 @@ from crawler.ipv6_dns import (
 )
 from crawler.ipv6_fetch import Fetch, fetch_via, routable, similarity
 from crawler.urls import canonical
-from zhaocuo.profile import Profile
-from zhaocuo.store import Crawl, Page, SQLiteStore
+from zhaocuo.core.profile import Profile
+from zhaocuo.core.store import Crawl, Page, SQLiteStore
 
 log = logging.getLogger("zhaocuo.ipv6")
 

@@ -27,8 +27,8 @@ import sys
 from typing import Any
 
 from crawler.urls import canonical, host_of
-from zhaocuo.profile import Profile
-from zhaocuo.store import SQLiteStore
+from zhaocuo.core.profile import Profile
+from zhaocuo.core.store import SQLiteStore
 
 GET_CAP_BYTES = 64 * 1024
 

@@ -23,8 +23,8 @@ from crawler.progress import Progress
 from crawler.scrapyrun import SignalledSpider, StoreWriter, fetch_outcome
 from crawler.spider import header, is_html, snippet
 from crawler.urls import host_of, looks_like_page
-from zhaocuo.profile import Profile
-from zhaocuo.store import LinkCheck, SQLiteStore, now_iso
+from zhaocuo.core.profile import Profile
+from zhaocuo.core.store import LinkCheck, SQLiteStore, now_iso
 
 
 class LinkCheckSpider(SignalledSpider, scrapy.Spider):

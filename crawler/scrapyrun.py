@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from zhaocuo.profile import Profile
-from zhaocuo.store import Link, LinkCheck, Page, SQLiteStore
+from zhaocuo.core.profile import Profile
+from zhaocuo.core.store import Link, LinkCheck, Page, SQLiteStore
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -197,7 +197,7 @@ def child_main(argv: list[str] | None, prog: str, spider_cls: type, stat_prefix:
     import argparse
     import resource
 
-    from zhaocuo.profile import load_profile
+    from zhaocuo.core.profile import load_profile
 
     p = argparse.ArgumentParser(prog=prog)
     p.add_argument("--config", required=True)

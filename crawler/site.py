@@ -13,8 +13,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from zhaocuo.profile import Profile
-from zhaocuo.store import SQLiteStore
+from zhaocuo.core.profile import Profile
+from zhaocuo.core.store import SQLiteStore
 
 _REASONS = {
     "dns": "域名无法解析 DNS lookup failed",
@@ -30,7 +30,7 @@ def gather(profile: Profile, store: SQLiteStore, run_id: int, progress: bool = T
     from crawler import CrawlError
     from crawler.scrapyrun import run_child
     from crawler.urls import host_of
-    from zhaocuo.profile import ProfileError
+    from zhaocuo.core.profile import ProfileError
 
     outside = [u for u in profile.site.start_urls if not profile.host_allowed(host_of(u))]
     if len(outside) == len(profile.site.start_urls):

@@ -29,8 +29,9 @@ from crawler.middlewares import classify_exception
 from crawler.progress import Progress
 from crawler.scrapyrun import SignalledSpider, StoreWriter, fetch_outcome
 from crawler.urls import canonical, host_of, is_attachment, looks_like_page, origin_of, path_key, trap_reason
-from zhaocuo.profile import Profile
-from zhaocuo.store import Link, LinkCheck, Page, SQLiteStore, now_iso
+from zhaocuo.core.htmlheur import looks_script_built
+from zhaocuo.core.profile import Profile
+from zhaocuo.core.store import Link, LinkCheck, Page, SQLiteStore, now_iso
 
 log = logging.getLogger("zhaocuo.crawler")
 
@@ -321,7 +322,7 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
         html, encoding = decode_body(body, ctype)
         ex = extract(html, response.url)
         rendered = bool(meta.get("zc_rendered"))
-        if (not rendered and self._may_auto_render() and render.looks_script_built(html, ex.text)):
+        if (not rendered and self._may_auto_render() and looks_script_built(html, ex.text)):
             self.auto_rendered += 1
             self.frontier.appendleft((url, depth, "render"))  # fetched again through the browser
         self.writer.page(Page(url=url, status=response.status, final_url=response.url, content_type=ctype,

@@ -4,7 +4,7 @@ One page must be fetched once however it is written (``HTTP://Www.X.gov.cn:80/a?
 and ``http://www.x.gov.cn/a?a=1&b=2`` are the same page), and an endless calendar or
 session-id maze must not eat the page budget. Both are pure string functions so the crawl,
 the link checker and the dead-link audit agree on them. ``canonical`` itself lives in the
-core (zhaocuo.urlcanon) because the store needs it too; it is re-exported here.
+core (zhaocuo.core.urlcanon) because the store needs it too; it is re-exported here.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from functools import lru_cache
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 # Re-exported (the same objects): the crawler and the tests import them from here; audits, which
-# must not reach into a stage, import them from zhaocuo.urlcanon.
-from zhaocuo.urlcanon import canonical as canonical
-from zhaocuo.urlcanon import origin_of as origin_of
+# must not reach into a stage, import them from zhaocuo.core.urlcanon.
+from zhaocuo.core.urlcanon import canonical as canonical
+from zhaocuo.core.urlcanon import origin_of as origin_of
 
 # Schemes that are not fetchable links: never stored as links, never checked.
 SKIPPED_SCHEMES = ("mailto:", "javascript:", "tel:", "data:", "sms:", "about:", "blob:", "file:", "ftp:")

@@ -9,32 +9,27 @@ half-written file.
 from __future__ import annotations
 
 import logging
-from datetime import date
 from pathlib import Path
-from typing import Any
 
 from reports import html, jsonfiles, junit, ledger
-from zhaocuo.finding import Finding
-from zhaocuo.profile import Profile
-from zhaocuo.store import Crawl
+from reports.data import ReportData
 
 log = logging.getLogger("zhaocuo.reports")
 
 WRITERS = ["reports.jsonfiles", "reports.ledger", "reports.junit", "reports.html"]
 
 
-def write_all(out_dir: Path, findings: list[Finding], fixed: list[Finding], summary: dict[str, Any],
-              crawl: Crawl | None, profile: Profile, as_of: date) -> list[Path]:
+def write_all(out_dir: Path, data: ReportData) -> list[Path]:
     """Write every report. The contract's JSON files come first; a writer that fails does
     not stop the others (a broken chart must not cost the ledger), but the first failure is
     raised at the end so the run does not pass silently."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = jsonfiles.write(out_dir, findings, fixed, summary)
+    written = jsonfiles.write(out_dir, data.findings, data.fixed, data.summary)
     failures: list[BaseException] = []
     steps = [
-        ("ledger.xlsx", lambda: ledger.write(out_dir, findings)),
-        ("junit.xml", lambda: junit.write(out_dir, findings, profile.audits.disabled, summary.get("audit_errors"))),
-        ("report.html", lambda: html.write(out_dir, findings, fixed, summary, crawl, profile, as_of)),
+        ("ledger.xlsx", lambda: ledger.write(out_dir, data)),
+        ("junit.xml", lambda: junit.write(out_dir, data)),
+        ("report.html", lambda: html.write(out_dir, data)),
     ]
     for name, step in steps:
         try:
@@ -45,3 +40,6 @@ def write_all(out_dir: Path, findings: list[Finding], fixed: list[Finding], summ
     if failures:
         raise failures[0]
     return written
+
+
+__all__ = ["ReportData", "write_all"]

@@ -12,12 +12,10 @@ A large site can have tens of thousands of findings: each unit's table is capped
 
 from __future__ import annotations
 
-import importlib
 import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,11 +23,10 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
-import audits
+from reports.data import ReportData
 from reports.jsonfiles import atomic_write
-from zhaocuo.finding import SEVERITY_LABELS, STATUS_LABELS, Finding, Severity
-from zhaocuo.profile import Profile
-from zhaocuo.store import Crawl
+from reports.trends import svg_for
+from zhaocuo.core.finding import SEVERITY_LABELS, STATUS_LABELS, Finding, Severity
 
 log = logging.getLogger("zhaocuo.reports")
 
@@ -123,14 +120,13 @@ def unit_sections(findings: list[Finding], units_order: list[str], cap: int = MA
 
 
 def audit_rows(findings: list[Finding], summary: dict[str, Any], titles: dict[str, str],
-               disabled: list[str]) -> list[dict[str, Any]]:
+               disabled: list[str], descriptions: dict[str, str]) -> list[dict[str, Any]]:
     """Totals by audit: every known audit (0 means it ran and passed), most findings first."""
     counts = Counter(f.audit for f in findings)
     sev: dict[str, Counter[str]] = {}
     for f in findings:
         sev.setdefault(f.audit, Counter())[f.severity] += 1
     errors = summary.get("audit_errors") or {}
-    descriptions = {m.META.name: m.META.description for m in audits.all_audits()}
     names = sorted(set(titles) | set(counts), key=lambda n: (-counts.get(n, 0), n))
     rows = []
     for name in names:
@@ -167,36 +163,25 @@ def veto_panel(findings: list[Finding], summary: dict[str, Any], titles: dict[st
     }
 
 
-def trends_svg(crawl: Crawl | None) -> Markup | None:
-    """The trends chart from ``reports.trends.svg_for(store)`` when that module exists.
+def trends_svg(runs: list[dict[str, Any]]) -> Markup | None:
+    """The trends chart (``reports.trends.svg_for``) from the lifecycle's per-run counts.
 
-    That SVG is markup our own code generates (numbers and fixed labels, no crawled text),
-    which is the only reason it may be inserted unescaped. Any failure there costs the
-    chart, never the report.
+    That SVG is markup our own code generates (numbers and fixed labels, no crawled text, every
+    name escaped there), which is the only reason it may be inserted unescaped. Any failure
+    there costs the chart, never the report.
     """
-    if crawl is None:
-        return None
     try:
-        mod = importlib.import_module("reports.trends")
-    except ModuleNotFoundError as exc:
-        if exc.name == "reports.trends":
-            return None
-        raise
-    svg_for = getattr(mod, "svg_for", None)
-    if svg_for is None:
-        return None
-    try:
-        svg = svg_for(crawl.store)
+        svg = svg_for(runs)
     except Exception:  # noqa: BLE001 - a broken chart must not cost the night's report
         log.exception("reports.trends.svg_for failed; the report is written without trends")
         return None
-    return Markup(svg) if svg else None
+    return Markup(svg) if svg else None  # noqa: S704 - our own escaped markup
 
 
-def render(findings: list[Finding], fixed: list[Finding], summary: dict[str, Any], profile: Profile,
-           as_of: date, crawl: Crawl | None = None, max_rows: int = MAX_ROWS_PER_UNIT) -> str:
+def render(data: ReportData, max_rows: int = MAX_ROWS_PER_UNIT) -> str:
     """The report as an HTML string."""
-    titles = audits.titles()
+    findings, fixed, summary, profile, as_of = data.findings, data.fixed, data.summary, data.profile, data.as_of
+    titles = data.titles
     sections = unit_sections(findings, [u.name for u in profile.units], max_rows)
     crawl_stats = summary.get("crawl") or {}
     context = {
@@ -214,7 +199,7 @@ def render(findings: list[Finding], fixed: list[Finding], summary: dict[str, Any
         "status_counts": Counter(f.status for f in findings),
         "overdue_total": sum(1 for f in findings if f.overdue),
         "severity_counts": Counter(f.severity for f in findings),
-        "audit_rows": audit_rows(findings, summary, titles, profile.audits.disabled),
+        "audit_rows": audit_rows(findings, summary, titles, profile.audits.disabled, data.descriptions),
         "audit_errors": summary.get("audit_errors") or {},
         "sections": sections,
         "veto": veto_panel(findings, summary, titles),
@@ -225,13 +210,12 @@ def render(findings: list[Finding], fixed: list[Finding], summary: dict[str, Any
         "severity_order": [str(s) for s in Severity],
         "status_labels": STATUS_LABELS,
         "max_rows": max_rows,
-        "trends": trends_svg(crawl),
+        "trends": trends_svg(data.trend_runs) if data.crawled else None,
     }
     return _env().get_template("report.html").render(**context)
 
 
-def write(out_dir: Path, findings: list[Finding], fixed: list[Finding], summary: dict[str, Any],
-          crawl: Crawl | None, profile: Profile, as_of: date) -> Path:
+def write(out_dir: Path, data: ReportData) -> Path:
     path = out_dir / "report.html"
-    atomic_write(path, render(findings, fixed, summary, profile, as_of, crawl))
+    atomic_write(path, render(data))
     return path

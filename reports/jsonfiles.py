@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from zhaocuo.finding import Finding
+from zhaocuo.core.finding import Finding
 
 
 def atomic_write(path: Path, data: str | bytes) -> None:

@@ -13,9 +13,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from pathlib import Path
 
-import audits
+from reports.data import ReportData
 from reports.jsonfiles import atomic_write
-from zhaocuo.finding import SEVERITY_LABELS, STATUS_LABELS, Finding, Severity
+from zhaocuo.core.finding import SEVERITY_LABELS, STATUS_LABELS, Finding, Severity
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 MAX_TEXT = 4000
@@ -88,12 +88,8 @@ def build(findings: Iterable[Finding], audit_names: Iterable[str], titles: dict[
     return root
 
 
-def write(out_dir: Path, findings: list[Finding], disabled: Iterable[str] = (),
-          errors: dict[str, str] | None = None) -> Path:
-    titles = audits.titles()
-    skip = set(disabled)
-    ran = [m.META.name for m in audits.all_audits() if m.META.name not in skip]
-    root = build(findings, ran, titles, errors)
+def write(out_dir: Path, data: ReportData) -> Path:
+    root = build(data.findings, data.ran, data.titles, data.summary.get("audit_errors"))
     ET.indent(root)
     path = out_dir / "junit.xml"
     atomic_write(path, ET.tostring(root, encoding="utf-8", xml_declaration=True))

@@ -27,8 +27,8 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-import audits
-from zhaocuo.finding import SEVERITY_LABELS, STATUS_LABELS, Finding, Severity
+from reports.data import ReportData
+from zhaocuo.core.finding import SEVERITY_LABELS, STATUS_LABELS, Finding, Severity
 
 COLUMNS = ["序号", "问题类型", "严重程度", "责任单位", "页面标题", "页面地址", "问题描述", "原文", "建议修改",
            "发现日期", "整改期限", "整改状态", "问题编号", "反馈说明"]
@@ -68,8 +68,7 @@ def original_text(f: Finding) -> str:
     return f.evidence
 
 
-def rows(findings: Iterable[Finding], titles: dict[str, str] | None = None) -> list[dict[str, object]]:
-    titles = titles if titles is not None else audits.titles()
+def rows(findings: Iterable[Finding], titles: dict[str, str]) -> list[dict[str, object]]:
     out = []
     for n, f in enumerate(findings, start=1):
         out.append({
@@ -180,7 +179,7 @@ def _write_sheet(wb: Workbook, name: str, findings: list[Finding], titles: dict[
         ws.append([_cell(ws, v, looks, look) for v in values])
 
 
-def write_ledger(path: str | Path, findings: list[Finding], unit: str | None = None) -> Path:
+def write_ledger(path: str | Path, findings: list[Finding], titles: dict[str, str], unit: str | None = None) -> Path:
     """Write the ledger to ``path`` (atomically); with ``unit``, only that unit's findings.
 
     ``unit`` is the finding's unit name ("" or 未分配 for unassigned pages). A unit's own
@@ -192,7 +191,6 @@ def write_ledger(path: str | Path, findings: list[Finding], unit: str | None = N
         wanted = "" if unit == NO_UNIT else unit
         findings = [f for f in findings if (f.unit or "") == wanted]
     ordered = sorted(findings, key=_sort_key)
-    titles = audits.titles()
     by_unit: dict[str, list[Finding]] = {}
     for f in ordered:
         by_unit.setdefault(f.unit or NO_UNIT, []).append(f)
@@ -210,5 +208,5 @@ def write_ledger(path: str | Path, findings: list[Finding], unit: str | None = N
     return path
 
 
-def write(out_dir: Path, findings: list[Finding]) -> Path:
-    return write_ledger(out_dir / "ledger.xlsx", findings)
+def write(out_dir: Path, data: ReportData) -> Path:
+    return write_ledger(out_dir / "ledger.xlsx", data.findings, data.titles)

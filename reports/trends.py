@@ -14,9 +14,6 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from zhaocuo.lifecycle import recent_runs
-from zhaocuo.store import SQLiteStore
-
 LIMIT = 30
 NEW, FIXED, OPEN = "#d9534f", "#3c9a3c", "#3a6fb0"
 FONT = "font-family=\"'Microsoft YaHei','PingFang SC','Noto Sans CJK SC',sans-serif\""
@@ -124,9 +121,10 @@ def _spark(values: list[tuple[int, int, int]], width: int = 180, height: int = 3
     return "".join(parts)
 
 
-def svg_for(store: SQLiteStore, limit: int = LIMIT) -> str:
-    """The trends section's markup (our own, safe to embed): "" when no run was audited yet."""
-    runs = recent_runs(store, limit)
+def svg_for(runs: list[dict[str, Any]], limit: int = LIMIT) -> str:
+    """The trends section's markup (our own, safe to embed) from the lifecycle's per-run counts
+    (oldest first): "" when no run was audited yet."""
+    runs = runs[-limit:]
     if not runs:
         return ""
     units = sorted({u for r in runs for u in r.get("units", {})}, key=lambda u: (u == "", u))

@@ -11,7 +11,7 @@ import pytest
 from audits import catalog_incomplete, missing_column, stale_column
 from audits._catalog import names_match, read_catalog_file, time_limit_days
 from tests.test_columns_discovery import AS_OF, NAV, ago, build, homepage, layout, list_page
-from zhaocuo.profile import ProfileError
+from zhaocuo.core.profile import ProfileError
 
 HEADER = ["序号", "公开事项", None, "公开内容", "公开依据", "公开时限", "公开主体", "公开渠道", "公开对象", "公开方式",
           "公开层级", "责任单位"]

@@ -13,8 +13,8 @@ from typing import Any
 
 from audits._columns import discover
 from tests.support.profiles import write_profile
-from zhaocuo.profile import Profile, load_profile
-from zhaocuo.store import Crawl, Link, Page, SQLiteStore
+from zhaocuo.core.profile import Profile, load_profile
+from zhaocuo.core.store import Crawl, Link, Page, SQLiteStore
 
 BASE = "http://www.test.gov.cn"
 AS_OF = date(2026, 11, 27)

@@ -13,8 +13,8 @@ from typing import Any
 from crawler import linkcheck, site
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route
-from zhaocuo.profile import load_profile
-from zhaocuo.store import Crawl, SQLiteStore
+from zhaocuo.core.profile import load_profile
+from zhaocuo.core.store import Crawl, SQLiteStore
 
 
 def page(title: str, body: str = "") -> str:

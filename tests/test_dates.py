@@ -1,6 +1,6 @@
 from datetime import date
 
-from audits._dates import find_dates, labelled_date, page_date, url_date
+from zhaocuo.core.dates import find_dates, labelled_date, page_date, url_date
 
 
 def test_labelled_date_prefers_publish_label_over_other_dates() -> None:

@@ -12,8 +12,8 @@ import pytest
 
 from audits import dead_link
 from tests.support.profiles import write_profile
-from zhaocuo.profile import load_profile
-from zhaocuo.store import Crawl, Link, LinkCheck, Page, SQLiteStore
+from zhaocuo.core.profile import load_profile
+from zhaocuo.core.store import Crawl, Link, LinkCheck, Page, SQLiteStore
 
 SITE = "http://www.test.gov.cn"
 

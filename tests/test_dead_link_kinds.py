@@ -24,8 +24,8 @@ from crawler.urls import canonical
 from tests.support.dns import Dnsmasq
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route, free_port
-from zhaocuo.profile import load_profile
-from zhaocuo.store import SQLiteStore
+from zhaocuo.core.profile import load_profile
+from zhaocuo.core.store import SQLiteStore
 
 TIMEOUT_S = 1.5
 

@@ -18,12 +18,12 @@ from borax.calendars.lunardate import LunarDate
 import reports
 from reports import mail
 from tests.support.profiles import write_profile
-from zhaocuo import lifecycle
-from zhaocuo.finding import Finding
-from zhaocuo.profile import load_profile
-from zhaocuo.runner import AuditResult
-from zhaocuo.store import Page, SQLiteStore
-from zhaocuo.workdays import (
+from tests.support.reportdata import report_data
+from zhaocuo.app import lifecycle
+from zhaocuo.core.finding import Finding
+from zhaocuo.core.profile import load_profile
+from zhaocuo.core.store import Page, SQLiteStore
+from zhaocuo.core.workdays import (
     CalendarRangeError,
     add_workdays,
     deadline_after,
@@ -149,7 +149,7 @@ def test_reports_mark_the_estimated_deadline(tmp_path: Path) -> None:
     store, profile, found = _night(tmp_path, date(2026, 12, 24), date(2026, 12, 31))
     out = tmp_path / "out"
     summary = {"pages_crawled": 1, "links_checked": 0, "elapsed_s": 0.1, "findings": {"typo": 2}, "audit_errors": {}}
-    reports.write_all(out, found, [], summary, None, profile, date(2026, 12, 31))
+    reports.write_all(out, report_data(found, [], summary, profile, date(2026, 12, 31), crawled=False))
 
     rows = {r["severity"]: r for r in map(json.loads, (out / "findings.jsonl").read_text("utf-8").splitlines())}
     assert (rows["low"]["deadline"], rows["low"]["deadline_estimated"]) == ("2027-01-08", True)
@@ -167,8 +167,8 @@ def test_reports_mark_the_estimated_deadline(tmp_path: Path) -> None:
 
 def test_the_unit_mail_marks_the_estimated_deadline(tmp_path: Path) -> None:
     store, profile, found = _night(tmp_path, date(2026, 12, 24), date(2026, 12, 31), with_mail=True)
-    result = AuditResult(found, [], {"crawl_run": 2, "pages_crawled": 1})
-    messages = {key: msg for key, _, msg in mail.compose(profile, store, result, date(2026, 12, 31))}
+    data = report_data(found, [], {"crawl_run": 2, "pages_crawled": 1}, profile, date(2026, 12, 31))
+    messages = {key: msg for key, _, msg in mail.compose(data)}
     unit = messages["unit:区教育局"]
     html = unit.get_body(("html",)).get_content()
     text = unit.get_body(("plain",)).get_content()

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from tests.support.profiles import write_profile
-from zhaocuo import lifecycle
-from zhaocuo.finding import Finding
-from zhaocuo.profile import load_profile
-from zhaocuo.store import Page, SQLiteStore
-from zhaocuo.workdays import CalendarRangeError, add_workdays, is_workday
+from zhaocuo.app import lifecycle
+from zhaocuo.core.finding import Finding
+from zhaocuo.core.profile import load_profile
+from zhaocuo.core.store import Page, SQLiteStore
+from zhaocuo.core.workdays import CalendarRangeError, add_workdays, is_workday
 
 
 def test_calendar_knows_the_2026_national_day_and_make_up_days() -> None:

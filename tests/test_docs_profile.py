@@ -7,7 +7,7 @@ import dataclasses
 import re
 from pathlib import Path
 
-from zhaocuo import profile
+from zhaocuo.core import profile
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "profile.md"
 

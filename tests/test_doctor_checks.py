@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
-from zhaocuo.store import SQLiteStore
+from zhaocuo.core.store import SQLiteStore
 
 
 def test_a_ready_machine_passes_every_check(tmp_path: Path) -> None:

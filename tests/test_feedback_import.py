@@ -12,10 +12,11 @@ import openpyxl
 from reports.ledger import COLUMNS, write_ledger
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
-from zhaocuo import feedback, lifecycle
-from zhaocuo.finding import Finding
-from zhaocuo.profile import Profile, load_profile
-from zhaocuo.store import Page, SQLiteStore
+from tests.support.reportdata import titles
+from zhaocuo.app import feedback, lifecycle
+from zhaocuo.core.finding import Finding
+from zhaocuo.core.profile import Profile, load_profile
+from zhaocuo.core.store import Page, SQLiteStore
 
 HOME = "http://www.test.gov.cn/"
 P1, P2, P3 = HOME + "jyj/1.html", HOME + "jyj/2.html", HOME + "jyj/3.html"
@@ -69,7 +70,7 @@ def test_importer_reads_the_columns_the_ledger_writes() -> None:
 def test_false_alarm_and_claimed_fix_take_effect_on_the_next_run(tmp_path: Path) -> None:
     cfg, profile, store, found = _setup(tmp_path)
     ids = _ids(found)
-    ledger = write_ledger(tmp_path / "back.xlsx", found, unit="区教体局")
+    ledger = write_ledger(tmp_path / "back.xlsx", found, titles(), unit="区教体局")
     _fill(ledger, {ids["布署"]: ("已整改", ""), ids["帐号"]: ("已整改", "已改正"),
                    ids["淄博"]: ("误报", "地名，原文无误"), ids["其它"]: ("误报", "此处为引文，单位自行判断")})
     store.close()
@@ -92,7 +93,7 @@ def test_false_alarm_and_claimed_fix_take_effect_on_the_next_run(tmp_path: Path)
 def test_unknown_id_names_the_row_and_changes_nothing(tmp_path: Path) -> None:
     cfg, profile, store, found = _setup(tmp_path)
     ids = _ids(found)
-    ledger = write_ledger(tmp_path / "back.xlsx", found, unit="区教体局")
+    ledger = write_ledger(tmp_path / "back.xlsx", found, titles(), unit="区教体局")
     _fill(ledger, {ids["淄博"]: ("误报", "原文无误")})
     wb = openpyxl.load_workbook(ledger)
     ws = wb["区教体局"]
@@ -111,7 +112,7 @@ def test_unknown_id_names_the_row_and_changes_nothing(tmp_path: Path) -> None:
 
 def test_edited_columns_are_refused_with_the_sheet_named(tmp_path: Path) -> None:
     cfg, profile, store, found = _setup(tmp_path)
-    ledger = write_ledger(tmp_path / "back.xlsx", found, unit="区教体局")
+    ledger = write_ledger(tmp_path / "back.xlsx", found, titles(), unit="区教体局")
     wb = openpyxl.load_workbook(ledger)
     wb["区教体局"].cell(row=1, column=COLUMNS.index("反馈说明") + 1, value="备注")
     wb.save(ledger)
@@ -150,11 +151,11 @@ def test_wrong_files_are_refused_with_the_file_named(tmp_path: Path) -> None:
 def test_false_alarm_needs_a_reason_and_statuses_must_be_known(tmp_path: Path) -> None:
     cfg, profile, store, found = _setup(tmp_path)
     ids = _ids(found)
-    ledger = write_ledger(tmp_path / "a.xlsx", found, unit="区教体局")
+    ledger = write_ledger(tmp_path / "a.xlsx", found, titles(), unit="区教体局")
     _fill(ledger, {ids["淄博"]: ("误报", "")})
     rc, msg = _import(ledger, cfg)
     assert rc == 2 and "理由" in msg and "第 " in msg
-    ledger = write_ledger(tmp_path / "b.xlsx", found, unit="区教体局")
+    ledger = write_ledger(tmp_path / "b.xlsx", found, titles(), unit="区教体局")
     _fill(ledger, {ids["淄博"]: ("改好了", "")})
     rc, msg = _import(ledger, cfg)
     assert rc == 2 and "改好了" in msg
@@ -162,7 +163,7 @@ def test_false_alarm_needs_a_reason_and_statuses_must_be_known(tmp_path: Path) -
 
 def test_an_unfilled_ledger_changes_nothing(tmp_path: Path, capsys) -> None:
     cfg, profile, store, found = _setup(tmp_path)
-    ledger = write_ledger(tmp_path / "a.xlsx", found, unit="区教体局")
+    ledger = write_ledger(tmp_path / "a.xlsx", found, titles(), unit="区教体局")
     rc, _ = _import(ledger, cfg)
     assert rc == 0 and "未作任何改动" in capsys.readouterr().out
     assert store.all_state(lifecycle.CLAIM_KIND) == {} and store.all_state(lifecycle.SUPPRESSED_KIND) == {}
@@ -171,13 +172,13 @@ def test_an_unfilled_ledger_changes_nothing(tmp_path: Path, capsys) -> None:
 def test_contradicting_sheets_are_refused(tmp_path: Path) -> None:
     cfg, profile, store, found = _setup(tmp_path)
     ids = _ids(found)
-    ledger = write_ledger(tmp_path / "a.xlsx", found, unit="区教体局")
+    ledger = write_ledger(tmp_path / "a.xlsx", found, titles(), unit="区教体局")
     _fill(ledger, {ids["淄博"]: ("误报", "原文无误")}, sheet="汇总")
     _fill(ledger, {ids["淄博"]: ("已整改", "")}, sheet="区教体局")
     rc, msg = _import(ledger, cfg)
     assert rc == 2 and "矛盾" in msg
     # Both sheets saying the same thing is fine (units often fill both).
-    ledger = write_ledger(tmp_path / "b.xlsx", found, unit="区教体局")
+    ledger = write_ledger(tmp_path / "b.xlsx", found, titles(), unit="区教体局")
     _fill(ledger, {ids["淄博"]: ("误报", "原文无误")}, sheet="汇总")
     _fill(ledger, {ids["淄博"]: ("误报", "原文无误")}, sheet="区教体局")
     rc, msg = _import(ledger, cfg)

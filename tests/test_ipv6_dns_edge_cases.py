@@ -14,7 +14,7 @@ from crawler.ipv6_dns import host_dns, make_resolver, parse_nameserver, read_hos
 from tests.support.dns import Dnsmasq, cname, local_domain, ns_record
 from tests.support.ipv6_world import dual_free_port, stored_crawl
 from tests.support.servers import LoopbackServer, Route, free_port
-from zhaocuo.store import Crawl
+from zhaocuo.core.store import Crawl
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -16,7 +16,7 @@ from crawler.ipv6_fetch import fetch_via
 from tests.support.dns import Dnsmasq, local_domain
 from tests.support.ipv6_world import dual_free_port, stored_crawl
 from tests.support.servers import LoopbackServer
-from zhaocuo.store import Crawl
+from zhaocuo.core.store import Crawl
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -13,7 +13,7 @@ from crawler import ipv6probe
 from crawler.ipv6probe import LEVEL2, LEVEL3, link_census
 from tests.support.dns import Dnsmasq, local_domain
 from tests.support.ipv6_world import stored_crawl
-from zhaocuo.store import Crawl, Page
+from zhaocuo.core.store import Crawl, Page
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -31,8 +31,8 @@ from crawler import ipv6probe
 from tests.support.dns import Dnsmasq, local_domain
 from tests.support.ipv6_world import stored_crawl
 from tests.support.servers import LoopbackServer, Route
-from zhaocuo.lifecycle import audits_without_data
-from zhaocuo.store import Crawl
+from zhaocuo.app.lifecycle import audits_without_data
+from zhaocuo.core.store import Crawl
 
 page = Route(body="<html><head><title>首页</title></head><body>测试</body></html>")
 with LoopbackServer({"*": page}) as srv, Dnsmasq(

@@ -13,8 +13,8 @@ from crawler import ipv6probe
 from tests.support.dns import Dnsmasq, local_domain
 from tests.support.ipv6_world import dual_free_port, stored_crawl
 from tests.support.servers import LoopbackServer, Route, free_port
-from zhaocuo import lifecycle
-from zhaocuo.store import Crawl, Link, Page
+from zhaocuo.app import lifecycle
+from zhaocuo.core.store import Crawl, Link, Page
 
 pytestmark = pytest.mark.timeout(90)
 

@@ -18,7 +18,7 @@ from crawler import ipv6probe
 from tests.support.dns import Dnsmasq, cname, local_domain, ns_record
 from tests.support.ipv6_world import SilentListener, dual_free_port, stored_crawl
 from tests.support.servers import LoopbackServer, Route
-from zhaocuo.store import Crawl
+from zhaocuo.core.store import Crawl
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -7,10 +7,10 @@ from datetime import date
 from pathlib import Path
 
 from tests.support.profiles import write_profile
-from zhaocuo import lifecycle
-from zhaocuo.finding import Finding
-from zhaocuo.profile import load_profile
-from zhaocuo.store import Page, SQLiteStore
+from zhaocuo.app import lifecycle
+from zhaocuo.core.finding import Finding
+from zhaocuo.core.profile import load_profile
+from zhaocuo.core.store import Page, SQLiteStore
 
 A = "http://www.test.gov.cn/a.html"
 B = "http://www.test.gov.cn/b.html"

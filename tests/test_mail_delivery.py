@@ -19,14 +19,14 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-from reports import mail, outbox
+from reports import mail
 from tests.support.profiles import write_profile
 from tests.support.servers import free_port
-from zhaocuo import lifecycle
-from zhaocuo.finding import Finding
-from zhaocuo.profile import Profile, load_profile
-from zhaocuo.runner import AuditResult
-from zhaocuo.store import Page, SQLiteStore
+from zhaocuo.app import delivery, lifecycle, outbox
+from zhaocuo.app.runner import AuditResult, report_data
+from zhaocuo.core.finding import Finding
+from zhaocuo.core.profile import Profile, load_profile
+from zhaocuo.core.store import Page, SQLiteStore
 
 HOME = "http://www.test.gov.cn/"
 JYJ, WJJ = "区教体局", "区卫健局"
@@ -89,7 +89,8 @@ def _night(store: SQLiteStore, profile: Profile, findings: list[Finding], as_of:
     store.finish_run(run_id, "complete")
     crawl = store.crawl(run_id)
     found, fixed = lifecycle.apply(store, profile, crawl, [Finding.from_dict(f.to_dict()) for f in findings], as_of)
-    return AuditResult(found, fixed, {"crawl_run": run_id, "pages_crawled": 4})
+    summary = {"crawl_run": run_id, "pages_crawled": 4}
+    return AuditResult(found, fixed, summary, data=report_data(store, crawl, profile, as_of, found, fixed, summary))
 
 
 def _html(msg: EmailMessage) -> str:
@@ -110,7 +111,7 @@ def test_each_unit_gets_only_its_own_findings_and_ledger(tmp_path: Path, smtp) -
     profile = _profile(tmp_path, ctl.port)
     store = SQLiteStore(tmp_path / "s.sqlite")
     result = _night(store, profile, FINDINGS, date(2026, 11, 2))
-    report = mail.deliver(profile, store, tmp_path / "out", result, date(2026, 11, 2), send=True, env={})
+    report = delivery.deliver(profile, store, tmp_path / "out", result, send=True, env={})
     assert report["sent"] == 3 and report["pending"] == 0
 
     by_rcpt = {tuple(rcpts): msg for rcpts, msg in sink.received}
@@ -145,7 +146,7 @@ def test_server_down_keeps_the_outbox_and_the_next_run_sends_it_once(tmp_path: P
     profile = _profile(tmp_path, port)
     store = SQLiteStore(tmp_path / "s.sqlite")
     night1 = _night(store, profile, FINDINGS, date(2026, 11, 2))
-    report = mail.deliver(profile, store, tmp_path / "out1", night1, date(2026, 11, 2), send=True, env={})
+    report = delivery.deliver(profile, store, tmp_path / "out1", night1, send=True, env={})
     assert report["sent"] == 0 and report["pending"] == 3 and report["errors"]
     assert all(e.data["attempts"] == 1 and "127.0.0.1" in e.data["last_error"] for e in outbox.pending(store))
 
@@ -154,14 +155,14 @@ def test_server_down_keeps_the_outbox_and_the_next_run_sends_it_once(tmp_path: P
     ctl.start()
     try:
         night2 = _night(store, profile, FINDINGS[:1], date(2026, 11, 3))
-        report = mail.deliver(profile, store, tmp_path / "out2", night2, date(2026, 11, 3), send=True, env={})
+        report = delivery.deliver(profile, store, tmp_path / "out2", night2, send=True, env={})
         # night 1's three leftovers, then night 2's: 区教体局 and the office.
         assert (report["sent"], report["pending"]) == (5, 0)
         runs = [(msg["X-Zhaocuo-Run"], tuple(rcpts)) for rcpts, msg in sink.received]
         assert len(runs) == len(set(runs)) == 5
         assert {r for r, _ in runs} == {str(night1.summary["crawl_run"]), str(night2.summary["crawl_run"])}
         # Retrying the same run (e.g. the job restarted) sends nothing twice.
-        again = mail.deliver(profile, store, tmp_path / "out2", night2, date(2026, 11, 3), send=True, env={})
+        again = delivery.deliver(profile, store, tmp_path / "out2", night2, send=True, env={})
         assert (again["queued"], again["sent"]) == (0, 0) and len(sink.received) == 5
         # Sent messages keep their key (idempotency) but not their body (the store stays small).
         assert all(e.data["status"] == "sent" and e.data["raw"] == "" and e.data["size"] > 0
@@ -175,7 +176,7 @@ def test_no_mail_writes_the_outbox_only(tmp_path: Path, smtp) -> None:
     profile = _profile(tmp_path, ctl.port)
     store = SQLiteStore(tmp_path / "s.sqlite")
     result = _night(store, profile, FINDINGS, date(2026, 11, 2))
-    report = mail.deliver(profile, store, tmp_path / "out", result, date(2026, 11, 2), send=False, env={})
+    report = delivery.deliver(profile, store, tmp_path / "out", result, send=False, env={})
     assert (report["queued"], report["sent"], report["pending"]) == (3, 0, 3)
     assert sink.received == []
     copies = sorted((tmp_path / "out" / "outbox").glob("*.eml"))
@@ -193,9 +194,9 @@ def test_veto_risk_panel_counts_the_national_thresholds(tmp_path: Path, smtp) ->
     blank = [Finding(audit="blank_column", severity="high", url=HOME + f"wjj/b{i}/", column=f"空栏{i}",
                      unit=WJJ, message="栏目为空。") for i in range(4)]
     result = _night(store, profile, stale + blank, date(2026, 11, 2), home_status=503)
-    mail.deliver(profile, store, tmp_path / "out", result, date(2026, 11, 2), send=True, env={})
+    delivery.deliver(profile, store, tmp_path / "out", result, send=True, env={})
     (office,) = [m for rcpts, m in sink.received if "gkb@test.gov.cn" in rcpts]
-    risks = {r.label: r for r in mail.veto_risks(result.findings, store, profile, result.summary["crawl_run"])}
+    risks = {r.label: r for r in mail.veto_risks(result.findings, result.data.homepage)}
     assert risks["栏目不更新（≥5个）"].hit and not risks["空白栏目（≥5个）"].hit
     assert risks["网站无法访问"].hit and "503" in risks["网站无法访问"].detail
     assert not risks["首页长期未更新"].hit and not risks["严重表述错误"].hit
@@ -210,10 +211,10 @@ def test_newmedia_accounts_that_could_not_be_read_are_not_counted_stale(tmp_path
     stale = Finding(audit="newmedia_stale", severity="veto", url="https://example.org/b", unit=JYJ,
                     message="账号长期未更新。", extra={"kind": "stale"})
     result = _night(store, profile, [unread], date(2026, 11, 2))
-    risks = {r.label: r for r in mail.veto_risks(result.findings, store, profile, result.summary["crawl_run"])}
+    risks = {r.label: r for r in mail.veto_risks(result.findings, result.data.homepage)}
     assert not risks["政务新媒体长期未更新"].hit and "1 个账号无法访问" in risks["政务新媒体长期未更新"].detail
     assert not risks["网站无法访问"].hit and risks["网站无法访问"].detail == "首页可访问"
-    risks = {r.label: r for r in mail.veto_risks([unread, stale], store, profile, result.summary["crawl_run"])}
+    risks = {r.label: r for r in mail.veto_risks([unread, stale], result.data.homepage)}
     assert risks["政务新媒体长期未更新"].hit
 
 
@@ -260,10 +261,10 @@ def test_starttls_and_login_from_environment_variables(tmp_path: Path, monkeypat
                            password_env="T_SMTP_PASS")
         store = SQLiteStore(tmp_path / "s.sqlite")
         result = _night(store, profile, FINDINGS[:1], date(2026, 11, 2))
-        bad = mail.deliver(profile, store, tmp_path / "out", result, date(2026, 11, 2), send=True,
+        bad = delivery.deliver(profile, store, tmp_path / "out", result, send=True,
                            env={"T_SMTP_USER": "zhaocuo", "T_SMTP_PASS": "wrong"})
         assert bad["sent"] == 0 and bad["pending"] == 2 and "Authentication" in bad["errors"][0]
-        good = mail.deliver(profile, store, tmp_path / "out", result, date(2026, 11, 2), send=True,
+        good = delivery.deliver(profile, store, tmp_path / "out", result, send=True,
                             env={"T_SMTP_USER": "zhaocuo", "T_SMTP_PASS": "s3cret"})
         assert good["sent"] == 2 and len(sink.received) == 2
         # smtplib tries each mechanism the server offers (PLAIN, then LOGIN) before giving up.
@@ -286,10 +287,10 @@ def test_implicit_tls_ssl_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         result = _night(store, profile, FINDINGS[:1], date(2026, 11, 2))
         # Without trusting the server's private CA the certificate check fails: nothing sent, kept.
         monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "nothing.pem"))
-        first = mail.deliver(profile, store, tmp_path / "out", result, date(2026, 11, 2), send=True, env={})
+        first = delivery.deliver(profile, store, tmp_path / "out", result, send=True, env={})
         assert first["sent"] == 0 and "CERTIFICATE_VERIFY_FAILED" in first["errors"][0]
         monkeypatch.setenv("SSL_CERT_FILE", str(cert))
-        second = mail.deliver(profile, store, tmp_path / "out", result, date(2026, 11, 2), send=True, env={})
+        second = delivery.deliver(profile, store, tmp_path / "out", result, send=True, env={})
         assert second["sent"] == 2 and len(sink.received) == 2
     finally:
         ctl.stop()
@@ -315,11 +316,11 @@ def test_permanent_rejection_is_not_retried_but_temporary_is(tmp_path: Path) -> 
         profile = _profile(tmp_path, ctl.port)
         store = SQLiteStore(tmp_path / "s.sqlite")
         result = _night(store, profile, FINDINGS, date(2026, 11, 2))
-        first = mail.deliver(profile, store, tmp_path / "out", result, date(2026, 11, 2), send=True, env={})
+        first = delivery.deliver(profile, store, tmp_path / "out", result, send=True, env={})
         assert first["sent"] == 1 and first["pending"] == 1  # the office got it; 区教体局 waits
         status = {e.data["recipient"]: e.data["status"] for e in outbox.entries(store)}
         assert status == {"office": "sent", f"unit:{JYJ}": "pending", f"unit:{WJJ}": "rejected"}
-        second = mail.deliver(profile, store, tmp_path / "out", result, date(2026, 11, 2), send=True, env={})
+        second = delivery.deliver(profile, store, tmp_path / "out", result, send=True, env={})
         # Only the temporary failure is tried again.
         assert second["sent"] == 0 and len(second["errors"]) == 1 and "451" in second["errors"][0]
     finally:
@@ -333,7 +334,7 @@ def test_a_ledger_too_big_for_mail_is_left_out_with_a_note(tmp_path: Path, smtp,
     profile = _profile(tmp_path, ctl.port)
     store = SQLiteStore(tmp_path / "s.sqlite")
     result = _night(store, profile, FINDINGS, date(2026, 11, 2))
-    report = mail.deliver(profile, store, tmp_path / "out", result, date(2026, 11, 2), send=True, env={})
+    report = delivery.deliver(profile, store, tmp_path / "out", result, send=True, env={})
     assert report["sent"] == 3
     for _, msg in sink.received:
         assert list(msg.iter_attachments()) == []
@@ -345,7 +346,7 @@ def test_password_is_never_sent_in_clear(tmp_path: Path, smtp) -> None:
     profile = _profile(tmp_path, ctl.port)  # security = "none"
     store = SQLiteStore(tmp_path / "s.sqlite")
     result = _night(store, profile, FINDINGS[:1], date(2026, 11, 2))
-    report = mail.deliver(profile, store, tmp_path / "out", result, date(2026, 11, 2), send=True,
+    report = delivery.deliver(profile, store, tmp_path / "out", result, send=True,
                           env={"ZHAOCUO_SMTP_USER": "u", "ZHAOCUO_SMTP_PASSWORD": "p"})
     assert report["sent"] == 0 and report["pending"] == 2 and "unencrypted" in report["errors"][0]
     assert sink.received == []

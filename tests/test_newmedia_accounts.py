@@ -16,8 +16,8 @@ from crawler.newmedia.posts import now_beijing
 from tests import newmedia_pages as pages
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route
-from zhaocuo.profile import load_profile
-from zhaocuo.store import Page, SQLiteStore
+from zhaocuo.core.profile import load_profile
+from zhaocuo.core.store import Page, SQLiteStore
 
 ACCOUNTS = [
     # name, path, platform, unit

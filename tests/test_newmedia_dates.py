@@ -89,7 +89,7 @@ def test_platform_is_chosen_by_name_then_host_then_content() -> None:
 
 
 def test_every_platform_the_profile_accepts_has_an_adapter() -> None:
-    from zhaocuo.profile import NEWMEDIA_PLATFORMS
+    from zhaocuo.core.profile import NEWMEDIA_PLATFORMS
 
     assert all(platforms.normalise(p) != "unknown" for p in NEWMEDIA_PLATFORMS)
 

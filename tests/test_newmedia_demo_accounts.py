@@ -9,8 +9,8 @@ from audits import newmedia_stale
 from crawler.newmedia import gather
 from demo.run import DEMO_AS_OF, EARLIER_AS_OF, write_profile
 from demo.server import DemoServer
-from zhaocuo.profile import load_profile
-from zhaocuo.store import SQLiteStore
+from zhaocuo.core.profile import load_profile
+from zhaocuo.core.store import SQLiteStore
 
 
 def test_demo_weibo_account_is_stale_and_wechat_album_fresh_on_both_nights(tmp_path: Path) -> None:

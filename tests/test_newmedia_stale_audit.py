@@ -7,8 +7,8 @@ from pathlib import Path
 
 from audits import newmedia_stale
 from tests.support.profiles import write_profile
-from zhaocuo.profile import load_profile
-from zhaocuo.store import SQLiteStore
+from zhaocuo.core.profile import load_profile
+from zhaocuo.core.store import SQLiteStore
 
 AS_OF = date(2024, 3, 20)
 URL = "https://weibo.com/u/100"

@@ -10,7 +10,7 @@ from audits._lexicon import load
 from audits._maintext import TextUnit, _content_date, unit_date
 from audits._proofread import Proofreader, find_outdated
 from tests.support.profiles import write_profile
-from zhaocuo.profile import load_profile
+from zhaocuo.core.profile import load_profile
 
 
 def _old(text: str, when: date | None) -> list[tuple[str, str]]:

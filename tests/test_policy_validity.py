@@ -8,7 +8,7 @@ from pathlib import Path
 from audits import outdated_policy, policy_unexplained
 from audits._policy import parse_policy
 from tests.test_columns_discovery import BASE, build, layout
-from zhaocuo.store import Page
+from zhaocuo.core.store import Page
 
 AS_OF = date(2026, 11, 27)
 

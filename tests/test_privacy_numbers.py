@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from audits.privacy_leak import find_personal, id_check_ok, luhn_ok, mask, secret
-from zhaocuo.store import SQLiteStore
+from zhaocuo.core.store import SQLiteStore
 
 TODAY = date(2024, 6, 1)
 

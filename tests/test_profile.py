@@ -4,8 +4,8 @@ import pytest
 
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
-from zhaocuo.profile import ProfileError, load_profile
-from zhaocuo.units import unit_for
+from zhaocuo.core.profile import ProfileError, load_profile
+from zhaocuo.core.units import unit_for
 
 
 def test_profile_loads_contract_keys(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """The rendering hooks in a real Scrapy + scrapy-playwright + Chromium run, on loopback.
 
-Through ``crawler.render.render_urls`` (a minimal spider using exactly the settings and meta the
+Through ``crawler.render_child.render_urls`` (a minimal spider using exactly the settings and meta the
 site spider merges): lists built with fetch() appear, images/fonts/media are never downloaded,
 a page that never loads and a page whose script never yields are reported while the others
 render, and browser contexts are recycled.
@@ -15,11 +15,11 @@ from pathlib import Path
 
 import psutil
 
-from crawler import render
+from crawler import render, render_child
 from tests import newmedia_pages as pages
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route
-from zhaocuo.profile import load_profile
+from zhaocuo.core.profile import load_profile
 
 LIST = """<html><head><title>行政执法公示</title><link rel="stylesheet" href="/s.css">
 <style>@font-face { font-family: x; src: url(/font.woff2); } body { font-family: x; }</style></head>
@@ -42,7 +42,7 @@ def test_fetch_built_lists_render_and_media_is_never_downloaded(tmp_path: Path) 
               "/api/list.json": Route(body=json.dumps([{"url": "/cf/1.html", "title": "行政处罚决定书（临环罚〔2024〕3号）"}],
                                                       ensure_ascii=False), content_type="application/json")}
     with LoopbackServer(routes) as srv:
-        (res,) = render.render_urls(_profile(tmp_path, srv.base), [srv.url("/list.html")])
+        (res,) = render_child.render_urls(_profile(tmp_path, srv.base), [srv.url("/list.html")])
         hits = {path for _, path in srv.hits}
     assert res["error"] == "" and res["status"] == 200
     assert '<a href="/cf/1.html">行政处罚决定书（临环罚〔2024〕3号）</a>' in res["html"]
@@ -55,7 +55,7 @@ def test_a_page_that_never_loads_or_never_yields_is_reported_and_the_rest_render
               "/ok.html": Route(body="<html><body><p>正常页面</p></body></html>"), "/ticker.html": Route(body=TICKER)}
     with LoopbackServer(routes) as srv:
         started = time.monotonic()
-        results = render.render_urls(_profile(tmp_path, srv.base), [srv.url("/hang.html"), srv.url("/spin.html"),
+        results = render_child.render_urls(_profile(tmp_path, srv.base), [srv.url("/hang.html"), srv.url("/spin.html"),
                                                                      srv.url("/ok.html"), srv.url("/ticker.html")])
         elapsed = time.monotonic() - started
     by = {r["url"].rsplit("/", 1)[-1]: r for r in results}
@@ -84,7 +84,7 @@ def test_contexts_are_recycled_and_pages_bounded(tmp_path: Path) -> None:
     stats: dict = {}
     drivers: list[int] = []
     with LoopbackServer(routes) as srv:
-        results = render.render_urls(_profile(tmp_path, srv.base), [srv.url(f"/p{i}.html") for i in range(10)],
+        results = render_child.render_urls(_profile(tmp_path, srv.base), [srv.url(f"/p{i}.html") for i in range(10)],
                                      stats=stats, env={"ZHAOCUO_RENDER_CONTEXT_LIFE": "3"},
                                      on_start=lambda proc: _count_drivers(proc, drivers))
     # One Playwright driver and one browser for both schemes (stock scrapy-playwright starts one per scheme).

@@ -14,7 +14,7 @@ from tests import newmedia_pages as pages
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route
-from zhaocuo.store import SQLiteStore
+from zhaocuo.core.store import SQLiteStore
 
 HOME = """<html><head><title>临淄区人民政府</title></head><body><h1>临淄区人民政府</h1><p>发布日期：2026-11-20</p>
 <a href="/xxgk/zfgs/list.html">政府公示</a> <a href="/bm/list.html">部门动态</a>

@@ -5,10 +5,10 @@ from __future__ import annotations
 import urllib.request
 from pathlib import Path
 
-from crawler import render
+from crawler import render, render_child
 from demo.run import write_profile
 from demo.server import DemoServer
-from zhaocuo.profile import load_profile
+from zhaocuo.core.profile import load_profile
 
 
 def test_demo_law_enforcement_list_shows_its_defects_only_when_rendered(tmp_path: Path) -> None:
@@ -17,7 +17,7 @@ def test_demo_law_enforcement_list_shows_its_defects_only_when_rendered(tmp_path
         url = srv.url("/js/zfgs.html")
         raw = urllib.request.urlopen(url, timeout=10).read().decode("utf-8")
         assert render.wants_render(url, profile)  # config/demo.toml: render_js = ["/js/"]
-        (res,) = render.render_urls(profile, [url])
+        (res,) = render_child.render_urls(profile, [url])
     assert "一如继往" not in raw and "/js/cf/2025-q3.html" not in raw
     assert res["error"] == ""
     assert "一如继往" in res["html"]  # the typo the text audits then report

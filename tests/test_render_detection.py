@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from crawler.chromium import LAUNCH_ARGS
 from crawler.newmedia.page import parse, visible_text
-from crawler.render import LAUNCH_ARGS, looks_script_built, playwright_settings, render_meta, wants_render
+from crawler.render import playwright_settings, render_meta, wants_render
 from tests.support.profiles import write_profile
-from zhaocuo.profile import load_profile
+from zhaocuo.core.htmlheur import looks_script_built
+from zhaocuo.core.profile import load_profile
 
 ARTICLE = "<p>" + "为深入贯彻落实党中央、国务院关于优化营商环境的决策部署，进一步提升政务服务水平，现将有关事项通知如下。" * 30 + "</p>"
 TONGJI = """<script>var _hmt = _hmt || []; (function() { var hm = document.createElement("script");
@@ -78,12 +80,12 @@ def test_render_js_prefixes_match_paths_on_the_site_and_full_urls(profile) -> No
 
 def test_settings_use_debian_chromium_block_media_and_bound_time(profile) -> None:
     s = playwright_settings(profile)
-    assert s["DOWNLOAD_HANDLERS"] == {"http": "crawler.render.SharedPlaywrightHandler",
-                                      "https": "crawler.render.SharedPlaywrightHandler"}
+    assert s["DOWNLOAD_HANDLERS"] == {"http": "crawler.playwright_handler.SharedPlaywrightHandler",
+                                      "https": "crawler.playwright_handler.SharedPlaywrightHandler"}
     assert s["PLAYWRIGHT_LAUNCH_OPTIONS"]["executable_path"] == "/usr/bin/chromium"
     assert {"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"} <= set(s["PLAYWRIGHT_LAUNCH_OPTIONS"]["args"])
     assert s["PLAYWRIGHT_LAUNCH_OPTIONS"]["args"] == LAUNCH_ARGS
-    assert s["PLAYWRIGHT_ABORT_REQUEST"] == "crawler.render.abort_request"
+    assert s["PLAYWRIGHT_ABORT_REQUEST"] == "crawler.chromium.abort_request"
     assert s["PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT"] == 12000
     assert s["PLAYWRIGHT_MAX_CONTEXTS"] > 1 and s["PLAYWRIGHT_MAX_PAGES_PER_CONTEXT"] >= 1
     meta = render_meta(profile)
@@ -98,7 +100,7 @@ def test_no_browser_when_the_profile_renders_nothing(tmp_path: Path) -> None:
 
 
 def test_abort_request_blocks_images_fonts_and_media_only() -> None:
-    from crawler.render import abort_request
+    from crawler.chromium import abort_request
 
     class R:
         def __init__(self, kind: str) -> None:

@@ -13,7 +13,7 @@ from tests.conftest import run_cli
 from tests.support.dns import Dnsmasq
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route
-from zhaocuo.store import SQLiteStore
+from zhaocuo.core.store import SQLiteStore
 
 HOST = "www.staging.test.gov.cn"
 LIST = """<html><head><title>政府公示</title></head><body><ul id="list"></ul>

@@ -4,8 +4,6 @@ included only when reports.trends provides them."""
 
 from __future__ import annotations
 
-import sys
-import types
 from datetime import date
 from pathlib import Path
 
@@ -14,9 +12,9 @@ import pytest
 
 from reports import html as report_html
 from tests.support.profiles import write_profile
-from zhaocuo.finding import Finding
-from zhaocuo.profile import Profile, load_profile
-from zhaocuo.store import Page, SQLiteStore
+from tests.support.reportdata import report_data
+from zhaocuo.core.finding import Finding
+from zhaocuo.core.profile import Profile, load_profile
 
 AS_OF = date(2026, 11, 20)
 SITE = "http://127.0.0.1:8000/"
@@ -52,7 +50,7 @@ def test_crawled_strings_are_escaped_and_no_script_runs(tmp_path: Path) -> None:
         _finding(audit="typo", url=SITE + "bm/jyj/b.html", page_title="正常标题", text=HOSTILE_TEXT,
                  suggestion="<i>部署</i>", evidence="<iframe src=//evil>"),
     ]
-    out = report_html.render(findings, [], _summary(), _profile(tmp_path), AS_OF)
+    out = report_html.render(report_data(findings, [], _summary(), _profile(tmp_path), AS_OF))
     doc = lxml.html.fromstring(out)
     # Nothing crawled became markup: no script, img, svg, iframe, b or i element anywhere.
     for tag in ("script", "img", "svg", "iframe", "b", "i"):
@@ -78,7 +76,7 @@ def test_crawled_strings_are_escaped_and_no_script_runs(tmp_path: Path) -> None:
 def test_non_http_urls_never_become_links(tmp_path: Path, url: str) -> None:
     assert report_html.safe_href(url) == ""
     findings = [_finding(url=url or SITE, target=url, page_title="页面")]
-    doc = lxml.html.fromstring(report_html.render(findings, [], _summary(), _profile(tmp_path), AS_OF))
+    doc = lxml.html.fromstring(report_html.render(report_data(findings, [], _summary(), _profile(tmp_path), AS_OF)))
     hrefs = [a.get("href") for a in doc.iter("a")]
     assert hrefs, "the report has links (homepage, unit anchors)"
     for h in hrefs:
@@ -88,7 +86,7 @@ def test_non_http_urls_never_become_links(tmp_path: Path, url: str) -> None:
 def test_http_urls_are_links(tmp_path: Path) -> None:
     target = SITE + "bm/jyj/old.html?a=1&b=2"
     findings = [_finding(target=target, page_title="教育动态")]
-    doc = lxml.html.fromstring(report_html.render(findings, [], _summary(), _profile(tmp_path), AS_OF))
+    doc = lxml.html.fromstring(report_html.render(report_data(findings, [], _summary(), _profile(tmp_path), AS_OF)))
     hrefs = {a.get("href") for a in doc.iter("a")}
     assert target in hrefs
     assert SITE + "bm/jyj/a.html" in hrefs
@@ -97,7 +95,7 @@ def test_http_urls_are_links(tmp_path: Path) -> None:
 def test_status_deadline_and_overdue_mark(tmp_path: Path) -> None:
     findings = [_finding(status="reopened", overdue=True, deadline="2026-11-01"),
                 _finding(url=SITE + "bm/jyj/c.html", status="open")]
-    out = report_html.render(findings, [], _summary(), _profile(tmp_path), AS_OF)
+    out = report_html.render(report_data(findings, [], _summary(), _profile(tmp_path), AS_OF))
     doc = lxml.html.fromstring(out)
     rows = [r for r in doc.xpath("//tr[td]") if "/bm/jyj/" in r.text_content()]
     overdue_row = next(r for r in rows if "a.html" in r.text_content())
@@ -112,14 +110,14 @@ def test_findings_most_serious_first_within_a_unit(tmp_path: Path) -> None:
     findings = [_finding(url=SITE + "bm/jyj/low.html", severity="low"),
                 _finding(url=SITE + "bm/jyj/high.html", severity="high"),
                 _finding(url=SITE + "bm/jyj/veto.html", severity="veto")]
-    out = report_html.render(findings, [], _summary(), _profile(tmp_path), AS_OF)
+    out = report_html.render(report_data(findings, [], _summary(), _profile(tmp_path), AS_OF))
     assert out.index("veto.html") < out.index("high.html") < out.index("low.html")
 
 
 def test_veto_panel_counts_columns_against_the_threshold(tmp_path: Path) -> None:
     stale = [_finding(audit="stale_column", url=SITE + f"col{i}/", column=f"栏目{i}") for i in range(5)]
     blank = [_finding(audit="blank_column", url=SITE + f"blank{i}/", column=f"空栏目{i}") for i in range(2)]
-    doc = lxml.html.fromstring(report_html.render(stale + blank, [], _summary(), _profile(tmp_path), AS_OF))
+    doc = lxml.html.fromstring(report_html.render(report_data(stale + blank, [], _summary(), _profile(tmp_path), AS_OF)))
     panel = doc.xpath("//div[contains(@class,'panel')]")[0]
     assert "risk" in panel.get("class")
     items = [li.text_content() for li in panel.iter("li")]
@@ -131,57 +129,54 @@ def test_veto_panel_counts_columns_against_the_threshold(tmp_path: Path) -> None
 
 
 def test_veto_panel_is_calm_without_vetoes(tmp_path: Path) -> None:
-    doc = lxml.html.fromstring(report_html.render([_finding()], [], _summary(), _profile(tmp_path), AS_OF))
+    doc = lxml.html.fromstring(report_html.render(report_data([_finding()], [], _summary(), _profile(tmp_path), AS_OF)))
     panel = doc.xpath("//div[contains(@class,'panel')]")[0]
     assert "risk" not in panel.get("class")
     assert "未发现触发单项否决的问题" in panel.text_content()
-    veto = report_html.render([_finding(severity="veto")], [], _summary(), _profile(tmp_path), AS_OF)
+    veto = report_html.render(report_data([_finding(severity="veto")], [], _summary(), _profile(tmp_path), AS_OF))
     assert "存在触发单项否决的风险" in veto
 
 
 def test_large_units_are_capped_with_a_pointer_to_the_ledger(tmp_path: Path) -> None:
     findings = [_finding(url=SITE + f"bm/jyj/p{i}.html") for i in range(30)]
-    doc = lxml.html.fromstring(report_html.render(findings, [], _summary(), _profile(tmp_path), AS_OF, max_rows=10))
+    doc = lxml.html.fromstring(report_html.render(report_data(findings, [], _summary(), _profile(tmp_path), AS_OF), max_rows=10))
     rows = [r for r in doc.xpath("//tr[td]") if "/bm/jyj/p" in r.text_content()]
     assert len(rows) == 10
     assert "另有 20 条未列出" in doc.text_content() and "ledger.xlsx" in doc.text_content()
 
 
-def test_trends_section_only_when_the_module_provides_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    store = SQLiteStore(tmp_path / "s.sqlite")
-    run_id, _ = store.begin_run()
-    store.add_page(run_id, Page(url=SITE, title="首页"))
-    store.finish_run(run_id, "complete", {})
-    crawl = store.crawl()
+def test_trends_section_shown_and_a_broken_chart_costs_only_the_chart(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     profile = _profile(tmp_path)
-    fake = types.ModuleType("reports.trends")
-    fake.svg_for = lambda st: '<svg xmlns="http://www.w3.org/2000/svg" id="trend-chart"><rect width="1" height="1"/></svg>'  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "reports.trends", fake)
-    out = report_html.render([_finding()], [], _summary(), profile, AS_OF, crawl)
-    assert "趋势" in out and 'id="trend-chart"' in out
+    runs = [{"run": 1, "as_of": "2026-11-19", "new": 2, "open": 0, "fixed": 0, "overdue": 0,
+             "units": {"区教育局": {"new": 2}}},
+            {"run": 2, "as_of": "2026-11-20", "new": 1, "open": 2, "fixed": 1, "overdue": 1,
+             "units": {"区教育局": {"new": 1, "open": 2}}}]
+    out = report_html.render(report_data([_finding()], [], _summary(), profile, AS_OF, trend_runs=runs))
+    assert "趋势" in out and "<svg" in out
+    assert "趋势" not in report_html.render(report_data([_finding()], [], _summary(), profile, AS_OF))
 
-    def broken(st: SQLiteStore) -> str:
+    def broken(runs: list[dict[str, object]]) -> str:
         raise RuntimeError("chart bug")
 
-    fake.svg_for = broken  # type: ignore[attr-defined]
-    out = report_html.render([_finding()], [], _summary(), profile, AS_OF, crawl)
+    monkeypatch.setattr(report_html, "svg_for", broken)
+    out = report_html.render(report_data([_finding()], [], _summary(), profile, AS_OF, trend_runs=runs))
     assert "趋势" not in out and "区教育局" in out
-    monkeypatch.setitem(sys.modules, "reports.trends", types.ModuleType("reports.trends"))
-    assert "趋势" not in report_html.render([_finding()], [], _summary(), profile, AS_OF, crawl)
+
 
 
 def test_audit_errors_and_unreachable_site_are_shown(tmp_path: Path) -> None:
-    out = report_html.render([], [], _summary(pages_crawled=0, audit_errors={"typo": "RuntimeError: x"}),
-                             _profile(tmp_path), AS_OF)
+    out = report_html.render(report_data([], [], _summary(pages_crawled=0, audit_errors={"typo": "RuntimeError: x"}),
+                             _profile(tmp_path), AS_OF))
     assert "运行出错" in out and "typo" in out
     assert "网站可能无法访问" in out
 
 
 def test_ipv6_scores_are_shown_and_escaped(tmp_path: Path) -> None:
     lines = ["首页 IPv6 访问：否", "二级链接 IPv6 支持率：50.0%", "拉低二级链接支持率的主机：<script>x</script>.gov.cn"]
-    out = report_html.render([], [], _summary(ipv6={"lines": lines}), _profile(tmp_path), AS_OF)
+    out = report_html.render(report_data([], [], _summary(ipv6={"lines": lines}), _profile(tmp_path), AS_OF))
     doc = lxml.html.fromstring(out)
     assert "二级链接 IPv6 支持率：50.0%" in doc.text_content()
     assert not doc.xpath("//script") and "&lt;script&gt;x&lt;/script&gt;" in out
-    without = report_html.render([], [], _summary(), _profile(tmp_path), AS_OF)
+    without = report_html.render(report_data([], [], _summary(), _profile(tmp_path), AS_OF))
     assert "IPv6 支持情况" not in without

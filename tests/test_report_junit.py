@@ -4,10 +4,14 @@ audit that found nothing, an error case for an audit that crashed; crawled text 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from datetime import date
 from pathlib import Path
 
 from reports import junit
-from zhaocuo.finding import Finding
+from tests.support.profiles import write_profile
+from tests.support.reportdata import report_data
+from zhaocuo.core.finding import Finding
+from zhaocuo.core.profile import Profile, load_profile
 
 SITE = "http://127.0.0.1:8000/"
 
@@ -17,6 +21,10 @@ def _finding(**kw: object) -> Finding:
             "status": "new", "first_seen": "2026-11-20", "deadline": "2026-11-27"}
     base.update(kw)
     return Finding(**base)  # type: ignore[arg-type]
+
+
+def _profile(tmp_path: Path) -> Profile:
+    return load_profile(write_profile(tmp_path, {"site": {"name": "示范区", "start_urls": [SITE]}}))
 
 
 def _suites(root: ET.Element) -> dict[str, ET.Element]:
@@ -57,7 +65,7 @@ def test_a_crashed_audit_is_an_error_not_a_pass() -> None:
 
 def test_written_file_parses_and_keeps_crawled_text_as_text(tmp_path: Path) -> None:
     hostile = '<![CDATA[x]]></failure><testcase name="fake"/>\x00\x1b&amp;'
-    path = junit.write(tmp_path, [_finding(message=hostile, page_title=hostile, text=hostile)])
+    path = junit.write(tmp_path, report_data([_finding(message=hostile, page_title=hostile, text=hostile)], [], {}, _profile(tmp_path), date(2026, 11, 27)))
     root = ET.parse(path).getroot()
     dead = _suites(root)["dead_link"]
     cases = dead.findall("testcase")

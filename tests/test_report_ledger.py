@@ -11,7 +11,8 @@ import pandas as pd
 
 import audits
 from reports.ledger import COLUMNS, sheet_names, write_ledger
-from zhaocuo.finding import Finding
+from tests.support.reportdata import titles
+from zhaocuo.core.finding import Finding
 
 SITE = "http://127.0.0.1:8000/"
 EXPECTED = ["序号", "问题类型", "严重程度", "责任单位", "页面标题", "页面地址", "问题描述", "原文", "建议修改",
@@ -37,7 +38,7 @@ def _sample() -> list[Finding]:
 
 
 def test_columns_and_sheets(tmp_path: Path) -> None:
-    path = write_ledger(tmp_path / "ledger.xlsx", _sample())
+    path = write_ledger(tmp_path / "ledger.xlsx", _sample(), titles())
     assert COLUMNS == EXPECTED
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["汇总", "区卫健局", "区教育局", "未分配"]  # units by name, unassigned last
@@ -64,13 +65,13 @@ def test_columns_and_sheets(tmp_path: Path) -> None:
 
 
 def test_a_units_ledger_holds_only_its_findings(tmp_path: Path) -> None:
-    path = write_ledger(tmp_path / "jyj.xlsx", _sample(), unit="区教育局")
+    path = write_ledger(tmp_path / "jyj.xlsx", _sample(), titles(), unit="区教育局")
     sheets = pd.read_excel(path, sheet_name=None, dtype=str)
     assert list(sheets) == ["汇总", "区教育局"]
     assert set(sheets["汇总"]["责任单位"]) == {"区教育局"} and len(sheets["汇总"]) == 2
-    unassigned = pd.read_excel(write_ledger(tmp_path / "none.xlsx", _sample(), unit="未分配"), sheet_name=None, dtype=str)
+    unassigned = pd.read_excel(write_ledger(tmp_path / "none.xlsx", _sample(), titles(), unit="未分配"), sheet_name=None, dtype=str)
     assert list(unassigned) == ["汇总", "未分配"] and len(unassigned["汇总"]) == 1
-    empty = pd.read_excel(write_ledger(tmp_path / "x.xlsx", _sample(), unit="不存在的单位"), sheet_name=None)
+    empty = pd.read_excel(write_ledger(tmp_path / "x.xlsx", _sample(), titles(), unit="不存在的单位"), sheet_name=None)
     assert list(empty) == ["汇总"] and len(empty["汇总"]) == 0 and list(empty["汇总"].columns) == EXPECTED
 
 
@@ -79,7 +80,7 @@ def test_crawled_text_never_becomes_a_formula(tmp_path: Path) -> None:
                 "=1+1", "\t=1+1"]
     findings = [_finding(audit="typo", url=SITE + f"p{i}.html", text=p, page_title=p, suggestion=p, message=p, target="")
                 for i, p in enumerate(payloads)]
-    path = write_ledger(tmp_path / "ledger.xlsx", findings)
+    path = write_ledger(tmp_path / "ledger.xlsx", findings, titles())
     with zipfile.ZipFile(path) as z:
         for name in z.namelist():
             if name.startswith("xl/worksheets/"):
@@ -96,7 +97,7 @@ def test_crawled_text_never_becomes_a_formula(tmp_path: Path) -> None:
 
 
 def test_overdue_findings_are_visibly_marked(tmp_path: Path) -> None:
-    path = write_ledger(tmp_path / "ledger.xlsx", _sample())
+    path = write_ledger(tmp_path / "ledger.xlsx", _sample(), titles())
     ws = openpyxl.load_workbook(path)["区教育局"]
     header = [c.value for c in ws[1]]
     status = {r[header.index("页面地址")].value: r for r in ws.iter_rows(min_row=2)}
@@ -110,7 +111,7 @@ def test_overdue_findings_are_visibly_marked(tmp_path: Path) -> None:
 
 def test_control_characters_and_long_text_do_not_break_the_file(tmp_path: Path) -> None:
     nasty = "坏\x00字\x0b符\x1f" + "长" * 50000
-    path = write_ledger(tmp_path / "ledger.xlsx", [_finding(page_title=nasty, text=nasty, target="")])
+    path = write_ledger(tmp_path / "ledger.xlsx", [_finding(page_title=nasty, text=nasty, target="")], titles())
     row = pd.read_excel(path, sheet_name="汇总", dtype=str).iloc[0]
     assert row["页面标题"].startswith("坏字符长") and len(row["原文"]) <= 2001
 
@@ -130,7 +131,7 @@ def test_sheet_names_are_valid_and_unique() -> None:
 
 def test_units_with_awkward_names_get_their_own_sheets(tmp_path: Path) -> None:
     findings = [_finding(unit="区住建局/区人防办[联合]"), _finding(url=SITE + "z.html", unit="区" + "很" * 40 + "长的单位")]
-    book = openpyxl.load_workbook(write_ledger(tmp_path / "ledger.xlsx", findings))
+    book = openpyxl.load_workbook(write_ledger(tmp_path / "ledger.xlsx", findings, titles()))
     assert book.sheetnames[0] == "汇总" and len(book.sheetnames) == 3
     units = {book[n]["D2"].value for n in book.sheetnames[1:]}
     assert units == {"区住建局/区人防办[联合]", "区" + "很" * 40 + "长的单位"}

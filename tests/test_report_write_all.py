@@ -14,9 +14,10 @@ import reports
 from reports import html as report_html
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
-from zhaocuo.finding import Finding
-from zhaocuo.profile import load_profile
-from zhaocuo.store import Link, LinkCheck, Page, SQLiteStore
+from tests.support.reportdata import report_data
+from zhaocuo.core.finding import Finding
+from zhaocuo.core.profile import load_profile
+from zhaocuo.core.store import Link, LinkCheck, Page, SQLiteStore
 
 SITE = "http://127.0.0.1:8000/"
 OUTPUTS = {"findings.jsonl", "fixed.jsonl", "summary.json", "report.html", "ledger.xlsx", "junit.xml"}
@@ -43,7 +44,6 @@ def _store(profile_path: Path) -> SQLiteStore:
 
 def test_write_all_writes_every_report_atomically(tmp_path: Path) -> None:
     profile_path = _profile_path(tmp_path)
-    store = _store(profile_path)
     out = tmp_path / "out"
     out.mkdir()
     (out / "report.html").write_text("old report")
@@ -52,7 +52,7 @@ def test_write_all_writes_every_report_atomically(tmp_path: Path) -> None:
                         first_seen="2026-11-20", deadline="2026-11-27")]
     summary = {"pages_crawled": 2, "links_checked": 2, "elapsed_s": 0.1, "findings": {"dead_link": 1},
                "audit_errors": {}}
-    written = reports.write_all(out, findings, [], summary, store.crawl(), load_profile(profile_path), date(2026, 11, 20))
+    written = reports.write_all(out, report_data(findings, [], summary, load_profile(profile_path), date(2026, 11, 20)))
     assert {p.name for p in written} == OUTPUTS
     assert {p.name for p in out.iterdir()} == OUTPUTS, "no temporary file is left behind"
     html = (out / "report.html").read_text(encoding="utf-8")
@@ -79,10 +79,9 @@ def test_a_failing_writer_does_not_cost_the_other_reports(tmp_path: Path, monkey
 
     monkeypatch.setattr(report_html, "write", broken)
     profile_path = _profile_path(tmp_path)
-    store = _store(profile_path)
     out = tmp_path / "out"
     findings = [Finding("dead_link", "medium", SITE, "链接无法打开。", target=SITE + "gone.html")]
     summary = {"pages_crawled": 2, "links_checked": 2, "elapsed_s": 0.1, "findings": {}, "audit_errors": {}}
     with pytest.raises(RuntimeError, match="template bug"):
-        reports.write_all(out, findings, [], summary, store.crawl(), load_profile(profile_path), date(2026, 11, 20))
+        reports.write_all(out, report_data(findings, [], summary, load_profile(profile_path), date(2026, 11, 20)))
     assert {p.name for p in out.iterdir()} == OUTPUTS - {"report.html"}

@@ -14,7 +14,7 @@ from audits._proofread import Proofreader
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route
-from zhaocuo.profile import load_profile
+from zhaocuo.core.profile import load_profile
 
 LEADERS = [
     {"title": "区长", "name": "王建国"},
@@ -135,7 +135,7 @@ def test_a_leader_listed_twice_has_both_titles_right(checker: Proofreader) -> No
 
 def test_site_leader_pages_do_not_set_titles(tmp_path: Path) -> None:
     # A site 领导信息 line may give one title of several: only the profile's titles are checked.
-    from zhaocuo.profile import Leader
+    from zhaocuo.core.profile import Leader
 
     checker = Proofreader(None, leaders=[Leader(title="副书记", name="周海涛")])
     assert [e for e in checker.check("区长周海涛出席。") if e.audit == "serious_error"] == []
@@ -208,7 +208,7 @@ def test_pages_older_than_the_leaders_appointment_are_not_title_checked(tmp_path
 
 
 def test_a_bad_since_date_names_the_key(tmp_path: Path) -> None:
-    from zhaocuo.profile import ProfileError
+    from zhaocuo.core.profile import ProfileError
 
     profile = write_profile(tmp_path, {"site": {"start_urls": ["http://127.0.0.1:1/"]}, "leaders": [
         {"title": "区长", "name": "王建国", "since": "2024年1月"}]})

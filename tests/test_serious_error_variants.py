@@ -4,7 +4,7 @@ leader's name next to the title — and the look-alikes that are not errors."""
 from __future__ import annotations
 
 from audits._proofread import Proofreader
-from zhaocuo.profile import Leader
+from zhaocuo.core.profile import Leader
 
 
 def _serious(text: str, leaders: list[Leader] = ()) -> list[tuple[str, str]]:

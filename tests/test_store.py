@@ -1,7 +1,7 @@
 import sqlite3
 from pathlib import Path
 
-from zhaocuo.store import Link, LinkCheck, Page, SQLiteStore
+from zhaocuo.core.store import Link, LinkCheck, Page, SQLiteStore
 
 
 def test_store_round_trip_and_last_complete_run(tmp_path: Path) -> None:
@@ -81,8 +81,8 @@ def test_canonical_lives_in_the_core_and_the_store_needs_no_stage() -> None:
     import sys
 
     import crawler.urls
-    import zhaocuo.urlcanon
+    import zhaocuo.core.urlcanon
 
-    assert crawler.urls.canonical is zhaocuo.urlcanon.canonical
-    code = "import sys, zhaocuo.store; assert not [m for m in sys.modules if m.split('.')[0] == 'crawler'], 'crawler'"
+    assert crawler.urls.canonical is zhaocuo.core.urlcanon.canonical
+    code = "import sys, zhaocuo.core.store; assert not [m for m in sys.modules if m.split('.')[0] == 'crawler'], 'crawler'"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).returncode == 0

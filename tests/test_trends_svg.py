@@ -10,10 +10,10 @@ from lxml import etree
 
 from reports.trends import svg_for
 from tests.support.profiles import write_profile
-from zhaocuo import lifecycle
-from zhaocuo.finding import Finding
-from zhaocuo.profile import load_profile
-from zhaocuo.store import Page, SQLiteStore
+from zhaocuo.app import lifecycle
+from zhaocuo.core.finding import Finding
+from zhaocuo.core.profile import load_profile
+from zhaocuo.core.store import Page, SQLiteStore
 
 HOME = "http://www.test.gov.cn/"
 EVIL = "<script>alert(1)</script>局"
@@ -38,12 +38,12 @@ def _parse(markup: str) -> etree._Element:
 
 
 def test_no_runs_means_no_section(tmp_path: Path) -> None:
-    assert svg_for(SQLiteStore(tmp_path / "empty.sqlite")) == ""
+    assert svg_for(lifecycle.recent_runs(SQLiteStore(tmp_path / "empty.sqlite"))) == ""
 
 
 def test_last_30_runs_overall_and_per_unit(tmp_path: Path) -> None:
     store = _history(tmp_path, 33)
-    markup = svg_for(store)
+    markup = svg_for(lifecycle.recent_runs(store))
     root = _parse(markup)
     svg = "{http://www.w3.org/2000/svg}"
     charts = root.iter(f"{svg}svg")
@@ -61,7 +61,7 @@ def test_last_30_runs_overall_and_per_unit(tmp_path: Path) -> None:
 
 
 def test_mail_safe_markup_and_escaped_names(tmp_path: Path) -> None:
-    markup = svg_for(_history(tmp_path, 4))
+    markup = svg_for(lifecycle.recent_runs(_history(tmp_path, 4)))
     root = _parse(markup)
     for el in root.iter():
         tag = etree.QName(el).localname

@@ -11,7 +11,7 @@ import pytest
 from audits._proofread import Proofreader
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
-from zhaocuo.profile import ProfileError, load_profile
+from zhaocuo.core.profile import ProfileError, load_profile
 
 
 def _tiny_bert(folder: Path) -> Path:

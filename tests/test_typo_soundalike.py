@@ -70,7 +70,7 @@ def test_correct_text_is_left_alone_by_the_thorough_engine(thorough: Proofreader
 
 
 def test_the_profiles_ignore_list_silences_the_pass_too(tmp_path: Path) -> None:
-    from zhaocuo.profile import load_profile
+    from zhaocuo.core.profile import load_profile
 
     data = {"site": {"start_urls": ["http://www.test.gov.cn/"]}, "text": {"thorough": True}}
     flagging = load_profile(write_profile(tmp_path, data, "a.toml"))
@@ -151,8 +151,8 @@ def test_check_text_thorough_by_flag_and_by_profile(tmp_path: Path) -> None:
 
 
 def test_a_damaged_model_stops_a_thorough_run_before_the_crawl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from zhaocuo import cli
-    from zhaocuo.profile import ProfileError, load_profile
+    from zhaocuo.app import cli
+    from zhaocuo.core.profile import ProfileError, load_profile
 
     damaged = tmp_path / "soundalike.json"
     damaged.write_text("{}", encoding="utf-8")
@@ -175,8 +175,8 @@ def test_summary_says_which_engine_read_the_site(tmp_path: Path) -> None:
     from datetime import date
 
     from audits import _maintext
-    from zhaocuo.profile import load_profile
-    from zhaocuo.store import Page, SQLiteStore
+    from zhaocuo.core.profile import load_profile
+    from zhaocuo.core.store import Page, SQLiteStore
 
     store = SQLiteStore(tmp_path / "s.sqlite")
     run_id, _ = store.begin_run()

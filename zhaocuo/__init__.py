@@ -1,8 +1,9 @@
 """zhaocuo (找错): audits Chinese government websites the way the national inspection does.
 
-The package holds the thin core: the command line, the profile model, the store and the
-finding type. The stages live beside it as top-level packages: ``crawler`` gathers,
-``audits`` judges the stored crawl, ``reports`` writes what the audits found.
+Layers (docs/ARCHITECTURE.md): ``zhaocuo.core`` (store, profile, finding, URL and date helpers)
+imports no stage; the stages ``crawler`` (gathers), ``audits`` (judges the stored crawl) and
+``reports`` (writes what the audits found) import only the core; ``zhaocuo.app`` (command line,
+runner, lifecycle, doctor, feedback, delivery) sits on top.
 """
 
 __version__ = "0.1.0"

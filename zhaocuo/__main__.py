@@ -1,5 +1,5 @@
 import sys
 
-from zhaocuo.cli import main
+from zhaocuo.app.cli import main
 
 sys.exit(main())

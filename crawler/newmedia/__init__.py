@@ -20,8 +20,8 @@ import sys
 import time
 from typing import Any
 
-from zhaocuo.profile import NewMedia, Profile
-from zhaocuo.store import Link, Page, SQLiteStore
+from zhaocuo.core.profile import NewMedia, Profile
+from zhaocuo.core.store import Link, Page, SQLiteStore
 
 log = logging.getLogger("zhaocuo.newmedia")
 

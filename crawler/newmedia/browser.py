@@ -4,8 +4,8 @@ Why not Scrapy here: a profile lists a handful of accounts, not thousands of pag
 scheduler, a reactor and a child process buy nothing; Playwright's asyncio API runs in the
 calling process, gives each account its own browser context (no cookies shared between
 platforms) and lets us wait for a list built by ``fetch()`` the same way (``settle_page``).
-Every step is bounded: navigation by ``render_timeout_s``, settling by ``render.SETTLE_MAX_S``,
-a page's answer to a trivial script by ``render.RESPONSIVE_S``, and the whole account by an
+Every step is bounded: navigation by ``render_timeout_s``, settling by ``pagesettle.SETTLE_MAX_S``,
+a page's answer to a trivial script by ``pagesettle.RESPONSIVE_S``, and the whole account by an
 overall deadline, so one hung platform page never stops the run.
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from crawler import render
-from zhaocuo.store import now_iso
+from crawler import chromium, pagesettle
+from zhaocuo.core.store import now_iso
 
 MAX_PARALLEL = 3
 
@@ -32,7 +32,7 @@ class Rendered:
 
 
 async def _route(route, request) -> None:  # type: ignore[no-untyped-def]
-    if render.abort_request(request):
+    if chromium.abort_request(request):
         await route.abort()
     else:
         await route.continue_()
@@ -44,17 +44,17 @@ async def _render_one(browser, url: str, timeout_s: float, user_agent: str) -> R
     try:
         await context.route("**/*", _route)
         page = await context.new_page()
-        await render.init_page_tracking(page)
+        await pagesettle.init_page_tracking(page)
         response = await page.goto(url, wait_until="load", timeout=timeout_s * 1000)
         if response is not None:
             out.status = response.status
             out.content_type = (await response.all_headers()).get("content-type", "")
-        await render.settle_page(page)
+        await pagesettle.settle_page(page)
         out.final_url = page.url
-        out.html = await asyncio.wait_for(page.content(), timeout=render.RESPONSIVE_S)
+        out.html = await asyncio.wait_for(page.content(), timeout=pagesettle.RESPONSIVE_S)
         if out.status is not None and out.status >= 400:
             out.error = f"HTTP {out.status}"
-    except render.RenderHang as exc:
+    except pagesettle.RenderHang as exc:
         out.error = str(exc)
     except TimeoutError:
         out.error = f"页面加载超时 page did not finish loading within {timeout_s:.0f} s"
@@ -75,9 +75,9 @@ async def _render_all(urls: list[str], timeout_s: float, user_agent: str) -> lis
     from playwright.async_api import async_playwright
 
     limit = asyncio.Semaphore(MAX_PARALLEL)
-    per_page = timeout_s + render.SETTLE_MAX_S + 2 * render.RESPONSIVE_S + 10
+    per_page = timeout_s + pagesettle.SETTLE_MAX_S + 2 * pagesettle.RESPONSIVE_S + 10
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(**render.launch_options())
+        browser = await pw.chromium.launch(**chromium.launch_options())
         try:
             async def one(url: str) -> Rendered:
                 async with limit:

@@ -16,8 +16,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import lxml.html
 
-from audits._dates import DATE_RE, url_date
 from crawler.newmedia.posts import Post, _plausible, parse_when
+from zhaocuo.core.dates import DATE_RE, url_date
 
 _ROW_TAGS = ("li", "tr", "dd", "dt", "p", "article", "section", "div", "td")
 MAX_ROW_CHARS = 300

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from audits._dates import DATE_RE, make_date
+from zhaocuo.core.dates import DATE_RE, make_date
 
 # Chinese platforms show Beijing time; a post at 23:30 in Beijing is already "tomorrow" in UTC terms.
 BEIJING = timezone(timedelta(hours=8))

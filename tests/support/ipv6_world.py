@@ -8,8 +8,8 @@ from pathlib import Path
 
 from tests.support.profiles import write_profile
 from tests.support.servers import free_port
-from zhaocuo.profile import Profile, load_profile
-from zhaocuo.store import Link, Page, SQLiteStore
+from zhaocuo.core.profile import Profile, load_profile
+from zhaocuo.core.store import Link, Page, SQLiteStore
 
 
 def dual_free_port() -> int:

@@ -14,8 +14,8 @@ import ssl
 from dataclasses import dataclass
 from typing import Any
 
-from zhaocuo.profile import MailSection
-from zhaocuo.store import SQLiteStore, now_iso
+from zhaocuo.core.profile import MailSection
+from zhaocuo.core.store import SQLiteStore, now_iso
 
 KIND = "outbox"
 

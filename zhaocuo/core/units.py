@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from zhaocuo.profile import Unit
+from zhaocuo.core.profile import Unit
 
 
 def unit_for(url: str, units: Sequence[Unit]) -> str:

@@ -15,8 +15,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from zhaocuo.profile import Profile, ProfileError, load_profile
-from zhaocuo.store import SQLiteStore
+from zhaocuo.core.profile import Profile, ProfileError, load_profile
+from zhaocuo.core.store import SQLiteStore
 
 LEVELS = ("veto", "high", "medium", "low")
 
@@ -65,7 +65,7 @@ def _crawl(profile: Profile, store: SQLiteStore) -> None:
 
 
 def _audit(profile: Profile, store: SQLiteStore, args: argparse.Namespace, started: float) -> int:
-    from zhaocuo.runner import audit_and_report, exit_code
+    from zhaocuo.app.runner import audit_and_report, exit_code
 
     out = _out_dir(args.out)
     as_of = _as_of(args.as_of)
@@ -74,19 +74,17 @@ def _audit(profile: Profile, store: SQLiteStore, args: argparse.Namespace, start
     except LookupError as exc:
         raise UsageError(str(exc)) from None
     if getattr(args, "mail", True):
-        _mail(profile, store, out, result, as_of, send=not args.no_mail)
+        _mail(profile, store, out, result, send=not args.no_mail)
     print(f"发现问题 findings: {len(result.findings)} (已整改 fixed: {len(result.fixed)})", file=sys.stderr)
     report = out / "report.html"
     print(f"报告 report: {report if report.exists() else out / 'findings.jsonl'}")
     return exit_code(result.findings, args.fail_on)
 
 
-def _mail(profile: Profile, store: SQLiteStore, out: Path, result, as_of: date, send: bool) -> None:
-    try:
-        from reports import mail
-    except ImportError:
-        return
-    mail.deliver(profile, store, out, result, as_of, send=send)
+def _mail(profile: Profile, store: SQLiteStore, out: Path, result, send: bool) -> None:
+    from zhaocuo.app import delivery
+
+    delivery.deliver(profile, store, out, result, send=send)
 
 
 def _preflight(profile: Profile) -> None:
@@ -154,13 +152,13 @@ def cmd_check_text(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from zhaocuo.doctor import doctor
+    from zhaocuo.app.doctor import doctor
 
     return doctor(args)
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
-    from zhaocuo.feedback import import_feedback
+    from zhaocuo.app.feedback import import_feedback
 
     return import_feedback(args)
 

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from zhaocuo.urlcanon import canonical
+from zhaocuo.core.urlcanon import canonical
 
 SCHEMA_VERSION = 1
 

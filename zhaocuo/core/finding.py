@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from zhaocuo.workdays import estimate_note
+from zhaocuo.core.workdays import estimate_note
 
 
 class Severity(StrEnum):

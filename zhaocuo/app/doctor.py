@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from zhaocuo.profile import Profile, ProfileError, load_profile
+from zhaocuo.core.profile import Profile, ProfileError, load_profile
 
 _PROBE_HTML = "data:text/html;charset=utf-8,<title>zhaocuo</title><body><script>document.body.textContent = '渲染' + (40 + 2)</script></body>"
 _PROBE_EXPECT = "渲染42"
@@ -77,7 +77,7 @@ def check_store(db: str | None, profile: Profile | None) -> Check:
 
 
 def check_browser(timeout_s: float = 60.0) -> Check:
-    from crawler.render import chromium_path, launch_options
+    from crawler.chromium import chromium_path, launch_options
 
     exe = chromium_path()
     if not Path(exe).exists():

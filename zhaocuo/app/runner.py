@@ -10,13 +10,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import audits
-from zhaocuo import lifecycle
-from zhaocuo.finding import Finding, Severity, at_or_above
-from zhaocuo.profile import Profile, ProfileError
-from zhaocuo.store import Crawl, SQLiteStore
-from zhaocuo.units import unit_for
+import reports
+from reports.data import ReportData
+from zhaocuo.app import lifecycle
+from zhaocuo.core.finding import Finding, Severity, at_or_above
+from zhaocuo.core.profile import Profile, ProfileError
+from zhaocuo.core.store import Crawl, Page, SQLiteStore
+from zhaocuo.core.units import unit_for
 
 log = logging.getLogger("zhaocuo")
 
@@ -27,6 +30,7 @@ class AuditResult:
     fixed: list[Finding]
     summary: dict[str, Any]
     errors: dict[str, str] = field(default_factory=dict)
+    data: ReportData | None = None  # what the reports and the mail were written from
 
 
 def run_audits(crawl: Crawl, profile: Profile, as_of: date) -> tuple[list[Finding], dict[str, Any], dict[str, str]]:
@@ -68,10 +72,28 @@ def run_audits(crawl: Crawl, profile: Profile, as_of: date) -> tuple[list[Findin
     return ordered, extra_summary, errors
 
 
+def homepage(crawl: Crawl, profile: Profile) -> Page | None:
+    """The stored fetch of the homepage, whichever spelling the crawler kept (trailing slash)."""
+    start = profile.homepage
+    candidates = [start] + ([start + "/"] if not urlsplit(start).path else [])
+    for url in candidates:
+        page = crawl.page(url)
+        if page is not None:
+            return page
+    return None
+
+
+def report_data(store: SQLiteStore, crawl: Crawl | None, profile: Profile, as_of: date, findings: list[Finding],
+                fixed: list[Finding], summary: dict[str, Any]) -> ReportData:
+    """Everything the reports and the mail show, gathered here so they never read the store."""
+    return ReportData(findings=findings, fixed=fixed, summary=summary, profile=profile, as_of=as_of,
+                      audits=audits.metas(), trend_runs=lifecycle.recent_runs(store),
+                      homepage=homepage(crawl, profile) if crawl is not None else None,
+                      crawled=crawl is not None)
+
+
 def audit_and_report(profile: Profile, store: SQLiteStore, out_dir: Path, as_of: date,
                      started: float | None = None, run_id: int | None = None) -> AuditResult:
-    import reports
-
     started = started or time.monotonic()
     crawl = store.crawl(run_id)
     findings, extra, errors = run_audits(crawl, profile, as_of)
@@ -97,8 +119,9 @@ def audit_and_report(profile: Profile, store: SQLiteStore, out_dir: Path, as_of:
         **extra,
     }
     summary["elapsed_s"] = round(time.monotonic() - started, 2)
-    reports.write_all(out_dir, findings, fixed, summary, crawl, profile, as_of)
-    return AuditResult(findings, fixed, summary, errors)
+    data = report_data(store, crawl, profile, as_of, findings, fixed, summary)
+    reports.write_all(out_dir, data)
+    return AuditResult(findings, fixed, summary, errors, data)
 
 
 def exit_code(findings: list[Finding], fail_on: str | None) -> int:

@@ -21,10 +21,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from zhaocuo import lifecycle
-from zhaocuo.finding import STATUS_LABELS
-from zhaocuo.profile import load_profile
-from zhaocuo.store import SQLiteStore, now_iso
+from zhaocuo.app import lifecycle
+from zhaocuo.core.finding import STATUS_LABELS
+from zhaocuo.core.profile import load_profile
+from zhaocuo.core.store import SQLiteStore, now_iso
 
 # The ledger's header (reports/ledger.py COLUMNS): an interface, checked exactly.
 LEDGER_COLUMNS = ("序号", "问题类型", "严重程度", "责任单位", "页面标题", "页面地址", "问题描述", "原文", "建议修改",

@@ -25,10 +25,10 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from zhaocuo.finding import Finding
-from zhaocuo.profile import Profile
-from zhaocuo.store import Crawl, SQLiteStore, now_iso
-from zhaocuo.workdays import CalendarRangeError, Deadline, covered_years, deadline_after, estimate_note
+from zhaocuo.core.finding import Finding
+from zhaocuo.core.profile import Profile
+from zhaocuo.core.store import Crawl, SQLiteStore, now_iso
+from zhaocuo.core.workdays import CalendarRangeError, Deadline, covered_years, deadline_after, estimate_note
 
 log = logging.getLogger("zhaocuo")
 
@@ -56,7 +56,7 @@ def text_key(audit: str, text: str) -> str:
 
 def deadline_for(severity: str, first_seen: date, profile: Profile) -> Deadline:
     """The last working day to fix a finding, estimated past the official holiday data (see
-    zhaocuo.workdays); raises CalendarRangeError only where not even an estimate exists."""
+    zhaocuo.core.workdays); raises CalendarRangeError only where not even an estimate exists."""
     return deadline_after(first_seen, int(getattr(profile.deadlines, severity)))
 
 

@@ -1,0 +1,79 @@
+"""Debian's Chromium as the crawler starts it: the binary, the flags, what it never downloads,
+and the host-resolver rules that make it use the profile's name servers.
+
+Shared by the site spider's scrapy-playwright handler, the new-media gatherer and ``doctor``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import Any
+
+from zhaocuo.core.profile import Profile
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",  # containers often have a tiny /dev/shm; Chromium then crashes tabs
+    # A page's script heap is capped: a hostile page that allocates without end crashes its tab,
+    # not the host. (No --renderer-process-limit: pages sharing a renderer would all hang behind
+    # one page whose script never yields; memory is bounded by the number of open pages instead.)
+    "--js-flags=--max-old-space-size=256",
+    # Fewer helper processes (each costs tens of MB): GPU and network service inside the browser process.
+    "--in-process-gpu", "--enable-features=NetworkServiceInProcess2",
+    "--disable-extensions", "--mute-audio", "--disable-features=Translate,MediaRouter,OptimizationHints,SpareRendererForSitePerProcess",
+]
+# Resource types the browser never downloads: they cost bandwidth and memory and carry no text.
+BLOCKED_RESOURCE_TYPES = frozenset({"image", "font", "media"})
+
+
+def chromium_path() -> str:
+    """Debian's Chromium; ``ZHAOCUO_CHROMIUM`` overrides it (e.g. on another distribution)."""
+    env = os.environ.get("ZHAOCUO_CHROMIUM")
+    if env:
+        return env
+    if os.path.exists(CHROMIUM):
+        return CHROMIUM
+    return shutil.which("chromium") or shutil.which("chromium-browser") or CHROMIUM
+
+
+def launch_options() -> dict[str, Any]:
+    """Playwright ``chromium.launch`` options shared by the spider and the new-media gatherer."""
+    return {"executable_path": chromium_path(), "headless": True, "args": list(LAUNCH_ARGS), "timeout": 60_000}
+
+
+def abort_request(request: Any) -> bool:
+    """PLAYWRIGHT_ABORT_REQUEST: True for images, fonts and media (they are never downloaded)."""
+    return request.resource_type in BLOCKED_RESOURCE_TYPES
+
+
+def host_resolver_rules(profile: Profile) -> str:
+    """Chromium's ``--host-resolver-rules`` mapping the site's own hosts to the addresses the
+    profile's ``[dns]`` name servers give; "" without name servers.
+
+    Chromium resolves names itself and knows nothing of the profile's servers: a staging host
+    that only they know (the vendor's CI case) would be crawled fine but fail in the browser,
+    and its script-built lists would be lost. Resolved once, at crawl start; a host the servers
+    cannot resolve is left to the browser (its fetch then fails and is reported as usual)."""
+    if not profile.dns.nameservers:
+        return ""
+    from crawler.ipv6_dns import make_resolver
+
+    resolver, _ = make_resolver(profile.dns.nameservers, profile.dns.timeout_s)
+    if resolver is None:
+        return ""
+    rules = []
+    for host in sorted({h.lower().rstrip(".") for h in profile.site.allowed_hosts}):
+        if not host or host.replace(".", "").isdigit() or ":" in host:
+            continue  # an address needs no lookup
+        for rtype in ("A", "AAAA"):
+            try:
+                answer = resolver.resolve(host, rtype)
+            except Exception:  # noqa: BLE001 - NXDOMAIN, timeout…: leave the name to the browser
+                continue
+            address = answer[0].to_text()
+            rules.append(f"MAP {host} {address if rtype == 'A' else f'[{address}]'}")
+            break
+    return ", ".join(rules)

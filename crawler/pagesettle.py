@@ -1,0 +1,108 @@
+"""A rendered page's life inside scrapy-playwright: count its requests in flight, then wait
+(bounded) until network and DOM are quiet, and check that its script still answers.
+
+The counters live on the page object itself (``page._zhaocuo_activity``), so they go away with
+the page and nothing is kept in module globals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+log = logging.getLogger("zhaocuo.render")
+
+# After ``load``: wait until no request of the page has been in flight for QUIET_MS, at most SETTLE_MAX_S.
+QUIET_MS = 250
+SETTLE_MAX_S = 5.0
+# Then the DOM must stay unchanged for DOM_QUIET_MS (a slow machine may run the fetch() callbacks
+# late), at most DOM_QUIET_MAX_MS (a scrolling news ticker never stops) …
+DOM_QUIET_MS = 150
+DOM_QUIET_MAX_MS = 2000
+# … and the page must answer that script within RESPONSIVE_S, or it is reported as hung.
+RESPONSIVE_S = 5.0
+_DOM_QUIET_JS = """([quiet, max]) => new Promise(resolve => {
+  const start = performance.now(); let last = start;
+  const obs = new MutationObserver(() => { last = performance.now(); });
+  obs.observe(document, {subtree: true, childList: true, characterData: true});
+  const tick = () => {
+    const now = performance.now();
+    if (now - last >= quiet || now - start >= max) { obs.disconnect(); resolve(now - start); }
+    else setTimeout(tick, 50);
+  };
+  setTimeout(tick, 50);
+})"""
+
+
+class RenderHang(Exception):
+    """A rendered page did not settle into a usable state (its script never yields)."""
+
+
+# -- the page lifecycle inside scrapy-playwright -------------------------------------------------
+class _Activity:
+    """Requests of one page in flight and the time of the last start or end."""
+
+    __slots__ = ("inflight", "last")
+
+    def __init__(self) -> None:
+        self.inflight = 0
+        self.last = time.monotonic()
+
+
+async def init_page_tracking(page: Any) -> None:
+    """Count the page's requests in flight (for ``settle_page``); call before navigating."""
+    _track(page)
+
+
+async def init_page(page: Any, request: Any) -> None:
+    """playwright_page_init_callback: track the page's requests (for ``settle_page``)."""
+    _track(page)
+
+
+def _track(page: Any) -> _Activity:
+    activity = _Activity()
+    page._zhaocuo_activity = activity
+
+    def started(_r: Any) -> None:
+        activity.inflight += 1
+        activity.last = time.monotonic()
+
+    def ended(_r: Any) -> None:
+        activity.inflight = max(0, activity.inflight - 1)
+        activity.last = time.monotonic()
+
+    page.on("request", started)
+    page.on("requestfinished", ended)
+    page.on("requestfailed", ended)
+    return activity
+
+
+async def close_context(ctx: Any) -> None:
+    try:
+        await ctx.close()
+    except Exception as exc:  # noqa: BLE001 - already closed or browser gone: nothing left to free
+        log.debug("context close: %s", exc)
+
+
+async def settle_page(page: Any, quiet_ms: int = QUIET_MS, max_s: float = SETTLE_MAX_S,
+                      responsive_s: float = RESPONSIVE_S) -> None:
+    """Wait (bounded) until the page's own requests are done, then check it still answers.
+
+    A list loaded by ``fetch()`` after ``load`` appears within the quiet period (network quiet,
+    then DOM quiet); endless polling only costs ``max_s``, an endless ticker DOM_QUIET_MAX_MS.
+    A page whose script never yields raises RenderHang (reported)."""
+    activity = getattr(page, "_zhaocuo_activity", None)
+    if activity is None:
+        activity = _track(page)  # a page not created through init_page (e.g. the new-media gatherer's)
+    deadline = time.monotonic() + max_s
+    while time.monotonic() < deadline:
+        idle_for = time.monotonic() - activity.last
+        if activity.inflight == 0 and idle_for * 1000 >= quiet_ms:
+            break
+        await asyncio.sleep(0.05)
+    try:
+        await asyncio.wait_for(page.evaluate(_DOM_QUIET_JS, [DOM_QUIET_MS, DOM_QUIET_MAX_MS]), timeout=responsive_s)
+    except TimeoutError:
+        raise RenderHang(f"页面脚本无响应 page script not responding after {responsive_s:.0f} s: {page.url}") from None

@@ -1,0 +1,106 @@
+"""The scrapy-playwright download handler the crawl uses (see ``SharedPlaywrightHandler``).
+
+Importing this module imports Playwright: Scrapy imports it only through the
+``DOWNLOAD_HANDLERS`` setting that ``crawler.render.playwright_settings`` returns for a profile
+that renders, so a crawl that renders nothing never loads the browser stack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+
+from crawler.pagesettle import close_context
+from crawler.render import PAGES_PER_CONTEXT_LIFE
+
+log = logging.getLogger("zhaocuo.render")
+
+# -- one browser per crawl, started on the first rendered page --------------------------------------
+class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[misc]
+    """scrapy-playwright's handler, changed in two ways that matter for memory:
+
+    - Scrapy builds one handler per scheme; stock, the http and the https handler each start
+      their own Playwright driver (and would each launch a Chromium, each with its own limits).
+      Here both schemes get the same instance (kept on the crawler), so a crawl has one driver,
+      one browser and one set of MAX_CONTEXTS / MAX_PAGES_PER_CONTEXT bounds;
+    - the driver starts on the first rendered request instead of at engine start, so a crawl
+      that renders nothing (most pages, most nights) never pays for it."""
+
+    _zc_generation = 0
+    _zc_served = 0
+
+    def __init__(self, crawler: Any) -> None:
+        super().__init__(crawler)
+        self._zc_pending: dict[str, int] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> Any:
+        inst = getattr(crawler, "_zhaocuo_playwright_handler", None)
+        if inst is None:
+            inst = cls(crawler)
+            inst._zc_crawler = crawler
+            crawler._zhaocuo_playwright_handler = inst
+        return inst
+
+    async def _maybe_launch_in_thread(self) -> None:
+        return None  # started on demand in _download_request
+
+    def _engine_started(self) -> Any:
+        return None
+
+    async def _download_request(self, request: Any, spider: Any = None) -> Any:
+        lock = getattr(self, "_zc_launch_lock", None)
+        if lock is None:
+            lock = self._zc_launch_lock = asyncio.Lock()
+        async with lock:
+            if not hasattr(self, "browser_provider"):
+                await self._launch()
+        return await super()._download_request(request, spider)
+
+    # -- context recycling, decided when a page is created (download time) -------------
+    async def _create_page(self, request: Any, spider: Any) -> Any:
+        """Route a rendered request to the current context generation, then retire old ones.
+
+        A context serves PAGES_PER_CONTEXT_LIFE pages; the next request opens generation
+        n+1. Routing happens here, not when the request was built, so no request ever goes
+        to an old generation again; an old context is closed once none of its pages is open
+        and no request is waiting for a page in it (scrapy-playwright's page semaphores are
+        keyed by name, so a context must never be closed under a waiting request)."""
+        if not request.meta.get("zhaocuo_recycle"):
+            return await super()._create_page(request, spider)
+        if self._zc_served >= PAGES_PER_CONTEXT_LIFE:
+            self._zc_generation += 1
+            self._zc_served = 0
+        name = f"zhaocuo-{self._zc_generation}"
+        self._zc_served += 1
+        request.meta["playwright_context"] = name
+        self._zc_pending[name] = self._zc_pending.get(name, 0) + 1
+        try:
+            page = await super()._create_page(request, spider)
+        finally:
+            self._zc_pending[name] -= 1
+        page.on("close", lambda _p: self._zc_retire())
+        self._zc_retire()
+        return page
+
+    def _zc_retire(self) -> None:
+        current = f"zhaocuo-{self._zc_generation}"
+        for name, wrapper in list(self.context_wrappers.items()):
+            if not name.startswith("zhaocuo-") or name == current or getattr(wrapper, "zc_closing", False):
+                continue
+            if self._zc_pending.get(name, 0) > 0 or any(not p.is_closed() for p in wrapper.context.pages):
+                continue
+            wrapper.zc_closing = True
+            self._zc_pending.pop(name, None)
+            log.debug("recycling browser context %s", name)
+            asyncio.get_running_loop().create_task(close_context(wrapper.context))
+
+    async def close(self) -> None:
+        if getattr(self, "_zc_closed", False):
+            return  # registered for http and https: closed once
+        self._zc_closed = True
+        self._zc_crawler._zhaocuo_playwright_handler = None
+        await super().close()

@@ -1,0 +1,60 @@
+"""Pure HTML heuristics shared by the crawler and the audits.
+
+``looks_script_built`` decides whether a raw page fills its content by script after load. The
+crawler uses it to choose pages to re-fetch in the browser; the column audits use the same
+test to know that a stored list which was not rendered proves nothing about the column. One
+definition, in the core, so the two stages agree without importing each other.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Inline code that loads content after the page is parsed.
+_LOADER = re.compile(
+    r"\bfetch\s*\(|XMLHttpRequest|\$\.(?:ajax|get|getJSON|post)\s*\(|jQuery\.(?:ajax|get|getJSON|post)\s*\(|"
+    r"\baxios\b|\.load\s*\(\s*['\"]|new\s+Vue\s*\(|createApp\s*\(|ReactDOM|ng-app|ng-repeat|v-for=|"
+    r"layui\.(?:table|laypage|flow)|\$\(\s*['\"][^'\"]{1,100}['\"]\s*\)\.(?:html|append)\s*\(",
+    re.I,
+)
+_SCRIPT_SRC = re.compile(r"<script\b[^>]{0,500}?\bsrc\s*=\s*[\"']?([^\"'\s>]{1,500})", re.I)
+# Libraries nearly every government page loads whatever its content: on their own they are no
+# sign that a short page (网站地图, 联系我们, an empty column) fills itself by script, and rendering
+# such a page would start a browser (hundreds of MB) for nothing.
+_LIBRARY_SCRIPT = re.compile(
+    r"(?:^|/)(?:jquery|bootstrap|layer|swiper|superslide|common|public|base|util|polyfill|html5shiv|respond|"
+    r"hm|analytics|gtag|tongji|zoom|wza|barrier|aria|font)[^/]*$|hm\.baidu\.com/|cnzz\.com/", re.I)
+# An empty element whose id/class names it as the page's content, list or app mount point.
+# Quantifiers are bounded: a hostile page with a megabyte-long attribute must not cost seconds.
+_EMPTY_CONTAINER = re.compile(
+    r"<(div|ul|ol|tbody|table|section|main|dl)\b[^>]{0,300}?\b(?:id|class)\s*=\s*[\"'][^\"'>]{0,80}?"
+    r"(?:list|content|app|root|result|data|article|news|items?|main|container)[^\"'>]{0,80}[\"'][^>]{0,300}>"
+    r"\s{0,200}(?:<!--.{0,500}?-->\s{0,200}){0,3}</\1\s*>",
+    re.I | re.S,
+)
+_LOADING_HINT = re.compile(r"加载中|正在加载|数据加载|loading\.\.\.|\{\{\s*[\w.]+\s*\}\}", re.I)
+_MEANINGFUL = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]")
+LITTLE_TEXT = 150
+
+
+def looks_script_built(html: str, text: str) -> bool:
+    """True when a raw page has little text but scripts that load its content.
+
+    Two shapes are recognised: an application shell (little visible text, a script that loads
+    or a script file) and a page frame whose list is filled later (loader code or a script file,
+    plus an empty list/content container, a "加载中" hint or unfilled ``{{ }}`` templates).
+    A long page with an analytics script or a visit counter is left alone: only the evidence of
+    missing content makes a page worth the browser's cost."""
+    if not html or "<script" not in html.lower():
+        return False
+    meaningful = len(_MEANINGFUL.findall(text[:20000]))
+    if meaningful >= 3000:
+        return False  # the content is there already
+    head = html[:300_000]
+    loader = bool(_LOADER.search(head))
+    script_file = any(not _LIBRARY_SCRIPT.search(src.split("?")[0]) for src in _SCRIPT_SRC.findall(head))
+    if meaningful < LITTLE_TEXT and (loader or script_file):
+        return True
+    empty = bool(_EMPTY_CONTAINER.search(head))
+    hint = bool(_LOADING_HINT.search(text[:20000]))
+    return (loader and (empty or hint)) or (script_file and empty)
