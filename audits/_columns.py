@@ -36,10 +36,11 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import lxml.html
 from lxml import etree
 
+from audits import _declared_columns as declared
 from audits._catalog import Entry, names_match, time_limit_days
 from zhaocuo.core.dates import DATE_RE, make_date, page_date
 from zhaocuo.core.htmlheur import looks_script_built
-from zhaocuo.core.profile import Profile
+from zhaocuo.core.profile import DeclaredColumn, Profile
 from zhaocuo.core.store import Crawl, Page
 
 # Only the head of a huge page is parsed: lists and navigation are near the top, and an
@@ -88,8 +89,9 @@ class Column:
     blank_marker: bool = False                            # the page says 暂无信息 or similar
     has_content: bool = False                             # own text or links beyond the template
     script_built: bool = False                            # list filled by script, page not rendered
-    sources: set[str] = field(default_factory=set)        # nav | breadcrumb | list | pager
+    sources: set[str] = field(default_factory=set)        # nav | breadcrumb | list | pager | declared
     names: Counter[str] = field(default_factory=Counter)
+    declared: DeclaredColumn | None = None                # the profile's [[columns]] entry, if any
 
     @property
     def dated(self) -> list[Item]:
@@ -369,6 +371,8 @@ class Discovery:
     nav_names: set[str] = field(default_factory=set)
     # The homepage fills itself by script and was not rendered: its stored HTML proves nothing.
     homepage_script_built: bool = False
+    # [[columns]] URLs that were not in the crawl (audits/_declared_columns.py).
+    declared_missing: list[str] = field(default_factory=list)
 
 
 _CACHE: dict[tuple[str, int, str, str], Discovery] = {}
@@ -456,6 +460,8 @@ def _discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
     for f in facts.values():
         if f.is_list and not f.pager:
             candidate(f.url, "list")
+    for url, name in declared.seeds(profile):  # [[columns]] of the profile
+        candidate(url, "declared", name)
     for url in [u for u in sources if u not in facts or u == homepage]:
         del sources[url]
     # Further pages of a list belong to the list's first page (union by pager links).
@@ -570,14 +576,14 @@ def _discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
     # it as one) but is an item of another column is an article with a "related news" box.
     items_elsewhere = {u for c in columns.values() if c.sources != {"list"} for u in c.items}
     named = {c.name for c in columns.values() if c.sources != {"list"}}
-    result = sorted((c for c in columns.values() if _name_ok(c.name) and not (
-        c.sources == {"list"} and (c.url in items_elsewhere or c.name in named))), key=lambda c: c.url)
+    result = sorted((c for c in columns.values() if "declared" in c.sources or (_name_ok(c.name) and not (
+        c.sources == {"list"} and (c.url in items_elsewhere or c.name in named)))), key=lambda c: c.url)
     # Findings name pages by the store's own URLs: the lifecycle can only call a finding fixed
     # when its url is a page fetched again, and the runner finds the page title by it.
     for c in result:
         c.url = stored.get(c.url, c.url)
-    return Discovery(result, stored.get(homepage, profile.homepage), home_items, nav_names,
-                     bool(home and home.script_built))
+    return declared.apply(Discovery(result, stored.get(homepage, profile.homepage), home_items, nav_names,
+                                    bool(home and home.script_built)), profile)
 
 
 # -- freshness ----------------------------------------------------------------------------
@@ -610,7 +616,15 @@ def name_rule(name: str) -> Rule | None:
 def rule_for(column: Column, profile: Profile, entry: Entry | None, as_of: date) -> Rule | None:
     """The column's freshness rule. ``[columns].max_age_days`` (by column name) wins, then a
     catalogue item's explicit max_age_days; a 公开时限 of the matching catalogue item becomes
-    the rule, but never loosens the national class (the national check still applies)."""
+    the rule, but never loosens the national class (the national check still applies).
+    A column the profile declares (``[[columns]]``) with max_age_days or rule = "static"
+    (no freshness period) is judged by that before anything else."""
+    if column.declared is not None:
+        if column.declared.rule == "static":
+            return None
+        if column.declared.max_age_days > 0:
+            days = column.declared.max_age_days
+            return Rule(days, f"配置声明栏目“{column.declared.name}”{days}天内更新")
     for key, days in profile.columns.max_age_days.items():
         if names_match(key, column.name) and days > 0:
             return Rule(days, f"配置要求栏目“{key}”{days}天内更新")

@@ -62,7 +62,8 @@ def summary(crawl: Crawl, profile: Profile, as_of: date, findings: list[Finding]
     """Stale columns against the national check's veto threshold (five or more fail the site),
     and every column found with its count, newest item and rule (what the verdicts rest on)."""
     n = len(findings)
-    columns = discover(crawl, profile, as_of).columns
+    found = discover(crawl, profile, as_of)
+    columns = found.columns
     stale = {f.url for f in findings}
     entries = load_catalog(profile)
     table = []
@@ -74,4 +75,6 @@ def summary(crawl: Crawl, profile: Profile, as_of: date, findings: list[Finding]
                       "max_age_days": rule.max_age_days if rule else None, "blank": col.is_blank,
                       "stale": col.url in stale})
     return {"count": n, "veto_threshold": VETO_THRESHOLD, "veto": n >= VETO_THRESHOLD,
-            "columns_found": len(columns), "columns": table}
+            "columns_found": len(columns), "columns": table,
+            # [[columns]] whose list page was not in the crawl: not judged, and said so.
+            "declared_not_crawled": found.declared_missing}

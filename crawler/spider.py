@@ -137,6 +137,10 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
                     self.start_status[canon] = ""
         for url in self.profile.site.start_urls:
             self._enqueue(canonical(url), 0)
+        # Columns the profile names ([[columns]]) are fetched even when no page links them.
+        for col in self.profile.declared_columns:
+            if col.url and col.rule != "ignore":
+                self._enqueue(canonical(col.url), 1)
         if self.resumed:
             rows = db.execute(
                 "SELECT l.target, p.depth FROM links l JOIN pages p ON p.run_id = l.run_id AND p.url = l.source "

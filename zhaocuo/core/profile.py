@@ -104,6 +104,25 @@ class ColumnsSection:
     max_age_days: dict[str, int] = field(default_factory=dict)
 
 
+# Values of [[columns]] rule: how the column's freshness is judged.
+#   auto   — the period from max_age_days, else the catalogue, else the national class of its name
+#   static — a column that need not be updated (机构职能, 办事指南): never stale, still checked for blank
+#   ignore — not a column (discovery mistook it): no column finding at all
+COLUMN_RULES = ("auto", "static", "ignore")
+
+
+@dataclass
+class DeclaredColumn:
+    """A column the profile names (``[[columns]]``): added when discovery missed it, renamed,
+    given a freshness period, or struck out (rule = "ignore"). With ``url`` it is matched by
+    its list page; without, every discovered column of that name is corrected."""
+
+    name: str = ""
+    url: str = ""
+    max_age_days: int = 0
+    rule: str = "auto"
+
+
 # Values of [[newmedia]] platform (crawler.newmedia.platforms has one adapter per name).
 NEWMEDIA_PLATFORMS = ("auto", "wechat", "weibo", "douyin", "toutiao", "generic",
                       "weixin", "微信", "公众号", "微博", "抖音", "头条", "今日头条")
@@ -202,6 +221,8 @@ class Profile:
     text: TextSection
     ipv6: Ipv6Section
     audits: AuditsSection
+    # [[columns]]: columns named in the profile (audits/_declared.py merges them into discovery).
+    declared_columns: list[DeclaredColumn] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -338,10 +359,14 @@ def load_profile(path: str | Path) -> Profile:
         raise ProfileError(path, "", f"TOML 语法错误 syntax error: {exc}") from None
 
     for key in data:
-        if key not in _SECTIONS and key not in _ARRAYS:
-            known = ", ".join(sorted([*_SECTIONS, *_ARRAYS]))
+        if key not in _SECTIONS and key not in _ARRAYS and key != "column_settings":
+            known = ", ".join(sorted([*_SECTIONS, *_ARRAYS, "column_settings"]))
             raise ProfileError(path, key, f"未知的配置节 unknown section (known: {known})")
 
+    # "columns" is either [[columns]] (declared columns, the contract's form) or the older
+    # [columns] table of settings; TOML cannot hold both, so with [[columns]] the settings are
+    # written [column_settings].
+    declared_raw = _split_columns(path, data)
     sections = {name: _build(path, name, cls, data.get(name, {})) for name, cls in _SECTIONS.items()}
     arrays: dict[str, list[Any]] = {}
     for name, cls in _ARRAYS.items():
@@ -405,5 +430,48 @@ def load_profile(path: str | Path) -> Profile:
         if level not in ("veto", "high", "medium", "low"):
             raise ProfileError(path, f"audits.severity.{name}", f"未知的严重程度 unknown severity {level!r}")
 
-    return Profile(path=path, mail=mail, **{k: v for k, v in sections.items() if k != "mail"}, **arrays)
+    declared = [_declared_column(path, i, raw, site) for i, raw in enumerate(declared_raw)]
+    return Profile(path=path, mail=mail, **{k: v for k, v in sections.items() if k != "mail"}, **arrays,
+                   declared_columns=declared)
+
+
+def _split_columns(path: Path, data: dict[str, Any]) -> list[Any]:
+    """Take [[columns]] out of ``data`` (returned) and leave the settings under "columns"."""
+    raw = data.get("columns")
+    if isinstance(raw, list):
+        data["columns"] = data.pop("column_settings", {})
+        return raw
+    if "column_settings" in data:
+        if raw is not None:
+            raise ProfileError(path, "column_settings", "与 [columns] 重复: 只写其中一个 "
+                                                        "duplicates [columns]; write one of them")
+        data["columns"] = data.pop("column_settings")
+    return []
+
+
+def _declared_column(path: Path, i: int, raw: Any, site: SiteSection) -> DeclaredColumn:
+    where = f"columns[{i}]"
+    col: DeclaredColumn = _build(path, where, DeclaredColumn, raw)
+    col.name = col.name.strip()
+    if not col.name:
+        raise ProfileError(path, f"{where}.name", "栏目必须有名称 a column needs a name")
+    if col.url:
+        _check_url(path, f"{where}.url", col.url)
+        host = (urlsplit(col.url).hostname or "").lower().rstrip(".")
+        # "host:port" entries name the host too (an IPv6 literal has more than one colon).
+        hosts = {(h.rsplit(":", 1)[0] if h.count(":") == 1 else h).lower().rstrip(".") for h in site.allowed_hosts}
+        if host not in hosts:
+            raise ProfileError(path, f"{where}.url", f"不是本站地址 not on an allowed host: {col.url!r} "
+                                                     f"(site.allowed_hosts: {', '.join(site.allowed_hosts)})")
+    if col.rule not in COLUMN_RULES:
+        raise ProfileError(path, f"{where}.rule", f"应为 {'、'.join(COLUMN_RULES)} 之一, 实为 {col.rule!r}")
+    if col.max_age_days < 0:
+        raise ProfileError(path, f"{where}.max_age_days", "不能为负数 must not be negative")
+    if col.max_age_days and col.rule != "auto":
+        raise ProfileError(path, f"{where}.max_age_days", f"rule = {col.rule!r} 的栏目不判断更新期限 "
+                                                          "a column with this rule has no freshness period")
+    if not col.url and col.rule == "auto" and not col.max_age_days:
+        raise ProfileError(path, where, "只有名称的栏目需写 max_age_days 或 rule "
+                                        "a column without url must set max_age_days or rule")
+    return col
 
