@@ -47,11 +47,12 @@ def _out_dir(value: str) -> Path:
 
 
 def _store(profile: Profile, db: str | None) -> SQLiteStore:
-    path = Path(db.removeprefix("sqlite:///")) if db else profile.default_store_path()
+    from zhaocuo.app.stores import StoreOpenError, open_store
+
     try:
-        return SQLiteStore(path)
-    except Exception as exc:  # noqa: BLE001 - any failure to open is a usage error with the path
-        raise UsageError(f"--db {path}: 无法打开数据库 cannot open the store ({exc})") from None
+        return open_store(profile, db)
+    except StoreOpenError as exc:
+        raise UsageError(f"--db {exc}" if db else str(exc)) from None
 
 
 def _crawl(profile: Profile, store: SQLiteStore) -> None:

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from zhaocuo.app.stores import legacy_store
 from zhaocuo.core.profile import Profile, ProfileError, load_profile
 
 _PROBE_HTML = "data:text/html;charset=utf-8,<title>zhaocuo</title><body><script>document.body.textContent = '渲染' + (40 + 2)</script></body>"
@@ -52,11 +53,14 @@ def check_profile(path: str | None) -> tuple[Check, Profile | None]:
 
 def check_store(db: str | None, profile: Profile | None) -> Check:
     if db:
-        path = Path(db.removeprefix("sqlite:///"))
+        path, old = Path(db.removeprefix("sqlite:///")), None
     elif profile is not None:
-        path = profile.default_store_path()
+        path, old = profile.default_store_path(), legacy_store(profile)
     else:
         return Check(None, "数据库 store", "未指定 --db 或 --config, 无从检查 nothing to open")
+    if old is not None:
+        return Check(True, "数据库 store", f"{old} 是本站原有的数据库, 下次运行时改名为 {path} 并继续使用 "
+                                           "an older store of this site; the next run adopts it under the new name")
     if not path.exists():
         folder = next((p for p in [path.parent, *path.parent.parents] if p.exists()), Path("/"))
         if os.access(folder, os.W_OK):

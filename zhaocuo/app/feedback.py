@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from zhaocuo.app import lifecycle
+from zhaocuo.app.stores import StoreOpenError, open_store
 from zhaocuo.core.finding import STATUS_LABELS
 from zhaocuo.core.profile import load_profile
 from zhaocuo.core.store import SQLiteStore, now_iso
@@ -170,13 +171,11 @@ def import_feedback(args: argparse.Namespace) -> int:
     """The CLI entry: 0 when imported, 2 (with one line naming file/sheet/row) when refused."""
     profile = load_profile(args.config)
     path = Path(args.ledger)
-    db = getattr(args, "db", None)
-    store_path = Path(db.removeprefix("sqlite:///")) if db else profile.default_store_path()
-    if not store_path.exists():
-        print(f"错误 error: {store_path}: 没有检查记录 no store for this profile yet (run `zhaocuo run` first)",
-              file=sys.stderr)
+    try:
+        store = open_store(profile, getattr(args, "db", None), must_exist=True)
+    except StoreOpenError as exc:
+        print(f"错误 error: {exc}", file=sys.stderr)
         return 2
-    store = SQLiteStore(store_path)
     try:
         known = store.all_state(lifecycle.STATE_KIND)
         feedback = plan(path, read_ledger(path), known)

@@ -175,13 +175,19 @@ def apply(store: SQLiteStore, profile: Profile, crawl: Crawl, findings: list[Fin
     seen_ids = set(ids.values())
 
     for f in kept:
-        prev = _effective_prev(known.get(ids[id(f)]), run_id)
+        cur = known.get(ids[id(f)])
+        prev = _effective_prev(cur, run_id)
         if prev is None:
             f.status, f.first_seen = "new", today
         elif prev.get("status") == "fixed":
             f.status, f.first_seen = "reopened", prev.get("first_seen") or today
         else:
             f.status, f.first_seen = "open", prev.get("first_seen") or today
+        if cur is not None and cur.get("last_run") == run_id and cur.get("first_seen") and prev is None:
+            # This crawl was judged before (``zhaocuo audit`` again, perhaps days later and
+            # without --as-of): the day it was first seen is the day it was first judged, and
+            # neither it nor the deadline counted from it moves.
+            f.first_seen = cur["first_seen"]
         claim = claims.get(ids[id(f)])
         if _claim_due(claim, run_id):
             # 已整改 was claimed, yet the problem is still on the page.

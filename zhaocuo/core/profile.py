@@ -12,6 +12,7 @@ import dataclasses
 import datetime
 import hashlib
 import os
+import re
 import tomllib
 import typing
 from dataclasses import dataclass, field
@@ -253,13 +254,45 @@ class Profile:
         return {h.lower().rstrip(".") for h in self.site.allowed_hosts}
 
     def default_store_path(self) -> Path:
-        """One SQLite file per profile, stable for the profile's absolute path."""
+        """The site's store: ``[store] path`` when given, else one SQLite file named after the
+        site (``[site] name``) under ``$ZHAOCUO_HOME`` — so the same site keeps its history
+        whichever copy, path or symlink of its profile runs."""
         if self.store.path:
             raw = self.store.path.removeprefix("sqlite:///")
             return self.resolve_path(raw)
-        base = Path(os.environ.get("ZHAOCUO_HOME") or (Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "zhaocuo"))
-        digest = hashlib.sha1(str(self.path.resolve()).encode()).hexdigest()[:8]
-        return base / f"{self.path.stem}-{digest}.sqlite"
+        return store_home() / f"{store_file_stem(self.site.name)}.sqlite"
+
+    def legacy_store_paths(self) -> list[Path]:
+        """Where versions before 0.2 kept this profile's store (named from a hash of the
+        profile's path): the application adopts such a store once (zhaocuo.app.stores)."""
+        if self.store.path:
+            return []
+        out: list[Path] = []
+        for p in (self.path.resolve(), self.path.absolute()):
+            digest = hashlib.sha1(str(p).encode()).hexdigest()[:8]
+            candidate = store_home() / f"{self.path.stem}-{digest}.sqlite"
+            if candidate not in out:
+                out.append(candidate)
+        return out
+
+
+def store_home() -> Path:
+    """The folder of default stores: $ZHAOCUO_HOME, else $XDG_DATA_HOME/zhaocuo, else ~/.local/share/zhaocuo."""
+    if os.environ.get("ZHAOCUO_HOME"):
+        return Path(os.environ["ZHAOCUO_HOME"])
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "zhaocuo"
+
+
+_UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f\s]+')
+
+
+def store_file_stem(site_name: str) -> str:
+    """A file name for the site's store: the name as written (Chinese is fine), characters no
+    file system takes replaced, bounded in length (a long name keeps a hash of the whole)."""
+    stem = _UNSAFE_FILE_CHARS.sub("_", site_name).strip("._") or "site"
+    if len(stem) > 60:
+        stem = stem[:50] + "-" + hashlib.sha1(site_name.encode()).hexdigest()[:8]
+    return stem
 
 
 _SECTIONS: dict[str, type] = {
