@@ -125,13 +125,14 @@ def test_missing_columns_by_catalogue(tmp_path: Path) -> None:
     catalog = [{"name": "政府信息公开年报", "unit": "区政府办公室"}, {"name": "政府信息公开指南"},
                {"name": "财政预决算", "unit": "区财政局"}, {"name": "重大建设项目", "aliases": ["重点项目"]},
                {"name": "工作动态"}]
-    crawl, prof = build(tmp_path, pages, {"catalog": catalog})
+    units = [{"name": "区政府办公室"}, {"name": "区财政局"}]
+    crawl, prof = build(tmp_path, pages, {"catalog": catalog, "units": units})
     found = list(missing_column.audit(crawl, prof, AS_OF))
     assert [(f.column, f.unit, f.severity) for f in found] == [("财政预决算", "区财政局", "high"),
                                                                ("重大建设项目", "", "high")]
     assert "财政预决算" in found[0].message and "没有对应栏目" in found[0].message
     # A crawl stopped by its page budget has not seen every column: nothing is called missing.
-    crawl, prof = build(tmp_path / "cut", pages, {"catalog": catalog}, stats={"crawl_skipped": {"max_pages": 120}})
+    crawl, prof = build(tmp_path / "cut", pages, {"catalog": catalog, "units": units}, stats={"crawl_skipped": {"max_pages": 120}})
     assert list(missing_column.audit(crawl, prof, AS_OF)) == []
     assert missing_column.summary(crawl, prof, AS_OF, [])["skipped_incomplete_crawl"] is True
 

@@ -13,8 +13,10 @@ from tests.support.profiles import write_profile
 
 def _run(*args: str, input: str) -> list[dict]:
     proc = run_cli("check-text", *args, input=input, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    return [json.loads(line) for line in proc.stdout.splitlines()]
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    # Like a linter: 1 when any line has an error, 0 when the text is clean.
+    assert proc.returncode == (1 if any(o["errors"] for o in out) else 0), proc.stderr
+    return out
 
 
 # One run of the command for every check that needs no profile (each run loads the word lists).
@@ -69,3 +71,24 @@ def test_profile_words_silence_a_correct_term_the_dictionaries_lack(plain: list[
     assert plain[6]["errors"] == [{"start": 9, "text": "标", "suggestion": "示", "audit": "typo"}]
     profile = write_profile(tmp_path, {"site": {"start_urls": ["http://127.0.0.1:1/"]}, "text": {"words": ["提标改造"]}})
     assert _run("-", "--config", str(profile), input=line)[0]["errors"] == []
+
+
+@pytest.mark.parametrize("encoding, bom", [("gbk", b""), ("gb18030", b""), ("utf-8", b"\xef\xbb\xbf"),
+                                           ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff")])
+def test_office_encodings_are_read_and_offsets_stay_right(tmp_path: Path, encoding: str, bom: bytes) -> None:
+    draft = tmp_path / "draft.txt"
+    draft.write_bytes(bom + "我们要认真布署工作。\r\n截至目前一切正常。\r\n".encode(encoding))
+    proc = run_cli("check-text", str(draft), timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert out == [{"line": 1, "errors": [{"start": 5, "text": "布署", "suggestion": "部署", "audit": "typo"}]},
+                   {"line": 2, "errors": []}]
+
+
+def test_bom_on_standard_input_and_clean_text_exits_0(tmp_path: Path) -> None:
+    proc = run_cli("check-text", "-", input="\ufeff截至目前一切正常。\n", timeout=120)
+    assert proc.returncode == 0 and json.loads(proc.stdout) == {"line": 1, "errors": []}
+    draft = tmp_path / "gbk.txt"
+    draft.write_bytes("布署工作。\n".encode("gbk") + b"\xff\xfe\xfd\n")
+    proc = run_cli("check-text", str(draft), "--encoding", "utf-8", timeout=120)
+    assert proc.returncode == 2 and str(draft) in proc.stderr and "第 1 行" in proc.stderr

@@ -56,6 +56,7 @@ def gathered(tmp_path_factory: pytest.TempPathFactory):
         profile_path = write_profile(tmp, {
             "site": {"start_urls": [srv.url("/")]},
             "crawl": {"render_timeout_s": 6},
+            "units": [{"name": u} for u in sorted({a[3] for a in ACCOUNTS if a[3]})],
             "newmedia": [{"name": n, "url": srv.url(p), "platform": pf, "unit": u} for n, p, pf, u in ACCOUNTS],
         })
         profile = load_profile(profile_path)
@@ -144,6 +145,7 @@ def test_a_missing_browser_judges_no_account(tmp_path, monkeypatch: pytest.Monke
     monkeypatch.setenv("ZHAOCUO_CHROMIUM", str(tmp_path / "no-chromium"))
     profile = load_profile(write_profile(tmp_path, {
         "site": {"start_urls": ["http://127.0.0.1:9/"]},
+        "units": [{"name": "区委宣传部"}],
         "newmedia": [{"name": "临淄发布", "url": "http://127.0.0.1:9/wb", "platform": "weibo", "unit": "区委宣传部"}],
     }))
     store = SQLiteStore(tmp_path / "x.sqlite")

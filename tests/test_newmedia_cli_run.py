@@ -26,7 +26,7 @@ def test_stale_account_and_its_posts_are_reported_to_its_unit(tmp_path: Path) ->
             "site": {"start_urls": [srv.url("/")], "own_site": True},
             "crawl": {"retries": 0, "render_timeout_s": 8},
             "ipv6": {"enabled": False},
-            "units": [{"name": "区政府办公室", "paths": ["/"]}],
+            "units": [{"name": "区政府办公室", "paths": ["/"]}, {"name": "区融媒体中心"}, {"name": "区文旅局"}],
             "newmedia": [{"name": "临淄发布微博", "url": srv.url("/wb/u/1234567890"), "platform": "weibo", "unit": "区融媒体中心"},
                          {"name": "临淄发布抖音", "url": srv.url("/dy/user/MS4wLjABAAAA"), "platform": "douyin", "unit": "区文旅局"}],
         })

@@ -18,6 +18,7 @@ def _audit(tmp_path: Path, posts: list[str], ok: bool = True, error: str = "", u
     tmp_path.mkdir(parents=True, exist_ok=True)
     profile = load_profile(write_profile(tmp_path, {
         "site": {"start_urls": ["http://www.example.gov.cn/"]},
+        "units": [{"name": unit}] if unit else [],
         "newmedia": [{"name": "临淄发布", "url": URL, "platform": "weibo", "unit": unit}],
     }))
     store = SQLiteStore(tmp_path / "s.sqlite")

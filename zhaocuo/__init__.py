@@ -6,4 +6,4 @@ imports no stage; the stages ``crawler`` (gathers), ``audits`` (judges the store
 runner, lifecycle, doctor, feedback, delivery) sits on top.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -15,7 +15,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from zhaocuo.core.profile import Profile, ProfileError, load_profile
+from zhaocuo.core.profile import Profile, ProfileError
 from zhaocuo.core.store import SQLiteStore
 
 LEVELS = ("veto", "high", "medium", "low")
@@ -23,6 +23,12 @@ LEVELS = ("veto", "high", "medium", "low")
 
 class UsageError(Exception):
     """Bad input that is not a profile error; ``str()`` is the line printed."""
+
+
+def _load(path: str) -> Profile:
+    from zhaocuo.app.profiles import load
+
+    return load(path)
 
 
 def _as_of(value: str | None) -> date:
@@ -79,6 +85,11 @@ def _audit(profile: Profile, store: SQLiteStore, args: argparse.Namespace, start
     print(f"发现问题 findings: {len(result.findings)} (已整改 fixed: {len(result.fixed)})", file=sys.stderr)
     report = out / "report.html"
     print(f"报告 report: {report if report.exists() else out / 'findings.jsonl'}")
+    if args.fail_on:
+        from zhaocuo.app.runner import fail_on_lines
+
+        for line in fail_on_lines(result.findings, args.fail_on, result.data.titles if result.data else {}):
+            print(line, file=sys.stderr)
     return exit_code(result.findings, args.fail_on)
 
 
@@ -110,7 +121,7 @@ def _preflight(profile: Profile) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     started = time.monotonic()
-    profile = load_profile(args.config)
+    profile = _load(args.config)
     _preflight(profile)
     _out_dir(args.out)
     _as_of(args.as_of)
@@ -120,7 +131,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    profile = load_profile(args.config)
+    profile = _load(args.config)
     _preflight(profile)
     store = _store(profile, args.db)
     _crawl(profile, store)
@@ -129,27 +140,36 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     started = time.monotonic()
-    profile = load_profile(args.config)
+    profile = _load(args.config)
     store = _store(profile, args.db)
     args.mail = False
     return _audit(profile, store, args, started)
 
 
 def cmd_check_text(args: argparse.Namespace) -> int:
+    """Like a linter: exit 1 when any line has an error, 0 when the text is clean."""
     from audits._proofread import check_text_lines
+    from zhaocuo.app.textinput import TextInputError, lines
 
-    profile = load_profile(args.config) if args.config else None
-    if args.file in (None, "-"):
-        stream = sys.stdin
-    else:
-        try:
-            stream = open(args.file, encoding="utf-8")  # noqa: SIM115 - closed at exit
-        except OSError as exc:
-            raise UsageError(f"{args.file}: 无法读取 cannot read ({exc.strerror})") from None
-    lines = (line.rstrip("\n").rstrip("\r") for line in stream)
-    for n, errors in enumerate(check_text_lines(lines, profile, thorough=True if args.thorough else None), start=1):
-        print(json.dumps({"line": n, "errors": errors}, ensure_ascii=False), flush=True)
-    return 0
+    profile = _load(args.config) if args.config else None
+    name = "-" if args.file in (None, "-") else args.file
+    try:
+        stream = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise UsageError(f"{name}: 无法读取 cannot read ({exc.strerror})") from None
+    found = 0
+    try:
+        _, text = lines(stream, args.encoding)
+        checked = check_text_lines(text, profile, thorough=True if args.thorough else None)
+        for n, errors in enumerate(checked, start=1):
+            found += len(errors)
+            print(json.dumps({"line": n, "errors": errors}, ensure_ascii=False), flush=True)
+    except TextInputError as exc:
+        raise UsageError(f"{'标准输入 stdin' if name == '-' else name}: {exc}") from None
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+    return 1 if found else 0
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -165,43 +185,70 @@ def cmd_feedback(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="zhaocuo", description="找错 — 政府网站与政务新媒体检查 government website auditor")
-    sub = p.add_subparsers(dest="command", required=True)
+    from zhaocuo import __version__
+
+    p = argparse.ArgumentParser(
+        prog="zhaocuo", description="找错 — 政府网站与政务新媒体检查 government website auditor",
+        epilog="退出码 exit codes: 0 正常 ok; 1 有达到 --fail-on 的问题或 check-text 发现错误 findings at or above "
+               "--fail-on, or errors found by check-text; 2 用法、配置或输入错误 usage, profile or input error; "
+               "4 邮件未能生成或发送 mail could not be composed or sent (see docs/outputs.md)")
+    p.add_argument("--version", action="version", version=f"zhaocuo {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def common(sp: argparse.ArgumentParser, out: bool = True) -> None:
-        sp.add_argument("--config", required=True, metavar="PROFILE.toml")
-        sp.add_argument("--db", metavar="URL", help="store (sqlite:///path or a path); default: derived from the profile")
+        sp.add_argument("--config", required=True, metavar="PROFILE.toml",
+                        help="站点配置文件 the site's profile (docs/profile.md)")
+        sp.add_argument("--db", metavar="URL", help="数据库 store (a path or sqlite:///path); "
+                                                   "默认按站点名称 default: named after the site ([store] path)")
         if out:
-            sp.add_argument("--out", required=True, metavar="DIR")
-            sp.add_argument("--as-of", metavar="YYYY-MM-DD")
-            sp.add_argument("--fail-on", choices=LEVELS)
+            sp.add_argument("--out", required=True, metavar="DIR",
+                            help="输出目录 folder for findings.jsonl, report.html, ledger.xlsx… (created if missing)")
+            sp.add_argument("--as-of", metavar="YYYY-MM-DD",
+                            help="以该日为“今天”判断更新期限、整改期限、有效期 the day every date rule counts from "
+                                 "(default: today)")
+            sp.add_argument("--fail-on", choices=LEVELS, metavar="LEVEL",
+                            help="有该严重程度及以上的问题时退出码为 1 exit 1 when a finding at or above LEVEL exists "
+                                 "(veto|high|medium|low)")
 
-    sp = sub.add_parser("run", help="crawl + audit + report (+ mail)")
+    sp = sub.add_parser("run", help="抓取 + 检查 + 报告（+ 邮件）crawl + audit + report (+ mail)")
     common(sp)
-    sp.add_argument("--no-mail", action="store_true", help="write the outbox only, send nothing")
+    sp.add_argument("--no-mail", action="store_true",
+                    help="只写发件箱，不发送 write the outbox only, send nothing")
     sp.set_defaults(func=cmd_run)
-    sp = sub.add_parser("crawl", help="gather only")
+    sp = sub.add_parser("crawl", help="只抓取 gather only")
     common(sp, out=False)
     sp.set_defaults(func=cmd_crawl)
-    sp = sub.add_parser("audit", help="audit the last crawl again, no network")
+    sp = sub.add_parser("audit", help="不联网，重新检查上一次抓取 audit the last crawl again, no network")
     common(sp)
     sp.set_defaults(func=cmd_audit, no_mail=True)
-    sp = sub.add_parser("check-text", help="proofread plain text, one paragraph a line")
-    sp.add_argument("file", nargs="?", metavar="FILE|-")
-    sp.add_argument("--config", metavar="PROFILE.toml")
+    sp = sub.add_parser("check-text", help="校对纯文本（每行一段）proofread plain text, one paragraph a line")
+    sp.add_argument("file", nargs="?", metavar="FILE|-",
+                    help="文本文件，- 或省略为标准输入；UTF-8（可带 BOM）、GBK/GB18030、UTF-16 自动识别 "
+                         "a text file, - or nothing for stdin; UTF-8 (with or without BOM), GB18030, UTF-16 detected")
+    sp.add_argument("--config", metavar="PROFILE.toml",
+                    help="使用该配置的 [text] 词表与 [[leaders]] use the profile's [text] words and [[leaders]]")
+    sp.add_argument("--encoding", metavar="NAME",
+                    help="指定输入编码（如 gb18030），不自动识别 the input's encoding, e.g. gb18030")
     sp.add_argument("--thorough", action="store_true",
-                    help="also compare with same-sounding words (slower; as [text] thorough = true)")
+                    help="同时比对同音近音词（较慢，同 [text] thorough = true）"
+                         "also compare with same-sounding words (slower)")
     sp.set_defaults(func=cmd_check_text)
-    sp = sub.add_parser("doctor", help="check the browser, the store and the profile")
-    sp.add_argument("--config", metavar="PROFILE.toml")
-    sp.add_argument("--db", metavar="URL")
+    sp = sub.add_parser("doctor", help="检查运行环境 is this machine ready for the nightly run?")
+    sp.add_argument("--config", metavar="PROFILE.toml",
+                    help="检查该配置 check the profile")
+    sp.add_argument("--db", metavar="URL", help="检查该数据库 check this store (default: the profile's)")
     sp.set_defaults(func=cmd_doctor)
-    sp = sub.add_parser("feedback", help="import a ledger returned by a unit (整改状态 filled)")
-    sp.add_argument("ledger", metavar="LEDGER.xlsx")
-    sp.add_argument("--config", required=True, metavar="PROFILE.toml")
-    sp.add_argument("--db", metavar="URL")
-    sp.set_defaults(func=cmd_feedback)
+    add_feedback_parser(sub)
     return p
+
+
+def add_feedback_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    sp = sub.add_parser("feedback", help="导入单位交回的台账；审核误报申请 import a returned ledger; review 误报 claims")
+    sp.add_argument("ledger", nargs="?", metavar="LEDGER.xlsx",
+                    help="交回的整改台账 the returned ledger (整改状态 filled)")
+    sp.add_argument("--config", required=True, metavar="PROFILE.toml", help="站点配置文件 the site's profile")
+    sp.add_argument("--db", metavar="URL", help="数据库 store (default: the profile's)")
+    sp.set_defaults(func=cmd_feedback)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,8 +21,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from zhaocuo.app.profiles import load as load_profile
 from zhaocuo.app.stores import legacy_store
-from zhaocuo.core.profile import Profile, ProfileError, load_profile
+from zhaocuo.core.profile import Profile, ProfileError
 
 _PROBE_HTML = "data:text/html;charset=utf-8,<title>zhaocuo</title><body><script>document.body.textContent = '渲染' + (40 + 2)</script></body>"
 _PROBE_EXPECT = "渲染42"

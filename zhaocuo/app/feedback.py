@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from zhaocuo.app import lifecycle
+from zhaocuo.app.profiles import load as load_profile
 from zhaocuo.app.stores import StoreOpenError, open_store
 from zhaocuo.core.finding import STATUS_LABELS
-from zhaocuo.core.profile import load_profile
 from zhaocuo.core.store import SQLiteStore, now_iso
 
 # The ledger's header (reports/ledger.py COLUMNS): an interface, checked exactly.
@@ -170,6 +170,10 @@ def apply_feedback(store: SQLiteStore, path: Path, feedback: dict[str, Row], kno
 def import_feedback(args: argparse.Namespace) -> int:
     """The CLI entry: 0 when imported, 2 (with one line naming file/sheet/row) when refused."""
     profile = load_profile(args.config)
+    if not args.ledger:
+        print("错误 error: 请给出交回的台账文件 name the returned ledger (zhaocuo feedback LEDGER.xlsx --config P)",
+              file=sys.stderr)
+        return 2
     path = Path(args.ledger)
     try:
         store = open_store(profile, getattr(args, "db", None), must_exist=True)

@@ -128,3 +128,25 @@ def exit_code(findings: list[Finding], fail_on: str | None) -> int:
     if fail_on and any(at_or_above(f.severity, fail_on) for f in findings):
         return 1
     return 0
+
+
+FAIL_ON_LISTED = 20  # findings printed by --fail-on (findings.jsonl holds them all)
+
+
+def fail_on_lines(findings: list[Finding], fail_on: str, titles: dict[str, str]) -> list[str]:
+    """What ``--fail-on`` prints: the counts per severity, then the findings at or above the
+    threshold (most serious first, at most FAIL_ON_LISTED, crawled text clipped)."""
+    counts = Counter(f.severity for f in findings)
+    crossed = [f for f in findings if at_or_above(f.severity, fail_on)]
+    head = "，".join(f"{s.label} {s.value} {counts.get(s.value, 0)}" for s in Severity)
+    verdict = (f"达到 {fail_on} 及以上的问题 {len(crossed)} 条 {len(crossed)} finding(s) at or above {fail_on}"
+               if crossed else f"没有达到 {fail_on} 及以上的问题 none at or above {fail_on}")
+    out = [f"--fail-on {fail_on}: {head}；{verdict}"]
+    for f in sorted(crossed, key=lambda f: (f.severity_rank, f.audit, f.url, f.id))[:FAIL_ON_LISTED]:
+        what = f.target or f.column or f.text
+        what = f" 「{what[:60]}{'…' if len(what) > 60 else ''}」" if what else ""
+        out.append(f"  [{Severity(f.severity).label}] {titles.get(f.audit, f.audit)} ({f.audit}) {f.url[:200]}{what}")
+    if len(crossed) > FAIL_ON_LISTED:
+        out.append(f"  另有 {len(crossed) - FAIL_ON_LISTED} 条见 findings.jsonl "
+                   f"{len(crossed) - FAIL_ON_LISTED} more in findings.jsonl")
+    return out

@@ -24,3 +24,12 @@ class AuditMeta:
 def titles(metas: list[AuditMeta] | tuple[AuditMeta, ...]) -> dict[str, str]:
     """Audit name → Chinese title."""
     return {m.name: m.title for m in metas}
+
+
+# Every audit name the outside contract fixes. A profile may name one in ``[audits]`` even
+# when this build has no module for it yet (interaction audits, site_unreachable).
+CONTRACT_AUDIT_NAMES = frozenset({
+    "dead_link", "typo", "serious_error", "outdated_expression", "outdated_policy", "stale_column",
+    "blank_column", "missing_column", "stale_homepage", "ipv6", "privacy_leak", "newmedia_stale",
+    "site_unreachable", "interaction_unanswered", "interaction_slow",
+})

@@ -151,6 +151,8 @@ class MailSection:
     smtp: str = ""
     sender: str = ""
     office: list[str] = field(default_factory=list)
+    # Where a unit's reply goes (the Reply-To of every message). Empty: the office addresses.
+    reply_to: list[str] = field(default_factory=list)
     # "starttls", "ssl" or "none"; user and password come only from these environment variables.
     security: str = "starttls"
     user_env: str = "ZHAOCUO_SMTP_USER"
@@ -453,12 +455,8 @@ def load_profile(path: str | Path) -> Profile:
                                    f"应为日期 YYYY-MM-DD, 实为 {leader.since!r} (expected a date)") from None
     mail = sections["mail"] if "mail" in data else None
     if mail is not None:
-        if not mail.smtp:
-            raise ProfileError(path, "mail.smtp", "缺少 SMTP 服务器 missing host:port")
-        if mail.security not in ("starttls", "ssl", "none"):
-            raise ProfileError(path, "mail.security", "应为 starttls、ssl 或 none")
-        if not mail.sender:
-            raise ProfileError(path, "mail.sender", "缺少发件人 missing sender address")
+        _check_mail(path, mail)
+    _check_units(path, arrays)
     for name, level in sections["audits"].severity.items():
         if level not in ("veto", "high", "medium", "low"):
             raise ProfileError(path, f"audits.severity.{name}", f"未知的严重程度 unknown severity {level!r}")
@@ -466,6 +464,62 @@ def load_profile(path: str | Path) -> Profile:
     declared = [_declared_column(path, i, raw, site) for i, raw in enumerate(declared_raw)]
     return Profile(path=path, mail=mail, **{k: v for k, v in sections.items() if k != "mail"}, **arrays,
                    declared_columns=declared)
+
+
+_ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+$")
+
+
+def split_addresses(value: str) -> list[str]:
+    """``"a@x.cn, b@x.cn；c@x.cn"`` → the addresses (a unit's ``email`` may hold several)."""
+    return [a.strip() for a in re.split(r"[,;，；\s]+", value) if a.strip()]
+
+
+def _check_addresses(path: Path, key: str, value: str) -> None:
+    for address in split_addresses(value):
+        if not _ADDRESS.match(address) or address.endswith(".") or address.split("@")[1].startswith("."):
+            raise ProfileError(path, key, f"不是有效的邮箱地址 not an e-mail address: {address!r}")
+
+
+def _check_mail(path: Path, mail: MailSection) -> None:
+    if not mail.smtp:
+        raise ProfileError(path, "mail.smtp", "缺少 SMTP 服务器 missing host:port")
+    host, sep, port = mail.smtp.rpartition(":")
+    if not sep or not host.strip("[]") or (host.count(":") and not host.startswith("[")):
+        raise ProfileError(path, "mail.smtp", f"应写作 主机:端口 expected host:port (e.g. \"smtp.example.gov.cn:25\", "
+                                              f"\"[2001:db8::1]:587\"), 实为 {mail.smtp!r}")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ProfileError(path, "mail.smtp", f"端口无效 bad port in {mail.smtp!r}")
+    if mail.security not in ("starttls", "ssl", "none"):
+        raise ProfileError(path, "mail.security", "应为 starttls、ssl 或 none")
+    if not mail.sender:
+        raise ProfileError(path, "mail.sender", "缺少发件人 missing sender address")
+    _check_addresses(path, "mail.sender", mail.sender)
+    if len(split_addresses(mail.sender)) != 1:
+        raise ProfileError(path, "mail.sender", "发件人只能有一个地址 one sender address")
+    for i, office in enumerate(mail.office):
+        _check_addresses(path, f"mail.office[{i}]", office)
+    for i, reply in enumerate(mail.reply_to):
+        _check_addresses(path, f"mail.reply_to[{i}]", reply)
+    if mail.timeout_s <= 0:
+        raise ProfileError(path, "mail.timeout_s", "必须大于 0 must be positive")
+
+
+def _check_units(path: Path, arrays: dict[str, list[Any]]) -> None:
+    """Unit names are unique, their addresses valid, and every ``unit`` written elsewhere in
+    the profile names one of them (a typo would route findings to nobody)."""
+    names: dict[str, int] = {}
+    for i, unit in enumerate(arrays["units"]):
+        if unit.name in names:
+            raise ProfileError(path, f"units[{i}].name", f"单位名称重复 duplicate unit name {unit.name!r} "
+                                                         f"(units[{names[unit.name]}] 已使用 already used)")
+        names[unit.name] = i
+        _check_addresses(path, f"units[{i}].email", unit.email)
+    for array in ("catalog", "newmedia"):
+        for i, item in enumerate(arrays[array]):
+            if item.unit and item.unit not in names:
+                known = "、".join(names) or "无 none"
+                raise ProfileError(path, f"{array}[{i}].unit", f"没有名为 {item.unit!r} 的 [[units]] no [[units]] "
+                                                               f"of that name (已定义 defined: {known})")
 
 
 def _split_columns(path: Path, data: dict[str, Any]) -> list[Any]:
