@@ -7,7 +7,10 @@ data) and the ``href`` filter turns a URL into a link only when it is plain http
 link. The page needs no JavaScript and keeps its CSS inline so it survives being mailed.
 
 A large site can have tens of thousands of findings: each unit's table is capped
-(``MAX_ROWS_PER_UNIT``) with a note pointing to ledger.xlsx, which holds every finding.
+(``MAX_ROWS_PER_UNIT``) with a note pointing to ledger.xlsx, which holds every finding. A dead
+target linked from many pages is one row with its pages listed (reports.grouping). The
+follow-up — 误报 claims waiting for the office, suppressions in force, fixes claimed — has its
+own section, so nothing is suppressed unseen.
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ import jinja2
 from markupsafe import Markup
 
 from reports.data import ReportData
+from reports.grouping import Item, items
 from reports.jsonfiles import atomic_write
 from reports.trends import svg_for
+from zhaocuo.core.dates import local_time
 from zhaocuo.core.finding import SEVERITY_LABELS, STATUS_LABELS, Finding, Severity
 
 log = logging.getLogger("zhaocuo.reports")
@@ -34,6 +39,8 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAX_ROWS_PER_UNIT = 200
 MAX_FIXED_ROWS = 100
 MAX_CELL_CHARS = 500
+MAX_PAGES_SHOWN = 20   # pages listed under a grouped row (the ledger lists them all)
+MAX_CLAIMS_SHOWN = 200
 # The national check's thresholds: five or more stale (or blank) columns fail the site outright.
 COLUMN_VETO_THRESHOLD = 5
 NO_UNIT = "未分配"
@@ -82,7 +89,7 @@ def _env() -> jinja2.Environment:
 @dataclass
 class UnitSection:
     name: str
-    findings: list[Finding]
+    findings: list[Item]
     total: int
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -94,28 +101,29 @@ class UnitSection:
 _STATUS_ORDER = {"reopened": 0, "open": 1, "new": 2}
 
 
-def _sort_key(f: Finding) -> tuple[Any, ...]:
+def _sort_key(f: Finding | Item) -> tuple[Any, ...]:
     # Most serious first; within a severity, overdue and reopened items before fresh ones,
     # because those are what the unit is already late on.
     return (f.severity_rank, not f.overdue, _STATUS_ORDER.get(f.status, 3), f.audit, f.url, f.target, f.id)
 
 
 def unit_sections(findings: list[Finding], units_order: list[str], cap: int = MAX_ROWS_PER_UNIT) -> list[UnitSection]:
-    """One section per unit with findings: profile order first, then others, unassigned last."""
-    by_unit: dict[str, list[Finding]] = {}
-    for f in findings:
-        by_unit.setdefault(f.unit or NO_UNIT, []).append(f)
+    """One section per unit with findings: profile order first, then others, unassigned last.
+    Rows are items: a dead target on many of the unit's pages is one row."""
+    by_unit: dict[str, list[Item]] = {}
+    for item in items(findings, by_unit=True):
+        by_unit.setdefault(item.lead.unit or NO_UNIT, []).append(item)
     names = [u for u in units_order if u in by_unit]
     names += sorted(u for u in by_unit if u not in names and u != NO_UNIT)
     if NO_UNIT in by_unit and NO_UNIT not in names:
         names.append(NO_UNIT)
     sections = []
     for name in names:
-        items = sorted(by_unit[name], key=_sort_key)
-        counts = Counter(f.status for f in items)
-        counts["overdue"] = sum(1 for f in items if f.overdue)
-        counts["serious"] = sum(1 for f in items if f.severity in (Severity.VETO, Severity.HIGH))
-        sections.append(UnitSection(name, items[:cap], len(items), dict(counts)))
+        rows = sorted(by_unit[name], key=_sort_key)
+        counts = Counter(f.status for f in rows)
+        counts["overdue"] = sum(1 for f in rows if f.overdue)
+        counts["serious"] = sum(1 for f in rows if f.severity in (Severity.VETO, Severity.HIGH))
+        sections.append(UnitSection(name, rows[:cap], len(rows), dict(counts)))
     return sections
 
 
@@ -188,14 +196,20 @@ def render(data: ReportData, max_rows: int = MAX_ROWS_PER_UNIT) -> str:
         "site": summary.get("site") or profile.site.name,
         "homepage": profile.site.start_urls[0] if profile.site.start_urls else "",
         "as_of": as_of.isoformat(),
-        "crawl_started_at": (summary.get("crawl_started_at") or "").replace("T", " ").removesuffix("+00:00"),
+        "crawl_started_at": local_time(summary.get("crawl_started_at") or "", seconds=True),
         "crawl_elapsed_s": crawl_stats.get("elapsed_s", ""),
         "pages_crawled": summary.get("pages_crawled", 0),
         "links_checked": summary.get("links_checked", 0),
         "elapsed_s": summary.get("elapsed_s", 0),
         "total": len(findings),
         "fixed_total": len(fixed),
-        "fixed": sorted(fixed, key=_sort_key)[:MAX_FIXED_ROWS],
+        "fixed": sorted(items(fixed), key=_sort_key)[:MAX_FIXED_ROWS],
+        "fixed_rows": len(items(fixed)),
+        "item_total": len(items(findings)),
+        "feedback": data.feedback,
+        "max_claims": MAX_CLAIMS_SHOWN,
+        "max_pages": MAX_PAGES_SHOWN,
+        "pending_ids": {c.ledger_id for c in data.feedback.pending},
         "status_counts": Counter(f.status for f in findings),
         "overdue_total": sum(1 for f in findings if f.overdue),
         "severity_counts": Counter(f.severity for f in findings),

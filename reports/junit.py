@@ -1,7 +1,8 @@
 """junit.xml: the findings as test results, so CI on a staging site shows pass/fail per audit.
 
-One ``<testsuite>`` per audit; each finding is a failing ``<testcase>`` (its message in
-``<failure>``); an audit that ran and found nothing gets one passing test case, so a CI
+One ``<testsuite>`` per audit; each problem is a failing ``<testcase>`` (its message in
+``<failure>``) — a dead target linked from many pages is one case listing its pages
+(reports.grouping), as the ledger has one row for it; an audit that ran and found nothing gets one passing test case, so a CI
 dashboard lists it green instead of not at all. ElementTree escapes every value; characters
 XML 1.0 cannot hold at all are dropped first (crawled text can contain them).
 """
@@ -14,11 +15,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from reports.data import ReportData
+from reports.grouping import Item
+from reports.grouping import items as group_items
 from reports.jsonfiles import atomic_write
 from zhaocuo.core.finding import SEVERITY_LABELS, STATUS_LABELS, Finding, Severity
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 MAX_TEXT = 4000
+MAX_PAGES_LISTED = 50  # pages named in a grouped case's failure text
 
 
 def _x(value: object, limit: int = MAX_TEXT) -> str:
@@ -26,8 +30,8 @@ def _x(value: object, limit: int = MAX_TEXT) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def _case_name(f: Finding) -> str:
-    where = f.url
+def _case_name(f: Finding | Item) -> str:
+    where = f.url if not isinstance(f, Item) or f.count == 1 else f"{f.count} 个页面 pages"
     if f.target:
         where += " -> " + f.target
     if f.column:
@@ -42,9 +46,9 @@ def build(findings: Iterable[Finding], audit_names: Iterable[str], titles: dict[
     """The ``<testsuites>`` tree. ``audit_names``: the audits that ran (each gets a suite);
     ``errors``: audits that crashed (an ``<error>`` case: not a pass, whatever they found)."""
     errors = errors or {}
-    by_audit: dict[str, list[Finding]] = {}
-    for f in findings:
-        by_audit.setdefault(f.audit, []).append(f)
+    by_audit: dict[str, list[Item]] = {}
+    for item in group_items(findings):
+        by_audit.setdefault(item.audit, []).append(item)
     names = sorted(set(audit_names) | set(by_audit) | set(errors))
     total = sum(len(v) for v in by_audit.values())
     root = ET.Element("testsuites", name="zhaocuo", tests=str(total + sum(1 for n in names if n not in by_audit)),
@@ -67,11 +71,15 @@ def build(findings: Iterable[Finding], audit_names: Iterable[str], titles: dict[
                                  name=_x(_case_name(f), 500))
             failure = ET.SubElement(case, "failure", message=_x(f.message, 1000), type=f.severity)
             details = [
-                f"问题编号 id: {f.id}",
+                f"问题编号 id: {f.id}" + (f"（{f.count} 个页面 pages）" if f.count > 1 else ""),
                 f"严重程度 severity: {SEVERITY_LABELS.get(Severity(f.severity), f.severity)} ({f.severity})",
                 f"责任单位 unit: {f.unit or '未分配'}",
-                f"页面 page: {f.page_title} {f.url}".strip(),
+                f"页面 page: {f.page_title} {f.url}".strip() if f.count == 1 else f"页面 pages: {f.count}",
             ]
+            if f.count > 1:
+                details += [f"  - {p.url}" for p in f.pages[:MAX_PAGES_LISTED]]
+                if f.count > MAX_PAGES_LISTED:
+                    details.append(f"  … 另有 {f.count - MAX_PAGES_LISTED} 个 more (findings.jsonl)")
             if f.target:
                 details.append(f"链接目标 target: {f.target}")
             if f.column:

@@ -1,9 +1,13 @@
 """Mail after a run: one message per responsible unit, one summary for the office.
 
 Each unit with findings receives only its own: an HTML body with its counts (new / open /
-overdue) and its most serious items, and its own ledger (整改台账) attached, to fill in and
-send back (``zhaocuo feedback``). The office addresses receive the summary of all units: a
-scoreboard per unit and the veto-risk panel (would the site fail the national check today).
+overdue) and its most serious items — a dead target linked from many pages is one item
+(reports.grouping) — and its own ledger (整改台账) attached, to fill in and send back
+(``zhaocuo feedback``); the office's address is in ``Reply-To`` and in the text. The office
+addresses receive the summary of all units: a scoreboard per unit, the veto-risk panel
+(would the site fail the national check today) and the follow-up: 误报 claims waiting for its
+review, suppressions in force, fixes claimed. Times are Asia/Shanghai; the attachment's name
+is written both as RFC 2231 and as RFC 2047 encoded words, which older Outlook reads.
 
 This module only composes the messages; the application delivers them (zhaocuo.app.delivery:
 the durable outbox first, sending a second step that ``--no-mail`` skips). Everything crawled
@@ -12,25 +16,29 @@ is escaped: the templates autoescape, and a URL becomes a link only when it is p
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.policy import SMTP
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import jinja2
 from markupsafe import Markup
 
-from reports.data import ReportData
-from reports.ledger import write_ledger
+from reports.data import FeedbackView, ReportData
+from reports.grouping import Item, items
+from reports.ledger import reply_address, write_ledger
 from reports.trends import svg_for
+from zhaocuo.core.dates import local_now
 from zhaocuo.core.finding import SEVERITY_LABELS, STATUS_LABELS, Finding, Severity
-from zhaocuo.core.profile import Unit
+from zhaocuo.core.profile import Unit, split_addresses
 from zhaocuo.core.store import Page
 
 log = logging.getLogger("zhaocuo.mail")
@@ -41,6 +49,10 @@ MAX_TEXT = 200          # characters of crawled text shown per cell
 MAX_ATTACHMENT_BYTES = 10 * 1000 * 1000  # many government mail servers refuse more (base64 adds a third)
 STALE_COLUMNS_LIMIT = 5  # the national check: ≥ 5 stale (or blank) columns fail the site
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+MAX_CLAIMS = 20         # 误报 claims listed in the office's mail
+# What goes on the wire: SMTP line ends; headers folded under 100 columns (the attachment's
+# Content-Type line, as Outlook writes it, is 80).
+WIRE_POLICY = SMTP.clone(max_line_length=100)
 
 
 @dataclass
@@ -76,27 +88,28 @@ def _env() -> jinja2.Environment:
     return env
 
 
-def _row(f: Finding, titles: dict[str, str]) -> dict[str, Any]:
+def _row(f: Finding | Item, titles: dict[str, str]) -> dict[str, Any]:
     return {
         "id": f.id, "severity": SEVERITY_LABELS.get(Severity(f.severity), f.severity), "veto": f.severity == "veto",
         "audit": titles.get(f.audit, f.audit), "title": f.page_title or f.url, "url": f.url,
         "text": f.text or f.target or f.evidence, "suggestion": f.suggestion, "message": f.message,
         "deadline": f.deadline_label or "—", "overdue": f.overdue, "status": STATUS_LABELS.get(f.status, f.status),
-        "unit": f.unit or "未分配",
+        "unit": f.unit or "未分配", "pages": getattr(f, "count", 1),
     }
 
 
 def unit_counts(findings: list[Finding], fixed: list[Finding]) -> dict[str, Counter[str]]:
-    """Per unit: new, open (seen before, incl. reopened), fixed this run, overdue, total."""
+    """Per unit, in items (a dead target on many of its pages counts once): new, open (seen
+    before, incl. reopened), fixed this run, overdue, total."""
     out: dict[str, Counter[str]] = {}
-    for f in findings:
-        c = out.setdefault(f.unit or "", Counter())
-        c["new" if f.status == "new" else "open"] += 1
+    for item in items(findings, by_unit=True):
+        c = out.setdefault(item.lead.unit or "", Counter())
+        c["new" if item.status == "new" else "open"] += 1
         c["total"] += 1
-        if f.overdue:
+        if item.overdue:
             c["overdue"] += 1
-    for f in fixed:
-        out.setdefault(f.unit or "", Counter())["fixed"] += 1
+    for item in items(fixed, by_unit=True):
+        out.setdefault(item.lead.unit or "", Counter())["fixed"] += 1
     return out
 
 
@@ -132,34 +145,89 @@ def _trends(runs: list[dict[str, Any]]) -> Markup:
 
 
 def addresses(value: str | list[str]) -> list[str]:
-    items = value if isinstance(value, list) else re.split(r"[,;，；\s]+", value)
-    return [a.strip() for a in items if a and a.strip()]
+    if isinstance(value, list):
+        return [a for v in value for a in split_addresses(v)]
+    return split_addresses(value)
+
+
+def _encoded_words(text: str, max_bytes: int = 30) -> list[str]:
+    """RFC 2047 B-encoded words of at most ``max_bytes`` UTF-8 bytes each, never splitting a
+    character (each word must decode on its own)."""
+    chunks: list[bytes] = []
+    cur = b""
+    for ch in text:
+        b = ch.encode("utf-8")
+        if cur and len(cur) + len(b) > max_bytes:
+            chunks.append(cur)
+            cur = b""
+        cur += b
+    if cur:
+        chunks.append(cur)
+    return [f"=?UTF-8?B?{base64.b64encode(c).decode('ascii')}?=" for c in chunks]
+
+
+def _rfc2231_parts(text: str, width: int = 60) -> list[str]:
+    """The percent-encoded name in continuation segments of at most ``width`` characters."""
+    encoded = quote(text, safe="")
+    parts: list[str] = []
+    cur, i = "", 0
+    while i < len(encoded):
+        tok = encoded[i:i + 3] if encoded[i] == "%" else encoded[i]
+        if cur and len(cur) + len(tok) > width:
+            parts.append(cur)
+            cur = ""
+        cur += tok
+        i += len(tok)
+    return [*parts, cur] if cur else parts
+
+
+def _attach(msg: EmailMessage, name: str, data: bytes) -> None:
+    """Attach ``data`` named ``name`` so every mail client shows the Chinese name: RFC 2231
+    (``filename*``, the standard) and RFC 2047 encoded words in ``name=`` / ``filename=`` (what
+    Outlook 2007–2016 and many webmail readers look at). The headers are written pre-folded,
+    so they go on the wire as written."""
+    msg.add_attachment(data, maintype=XLSX[0], subtype=XLSX[1], filename="ledger.xlsx")
+    part = list(msg.iter_attachments())[-1]
+    quoted = '"' + "\n ".join(_encoded_words(name)) + '"'
+    star = ";\n ".join(f"filename*{i}*={'UTF-8' + chr(39) * 2 if i == 0 else ''}{seg}"
+                        for i, seg in enumerate(_rfc2231_parts(name)))
+    del part["Content-Type"]
+    del part["Content-Disposition"]
+    part.set_raw("Content-Type", f"{XLSX[0]}/{XLSX[1]};\n name={quoted}")
+    part.set_raw("Content-Disposition", f"attachment;\n filename={quoted};\n {star}")
+
+
+def wire(msg: EmailMessage) -> bytes:
+    """The message as sent: CRLF line ends, 7-bit (the bodies are base64)."""
+    return msg.as_bytes(policy=WIRE_POLICY)
 
 
 def _message(sender: str, to: list[str], subject: str, text: str, html: str, run: int | str,
-             attachment: tuple[str, bytes] | None) -> EmailMessage:
+             attachment: tuple[str, bytes] | None, reply_to: list[str] | None = None) -> EmailMessage:
     msg = EmailMessage()
     msg["Subject"] = subject
     msg["From"] = sender
     msg["To"] = ", ".join(to)
-    msg["Date"] = formatdate(localtime=False)
+    if reply_to:
+        msg["Reply-To"] = ", ".join(reply_to)
+    msg["Date"] = format_datetime(local_now())  # +0800: the time the office reads
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     msg["X-Zhaocuo-Run"] = str(run)
     # base64 bodies keep the whole message 7-bit: any SMTP server relays it unchanged.
     msg.set_content(text, cte="base64")
     msg.add_alternative(html, subtype="html", cte="base64")
     if attachment:
-        name, data = attachment
-        msg.add_attachment(data, maintype=XLSX[0], subtype=XLSX[1], filename=name)
+        _attach(msg, *attachment)
     return msg
 
 
-def _ledger(name: str, findings: list[Finding], titles: dict[str, str], unit: str | None
+def _ledger(name: str, data: ReportData, findings: list[Finding], unit: str | None
             ) -> tuple[tuple[str, bytes] | None, str]:
     """(attachment or None, note for the body). A ledger too big for mail servers is left out —
     a message the server refuses for its size would otherwise wait in the outbox forever."""
     with tempfile.TemporaryDirectory(prefix="zhaocuo-mail-") as tmp:
-        path = write_ledger(Path(tmp) / "ledger.xlsx", findings, titles, unit=unit)
+        path = write_ledger(Path(tmp) / "ledger.xlsx", findings, data.titles, unit=unit, feedback=data.feedback,
+                            site=data.profile.site.name, reply_to=reply_address(data))
         data = Path(path).read_bytes()
     if len(data) > MAX_ATTACHMENT_BYTES:
         return None, (f"整改台账（{len(data) / 1e6:.1f} MB）超过邮件附件上限，未随信附上，"
@@ -169,6 +237,18 @@ def _ledger(name: str, findings: list[Finding], titles: dict[str, str], unit: st
 
 def safe_filename(name: str) -> str:
     return re.sub(r"[\\/:*?\"<>|\s]+", "_", name).strip("._") or "unit"
+
+
+def _claims(view: FeedbackView, unit: str | None = None) -> dict[str, Any]:
+    """The follow-up shown in a mail: claims waiting for review, decided, suppressions in force
+    (the office sees all; a unit its own)."""
+    def mine(cs: list[Any]) -> list[Any]:
+        return [c for c in cs if unit is None or c.unit == unit]
+
+    fixes = [r for r in view.fixes_claimed if unit is None or r["unit"] == unit]
+    return {"pending": mine(view.pending)[:MAX_CLAIMS], "pending_total": len(mine(view.pending)),
+            "rejected": mine(view.rejected)[:MAX_CLAIMS], "accepted_total": len(mine(view.accepted)),
+            "suppressed": view.suppressed_this_run if unit is None else 0, "fixes_claimed": len(fixes)}
 
 
 def compose(data: ReportData) -> list[tuple[str, str, EmailMessage]]:
@@ -184,6 +264,8 @@ def compose(data: ReportData) -> list[tuple[str, str, EmailMessage]]:
     site = profile.site.name
     day = as_of.isoformat()
     counts = unit_counts(findings, fixed)
+    reply_to = addresses(mail.reply_to or mail.office)
+    back = "、".join(reply_to)
     out: list[tuple[str, str, EmailMessage]] = []
 
     units: dict[str, Unit] = {u.name: u for u in profile.units}
@@ -195,19 +277,20 @@ def compose(data: ReportData) -> list[tuple[str, str, EmailMessage]]:
         if not to:
             log.warning("单位 %s 未配置邮箱 (units.email), 其问题只出现在汇总邮件中", name)
             continue
-        own.sort(key=lambda f: (f.severity_rank, not f.overdue, f.audit, f.url, f.id))
+        rows = sorted(items(own), key=lambda i: (i.severity_rank, not i.overdue, i.audit, i.url, i.id))
         c = counts.get(name, Counter())
-        ledger, note = _ledger(f"整改台账-{safe_filename(name)}-{day}.xlsx", own, titles, name)
-        ctx = {"site": site, "unit": name, "as_of": day, "counts": c, "total": len(own),
-               "items": [_row(f, titles) for f in own[:MAX_ITEMS]], "more": max(0, len(own) - MAX_ITEMS),
-               "deadlines": profile.deadlines, "ledger_note": note,
-               "estimated": any(f.deadline_estimated for f in own)}
+        ledger, note = _ledger(f"整改台账-{safe_filename(name)}-{day}.xlsx", data, own, name)
+        ctx = {"site": site, "unit": name, "as_of": day, "counts": c, "total": len(rows),
+               "items": [_row(i, titles) for i in rows[:MAX_ITEMS]], "more": max(0, len(rows) - MAX_ITEMS),
+               "deadlines": profile.deadlines, "ledger_note": note, "back": back,
+               "estimated": any(f.deadline_estimated for f in own), "follow": _claims(data.feedback, name),
+               "titles": titles}
         html = env.get_template("mail_unit.html").render(**ctx)
         text = env.get_template("mail_unit.txt").render(**ctx)
-        subject = f"【找错】{site}网站检查问题清单（{day}）— {name}：待整改 {len(own)} 项"
+        subject = f"【找错】{site}网站检查问题清单（{day}）— {name}：待整改 {len(rows)} 项"
         if c.get("overdue"):
             subject += f"，已逾期 {c['overdue']} 项"
-        out.append((f"unit:{name}", name, _message(mail.sender, to, subject, text, html, run, ledger)))
+        out.append((f"unit:{name}", name, _message(mail.sender, to, subject, text, html, run, ledger, reply_to)))
 
     office = addresses(mail.office)
     if office:
@@ -221,15 +304,18 @@ def compose(data: ReportData) -> list[tuple[str, str, EmailMessage]]:
                           "overdue": c.get("overdue", 0), "total": c.get("total", 0)})
         risks = veto_risks(findings, data.homepage, data.crawled)
         totals = {k: sum(r[k] for r in board) for k in ("new", "open", "fixed", "overdue", "total")}
-        ledger, note = _ledger(f"整改台账-全部-{day}.xlsx", findings, titles, None)
+        ledger, note = _ledger(f"整改台账-全部-{day}.xlsx", data, findings, None)
+        veto = sorted(items(f for f in findings if f.severity == "veto"), key=lambda i: (i.unit, i.url))
         ctx = {"ledger_note": note, "site": site, "as_of": day, "board": board, "totals": totals, "risks": risks,
-               "at_risk": any(r.hit for r in risks),
-               "veto_items": [_row(f, titles) for f in findings if f.severity == "veto"][:MAX_ITEMS],
-               "pages": data.summary.get("pages_crawled", 0), "trends": _trends(data.trend_runs)}
+               "at_risk": any(r.hit for r in risks), "veto_items": [_row(i, titles) for i in veto][:MAX_ITEMS],
+               "pages": data.summary.get("pages_crawled", 0), "trends": _trends(data.trend_runs),
+               "follow": _claims(data.feedback), "titles": titles, "config": profile.path.name}
         html = env.get_template("mail_office.html").render(**ctx)
         text = env.get_template("mail_office.txt").render(**ctx)
         subject = f"【找错】{site}网站检查汇总（{day}）：待整改 {totals['total']} 项，逾期 {totals['overdue']} 项"
         if ctx["at_risk"]:
             subject += "，存在单项否决风险"
+        if data.feedback.pending:
+            subject += f"，误报申请待审核 {len(data.feedback.pending)} 项"
         out.append(("office", "办公室汇总", _message(mail.sender, office, subject, text, html, run, ledger)))
     return out

@@ -157,8 +157,13 @@ def test_reports_mark_the_estimated_deadline(tmp_path: Path) -> None:
 
     ws = openpyxl.load_workbook(out / "ledger.xlsx")["汇总"]
     header = [c.value for c in ws[1]]
-    deadlines = {r[header.index("严重程度")]: r[header.index("整改期限")] for r in ws.iter_rows(min_row=2, values_only=True)}
-    assert deadlines == {"单项否决": "2026-12-25", "轻微": "2027-01-08" + NOTE_2027}
+    rows = {r[header.index("严重程度")].value: r for r in ws.iter_rows(min_row=2)}
+    # Real date cells; the estimate is said in 检查状态 (printed) and in the cell's comment.
+    assert {k: r[header.index("整改期限")].value.date().isoformat() for k, r in rows.items()} == {
+        "单项否决": "2026-12-25", "轻微": "2027-01-08"}
+    assert NOTE_2027 in rows["轻微"][header.index("检查状态")].value
+    assert NOTE_2027 in rows["轻微"][header.index("整改期限")].comment.text
+    assert "预计" not in rows["单项否决"][header.index("检查状态")].value and rows["单项否决"][header.index("整改期限")].comment is None
 
     html = (out / "report.html").read_text("utf-8")
     assert html.count(NOTE_2027) == 1 and "2027-01-08" in html

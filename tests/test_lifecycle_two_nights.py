@@ -97,11 +97,12 @@ def test_two_nights_over_a_changing_site(tmp_path: Path) -> None:
             header = [c.value for c in ws[1]]
             for row in ws.iter_rows(min_row=2):
                 fid = row[header.index("问题编号")].value
-                if fid in (found["wjj/gone2.html"]["id"], found["jyj/gone1.html"]["id"]):
+                # Dead links are answered per target: the row's 问题编号 is the group's id.
+                if fid in (found["wjj/gone2.html"]["group"], found["jyj/gone1.html"]["group"]):
                     row[header.index("整改状态")].value = "已整改"
             wb.save(ledger)
-            proc = run_cli("feedback", str(ledger), "--config", str(cfg), timeout=120)
-            assert proc.returncode == 0 and "已整改 2 条" in proc.stdout, proc.stderr
+            proc = run_cli("feedback", str(ledger), "--config", str(cfg), "--office", timeout=120)
+            assert proc.returncode == 0 and "已整改 2 项" in proc.stdout, proc.stderr
 
             # Between the nights: A's link is repaired, B gains a second dead link, C is down.
             routes["/jyj/a.html"] = Route(body=page("通知A", "<p>通知正文。</p>"))
@@ -127,12 +128,13 @@ def test_two_nights_over_a_changing_site(tmp_path: Path) -> None:
             assert _read(tmp_path / "n2b" / "findings.jsonl") == found
             assert _read(tmp_path / "n2b" / "fixed.jsonl") == fixed
 
-            # Night 2 mailed: night 1's three waiting messages, then night 2's — 区卫健局 and the
-            # office; 区教体局 has nothing left this night, so it gets no message.
+            # Night 2 mailed one digest per recipient: night 1's three waiting messages were
+            # replaced by night 2's — 区卫健局 and the office; 区教体局 has nothing left this
+            # night, so it gets no message (not night 1's stale list either).
             keys = [(m["X-Zhaocuo-Run"], tuple(r)) for r, m in sink.received]
-            assert len(keys) == len(set(keys)) == 5
-            assert sorted(r for _, r in keys) == sorted([("gkb@test.gov.cn",)] * 2 + [("wjj@test.gov.cn",)] * 2
-                                                        + [("jyj@test.gov.cn",)])
+            assert len(keys) == len(set(keys)) == 2
+            assert sorted(r for _, r in keys) == [("gkb@test.gov.cn",), ("wjj@test.gov.cn",)]
+            assert len({run for run, _ in keys}) == 1
             wjj = [m for r, m in sink.received if r == ["wjj@test.gov.cn"]][-1]
             html = wjj.get_body(("html",)).get_content()
             assert "附件二" in html or "gone2" in html

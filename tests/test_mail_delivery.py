@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import email.header
+import email.utils
 import io
 import ipaddress
+import re
 import ssl
 from datetime import date
 from email.message import EmailMessage
@@ -101,7 +104,7 @@ def _ledger_ids(msg: EmailMessage) -> set[str]:
     (att,) = list(msg.iter_attachments())
     assert att.get_filename().endswith(".xlsx")
     wb = openpyxl.load_workbook(io.BytesIO(att.get_content()), read_only=True)
-    rows = list(wb["汇总"].iter_rows(values_only=True))
+    rows = list(wb.worksheets[0].iter_rows(values_only=True))  # 汇总, or the unit's own sheet
     col = rows[0].index("问题编号")
     return {r[col] for r in rows[1:]}
 
@@ -141,13 +144,13 @@ def test_each_unit_gets_only_its_own_findings_and_ledger(tmp_path: Path, smtp) -
     assert "变化趋势" in text and "<svg" in text  # the trends chart travels in the office mail
 
 
-def test_server_down_keeps_the_outbox_and_the_next_run_sends_it_once(tmp_path: Path) -> None:
+def test_a_failed_night_then_a_good_one_sends_one_digest_per_unit(tmp_path: Path) -> None:
     port = free_port()  # nothing listens here yet: connection refused
     profile = _profile(tmp_path, port)
     store = SQLiteStore(tmp_path / "s.sqlite")
     night1 = _night(store, profile, FINDINGS, date(2026, 11, 2))
     report = delivery.deliver(profile, store, tmp_path / "out1", night1, send=True, env={})
-    assert report["sent"] == 0 and report["pending"] == 3 and report["errors"]
+    assert report["sent"] == 0 and report["pending"] == 3 and report["errors"] and report["failed"]
     assert all(e.data["attempts"] == 1 and "127.0.0.1" in e.data["last_error"] for e in outbox.pending(store))
 
     sink = Sink()
@@ -156,19 +159,45 @@ def test_server_down_keeps_the_outbox_and_the_next_run_sends_it_once(tmp_path: P
     try:
         night2 = _night(store, profile, FINDINGS[:1], date(2026, 11, 3))
         report = delivery.deliver(profile, store, tmp_path / "out2", night2, send=True, env={})
-        # night 1's three leftovers, then night 2's: 区教体局 and the office.
-        assert (report["sent"], report["pending"]) == (5, 0)
+        # Night 2's messages replace night 1's unsent ones: one digest each for 区教体局 and the
+        # office; 区卫健局's problem is gone, so its stale night-1 list is not sent either.
+        assert (report["sent"], report["pending"], report["superseded"], report["failed"]) == (2, 0, 3, False)
         runs = [(msg["X-Zhaocuo-Run"], tuple(rcpts)) for rcpts, msg in sink.received]
-        assert len(runs) == len(set(runs)) == 5
-        assert {r for r, _ in runs} == {str(night1.summary["crawl_run"]), str(night2.summary["crawl_run"])}
+        assert sorted(r for _, r in runs) == [("gkb@test.gov.cn", "zfb@test.gov.cn"), ("jyj@test.gov.cn",)]
+        assert {r for r, _ in runs} == {str(night2.summary["crawl_run"])}
         # Retrying the same run (e.g. the job restarted) sends nothing twice.
         again = delivery.deliver(profile, store, tmp_path / "out2", night2, send=True, env={})
-        assert (again["queued"], again["sent"]) == (0, 0) and len(sink.received) == 5
-        # Sent messages keep their key (idempotency) but not their body (the store stays small).
-        assert all(e.data["status"] == "sent" and e.data["raw"] == "" and e.data["size"] > 0
-                   for e in outbox.entries(store))
+        assert (again["queued"], again["sent"]) == (0, 0) and len(sink.received) == 2
+        # Sent and superseded messages keep their key and headers, not their body.
+        assert sorted(e.data["status"] for e in outbox.entries(store)) == ["sent"] * 2 + ["superseded"] * 3
+        assert all(e.data["raw"] == "" and e.data["size"] > 0 for e in outbox.entries(store))
     finally:
         ctl.stop()
+
+
+def test_reply_to_the_office_shanghai_time_and_attachment_names_older_outlook_reads(tmp_path: Path, smtp) -> None:
+    ctl, sink = smtp
+    profile = _profile(tmp_path, ctl.port)
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    result = _night(store, profile, FINDINGS, date(2026, 11, 2))
+    delivery.deliver(profile, store, tmp_path / "out", result, send=True, env={})
+    jyj = next(msg for rcpts, msg in sink.received if rcpts == ["jyj@test.gov.cn"])
+    assert jyj["Reply-To"] == "gkb@test.gov.cn, zfb@test.gov.cn"
+    assert "gkb@test.gov.cn" in _html(jyj) and "回复本邮件交回" in _html(jyj)
+    sent_at = email.utils.parsedate_to_datetime(jyj["Date"])
+    assert sent_at.utcoffset() == dt.timedelta(hours=8)
+    name = f"整改台账-{JYJ}-2026-11-02.xlsx"
+    (att,) = list(jyj.iter_attachments())
+    assert att.get_filename() == name  # RFC 2231, what current clients read
+    raw = next((tmp_path / "out" / "outbox").glob("*区教体局*.eml")).read_bytes().decode("ascii")
+    unfolded = raw.replace("\r\n ", " ")
+    # RFC 2047 encoded words in name= and filename=: what Outlook 2007-2016 reads.
+    for param in ("name", "filename"):
+        value = re.search(rf'[; ]{param}="([^"]+)"', unfolded).group(1)
+        assert value.startswith("=?UTF-8?B?")
+        assert str(email.header.make_header(email.header.decode_header(value))) == name
+    assert "filename*0*=UTF-8''" in raw
+    assert max(len(line) for line in raw.split("\r\n")) <= 100
 
 
 def test_no_mail_writes_the_outbox_only(tmp_path: Path, smtp) -> None:
@@ -350,3 +379,29 @@ def test_password_is_never_sent_in_clear(tmp_path: Path, smtp) -> None:
                           env={"ZHAOCUO_SMTP_USER": "u", "ZHAOCUO_SMTP_PASSWORD": "p"})
     assert report["sent"] == 0 and report["pending"] == 2 and "unencrypted" in report["errors"][0]
     assert sink.received == []
+
+
+def test_the_office_sees_claims_waiting_and_a_unit_is_told_why_its_claim_was_rejected(tmp_path: Path, smtp) -> None:
+    from zhaocuo.app import review
+
+    ctl, sink = smtp
+    profile = _profile(tmp_path, ctl.port)
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    night1 = _night(store, profile, FINDINGS, date(2026, 11, 2))
+    by_text = {f.text: f for f in night1.findings}
+    with store.transaction():
+        waiting, _ = review.file_claim(store, ledger_id=by_text["布署"].id, findings=[by_text["布署"]], claimed_by=JYJ,
+                                       reason="专有名词“布署系统”", source={}, by="clerk")
+        refused, _ = review.file_claim(store, ledger_id=by_text["帐号"].id, findings=[by_text["帐号"]], claimed_by=WJJ,
+                                       reason="习惯写法", source={}, by="clerk")
+        review.decide(store, refused["id"], "reject", "王主任", "“帐号”应统一为“账号”")
+    night2 = _night(store, profile, FINDINGS, date(2026, 11, 3))
+    delivery.deliver(profile, store, tmp_path / "out", night2, send=True, env={})
+    by_rcpt = {tuple(rcpts): msg for rcpts, msg in sink.received}
+    office = _html(by_rcpt[("gkb@test.gov.cn", "zfb@test.gov.cn")])
+    assert "误报申请待审核 <b" in office and f"#{waiting['id']}" in office and "专有名词“布署系统”" in office
+    assert "--review" in office and "误报申请待审核 1 项" in str(by_rcpt[("gkb@test.gov.cn", "zfb@test.gov.cn")]["Subject"])
+    wjj = _html(by_rcpt[("wjj@test.gov.cn",)])
+    assert "未获同意" in wjj and "“帐号”应统一为“账号”" in wjj
+    jyj = _html(by_rcpt[("jyj@test.gov.cn",)])
+    assert "误报申请 1 项待办公室审核" in jyj and "布署" in jyj  # still listed while pending

@@ -1,8 +1,11 @@
-"""ledger.xlsx (整改台账): exact columns, 汇总 then one valid sheet per unit, a unit's own ledger
-holds only its findings, crawled text never becomes a formula, overdue rows are marked."""
+"""ledger.xlsx (整改台账): the columns a 整改台账 carries, 汇总 then one valid sheet per unit in the
+office's ledger, one sheet in a unit's, a dead target on many pages as one row with its pages on
+their own sheet, print setup, real dates, prefilled values the dropdown offers, crawled text
+never a formula, overdue rows marked. Checked by reading the files back with openpyxl."""
 
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
 from pathlib import Path
 
@@ -10,13 +13,14 @@ import openpyxl
 import pandas as pd
 
 import audits
-from reports.ledger import COLUMNS, sheet_names, write_ledger
+from reports.data import FeedbackNote, FeedbackView
+from reports.ledger import COLUMNS, FEEDBACK_STATUSES, OFFICE_COLUMNS, sheet_names, write_ledger
 from tests.support.reportdata import titles
 from zhaocuo.core.finding import Finding
 
 SITE = "http://127.0.0.1:8000/"
 EXPECTED = ["序号", "问题类型", "严重程度", "责任单位", "页面标题", "页面地址", "问题描述", "原文", "建议修改",
-            "发现日期", "整改期限", "整改状态", "问题编号", "反馈说明"]
+            "发现日期", "整改期限", "检查状态", "整改状态", "整改措施", "责任人", "完成时限", "反馈说明", "问题编号"]
 
 
 def _finding(**kw: object) -> Finding:
@@ -39,40 +43,103 @@ def _sample() -> list[Finding]:
 
 def test_columns_and_sheets(tmp_path: Path) -> None:
     path = write_ledger(tmp_path / "ledger.xlsx", _sample(), titles())
-    assert COLUMNS == EXPECTED
+    assert COLUMNS == EXPECTED and OFFICE_COLUMNS == EXPECTED + ["审核意见", "审核说明"]
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["汇总", "区卫健局", "区教育局", "未分配"]  # units by name, unassigned last
-    for ws in book.worksheets:
-        assert [c.value for c in ws[1]] == EXPECTED
+    # units by name, unassigned last, then the pages of grouped rows and the guide
+    assert book.sheetnames == ["汇总", "区卫健局", "区教育局", "未分配", "链接所在页面", "填报说明"]
+    for name in book.sheetnames[:4]:
+        assert [c.value for c in book[name][1]] == OFFICE_COLUMNS
     sheets = pd.read_excel(path, sheet_name=None, dtype=str)
-    assert len(sheets["汇总"]) == 4
-    assert len(sheets["区教育局"]) == 2 and set(sheets["区教育局"]["责任单位"]) == {"区教育局"}
+    # The two pages linking bm/jyj/old.html are one row; its id is the group's.
+    assert len(sheets["汇总"]) == 3
+    assert len(sheets["区教育局"]) == 1 and set(sheets["区教育局"]["责任单位"]) == {"区教育局"}
     assert len(sheets["区卫健局"]) == 1 and len(sheets["未分配"]) == 1
-    ids = {f.id for f in _sample()}
-    assert set(sheets["汇总"]["问题编号"]) == ids
+    sample = _sample()
+    assert set(sheets["汇总"]["问题编号"]) == {sample[0].group, sample[2].id, sample[3].group}
     typo = sheets["区卫健局"].iloc[0]
     title = audits.titles().get("typo", "typo")  # the Chinese title once the typo audit is installed
     assert (typo["问题类型"], typo["原文"], typo["建议修改"], typo["严重程度"]) == (title, "布署", "部署", "一般")
     assert sheets["汇总"]["反馈说明"].isna().all()
     # most serious first in every sheet, numbered from 1
     assert list(sheets["汇总"]["严重程度"])[0] == "严重"
-    assert list(sheets["区教育局"]["序号"]) == ["1", "2"]
-    # 整改状态 offers the two answers the feedback import understands
+    assert list(sheets["汇总"]["序号"]) == ["1", "2", "3"]
     ws = book["汇总"]
-    (dv,) = ws.data_validations.dataValidation
-    assert dv.formula1 == '"已整改,误报"' and str(dv.sqref) == "L2:L5"
     assert ws.freeze_panes == "B2"
+    # 整改状态 offers what a unit may answer, 完成时限 takes a date, 审核意见 the office's decision.
+    dvs = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+    assert dvs["M2:M4"].formula1 == '"未整改,整改中,已整改,误报"'
+    assert dvs["P2:P4"].type == "date"
+    assert dvs["S2:S4"].formula1 == '"同意,同意（全站）,不同意"'
+    pages = sheets["链接所在页面"]
+    assert sorted(pages["所在页面"]) == sorted(f.url for f in sample if f.audit == "dead_link")
+    assert set(pages["问题编号"]) == {sample[0].group, sample[3].group}
 
 
 def test_a_units_ledger_holds_only_its_findings(tmp_path: Path) -> None:
     path = write_ledger(tmp_path / "jyj.xlsx", _sample(), titles(), unit="区教育局")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["区教育局", "链接所在页面", "填报说明"]
+    assert [c.value for c in book["区教育局"][1]] == EXPECTED  # no review columns for a unit
+    assert {p.name: p.value for p in book.custom_doc_props} == {
+        "zhaocuo-ledger": "unit", "zhaocuo-unit": "区教育局", "zhaocuo-site": "-"}
     sheets = pd.read_excel(path, sheet_name=None, dtype=str)
-    assert list(sheets) == ["汇总", "区教育局"]
-    assert set(sheets["汇总"]["责任单位"]) == {"区教育局"} and len(sheets["汇总"]) == 2
-    unassigned = pd.read_excel(write_ledger(tmp_path / "none.xlsx", _sample(), titles(), unit="未分配"), sheet_name=None, dtype=str)
-    assert list(unassigned) == ["汇总", "未分配"] and len(unassigned["汇总"]) == 1
+    assert len(sheets["区教育局"]) == 1 and len(sheets["链接所在页面"]) == 2
+    unassigned = pd.read_excel(write_ledger(tmp_path / "none.xlsx", _sample(), titles(), unit="未分配"),
+                               sheet_name=None, dtype=str)
+    assert list(unassigned)[0] == "未分配" and len(unassigned["未分配"]) == 1
     empty = pd.read_excel(write_ledger(tmp_path / "x.xlsx", _sample(), titles(), unit="不存在的单位"), sheet_name=None)
-    assert list(empty) == ["汇总"] and len(empty["汇总"]) == 0 and list(empty["汇总"].columns) == EXPECTED
+    assert list(empty) == ["不存在的单位", "填报说明"] and len(empty["不存在的单位"]) == 0
+    assert list(empty["不存在的单位"].columns) == EXPECTED
+
+
+def test_print_setup_and_real_dates(tmp_path: Path) -> None:
+    estimated = _finding(audit="typo", url=SITE + "bm/jyj/e.html", target="", text="帐号", deadline="2027-01-05",
+                         deadline_estimated=True)
+    path = write_ledger(tmp_path / "ledger.xlsx", [*_sample(), estimated], titles(), unit="区教育局")
+    book = openpyxl.load_workbook(path)
+    for ws in book.worksheets:
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+        assert ws.page_setup.fitToHeight == 0 and ws.print_title_rows == "$1:$1"
+        assert "&P" in ws.oddFooter.center.text
+    ws = book["区教育局"]
+    header = [c.value for c in ws[1]]
+    rows = {r[header.index("原文")].value: r for r in ws.iter_rows(min_row=2)}
+    row = rows["帐号"]
+    assert row[header.index("发现日期")].value == dt.datetime(2026, 11, 20)
+    assert row[header.index("发现日期")].number_format == "yyyy-mm-dd"
+    deadline = row[header.index("整改期限")]
+    assert deadline.value == dt.datetime(2027, 1, 5) and deadline.comment is not None and "预计" in deadline.comment.text
+
+
+def test_prefilled_values_are_ones_the_dropdown_offers(tmp_path: Path) -> None:
+    sample = _sample()
+    view = FeedbackView(notes={
+        sample[0].group: FeedbackNote(status="整改中", measure="联系信息中心删除链接", person="张三", due="2026-12-01"),
+        sample[2].id: FeedbackNote(status="误报", reason="引用原文", review="误报申请待审核")})
+    path = write_ledger(tmp_path / "ledger.xlsx", sample, titles(), feedback=view)
+    ws = openpyxl.load_workbook(path)["汇总"]
+    header = [c.value for c in ws[1]]
+    by_id = {r[header.index("问题编号")].value: r for r in ws.iter_rows(min_row=2)}
+    assert all(r[header.index("整改状态")].value in FEEDBACK_STATUSES for r in by_id.values())
+    plan = by_id[sample[0].group]
+    assert (plan[header.index("整改状态")].value, plan[header.index("责任人")].value) == ("整改中", "张三")
+    assert plan[header.index("完成时限")].value == dt.datetime(2026, 12, 1)
+    claim = by_id[sample[2].id]
+    assert claim[header.index("整改状态")].value == "误报" and claim[header.index("反馈说明")].value == "引用原文"
+    assert claim[header.index("检查状态")].value == "新发现；误报申请待审核"
+    assert by_id[sample[3].group][header.index("整改状态")].value == "未整改"
+
+
+def test_seven_dead_targets_on_800_pages_are_seven_rows(tmp_path: Path) -> None:
+    findings = [_finding(url=f"{SITE}bm/jyj/p{n}.html", target=f"{SITE}gone/{n % 7}.html") for n in range(800)]
+    path = write_ledger(tmp_path / "ledger.xlsx", findings, titles())
+    sheets = pd.read_excel(path, sheet_name=None, dtype=str)
+    assert len(sheets["汇总"]) == 7 and len(sheets["区教育局"]) == 7
+    assert len(sheets["链接所在页面"]) == 800
+    first = sheets["汇总"].iloc[0]
+    assert "共 115 个页面" in first["页面地址"] or "共 114 个页面" in first["页面地址"]
+    assert "等 11" in first["页面标题"]
 
 
 def test_crawled_text_never_becomes_a_formula(tmp_path: Path) -> None:
@@ -97,15 +164,16 @@ def test_crawled_text_never_becomes_a_formula(tmp_path: Path) -> None:
 
 
 def test_overdue_findings_are_visibly_marked(tmp_path: Path) -> None:
-    path = write_ledger(tmp_path / "ledger.xlsx", _sample(), titles())
-    ws = openpyxl.load_workbook(path)["区教育局"]
+    path = write_ledger(tmp_path / "ledger.xlsx", [_sample()[1], _sample()[2]], titles())
+    ws = openpyxl.load_workbook(path)["汇总"]
     header = [c.value for c in ws[1]]
     status = {r[header.index("页面地址")].value: r for r in ws.iter_rows(min_row=2)}
     late = status[SITE + "bm/jyj/b.html"]
-    assert late[header.index("整改状态")].value == "未整改（已逾期）"
+    assert late[header.index("检查状态")].value == "未整改（已逾期）"
+    assert late[header.index("整改状态")].value == "未整改"  # a value the dropdown offers
     assert late[0].fill.fgColor.rgb.endswith("F4CCCC")
-    fresh = status[SITE + "bm/jyj/a.html"]
-    assert fresh[header.index("整改状态")].value == "新发现"
+    fresh = status[SITE + "bm/wjj/c.html"]
+    assert fresh[header.index("检查状态")].value == "新发现"
     assert fresh[0].fill.fill_type is None
 
 
@@ -132,6 +200,6 @@ def test_sheet_names_are_valid_and_unique() -> None:
 def test_units_with_awkward_names_get_their_own_sheets(tmp_path: Path) -> None:
     findings = [_finding(unit="区住建局/区人防办[联合]"), _finding(url=SITE + "z.html", unit="区" + "很" * 40 + "长的单位")]
     book = openpyxl.load_workbook(write_ledger(tmp_path / "ledger.xlsx", findings, titles()))
-    assert book.sheetnames[0] == "汇总" and len(book.sheetnames) == 3
-    units = {book[n]["D2"].value for n in book.sheetnames[1:]}
+    assert book.sheetnames[0] == "汇总" and len(book.sheetnames) == 5
+    units = {book[n]["D2"].value for n in book.sheetnames[1:3]}
     assert units == {"区住建局/区人防办[联合]", "区" + "很" * 40 + "长的单位"}

@@ -57,7 +57,7 @@ def test_write_all_writes_every_report_atomically(tmp_path: Path) -> None:
     assert {p.name for p in out.iterdir()} == OUTPUTS, "no temporary file is left behind"
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "old report" not in html and "区教育局&lt;script&gt;" in html
-    assert openpyxl.load_workbook(out / "ledger.xlsx").sheetnames == ["汇总", "区教育局"]
+    assert openpyxl.load_workbook(out / "ledger.xlsx").sheetnames == ["汇总", "区教育局", "链接所在页面", "填报说明"]
 
 
 def test_cli_audit_over_a_stored_crawl_writes_all_reports(tmp_path: Path) -> None:

@@ -86,3 +86,20 @@ def test_canonical_lives_in_the_core_and_the_store_needs_no_stage() -> None:
     assert crawler.urls.canonical is zhaocuo.core.urlcanon.canonical
     code = "import sys, zhaocuo.core.store; assert not [m for m in sys.modules if m.split('.')[0] == 'crawler'], 'crawler'"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).returncode == 0
+
+
+def test_a_transaction_commits_all_or_nothing(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "s.sqlite")
+    with store.transaction():
+        store.put_state("k", "a", {"n": 1})
+        store.put_state("k", "b", {"n": 2})
+    try:
+        with store.transaction():
+            store.put_state("k", "c", {"n": 3})
+            store.delete_state("k", "a")
+            raise RuntimeError("a bad row")
+    except RuntimeError:
+        pass
+    store.close()
+    again = SQLiteStore(tmp_path / "s.sqlite")
+    assert again.all_state("k") == {"a": {"n": 1}, "b": {"n": 2}}

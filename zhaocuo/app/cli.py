@@ -1,7 +1,8 @@
 """The command line (fixed by CONTRACT.md): run, crawl, audit, check-text, plus doctor and feedback.
 
-Exit codes: 0 fine, 1 findings at or above ``--fail-on``, 2 usage, profile or input error
-(one line naming the file, key or URL at fault).
+Exit codes: 0 fine, 1 findings at or above ``--fail-on`` (or errors found by check-text),
+2 usage, profile or input error (one line naming the file, key or URL at fault), 4 mail that
+could not be composed or sent (docs/outputs.md).
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from zhaocuo.core.profile import Profile, ProfileError
 from zhaocuo.core.store import SQLiteStore
 
 LEVELS = ("veto", "high", "medium", "low")
+# A night whose reports were written but whose mail could not be composed or sent (not with
+# --no-mail). It wins over 1 (--fail-on): a cron job must notice that units were not told.
+EXIT_MAIL = 4
 
 
 class UsageError(Exception):
@@ -80,8 +84,9 @@ def _audit(profile: Profile, store: SQLiteStore, args: argparse.Namespace, start
         result = audit_and_report(profile, store, out, as_of, started=started)
     except LookupError as exc:
         raise UsageError(str(exc)) from None
+    mail_failed = False
     if getattr(args, "mail", True):
-        _mail(profile, store, out, result, send=not args.no_mail)
+        mail_failed = _mail(profile, store, out, result, send=not args.no_mail)
     print(f"发现问题 findings: {len(result.findings)} (已整改 fixed: {len(result.fixed)})", file=sys.stderr)
     report = out / "report.html"
     print(f"报告 report: {report if report.exists() else out / 'findings.jsonl'}")
@@ -90,13 +95,18 @@ def _audit(profile: Profile, store: SQLiteStore, args: argparse.Namespace, start
 
         for line in fail_on_lines(result.findings, args.fail_on, result.data.titles if result.data else {}):
             print(line, file=sys.stderr)
+    if mail_failed:
+        print(f"邮件未能全部生成或发送，退出码 {EXIT_MAIL} mail could not be composed or sent: exit {EXIT_MAIL} "
+              "(报告已写出，邮件留在发件箱 the reports are written, the messages wait in the outbox)", file=sys.stderr)
+        return EXIT_MAIL
     return exit_code(result.findings, args.fail_on)
 
 
-def _mail(profile: Profile, store: SQLiteStore, out: Path, result, send: bool) -> None:
+def _mail(profile: Profile, store: SQLiteStore, out: Path, result, send: bool) -> bool:
+    """Deliver the night's mail; True when something could not be composed or sent."""
     from zhaocuo.app import delivery
 
-    delivery.deliver(profile, store, out, result, send=send)
+    return bool(delivery.deliver(profile, store, out, result, send=send)["failed"])
 
 
 def _preflight(profile: Profile) -> None:
@@ -179,9 +189,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
-    from zhaocuo.app.feedback import import_feedback
+    from zhaocuo.app.feedback import command
 
-    return import_feedback(args)
+    return command(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -243,11 +253,33 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_feedback_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    sp = sub.add_parser("feedback", help="导入单位交回的台账；审核误报申请 import a returned ledger; review 误报 claims")
+    sp = sub.add_parser("feedback", help="导入交回的台账；审核误报申请 import a returned ledger; review 误报 claims",
+                        description="导入 import: zhaocuo feedback 台账.xlsx --config P [--unit 单位 | --office]；"
+                                    "审核 review: zhaocuo feedback --config P --review | --list | --accept 编号 "
+                                    "[--site-wide] | --reject 编号 --note 理由 | --revoke 编号")
     sp.add_argument("ledger", nargs="?", metavar="LEDGER.xlsx",
                     help="交回的整改台账 the returned ledger (整改状态 filled)")
     sp.add_argument("--config", required=True, metavar="PROFILE.toml", help="站点配置文件 the site's profile")
     sp.add_argument("--db", metavar="URL", help="数据库 store (default: the profile's)")
+    who = sp.add_mutually_exclusive_group()
+    who.add_argument("--unit", metavar="NAME",
+                     help="交回台账的单位（台账未记录单位时）the unit that returned it, when the file does not say")
+    who.add_argument("--office", action="store_true",
+                     help="以办公室身份导入：可反馈任何单位的问题，并按“审核意见”列审核误报申请 "
+                          "import as the office: any unit's rows, and the 审核意见 column decides claims")
+    act = sp.add_mutually_exclusive_group()
+    act.add_argument("--review", action="store_true", help="列出待审核的误报申请 list the claims waiting for review")
+    act.add_argument("--list", action="store_true",
+                     help="列出全部误报申请及审核记录 list every claim with its decisions")
+    act.add_argument("--accept", nargs="+", metavar="ID", help="同意这些误报申请 accept these claims")
+    act.add_argument("--reject", nargs="+", metavar="ID", help="不同意这些误报申请（须 --note）reject these claims")
+    act.add_argument("--revoke", nargs="+", metavar="ID",
+                     help="撤销已同意的误报（问题下次运行重新报告）revoke accepted claims: the findings come back")
+    sp.add_argument("--site-wide", action="store_true",
+                    help="与 --accept 一起：同一原文或同一死链全站不再报告 with --accept: the same wording or dead "
+                         "target is suppressed on the whole site")
+    sp.add_argument("--note", metavar="TEXT", help="审核说明（驳回时必填）the decision's reason (required to reject)")
+    sp.add_argument("--by", metavar="NAME", help="审核人（默认为登录用户名）who decides (default: the login name)")
     sp.set_defaults(func=cmd_feedback)
 
 

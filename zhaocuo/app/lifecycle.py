@@ -6,8 +6,9 @@ What lives in the store's cross-run ``state`` table (one JSON document per key):
   and ``before`` — the document as it was before that run. Re-auditing the *same* crawl
   (``zhaocuo audit`` twice) starts again from ``before``, so statuses never flip on a
   re-run: "new" stays "new" until a later crawl sees the problem again.
-- ``suppressed`` / id and ``suppressed_text`` / audit+text: 误报 imported by
-  ``zhaocuo feedback``; such findings are dropped from every output.
+- ``false_alarm`` / claim id: 误报 claims and the office's review (zhaocuo.app.review); the
+  findings an *accepted* claim covers (its scope) are dropped from every output. A pending
+  claim changes nothing here.
 - ``claim`` / id: 已整改 imported by ``zhaocuo feedback``; the next crawl checks it — still
   present means ``reopened`` with a note in the finding.
 - ``run`` / crawl run id: the counts of each audited run (for trends and the mail).
@@ -18,13 +19,13 @@ run: a page skipped (budget, error, timeout) proves nothing about its problems.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from zhaocuo.app import review
 from zhaocuo.core.finding import Finding
 from zhaocuo.core.profile import Profile
 from zhaocuo.core.store import Crawl, SQLiteStore, now_iso
@@ -33,25 +34,20 @@ from zhaocuo.core.workdays import CalendarRangeError, Deadline, covered_years, d
 log = logging.getLogger("zhaocuo")
 
 STATE_KIND = "finding"
-SUPPRESSED_KIND = "suppressed"
-SUPPRESSED_TEXT_KIND = "suppressed_text"
-CLAIM_KIND = "claim"
+# Written by versions before 0.2 (in force without review); review.migrate_legacy turns them
+# into accepted claims on the next run.
+SUPPRESSED_KIND = review.LEGACY_SUPPRESSED
+SUPPRESSED_TEXT_KIND = review.LEGACY_TEXT
+CLAIM_KIND = review.CLAIM_KIND
 RUN_KIND = "run"
-
-# Audits whose finding is "this wording on this site": a 误报 whose reason says the wording is
-# intended suppresses the same text anywhere on the site, not just at one place.
-TEXT_AUDITS = frozenset({"typo", "serious_error", "outdated_expression"})
+TEXT_AUDITS = review.TEXT_AUDITS
+text_key = review.text_key
 
 # Statuses a page may have and still count as "crawled again": 2xx/3xx show the page as it is
 # now; 404/410 mean the page was removed, which removes the problems it carried too.
 _RECHECKED_STATUS = {404, 410}
 
 CLAIM_NOTE = "（单位曾反馈已整改，但复查仍存在）"
-
-
-def text_key(audit: str, text: str) -> str:
-    """State key of a site-wide text suppression (the text itself may be long or odd)."""
-    return hashlib.sha1(f"{audit}\x1f{text}".encode()).hexdigest()[:20]
 
 
 def deadline_for(severity: str, first_seen: date, profile: Profile) -> Deadline:
@@ -115,10 +111,6 @@ def _claim_due(claim: dict[str, Any] | None, run_id: int) -> bool:
     return claim.get("checked_run") in (None, run_id)
 
 
-def is_suppressed(f: Finding, ids: set[str], texts: set[str]) -> bool:
-    return f.id in ids or (f.audit in TEXT_AUDITS and bool(f.text) and text_key(f.audit, f.text) in texts)
-
-
 def audits_without_data(crawl: Crawl) -> set[str]:
     """Audits that had nothing to judge this run: every ``records:KIND`` they read is empty
     (the IPv6 probe or the new-media gatherer was off or failed). Silence from them is not
@@ -148,18 +140,21 @@ def undetermined_keys(crawl: Crawl, profile: Profile, as_of: date) -> dict[str, 
 
 
 def apply(store: SQLiteStore, profile: Profile, crawl: Crawl, findings: list[Finding],
-          as_of: date, failed_audits: Iterable[str] = ()) -> tuple[list[Finding], list[Finding]]:
+          as_of: date, failed_audits: Iterable[str] = (), suppressed: list[Finding] | None = None
+          ) -> tuple[list[Finding], list[Finding]]:
     """Set status/first_seen/deadline/overdue on ``findings``; return (findings, fixed).
 
-    Suppressed findings (误报) are dropped. The result is a function of (stored state before
-    this crawl run, this run's findings, as_of), so re-auditing the same crawl is idempotent.
+    Findings an accepted 误报 claim covers are dropped (appended to ``suppressed`` when given,
+    for the report's count). The result is a function of (stored state before this crawl run,
+    this run's findings, as_of), so re-auditing the same crawl is idempotent.
     ``failed_audits`` (audits that crashed this run) never mark anything fixed.
     """
     run_id = crawl.run_id
     today = as_of.isoformat()
+    with store.transaction():
+        review.migrate_legacy(store)
     known = store.all_state(STATE_KIND)
-    supp_ids = set(store.all_state(SUPPRESSED_KIND))
-    supp_texts = set(store.all_state(SUPPRESSED_TEXT_KIND))
+    supp = review.suppressions(store)
     claims = store.all_state(CLAIM_KIND)
     calendar_warning = ""
     estimated_years: set[int] = set()
@@ -168,7 +163,9 @@ def apply(store: SQLiteStore, profile: Profile, crawl: Crawl, findings: list[Fin
     ids: dict[int, str] = {}  # id() of a finding → its finding id, hashed once
     for f in findings:
         fid = f.id
-        if fid in supp_ids or (f.audit in TEXT_AUDITS and f.text and text_key(f.audit, f.text) in supp_texts):
+        if supp.claim_for(f) is not None:
+            if suppressed is not None:
+                suppressed.append(f)
             continue
         kept.append(f)
         ids[id(f)] = fid
@@ -225,7 +222,7 @@ def apply(store: SQLiteStore, profile: Profile, crawl: Crawl, findings: list[Fin
             continue
         old = Finding.from_dict(prev["finding"])
         # Neither does a page not fetched again.
-        if old.audit in silent or old.url not in rechecked or is_suppressed(old, supp_ids, supp_texts):
+        if old.audit in silent or old.url not in rechecked or supp.claim_for(old) is not None:
             continue
         not_judged = undecided.get(old.audit, set())
         if "*" in not_judged or old.key in not_judged:

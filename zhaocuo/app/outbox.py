@@ -5,6 +5,12 @@ Messages live in the store's cross-run ``state`` table (kind ``outbox``), keyed 
 survive a crash, a full disk on the report folder or an SMTP server that is down, and the
 next run sends what is still pending. A key already present is never written again, so no
 unit receives the same run twice, however often the run is retried.
+
+One digest per recipient per night: when a newer run's messages are queued, every message of
+an older run still pending (the mail server was down) is marked ``superseded`` — the newer
+message says everything the older one did, as things stand now — so a week's outage ends in
+one message per unit, not seven. Superseded and sent entries keep their key and headers for
+the record; their bodies are dropped.
 """
 
 from __future__ import annotations
@@ -46,6 +52,19 @@ def add(store: SQLiteStore, key: str, *, run: int | str, recipient: str, to: lis
     })
     store.commit()
     return True
+
+
+def supersede(store: SQLiteStore, run: int | str) -> int:
+    """Mark every pending message of another (older) run superseded by ``run``'s; how many."""
+    n = 0
+    for entry in pending(store):
+        if str(entry.data.get("run")) != str(run):
+            entry.data.update(status="superseded", superseded_by=run, superseded_at=now_iso(),
+                              size=len(entry.data.get("raw", "")), raw="")
+            store.put_state(KIND, entry.key, entry.data)
+            n += 1
+    store.commit()
+    return n
 
 
 def entries(store: SQLiteStore) -> list[Entry]:

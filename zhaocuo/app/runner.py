@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 import audits
 import reports
 from reports.data import ReportData
-from zhaocuo.app import lifecycle
+from reports.grouping import item_count, items
+from zhaocuo.app import lifecycle, review
 from zhaocuo.core.finding import Finding, Severity, at_or_above
 from zhaocuo.core.profile import Profile, ProfileError
 from zhaocuo.core.store import Crawl, Page, SQLiteStore
@@ -84,12 +85,12 @@ def homepage(crawl: Crawl, profile: Profile) -> Page | None:
 
 
 def report_data(store: SQLiteStore, crawl: Crawl | None, profile: Profile, as_of: date, findings: list[Finding],
-                fixed: list[Finding], summary: dict[str, Any]) -> ReportData:
+                fixed: list[Finding], summary: dict[str, Any], suppressed: int = 0) -> ReportData:
     """Everything the reports and the mail show, gathered here so they never read the store."""
     return ReportData(findings=findings, fixed=fixed, summary=summary, profile=profile, as_of=as_of,
                       audits=audits.metas(), trend_runs=lifecycle.recent_runs(store),
                       homepage=homepage(crawl, profile) if crawl is not None else None,
-                      crawled=crawl is not None)
+                      crawled=crawl is not None, feedback=review.view(store, findings, as_of, suppressed))
 
 
 def audit_and_report(profile: Profile, store: SQLiteStore, out_dir: Path, as_of: date,
@@ -97,7 +98,9 @@ def audit_and_report(profile: Profile, store: SQLiteStore, out_dir: Path, as_of:
     started = started or time.monotonic()
     crawl = store.crawl(run_id)
     findings, extra, errors = run_audits(crawl, profile, as_of)
-    findings, fixed = lifecycle.apply(store, profile, crawl, findings, as_of, failed_audits=errors)
+    suppressed: list[Finding] = []
+    findings, fixed = lifecycle.apply(store, profile, crawl, findings, as_of, failed_audits=errors,
+                                      suppressed=suppressed)
     counts = Counter(f.audit for f in findings)
     summary: dict[str, Any] = {
         "pages_crawled": crawl.page_count(),
@@ -118,8 +121,12 @@ def audit_and_report(profile: Profile, store: SQLiteStore, out_dir: Path, as_of:
         "audit_errors": errors,
         **extra,
     }
+    data = report_data(store, crawl, profile, as_of, findings, fixed, summary, len(suppressed))
+    fb = data.feedback
+    summary["feedback"] = {"false_alarm_pending": len(fb.pending), "false_alarm_accepted": len(fb.accepted),
+                           "suppressed": len(suppressed), "fixes_claimed": len(fb.fixes_claimed)}
+    summary["dead_link_targets"] = item_count(f for f in findings if f.audit == "dead_link")
     summary["elapsed_s"] = round(time.monotonic() - started, 2)
-    data = report_data(store, crawl, profile, as_of, findings, fixed, summary)
     reports.write_all(out_dir, data)
     return AuditResult(findings, fixed, summary, errors, data)
 
@@ -142,11 +149,12 @@ def fail_on_lines(findings: list[Finding], fail_on: str, titles: dict[str, str])
     verdict = (f"达到 {fail_on} 及以上的问题 {len(crossed)} 条 {len(crossed)} finding(s) at or above {fail_on}"
                if crossed else f"没有达到 {fail_on} 及以上的问题 none at or above {fail_on}")
     out = [f"--fail-on {fail_on}: {head}；{verdict}"]
-    for f in sorted(crossed, key=lambda f: (f.severity_rank, f.audit, f.url, f.id))[:FAIL_ON_LISTED]:
+    rows = sorted(items(crossed), key=lambda i: (i.severity_rank, i.audit, i.url, i.id))  # a dead target once
+    for f in rows[:FAIL_ON_LISTED]:
         what = f.target or f.column or f.text
         what = f" 「{what[:60]}{'…' if len(what) > 60 else ''}」" if what else ""
-        out.append(f"  [{Severity(f.severity).label}] {titles.get(f.audit, f.audit)} ({f.audit}) {f.url[:200]}{what}")
-    if len(crossed) > FAIL_ON_LISTED:
-        out.append(f"  另有 {len(crossed) - FAIL_ON_LISTED} 条见 findings.jsonl "
-                   f"{len(crossed) - FAIL_ON_LISTED} more in findings.jsonl")
+        where = f.url[:200] + (f" 等 {f.count} 个页面 pages" if f.count > 1 else "")
+        out.append(f"  [{Severity(f.severity).label}] {titles.get(f.audit, f.audit)} ({f.audit}) {where}{what}")
+    if len(rows) > FAIL_ON_LISTED:
+        out.append(f"  另有 {len(rows) - FAIL_ON_LISTED} 项见 findings.jsonl {len(rows) - FAIL_ON_LISTED} more in findings.jsonl")
     return out

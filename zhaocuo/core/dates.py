@@ -10,7 +10,11 @@ a day of clock skew) or before 1990 are ignored: they are typos or unrelated num
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
+
+# China Standard Time, UTC+8 all year (no daylight saving since 1991): every time people read
+# — mails, reports, review records — is given in it, never in UTC.
+SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 _DATE = r"((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
 DATE_RE = re.compile(_DATE)
@@ -82,3 +86,32 @@ def page_date(html: str, text: str, url: str, as_of: date | None = None) -> date
         if d and (as_of is None or d.toordinal() <= as_of.toordinal() + 1):
             return d
     return None
+
+
+def local_now() -> datetime:
+    """Now, in Asia/Shanghai time."""
+    return datetime.now(SHANGHAI)
+
+
+def local_time(stamp: str, seconds: bool = False) -> str:
+    """A stored ISO time (UTC or with any offset) as people read it: "2026-11-03 09:12" in
+    Asia/Shanghai time. Text that is not a time comes back unchanged."""
+    try:
+        when = datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return stamp or ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def parse_day(value: object) -> date | None:
+    """A day a person typed or a spreadsheet stored: a date/datetime, "2026-12-01",
+    "2026/12/1", "2026.12.1", "2026年12月1日". None for anything else."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value or "").strip()
+    m = re.fullmatch(_DATE, text)
+    return make_date(*m.groups()) if m else None

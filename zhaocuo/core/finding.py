@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from zhaocuo.core.urlcanon import canonical
 from zhaocuo.core.workdays import estimate_note
 
 
@@ -54,6 +55,19 @@ CONTRACT_FIELDS = (
     "id", "audit", "severity", "url", "target", "column", "text", "suggestion",
     "unit", "message", "first_seen", "deadline", "status",
 )
+
+
+# Audits whose findings are one problem at many places: reports, ledgers, mails and junit.xml
+# show one row per group (a dead target with every page that links it); findings.jsonl keeps
+# one line per place, each carrying the group's id.
+GROUPED_AUDITS = frozenset({"dead_link"})
+
+
+def group_id(audit: str, target: str) -> str:
+    """The id of a group: "G" and 15 hex digits, stable for the same target (as the crawler
+    canonicalises it: /a.html and /a.html?utm_source=x are one target)."""
+    raw = f"group\x1f{audit}\x1f{canonical(target) or target}"
+    return "G" + hashlib.sha1(raw.encode("utf-8")).hexdigest()[:15]
 
 
 def finding_id(audit: str, url: str, target: str = "", column: str = "", text: str = "", key: str = "") -> str:
@@ -101,6 +115,11 @@ class Finding:
         return finding_id(self.audit, self.url, self.target, self.column, self.text, self.key)
 
     @property
+    def group(self) -> str:
+        """The id shared by every finding of one problem at many places ("" when ungrouped)."""
+        return group_id(self.audit, self.target) if self.audit in GROUPED_AUDITS and self.target else ""
+
+    @property
     def deadline_note(self) -> str:
         """"（预计，待国务院公布2027年放假安排）" for an estimated deadline, else "": shown beside
         the date in every ledger, report and mail, so a guess never passes for official."""
@@ -119,6 +138,7 @@ class Finding:
         """The contract fields first, then the project's additions."""
         data = asdict(self)
         out: dict[str, Any] = {name: (self.id if name == "id" else data[name]) for name in CONTRACT_FIELDS}
+        out["group"] = self.group
         for name in ("page_title", "evidence", "overdue", "key", "extra", "deadline_estimated"):
             out[name] = data[name]
         return out

@@ -16,6 +16,7 @@ import json
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -257,6 +258,18 @@ class SQLiteStore(Store):
         )
 
     def commit(self) -> None:
+        self.db.commit()
+
+    @contextmanager
+    def transaction(self) -> Iterator[SQLiteStore]:
+        """Writes inside commit together or not at all (an imported ledger, a review decision):
+        an exception rolls every one of them back."""
+        self.db.commit()  # what came before is not part of it
+        try:
+            yield self
+        except BaseException:
+            self.db.rollback()
+            raise
         self.db.commit()
 
     def close(self) -> None:
