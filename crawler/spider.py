@@ -29,7 +29,7 @@ from crawler.middlewares import classify_exception
 from crawler.progress import Progress
 from crawler.scrapyrun import SignalledSpider, StoreWriter, fetch_outcome
 from crawler.urls import canonical, host_of, is_attachment, looks_like_page, origin_of, path_key, trap_reason
-from zhaocuo.core.htmlheur import looks_script_built
+from zhaocuo.core.htmlheur import looks_like_message_list, looks_script_built
 from zhaocuo.core.profile import Profile
 from zhaocuo.core.store import Link, LinkCheck, Page, SQLiteStore, now_iso
 
@@ -149,7 +149,11 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
                 self._enqueue(canonical(target), (depth or 0) + 1)
             self.skipped["resume_seeded"] = len(self.frontier)
 
-    def _enqueue(self, url: str, depth: int) -> None:
+    def _enqueue(self, url: str, depth: int, board: bool = False) -> None:
+        """Queue ``url`` unless seen, out of scope, too deep, a trap or past its path's budget of
+        query-string variants. ``board``: found on a page that lists citizens' messages, whose
+        pages (list.jsp?page=N) and messages (detail.jsp?id=N) share one path each and may be
+        thousands: they get ``[interaction] max_messages`` instead of ``max_query_variants``."""
         if url in self.seen:
             return
         if not self.profile.host_allowed(host_of(url)):
@@ -173,7 +177,10 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
             return
         if "?" in url:
             key = path_key(url)
-            if self.query_variants[key] >= self.crawl_cfg.max_query_variants:
+            limit = self.crawl_cfg.max_query_variants
+            if board:
+                limit = max(limit, self.profile.interaction.max_messages)
+            if self.query_variants[key] >= limit:
                 self.seen.add(url)
                 self.skipped["trap_query_variants"] += 1
                 return
@@ -343,9 +350,10 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
             links.append(Link(source=url, target=target, anchor=anchor, tag=tag))
         self.writer.links(links)
         self.writer.check(self._check(response, request, url, "", ex.title, ex.text))
+        board = looks_like_message_list(ex.text)
         for target, _, tag in ex.links:
             if tag in ("a", "area", "iframe", "frame", "meta"):
-                self._enqueue(canonical(target), depth + 1)
+                self._enqueue(canonical(target), depth + 1, board)
         return not meta.get("zc_refetch")
 
     def _may_auto_render(self) -> bool:

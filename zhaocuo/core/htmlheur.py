@@ -1,5 +1,8 @@
 """Pure HTML heuristics shared by the crawler and the audits.
 
+``looks_like_message_list`` (below) tells the crawler that a page lists citizens' messages, so
+their pages are followed past the usual query-string budget.
+
 ``looks_script_built`` decides whether a raw page fills its content by script after load. The
 crawler uses it to choose pages to re-fetch in the browser; the column audits use the same
 test to know that a stored list which was not rendered proves nothing about the column. One
@@ -58,3 +61,29 @@ def looks_script_built(html: str, text: str) -> bool:
     empty = bool(_EMPTY_CONTAINER.search(head))
     hint = bool(_LOADING_HINT.search(text[:20000]))
     return (loader and (empty or hint)) or (script_file and empty)
+
+
+# Handling states a message board prints beside each message (已回复, 办理中 …). One list for the
+# crawler (which follows a board's query-string pages further, see ``looks_like_message_list``)
+# and the interaction audits (which read each message's state, audits/_interaction.py).
+MESSAGE_STATES_ANSWERED = ("已回复", "已答复", "已办结", "已反馈", "已回应", "已解答", "已处理", "已完成", "已办理",
+                           "办理完毕", "处理完毕")
+MESSAGE_STATES_OPEN = ("未回复", "未答复", "待回复", "待答复", "暂未回复", "尚未回复", "暂无回复", "未处理", "待处理",
+                       "办理中", "处理中", "正在办理", "正在处理", "未办结", "待办理", "未办理", "待受理", "未受理",
+                       "未反馈", "待反馈")
+# Accepted or forwarded to the unit that will answer: a response to the citizen, not yet the answer.
+MESSAGE_STATES_ACCEPTED = ("已受理", "已转办", "转办中", "已交办", "已分办", "已签收", "已转交", "已批转")
+_STATE_RX = re.compile("|".join(sorted(MESSAGE_STATES_ANSWERED + MESSAGE_STATES_OPEN + MESSAGE_STATES_ACCEPTED,
+                                       key=len, reverse=True)))
+_BOARD_WORD = re.compile(r"留言|信箱|来信|咨询|投诉|诉求|问政|建议|信件|热线")
+
+
+def looks_like_message_list(text: str) -> bool:
+    """True when a page's visible text reads like a list of citizens' messages: at least three
+    handling states (已回复, 办理中 …) and a board word (留言, 信箱, 咨询 …).
+
+    The crawler lets the links of such a page past its per-path query-string budget (a board
+    pages through list.jsp?page=N and shows each message at detail.jsp?id=N); a false positive
+    costs a few more fetches, never a finding."""
+    head = text[:50000]
+    return len(_STATE_RX.findall(head)) >= 3 and bool(_BOARD_WORD.search(head))
