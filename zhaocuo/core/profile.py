@@ -201,6 +201,31 @@ class Ipv6Section:
 
 
 @dataclass
+class InteractionSection:
+    """互动交流: the message boards (留言板, 领导信箱, 咨询投诉…) the interaction audits read."""
+
+    # A local reply rule in working days (e.g. 5): a message answered later, or still open
+    # after it, is an interaction_slow finding. 0: no local rule (only the national three months).
+    reply_within_days: int = 0
+    # interaction_slow judges messages asked within this many days before the as-of date: a late
+    # reply of years ago cannot be fixed and must not stay on a unit's list for ever.
+    slow_window_days: int = 92
+    # More names of interaction columns (e.g. "书记信箱"), beside the built-in words.
+    names: list[str] = field(default_factory=list)
+    # Query-string variants the crawler follows on one path from a page that lists messages
+    # (list.jsp?page=N, detail.jsp?id=N), instead of crawl.max_query_variants.
+    max_messages: int = 5000
+
+
+@dataclass
+class PlatformSection:
+    """The national 我为政府网站找错 platform's messages (``zhaocuo import-platform``)."""
+
+    # Working days the site has to handle a message when the export gives no 办理时限.
+    deadline_workdays: int = 3
+
+
+@dataclass
 class AuditsSection:
     disabled: list[str] = field(default_factory=list)
     # {"dead_link" = "high"}: overrides an audit's default severity.
@@ -226,6 +251,8 @@ class Profile:
     audits: AuditsSection
     # [[columns]]: columns named in the profile (audits/_declared.py merges them into discovery).
     declared_columns: list[DeclaredColumn] = field(default_factory=list)
+    interaction: InteractionSection = field(default_factory=InteractionSection)
+    platform: PlatformSection = field(default_factory=PlatformSection)
 
     @property
     def name(self) -> str:
@@ -308,6 +335,8 @@ _SECTIONS: dict[str, type] = {
     "text": TextSection,
     "ipv6": Ipv6Section,
     "audits": AuditsSection,
+    "interaction": InteractionSection,
+    "platform": PlatformSection,
 }
 _ARRAYS: dict[str, type] = {
     "units": Unit,
@@ -457,6 +486,11 @@ def load_profile(path: str | Path) -> Profile:
     if mail is not None:
         _check_mail(path, mail)
     _check_units(path, arrays)
+    for key in ("reply_within_days", "slow_window_days", "max_messages"):
+        if getattr(sections["interaction"], key) < 0:
+            raise ProfileError(path, f"interaction.{key}", "不能为负数 must not be negative")
+    if sections["platform"].deadline_workdays < 1:
+        raise ProfileError(path, "platform.deadline_workdays", "必须大于 0 must be at least 1")
     for name, level in sections["audits"].severity.items():
         if level not in ("veto", "high", "medium", "low"):
             raise ProfileError(path, f"audits.severity.{name}", f"未知的严重程度 unknown severity {level!r}")
