@@ -168,6 +168,23 @@ def veto_panel(findings: list[Finding], summary: dict[str, Any], titles: dict[st
         "veto_by_audit": [{"name": n, "title": titles.get(n, n), "count": c} for n, c in by_audit.most_common()],
         "column_checks": checks,
         "unreachable": unreachable,
+        "interaction": interaction_risk(findings, summary) if "interaction_unanswered" in titles else None,
+    }
+
+
+def interaction_risk(findings: list[Finding], summary: dict[str, Any]) -> dict[str, Any]:
+    """The 互动回应差 line of the veto panels (report and office mail): messages unanswered for more
+    than three months, no working channel, and the boards that could not be checked (无法检查:
+    a login, private messages — said, never guessed)."""
+    mine = [f for f in findings if f.audit == "interaction_unanswered"]
+    facts = summary.get("interaction_unanswered") or {}
+    return {
+        "unanswered": sum(1 for f in mine if f.extra.get("kind") != "no_channel"),
+        "no_channel": next((f.message for f in mine if f.extra.get("kind") == "no_channel"), ""),
+        "uncheckable": [{"name": str(c.get("name", "")), "reason": str(c.get("reason", "")), "url": str(c.get("url", ""))}
+                        for c in (facts.get("uncheckable") or [])],
+        "boards": int(facts.get("boards_found") or 0),
+        "messages": int(facts.get("messages") or 0),
     }
 
 
@@ -219,6 +236,9 @@ def render(data: ReportData, max_rows: int = MAX_ROWS_PER_UNIT) -> str:
         "veto": veto_panel(findings, summary, titles),
         # The IPv6 audit words its scores itself (homepage, 二级/三级 support rates, hosts pulling them down).
         "ipv6_lines": [str(x) for x in ((summary.get("ipv6") or {}).get("lines") or [])],
+        # Response times per board (audits/interaction_unanswered.summary) and the local reply rule.
+        "interaction": summary.get("interaction_unanswered") or None,
+        "reply_rule": summary.get("interaction_slow") or None,
         "titles": titles,
         "severity_labels": {str(k): v for k, v in SEVERITY_LABELS.items()},
         "severity_order": [str(s) for s in Severity],

@@ -34,6 +34,7 @@ from markupsafe import Markup
 
 from reports.data import FeedbackView, ReportData
 from reports.grouping import Item, items
+from reports.html import interaction_risk
 from reports.ledger import reply_address, write_ledger
 from reports.trends import svg_for
 from zhaocuo.core.dates import local_now
@@ -113,7 +114,8 @@ def unit_counts(findings: list[Finding], fixed: list[Finding]) -> dict[str, Coun
     return out
 
 
-def veto_risks(findings: list[Finding], home: Page | None, crawled: bool = True) -> list[Risk]:
+def veto_risks(findings: list[Finding], home: Page | None, crawled: bool = True,
+               summary: dict[str, Any] | None = None) -> list[Risk]:
     """The single-veto items of the national check, judged from this run's findings and the
     stored fetch of the homepage (``crawled`` false: no crawl to judge reachability from)."""
     by_audit = Counter(f.audit for f in findings)
@@ -128,7 +130,7 @@ def veto_risks(findings: list[Finding], home: Page | None, crawled: bool = True)
     accounts = [f for f in findings if f.audit == "newmedia_stale"]
     unread = sum(1 for f in accounts if f.extra.get("kind") == "unreachable")
     media_detail = f"{len(accounts) - unread} 个账号" + (f"（另有 {unread} 个账号无法访问，需人工核实）" if unread else "")
-    return [
+    risks = [
         Risk("网站无法访问", not reachable, why or "首页可访问"),
         Risk("首页长期未更新", by_audit.get("stale_homepage", 0) > 0,
              f"{by_audit.get('stale_homepage', 0)} 项"),
@@ -137,6 +139,23 @@ def veto_risks(findings: list[Finding], home: Page | None, crawled: bool = True)
         Risk("严重表述错误", by_audit.get("serious_error", 0) > 0, f"{by_audit.get('serious_error', 0)} 处"),
         Risk("政务新媒体长期未更新", len(accounts) - unread > 0, media_detail),
     ]
+    if summary is not None and "interaction_unanswered" in summary:
+        risks.append(_interaction_risk(interaction_risk(findings, summary)))
+    return risks
+
+
+def _interaction_risk(r: dict[str, Any]) -> Risk:
+    """互动回应差: unanswered messages, no channel, and boards that could not be checked."""
+    parts = []
+    if r["unanswered"]:
+        parts.append(f"{r['unanswered']} 条留言超过3个月未回应")
+    if r["no_channel"]:
+        parts.append("未提供有效的互动交流渠道")
+    if not parts:
+        parts.append(f"读取 {r['boards']} 个互动栏目、{r['messages']} 条留言，未发现" if r["boards"] else "未发现公开留言的互动栏目")
+    if r["uncheckable"]:
+        parts.append("无法检查：" + "、".join(f"{_clip(c['name'], 40)}（{c['reason']}）" for c in r["uncheckable"][:5]))
+    return Risk("互动回应差", bool(r["unanswered"] or r["no_channel"]), "；".join(parts))
 
 
 def _trends(runs: list[dict[str, Any]]) -> Markup:
@@ -302,7 +321,7 @@ def compose(data: ReportData) -> list[tuple[str, str, EmailMessage]]:
                           "email": bool(units.get(name) and units[name].email),
                           "new": c.get("new", 0), "open": c.get("open", 0), "fixed": c.get("fixed", 0),
                           "overdue": c.get("overdue", 0), "total": c.get("total", 0)})
-        risks = veto_risks(findings, data.homepage, data.crawled)
+        risks = veto_risks(findings, data.homepage, data.crawled, data.summary)
         totals = {k: sum(r[k] for r in board) for k in ("new", "open", "fixed", "overdue", "total")}
         ledger, note = _ledger(f"整改台账-全部-{day}.xlsx", data, findings, None)
         veto = sorted(items(f for f in findings if f.severity == "veto"), key=lambda i: (i.unit, i.url))
