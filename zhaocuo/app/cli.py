@@ -1,4 +1,5 @@
-"""The command line (fixed by CONTRACT.md): run, crawl, audit, check-text, plus doctor and feedback.
+"""The command line (fixed by CONTRACT.md): run, crawl, audit, check-text, plus doctor, feedback and
+import-platform.
 
 Exit codes: 0 fine, 1 findings at or above ``--fail-on`` (or errors found by check-text),
 2 usage, profile or input error (one line naming the file, key or URL at fault), 4 mail that
@@ -194,6 +195,12 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     return command(args)
 
 
+def cmd_import_platform(args: argparse.Namespace) -> int:
+    from zhaocuo.app.platform_import import import_platform
+
+    return import_platform(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from zhaocuo import __version__
 
@@ -249,6 +256,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--db", metavar="URL", help="检查该数据库 check this store (default: the profile's)")
     sp.set_defaults(func=cmd_doctor)
     add_feedback_parser(sub)
+    sp = sub.add_parser("import-platform", help="导入“我为政府网站找错”平台的留言导出 import the 找错 platform's "
+                                                "message export into the ledger")
+    sp.add_argument("export", metavar="EXPORT.xlsx|EXPORT.csv",
+                    help="平台导出的留言表（xlsx 或 csv，UTF-8 或 GBK）the platform's export (docs/outputs.md)")
+    sp.add_argument("--config", required=True, metavar="PROFILE.toml", help="站点配置文件 the site's profile")
+    sp.add_argument("--db", metavar="URL", help="数据库 store (default: the profile's)")
+    sp.set_defaults(func=cmd_import_platform)
     return p
 
 

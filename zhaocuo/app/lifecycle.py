@@ -140,15 +140,19 @@ def undetermined_keys(crawl: Crawl, profile: Profile, as_of: date) -> dict[str, 
 
 
 def apply(store: SQLiteStore, profile: Profile, crawl: Crawl, findings: list[Finding],
-          as_of: date, failed_audits: Iterable[str] = (), suppressed: list[Finding] | None = None
-          ) -> tuple[list[Finding], list[Finding]]:
+          as_of: date, failed_audits: Iterable[str] = (), suppressed: list[Finding] | None = None,
+          resolved: Iterable[str] = ()) -> tuple[list[Finding], list[Finding]]:
     """Set status/first_seen/deadline/overdue on ``findings``; return (findings, fixed).
 
     Findings an accepted 误报 claim covers are dropped (appended to ``suppressed`` when given,
     for the report's count). The result is a function of (stored state before this crawl run,
     this run's findings, as_of), so re-auditing the same crawl is idempotent.
-    ``failed_audits`` (audits that crashed this run) never mark anything fixed.
+    ``failed_audits`` (audits that crashed this run) never mark anything fixed. ``resolved``:
+    ids closed by a source of their own this run (the 找错 platform says 已办结): fixed whether or
+    not their page was fetched again. A finding whose ``extra["due"]`` is set keeps that deadline
+    (the platform's 办理时限) instead of one counted from its severity.
     """
+    resolved = set(resolved)
     run_id = crawl.run_id
     today = as_of.isoformat()
     with store.transaction():
@@ -193,6 +197,10 @@ def apply(store: SQLiteStore, profile: Profile, crawl: Crawl, findings: list[Fin
             if CLAIM_NOTE not in f.message:
                 f.message = f.message + CLAIM_NOTE
             store.put_state(CLAIM_KIND, ids[id(f)], {**claim, "checked_run": run_id, "result": "still_present"})
+        if f.extra.get("due"):
+            f.deadline, f.deadline_estimated = str(f.extra["due"]), bool(f.extra.get("due_estimated"))
+            f.overdue = f.deadline < today
+            continue
         try:
             due = deadline_for(f.severity, date.fromisoformat(f.first_seen), profile)
             f.deadline, f.deadline_estimated = due.day.isoformat(), due.estimated
@@ -221,12 +229,13 @@ def apply(store: SQLiteStore, profile: Profile, crawl: Crawl, findings: list[Fin
         if prev is None or prev.get("status") == "fixed":
             continue
         old = Finding.from_dict(prev["finding"])
-        # Neither does a page not fetched again.
-        if old.audit in silent or old.url not in rechecked or supp.claim_for(old) is not None:
-            continue
-        not_judged = undecided.get(old.audit, set())
-        if "*" in not_judged or old.key in not_judged:
-            continue
+        if fid not in resolved:
+            # Neither does a page not fetched again.
+            if old.audit in silent or old.url not in rechecked or supp.claim_for(old) is not None:
+                continue
+            not_judged = undecided.get(old.audit, set())
+            if "*" in not_judged or old.key in not_judged:
+                continue
         old.status = "fixed"
         old.overdue = False
         fixed.append(old)

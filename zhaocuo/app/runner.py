@@ -16,7 +16,7 @@ import audits
 import reports
 from reports.data import ReportData
 from reports.grouping import item_count, items
-from zhaocuo.app import lifecycle, review
+from zhaocuo.app import lifecycle, platform_import, review
 from zhaocuo.core.finding import Finding, Severity, at_or_above
 from zhaocuo.core.profile import Profile, ProfileError
 from zhaocuo.core.store import Crawl, Page, SQLiteStore
@@ -88,7 +88,8 @@ def report_data(store: SQLiteStore, crawl: Crawl | None, profile: Profile, as_of
                 fixed: list[Finding], summary: dict[str, Any], suppressed: int = 0) -> ReportData:
     """Everything the reports and the mail show, gathered here so they never read the store."""
     return ReportData(findings=findings, fixed=fixed, summary=summary, profile=profile, as_of=as_of,
-                      audits=audits.metas(), trend_runs=lifecycle.recent_runs(store),
+                      audits=[*audits.metas(), *([platform_import.META] if platform_import.in_use(store) else [])],
+                      trend_runs=lifecycle.recent_runs(store),
                       homepage=homepage(crawl, profile) if crawl is not None else None,
                       crawled=crawl is not None, feedback=review.view(store, findings, as_of, suppressed))
 
@@ -98,9 +99,14 @@ def audit_and_report(profile: Profile, store: SQLiteStore, out_dir: Path, as_of:
     started = started or time.monotonic()
     crawl = store.crawl(run_id)
     findings, extra, errors = run_audits(crawl, profile, as_of)
+    # The 找错 platform's messages (zhaocuo import-platform) join the night's findings.
+    platform = platform_import.for_run(store, crawl, profile, as_of, findings)
+    if platform.summary:
+        findings = sorted([*findings, *platform.findings], key=lambda f: (f.severity_rank, f.unit, f.audit, f.url, f.id))
+        extra[platform_import.META.name] = platform.summary
     suppressed: list[Finding] = []
     findings, fixed = lifecycle.apply(store, profile, crawl, findings, as_of, failed_audits=errors,
-                                      suppressed=suppressed)
+                                      suppressed=suppressed, resolved=platform.resolved)
     counts = Counter(f.audit for f in findings)
     summary: dict[str, Any] = {
         "pages_crawled": crawl.page_count(),
