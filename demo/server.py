@@ -20,6 +20,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from demo import boards
+
 SITE = Path(__file__).resolve().parent / "site"
 _UNFILLED = re.compile(rb"__[A-Z][A-Z0-9_]*__")
 
@@ -49,6 +51,8 @@ ROUTES: dict[str, Route] = {
     "/hdjl/loop/b": redirect("/hdjl/loop/a"),
     # 旧地址 301 到仍然有效的页面: NOT dead (a look-alike the audit must leave alone)
     "/old/wjj/": redirect("/bm/wjj/", 301),
+    # 互动交流的留言板 message boards (interaction_unanswered): demo/boards.py
+    **boards.routes(),
 }
 # =================== END 动态路由 DYNAMIC ROUTES ===================
 

@@ -123,3 +123,17 @@ def test_demo_command_prints_the_report_path_last(demo_run: tuple[subprocess.Com
     assert last == str((out / "report" / "report.html").resolve())
     assert Path(last).is_file()
     assert "2026-11-12" in proc.stderr and "2026-11-20" in proc.stderr, "both nights are announced"
+
+
+def test_demo_message_boards(demo_report: Path) -> None:
+    """区长信箱: three months and one day on the demo night (in time on the earlier one) is new;
+    咨询投诉's complaint on the board's third page (paged by query string) was already open;
+    exactly three months, answered late, forwarded and pinned messages are not vetoes."""
+    got = {urlsplit(f["url"]).path + ("?" + urlsplit(f["url"]).query if urlsplit(f["url"]).query else ""): f
+           for f in _findings(demo_report) if f["audit"] == "interaction_unanswered"}
+    assert set(got) == {"/hdjl/qzxx/1.html", "/hdjl/zxts/detail.html?id=23"}
+    assert got["/hdjl/qzxx/1.html"]["status"] == "new" and got["/hdjl/zxts/detail.html?id=23"]["status"] == "open"
+    assert {f["unit"] for f in got.values()} == {"区政府办公室"}
+    summary = json.loads((demo_report.parent / "summary.json").read_text(encoding="utf-8"))["interaction_unanswered"]
+    assert [c["name"] for c in summary["uncheckable"]] == ["书记信箱"]
+    assert "书记信箱" in demo_report.read_text(encoding="utf-8")
