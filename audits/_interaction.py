@@ -238,6 +238,7 @@ class Reading:
     boards: list[Board]
     channels: list[Channel]
     homepage_url: str           # the stored homepage ("" when it was not fetched)
+    homepage_title: str
     homepage_ok: bool           # the homepage was fetched and its links can be trusted
     homepage_names: list[str]   # interaction names linked from the homepage (any href, javascript: too)
     unreadable: set[str] = field(default_factory=set)   # message pages seen but not judgeable this run
@@ -523,13 +524,13 @@ def read(crawl: Crawl, profile: Profile, as_of: date) -> Reading:
     named_pages: set[str] = set()      # list pages whose own name is an interaction name
     details: dict[str, Detail] = {}
     hosts: set[str] = set()
-    homepage_ok, homepage_url = False, ""
+    homepage_ok, homepage_url, homepage_title = False, "", ""
     homepage_names: list[str] = []
     for page in crawl.pages(kinds=("html",)):
         url = page.url
         if url == home_canon or canonical(page.final_url or url) == home_canon:
             homepage_ok = _ok(page) and not (not page.rendered and looks_script_built(page.html, page.text))
-            homepage_url = url
+            homepage_url, homepage_title = url, page.title or ""
             homepage_names = _homepage_names(page)
         if not _ok(page):
             continue
@@ -560,7 +561,7 @@ def read(crawl: Crawl, profile: Profile, as_of: date) -> Reading:
                 m.asked = None
             if m.reply and m.reply > as_of:
                 m.reply = None
-    return Reading(boards, channels, homepage_url, homepage_ok, homepage_names, unreadable)
+    return Reading(boards, channels, homepage_url, homepage_title, homepage_ok, homepage_names, unreadable)
 
 
 def _homepage_names(page: Page) -> list[str]:
@@ -632,10 +633,10 @@ def _judge(crawl: Crawl, target: str, board_named: bool, boards: set[str], hosts
         return "login", "页面要求登录"
     if not page.rendered and looks_script_built(page.html, text):
         return "script", ""
+    if "<textarea" in lower:
+        return "form", ""  # a letter form (its 是否公开 choice is no statement that messages are private)
     if PRIVATE_TEXT.search(text[:5000]):
         return "private", ""
-    if "<textarea" in lower:
-        return "form", ""
     return "page", ""
 
 

@@ -13,12 +13,15 @@ public is listed in the summary as 无法检查, never guessed.
 
 No working channel: the homepage was fetched and no link anywhere in the crawl is named as an
 interaction channel (信箱, 留言, 咨询, 投诉, 12345, 互动交流 …; a javascript: or mailto: entry on
-the homepage counts as one), or every such link leads to an error. One finding, on the homepage.
+the homepage counts as one), or every such link leads to an error. One finding, on the homepage;
+by default only for a government portal (``[interaction] channel_required``): a department's
+site may rely on its portal's unified interaction platform.
 """
 
 from __future__ import annotations
 
 import calendar
+import re
 import statistics
 from collections.abc import Iterable
 from datetime import date
@@ -79,14 +82,31 @@ def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
             extra={"kind": "unanswered", "asked": m.asked.isoformat(), "days_waiting": days,
                    "board_url": m.board_url, "detail_read": m.detail_read, "pinned": m.pinned},
         )
-    finding = no_channel(r)
+    finding = no_channel(r, profile)
     if finding is not None:
         yield finding
 
 
-def no_channel(r: Reading) -> Finding | None:
+_PORTAL = re.compile(r"(?:人民政府|政府)(?:门户网站|网站|网)?$|政府门户")
+_TITLE_SPLIT = re.compile(r"\s*[-_|—–－·]\s*")
+
+
+def channel_required(profile: Profile, homepage_title: str) -> bool:
+    """``[interaction] channel_required``: "auto" judges a government portal only — the site's
+    name, or when it is a bare host name the homepage title's first part, names a 人民政府. A
+    department's site may use its portal's unified interaction platform (《政府网站发展指引》)."""
+    mode = profile.interaction.channel_required
+    if mode != "auto":
+        return mode == "yes"
+    name = profile.site.name.strip()
+    if not re.search(r"[\u4e00-\u9fff]", name):
+        name = _TITLE_SPLIT.split(homepage_title.strip())[0] if homepage_title.strip() else ""
+    return bool(_PORTAL.search(name))
+
+
+def no_channel(r: Reading, profile: Profile) -> Finding | None:
     """The no-working-channel finding, or None (also when the crawl cannot tell)."""
-    if not r.homepage_ok or r.boards:
+    if not r.homepage_ok or r.boards or not channel_required(profile, r.homepage_title):
         return None
     real = [c for c in r.channels if not HUB_NAME.match(c.name)]
     if any(c.working is not False for c in real):

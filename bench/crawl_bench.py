@@ -8,7 +8,8 @@ The site is written as static files and served by Debian's nginx on loopback (in
 with apt when missing), or with ``--server python`` generated on the fly by a multi-process
 Python server (SO_REUSEPORT workers, HTTP/1.1 keep-alive): district-government pages with
 a navigation bar, paginated column lists, ~1,500-character articles and 10-40 links each, about 1% of
-them dead (404) and a few to an "external" host (127.0.0.2, also partly dead). The real
+them dead (404) and a few to an "external" host (127.0.0.2, also partly dead), and a 领导信箱 message
+board (one message per 100 articles, a page each). The real
 command line runs it — ``python -m zhaocuo run`` with every audit but dead_link disabled
 and no IPv6 probe — so the figures include the CLI, the crawl child, the link-check child,
 the browser (started when a page looks script-built) and the audit. Peak memory is sampled
@@ -90,7 +91,7 @@ class Site:
         return f"/{COLUMNS[self.column_of(i)][0]}/{2020 + i % 6}{(i % 12) + 1:02d}/t{i}.html"
 
     def nav(self) -> str:
-        items = "".join(f"<li><a href='/{c}/'>{name}</a></li>" for c, name in COLUMNS[:12])
+        items = "".join(f"<li><a href='/{c}/'>{name}</a></li>" for c, name in [*COLUMNS[:12], (self.BOARD, "领导信箱")])
         return (f"<div class='top'><a href='/'>首页</a><a href='{self.ext_base}/'>中国政府网</a></div>"
                 f"<ul class='nav'>{items}</ul>")
 
@@ -143,10 +144,50 @@ class Site:
                          f"{2020 + i % 6}-{(i % 12) + 1:02d}-{(i % 28) + 1:02d}</div>{self.text(i, 18 + i % 10)}"
                          f"{attach}<ul class='related'>{''.join(related)}</ul>")
 
+    # 领导信箱: a message board of one message per 100 articles, 25 a list page (index_N.html),
+    # each message on its own page with labelled fields; states cycle through answered, open and
+    # forwarded, so interaction_unanswered has work on a big site (a fifth are open, some for years).
+    BOARD = "hdjl/ldxx"
+
+    def messages(self) -> int:
+        return self.pages // 100
+
+    def message(self, i: int) -> tuple[str, str, str, str]:
+        """(title, asked, state, reply) of message ``i``."""
+        asked = f"{2020 + i % 6}-{(i % 12) + 1:02d}-{(i % 28) + 1:02d}"
+        state = ("已回复", "已回复", "已办结", "办理中", "已转办")[i % 5]
+        reply = f"{2020 + i % 6}-{(i % 12) + 1:02d}-{min(28, (i % 28) + 1 + i % 7):02d}" if i % 5 < 3 else ""
+        return f"关于{SENTENCES[h(i, 'm') % len(SENTENCES)][:12]}的来信", asked, state, reply
+
+    def board_page(self, page: int) -> bytes | None:
+        chunk = list(range(page * self.per_list, min(self.messages(), (page + 1) * self.per_list)))
+        if not chunk and page:
+            return None
+        rows = "".join(f"<li><a href='/{self.BOARD}/m{i}.html'>{t}</a><span>[{st}]</span><span>{a}</span></li>"
+                       for i in chunk for t, a, st, _ in [self.message(i)])
+        pager = f"<a href='/{self.BOARD}/index_{page + 1}.html'>下一页</a>" \
+            if (page + 1) * self.per_list < self.messages() else ""
+        return self.wrap("领导信箱", f"<h2>领导信箱</h2><ul>{rows}</ul>{pager}")
+
+    def message_page(self, i: int) -> bytes:
+        title, asked, state, reply = self.message(i)
+        answer = f"<p>答复时间：{reply}</p><p>答复内容：您好，来信反映的问题已转相关部门办理。</p>" if reply \
+            else "<p>答复内容：暂无回复</p>"
+        return self.wrap(title, f"<h1>{title}</h1><p>来信时间：{asked}</p><p>办理状态：{state}</p>{answer}")
+
     def render(self, path: str) -> tuple[int, bytes, str]:
         path = path.split("?")[0]
         if path == "/":
             return 200, self.home(), "text/html; charset=utf-8"
+        if path.startswith(f"/{self.BOARD}/"):
+            rest = path[len(self.BOARD) + 2:]
+            if rest in ("", "index.html") or (rest.startswith("index_") and rest.endswith(".html")):
+                body = self.board_page(int(rest[6:-5] or 0) if rest.startswith("index_") else 0)
+                if body:
+                    return 200, body, "text/html; charset=utf-8"
+            if rest.startswith("m") and rest.endswith(".html") and rest[1:-5].isdigit() \
+                    and int(rest[1:-5]) < self.messages():
+                return 200, self.message_page(int(rest[1:-5])), "text/html; charset=utf-8"
         if path.endswith((".css", ".js", ".jpg")):
             return 200, b"/* static */" * 20, "text/css" if path.endswith(".css") else "application/octet-stream"
         if path.endswith(".html") and "/t" in path and "/old/" not in path:
@@ -223,6 +264,9 @@ def site_paths(site: Site) -> list[str]:
         n_ids = len(range(col, site.pages, len(COLUMNS)))
         paths += [f"/{c}/index_{p}.html" for p in range(1, (n_ids + site.per_list - 1) // site.per_list)]
     paths += [site.article_url(i) for i in range(site.pages)]
+    paths += [f"/{Site.BOARD}/"] + [f"/{Site.BOARD}/index_{p}.html" for p in
+                                    range(1, (site.messages() + site.per_list - 1) // site.per_list)]
+    paths += [f"/{Site.BOARD}/m{i}.html" for i in range(site.messages())]
     return paths
 
 

@@ -45,7 +45,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SITE_AUDITS = ("typo", "outdated_expression", "privacy_leak", "blank_column")
+SITE_AUDITS = ("typo", "outdated_expression", "privacy_leak", "blank_column", "interaction_unanswered",
+               "interaction_slow")
 TEXT_AUDITS = ("typo", "serious_error", "outdated_expression")
 AS_OF_DAYS_AFTER = 5        # --as-of: this many days after the site's newest labelled date
 RUN_TIMEOUT_S = 1800        # one site's zhaocuo run at most
@@ -230,6 +231,20 @@ def print_site(r: SiteResult) -> None:
           + f"  [{r.elapsed_s:.1f}s{speed}]", flush=True)
     for line in r.labels:
         print(line)
+    print(interaction_line(r), flush=True)
+
+
+def interaction_line(r: SiteResult) -> str:
+    """互动回应: the boards and messages read, the channels and how they were judged, and the
+    interaction findings (on these saved sites every one would be a false alarm: they were
+    saved without their boards, and their mailbox links were rewritten to javascript:)."""
+    summary = json.loads((r.out_dir / "summary.json").read_text(encoding="utf-8"))
+    s = summary.get("interaction_unanswered") or {}
+    mine = [f for f in r.findings if f["audit"] in ("interaction_unanswered", "interaction_slow")]
+    return (f"  interaction: {s.get('boards_found', 0)} boards, {s.get('messages', 0)} messages, "
+            f"channels {s.get('channels', {})}, uncheckable {[c['name'] for c in s.get('uncheckable', [])]}, "
+            f"no_channel {s.get('no_channel')}; findings {len(mine)} "
+            f"{[(f['audit'], f['url'], f['message'][:40]) for f in mine][:5]}")
 
 
 @dataclass

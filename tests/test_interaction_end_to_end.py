@@ -120,3 +120,24 @@ def test_a_mailbox_the_crawl_cannot_follow_is_no_missing_channel(tmp_path: Path)
     body = '<p><a href="javascript:void(0)" onclick="openMail()">区长信箱</a></p>'
     routes = {"/": Route(body=page("首页", body, nav=[("首页", "/")]))}
     assert findings(crawl_and_audit(tmp_path, routes), "interaction_unanswered") == {}
+
+
+def test_a_departments_site_without_a_channel_is_judged_only_when_asked(tmp_path: Path) -> None:
+    """A department's site may use its portal's unified platform: "auto" leaves it alone."""
+    routes = board_site(with_boards=False)
+    with LoopbackServer(routes) as srv:
+        profile = write_profile(tmp_path, {
+            "site": {"name": "示例区教育局", "start_urls": [srv.url("/")], "allowed_hosts": ["127.0.0.1"]},
+            "crawl": {"max_pages": 50, "timeout_s": 5.0, "retries": 0, "check_external": False},
+            "ipv6": {"enabled": False}})
+        env = {"ZHAOCUO_HOME": str(tmp_path / "home")}
+        done = run_cli("run", "--config", str(profile), "--out", str(tmp_path / "auto"), "--as-of", AS_OF.isoformat(),
+                       "--no-mail", timeout=180, env=env)
+        assert done.returncode == 0, done.stderr[-2000:]
+    assert findings(tmp_path / "auto", "interaction_unanswered") == {}
+    profile.write_text(profile.read_text(encoding="utf-8") + '\n[interaction]\nchannel_required = "yes"\n',
+                       encoding="utf-8")
+    again = run_cli("audit", "--config", str(profile), "--out", str(tmp_path / "yes"), "--as-of", AS_OF.isoformat(),
+                    timeout=120, env=env)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert list(findings(tmp_path / "yes", "interaction_unanswered")) == ["/"]

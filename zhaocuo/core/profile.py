@@ -210,6 +210,10 @@ class InteractionSection:
     # interaction_slow judges messages asked within this many days before the as-of date: a late
     # reply of years ago cannot be fixed and must not stay on a unit's list for ever.
     slow_window_days: int = 92
+    # Is a site with no interaction channel a veto? "yes", "no", or "auto": only for a government
+    # portal (the site's name, else its homepage title, names a 人民政府): a department's site may use
+    # its portal's unified interaction platform (《政府网站发展指引》).
+    channel_required: str = "auto"
     # More names of interaction columns (e.g. "书记信箱"), beside the built-in words.
     names: list[str] = field(default_factory=list)
     # Query-string variants the crawler follows on one path from a page that lists messages
@@ -489,6 +493,8 @@ def load_profile(path: str | Path) -> Profile:
     for key in ("reply_within_days", "slow_window_days", "max_messages"):
         if getattr(sections["interaction"], key) < 0:
             raise ProfileError(path, f"interaction.{key}", "不能为负数 must not be negative")
+    if sections["interaction"].channel_required not in ("auto", "yes", "no"):
+        raise ProfileError(path, "interaction.channel_required", "应为 auto、yes 或 no (expected auto, yes or no)")
     if sections["platform"].deadline_workdays < 1:
         raise ProfileError(path, "platform.deadline_workdays", "必须大于 0 must be at least 1")
     for name, level in sections["audits"].severity.items():
