@@ -39,9 +39,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from zhaocuo.app import lifecycle
+from zhaocuo.app.profiles import load as load_profile
 from zhaocuo.core.auditmeta import AuditMeta
 from zhaocuo.core.finding import Finding, Severity
-from zhaocuo.core.profile import Profile, load_profile
+from zhaocuo.core.profile import Profile
 from zhaocuo.core.store import Crawl, SQLiteStore, now_iso
 from zhaocuo.core.units import unit_for
 from zhaocuo.core.urlcanon import canonical

@@ -12,7 +12,9 @@ from zhaocuo.core.profile import Profile, ProfileError, load_profile
 
 
 def known_audits() -> set[str]:
-    return set(audits.titles()) | CONTRACT_AUDIT_NAMES
+    from zhaocuo.app.platform_import import META as PLATFORM  # its findings come from the app, not an audit
+
+    return set(audits.titles()) | CONTRACT_AUDIT_NAMES | {PLATFORM.name}
 
 
 def check_audit_names(profile: Profile) -> None:
