@@ -240,7 +240,7 @@ class Reading:
     homepage_url: str           # the stored homepage ("" when it was not fetched)
     homepage_title: str
     homepage_ok: bool           # the homepage was fetched and its links can be trusted
-    homepage_names: list[str]   # interaction names linked from the homepage (any href, javascript: too)
+    homepage_names: list[str]   # interaction names linked near the homepage (any href, javascript: too)
     unreadable: set[str] = field(default_factory=set)   # message pages seen but not judgeable this run
 
     @property
@@ -531,7 +531,9 @@ def read(crawl: Crawl, profile: Profile, as_of: date) -> Reading:
         if url == home_canon or canonical(page.final_url or url) == home_canon:
             homepage_ok = _ok(page) and not (not page.rendered and looks_script_built(page.html, page.text))
             homepage_url, homepage_title = url, page.title or ""
-            homepage_names = _homepage_names(page)
+        if page.depth <= 1 and _ok(page) and CHANNEL_NAME.search(page.text or ""):
+            # The homepage and the pages it links (a meta-refresh homepage's real one among them).
+            homepage_names += _homepage_names(page)
         if not _ok(page):
             continue
         hosts.add(urlsplit(url).netloc)
@@ -565,14 +567,16 @@ def read(crawl: Crawl, profile: Profile, as_of: date) -> Reading:
 
 
 def _homepage_names(page: Page) -> list[str]:
-    """Interaction names anywhere on the homepage, whatever the link's href (a javascript: or
-    mailto: entry is a channel the crawl cannot follow, not a missing one)."""
+    """Interaction names of the links on a page near the homepage, whatever their href (a
+    javascript: or mailto: entry is a channel the crawl cannot follow, not a missing one)."""
     doc = _parse(page.html)
     if doc is None:
         return []
     names = []
     for a in doc.iter("a"):
-        name = _clean(a.text_content()) or _clean(a.get("title", ""))
+        img = a.find(".//img")
+        name = _clean(a.text_content()) or _clean(a.get("title", "")) or (
+            _clean(img.get("alt", "") or img.get("title", "")) if img is not None else "")
         if 2 <= len(name) <= MAX_CHANNEL_NAME and CHANNEL_NAME.search(name):
             names.append(name)
     return names

@@ -40,8 +40,10 @@ def test_version() -> None:
 
 
 def test_fail_on_prints_counts_and_the_findings_that_crossed(tmp_path: Path) -> None:
+    # A portal needs an interaction channel (interaction_unanswered's no-channel veto): a mailbox link.
     home = ('<html><head><meta charset="utf-8"><title>测试区人民政府</title></head><body><p>欢迎。</p>'
-            '<a href="/gone-1.html">一</a><a href="/gone-2.html">二</a></body></html>')
+            '<a href="/gone-1.html">一</a><a href="/gone-2.html">二</a>'
+            '<a href="mailto:qzxx@example.gov.cn">区长信箱</a></body></html>')
     with LoopbackServer({"/": Route(body=home)}) as srv:
         profile = write_profile(tmp_path, {
             "site": {"start_urls": [srv.url("/")], "allowed_hosts": ["127.0.0.1"], "own_site": True},

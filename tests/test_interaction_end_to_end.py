@@ -116,9 +116,15 @@ def test_a_site_whose_only_mailbox_is_dead_is_a_veto(tmp_path: Path) -> None:
     assert list(got) == ["/"] and got["/"]["extra"]["why"] == "dead" and "区长信箱" in got["/"]["message"]
 
 
-def test_a_mailbox_the_crawl_cannot_follow_is_no_missing_channel(tmp_path: Path) -> None:
+@pytest.mark.parametrize("refresh", [False, True])
+def test_a_mailbox_the_crawl_cannot_follow_is_no_missing_channel(tmp_path: Path, refresh: bool) -> None:
+    """A javascript: mailbox on the homepage, or on the page a meta-refresh homepage sends to."""
     body = '<p><a href="javascript:void(0)" onclick="openMail()">区长信箱</a></p>'
-    routes = {"/": Route(body=page("首页", body, nav=[("首页", "/")]))}
+    home = page("首页", body, nav=[("首页", "/")])
+    routes = {"/": Route(body=home)}
+    if refresh:
+        routes = {"/": Route(body='<html><head><meta http-equiv="refresh" content="0;url=/index.html"></head></html>'),
+                  "/index.html": Route(body=home)}
     assert findings(crawl_and_audit(tmp_path, routes), "interaction_unanswered") == {}
 
 
