@@ -81,14 +81,23 @@ CONTEXT_TOP = 3
 # published, which may flag more (tuned on odw.train). ``other``: the penalty of a look-alike
 # that completes no dictionary word with its neighbours (None: not tried at all); ``word``:
 # the penalty of a change to a character inside a known word of the text as written;
+# ``nonword``: the bonus of a change that turns a stretch that is no known word into one;
 # ``screen``: only characters the model scores below this (or whose next one it does) are tried.
 POINTS: dict[str, dict[str, float | None]] = {
-    "audit": {"threshold": 4.5, "other": None, "word": 1.5, "screen": -3.0},
-    "draft": {"threshold": 1.5, "other": 1.0, "word": 0.3, "screen": -2.8},
+    "audit": {"threshold": 4.5, "other": None, "word": 1.5, "nonword": 0.0, "screen": -3.0},
+    "draft": {"threshold": 1.3, "other": 1.0, "word": 0.3, "nonword": 0.5, "screen": -2.8},
 }
 # A form written on this many more distinct lines of the site than its look-alike is the site's
 # own word, not a typo (a look-alike written more often than the form leaves the model to judge).
 SITE_RATIO = 1.0
+# Bonus (log10) of a look-alike that completes one of the site's own frequent terms of three
+# or four characters (临缁区 on a site that writes 临淄区 a hundred times).
+SITE_BONUS = 2.0
+# A character standing alone is no word when the dictionaries count it fewer times than this
+# as a word of its own (局 in 大数局: 4,001; 及, 或, 之 are words: 50,000 and more).
+NONWORD_MAX_FREQ = 5000
+# ... and one counted at least this many times is a word of its own.
+STANDALONE_FREQ = 20000
 
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _FORMAL_NUMERALS = frozenset("零壹贰叁肆伍陆柒捌玖拾佰仟")
@@ -163,6 +172,7 @@ class Proofreader:
             # WORD_PENALTY more evidence (微博 is a word though 1998's newspaper never wrote it).
             self.words = frozenset(w for w in self.lex.freq if 2 <= len(w) <= 4) | _protect.essay_words()
             self._word_penalty = float(cfg["word"] or 0)
+            self._nonword_bonus = float(cfg["nonword"] or 0)
             self._sound_of: dict[str, frozenset[str]] = {}
             by_sound: dict[str, set[str]] = {}
             for c, snd in (self.lex.char_sound or {}).items():
@@ -372,28 +382,45 @@ class Proofreader:
 
     def _lm_candidates_uncached(self, toks: list[str], i: int) -> list[tuple[str, float]]:
         ch = toks[i]
-        cands = self.lex.confusable.get(ch) or self._rare_sound(ch)
-        if not cands:
+        lex = self.lex
+        cands = lex.confusable.get(ch) or self._rare_sound(ch)
+        comp, site_comp = lex.completions, self.site_completions
+        # The site's own terms may use rare characters (淄): any same-sound or same-shape
+        # character may complete them.
+        site_cands = (cands | lex.same_sound.get(ch, frozenset()) | lex.same_shape.get(ch, frozenset())
+                      if site_comp else frozenset())
+        if not cands and not site_cands:
             return []
-        comp, site_comp = self.lex.completions, self.site_completions
         n = len(toks)
         options: set[str] = set()
+        site_options: set[str] = set()
         for length in LENGTHS:
             for j in range(max(0, i - length + 1), min(i, n - length) + 1):
                 key = "".join(toks[j:i]) + "?" + "".join(toks[i + 1:j + length])
                 hit = comp.get(key)
                 if hit:
                     options |= cands.intersection(hit)
-                if site_comp:
+                if site_comp and length >= 3:
                     hit = site_comp.get(key)
                     if hit:
-                        options |= cands.intersection(hit)
+                        site_options |= site_cands.intersection(hit)
         options.discard(ch)
-        base = self._word_penalty if self._in_word(toks, i) else 0.0
-        out = [(c, base) for c in sorted(options)]
+        site_options.discard(ch)
+        # A change inside a known word as written needs more evidence; one that turns a non-word
+        # into a word (大数局 → 大数据) less; one that makes the site's own term still less.
+        alone = self.lex.freq.get(ch, 0)
+        # A frequent word of one character (及, 或) is a word too: changing it is a choice of
+        # wording more often than a slip.
+        in_word = alone >= STANDALONE_FREQ or self._in_word(toks, i)
+        nonword = not in_word and alone < NONWORD_MAX_FREQ
+        base = self._word_penalty if in_word else -self._nonword_bonus if nonword else 0.0
+        out = {c: base for c in options}
+        for c in site_options:
+            out[c] = min(out.get(c, base), base - SITE_BONUS)
         if self._other_penalty is not None:
-            out += [(c, base + self._other_penalty) for c in sorted(cands - options - {ch})]
-        return out
+            for c in cands - options - site_options - {ch}:
+                out[c] = (self._word_penalty if in_word else 0.0) + self._other_penalty
+        return sorted(out.items())
 
     def _in_word(self, toks: list[str], i: int) -> bool:
         """Token ``i`` is part of a known word of two to four characters as written."""
@@ -422,7 +449,9 @@ class Proofreader:
         """Typos the language model finds (audits/_lmcheck.py), outside names, places and
         titles (audits/_protect.py) and the site's own words (``_site_word``)."""
         assert self.lmcheck is not None and self.names is not None
-        protected = protected | self.names.spans(text)
+        # A name or place is left alone unless the site itself writes it otherwise (临缁区 on a
+        # site that writes 临淄区 a hundred times is a slip, not another district).
+        protected = protected | {p for p in self.names.spans(text) if not self._site_variant(text, p)}
         for start, end in self._quiet_spans(text):
             protected.update(range(start, end))
         for f in self.lmcheck.check(text, protected):
@@ -439,6 +468,20 @@ class Proofreader:
                     for pos, new in prop.changes:
                         right[pos - first] = new
                     yield TextError(m.start() + first, s[first:last + 1], "".join(right), "typo", "soundalike")
+
+    def _site_variant(self, text: str, i: int) -> bool:
+        """Another character at ``i`` would make one of the site's frequent terms of three or
+        four characters, which the text as written is not."""
+        site_comp = self.site_completions
+        if not site_comp:
+            return False
+        n = len(text)
+        for length in (3, 4):
+            for j in range(max(0, i - length + 1), min(i, n - length) + 1):
+                hit = site_comp.get(text[j:i] + "?" + text[i + 1:j + length])
+                if hit and text[i] not in hit and text[j:j + length] not in self.site_count:
+                    return True
+        return False
 
     def _site_word(self, text: str, i: int, right: str) -> bool:
         """True when the written form around ``i`` is the site's own word: one of its 2–4

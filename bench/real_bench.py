@@ -290,9 +290,9 @@ def run_text(folder: Path, work: Path, args: list[str]) -> TextResult:
                       elapsed, errors)
 
 
-def print_text(r: TextResult) -> None:
+def print_text(r: TextResult, point: str = "") -> None:
     parts = [f"{a} {r.counts.get(a, 0)} ({per10k(r.counts.get(a, 0), r.chars)}/10k)" for a in TEXT_AUDITS]
-    print(f"text/hebei: {r.files} files, {r.lines} distinct lines, {r.chars} chars; " + "; ".join(parts)
+    print(f"text/hebei{' (' + point + ')' if point else ''}: {r.files} files, {r.lines} distinct lines, {r.chars} chars; " + "; ".join(parts)
           + f"  [{r.elapsed_s:.1f}s]", flush=True)
 
 
@@ -325,8 +325,12 @@ def main(argv: list[str] | None = None) -> int:
                 for f in [f for f in r.findings if f["audit"] == "typo"][:args.show]:
                     print(f"    {f['text']} -> {f['suggestion']}  {f.get('evidence', '')[:40]}")
         if not args.no_text:
-            t = run_text(realpages / "text" / "hebei", work, args.check_text_arg)
-            print_text(t)
+            # At the nightly audit's operating point (precision first), as the sites; then as an
+            # editor's check-text draft (flags more) for comparison.
+            t = run_text(realpages / "text" / "hebei", work, ["--operating-point", "audit", *args.check_text_arg])
+            print_text(t, "audit point")
+            if not args.check_text_arg:
+                print_text(run_text(realpages / "text" / "hebei", work, ["--operating-point", "draft"]), "draft point")
             for line, e in [x for x in t.errors if x[1]["audit"] == "typo"][:args.show]:
                 s = e["start"]
                 print(f"    {e['text']} -> {e['suggestion']}  {line[max(0, s - 12):s + 14]}")

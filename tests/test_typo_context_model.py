@@ -15,6 +15,12 @@ from audits._proofread import Proofreader
 
 @pytest.fixture(scope="module")
 def with_context() -> Proofreader:
+    return Proofreader(None, point="draft")
+
+
+@pytest.fixture(scope="module")
+def nightly() -> Proofreader:
+    """The nightly audit's operating point (precision first)."""
     return Proofreader(None)
 
 
@@ -37,7 +43,7 @@ def test_a_real_word_typo_the_word_model_misses_is_found_in_context(
     assert _typos(word_only, REAL_WORD) == []
     assert _typos(with_context, REAL_WORD) == [(18, "之", "知")]
     (error,) = [e for e in with_context.check(REAL_WORD) if e.audit == "typo"]
-    assert error.rule == "context"
+    assert error.rule == "lm"
 
 
 @pytest.mark.parametrize("text", [
@@ -60,8 +66,8 @@ def test_a_real_word_typo_the_word_model_misses_is_found_in_context(
     "市民李晓琦来电咨询社保政策。",
     "居民赵一桦反映的供暖问题已办结。",
 ])
-def test_correct_official_text_is_left_alone(with_context: Proofreader, text: str) -> None:
-    assert _typos(with_context, text) == []
+def test_correct_official_text_is_left_alone(nightly: Proofreader, text: str) -> None:
+    assert _typos(nightly, text) == []
 
 
 def test_the_model_prefers_attested_context() -> None:
@@ -110,7 +116,7 @@ def test_a_term_the_site_uses_often_is_not_corrected_by_the_context_model(with_c
 
     # A site whose own community is called 通之社区: "的通之" is its vocabulary, not a slip.
     corpus = [f"关于印发工作方案的通之社区第{i}次居民议事会纪要" for i in range(40)]
-    site = Proofreader(None, site_freq=site_terms([TextUnit(line, f"http://x/{i}.html")
+    site = Proofreader(None, point="draft", site_freq=site_terms([TextUnit(line, f"http://x/{i}.html")
                                                    for i, line in enumerate(corpus)]))
     assert _typos(with_context, REAL_WORD) == [(18, "之", "知")]
     assert _typos(site, REAL_WORD) == []

@@ -20,12 +20,14 @@ def _typos(checker: Proofreader, text: str) -> list[tuple[str, str]]:
 
 
 def test_rare_variant_of_a_frequent_site_term_is_flagged() -> None:
-    checker = Proofreader(None, site_freq=site_terms(_units(CORPUS)))
+    # At the draft point: the default model (People's Daily 1998) barely knows 临淄, so the
+    # site's evidence alone does not reach the nightly audit's precision-first threshold.
+    checker = Proofreader(None, site_freq=site_terms(_units(CORPUS)), point="draft")
     assert _typos(checker, "临缁区召开全区安全生产工作会议。") == [("缁", "淄")]
 
 
 def test_without_the_site_corpus_the_variant_is_not_known_to_be_wrong() -> None:
-    assert _typos(Proofreader(None), "临缁区召开全区安全生产工作会议。") == []
+    assert _typos(Proofreader(None, point="draft"), "临缁区召开全区安全生产工作会议。") == []
 
 
 def test_frequent_site_names_are_known_words() -> None:

@@ -204,7 +204,7 @@ def cmd_check_text(args: argparse.Namespace) -> int:
 
 
 def cmd_build_lm(args: argparse.Namespace) -> int:
-    from zhaocuo import lmbuild
+    from zhaocuo.app import lmbuild
 
     started = time.monotonic()
     if args.config:

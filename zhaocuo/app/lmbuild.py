@@ -155,7 +155,7 @@ def build(texts: Iterable[str], out: Path, order: int = ORDER, prune: tuple[str,
         corpus.unlink()
         binary = Path(tmp) / "model.klm"
         proc = subprocess.run([build_binary, "-q", "8", "-b", "8", "trie", str(arpa), str(binary)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                              capture_output=True)
         if proc.returncode != 0:
             raise BuildError(f"build_binary 失败 failed: {proc.stderr.decode(errors='replace')[-500:]}")
         os.replace(binary, out)
