@@ -11,7 +11,7 @@ from tests.conftest import run_cli
 def test_check_text_reports_a_real_word_typo_and_caches_the_model(tmp_path) -> None:
     draft = "市人民政府办公厅关于印发工作方案的通之。\n市人民政府办公厅关于印发工作方案的通知。\n"
     proc = run_cli("check-text", "-", input=draft, timeout=120, env={"XDG_CACHE_HOME": str(tmp_path)})
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr  # 1: errors found
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
     assert lines[0]["errors"] == [{"start": 18, "text": "之", "suggestion": "知", "audit": "typo"}]
     assert lines[1]["errors"] == []

@@ -125,7 +125,7 @@ def test_build_lm_from_a_folder_and_use_it(tmp_path: Path) -> None:
     assert model.stat().st_size > 1000 and str(model) in proc.stdout
     profile = write_profile(tmp_path, {"site": {"start_urls": ["http://127.0.0.1:1/"]}, "text": {"lm": str(model)}})
     proc = run_cli("check-text", "--config", str(profile), "-", input="各级政府要加强监笃。\n", timeout=120)
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.returncode == 1, proc.stderr[-2000:]  # 1: errors found
     assert json.loads(proc.stdout)["errors"] == [{"start": 8, "text": "笃", "suggestion": "督", "audit": "typo"}]
 
 

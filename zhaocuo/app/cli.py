@@ -208,7 +208,7 @@ def cmd_build_lm(args: argparse.Namespace) -> int:
 
     started = time.monotonic()
     if args.config:
-        load_profile(args.config)  # a bad profile is exit 2 naming the file and key
+        _load(args.config)  # a bad profile is exit 2 naming the file and key
     try:
         stats = lmbuild.build(lmbuild.texts_for(args.sources, args.config, args.db, base=not args.no_base),
                               Path(args.out))
