@@ -3,6 +3,8 @@ crawled and audited by the real CLI with ``--as-of`` fixing today."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -39,7 +41,9 @@ def findings(out: Path, audit: str) -> dict[str, dict]:
 
 @pytest.fixture(scope="module")
 def boards(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return crawl_and_audit(tmp_path_factory.mktemp("boards"), board_site(), interaction={"reply_within_days": 5})
+    return crawl_and_audit(tmp_path_factory.mktemp("boards"), board_site(), interaction={"reply_within_days": 5},
+                           mail={"smtp": "127.0.0.1:25", "sender": "zhaocuo@example.gov.cn",
+                                 "office": ["gkb@example.gov.cn"]})
 
 
 def test_only_messages_unanswered_for_more_than_three_months_are_vetoes(boards: Path) -> None:
@@ -86,6 +90,16 @@ def test_a_board_behind_a_login_is_not_checkable(boards: Path) -> None:
     assert not any("sjxx" in u or "login" in u for u in findings(boards, "interaction_unanswered"))
     report = (boards / "report.html").read_text(encoding="utf-8")
     assert "书记信箱" in report and "无法检查" in report
+
+
+def test_the_office_mail_veto_panel_says_it(boards: Path) -> None:
+    mails = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+             for p in (boards / "outbox").rglob("*.eml")]
+    office = [m for m in mails if "gkb@example.gov.cn" in m.get("To", "")]
+    assert len(office) == 1
+    text = office[0].get_body(("plain",)).get_content()
+    line = next(x for x in text.splitlines() if "互动回应差" in x)
+    assert "有风险" in line and "3 条留言超过3个月未回应" in line and "书记信箱" in line and "无法检查" in line
 
 
 def test_local_reply_rule_gives_medium_findings(boards: Path) -> None:
