@@ -39,6 +39,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import lxml.html
 from lxml import etree
 
+from audits._columns import _row_of  # the list row holding a link: one definition with the column audits
 from zhaocuo.core.dates import make_date
 from zhaocuo.core.htmlheur import (
     MESSAGE_STATES_ACCEPTED,
@@ -386,19 +387,6 @@ def _table_rows(table: etree._Element, base: str, done: set[etree._Element]) -> 
         done.update(tr.iter())
         out.append(row)
     return out
-
-
-def _row_of(a: etree._Element) -> etree._Element | None:
-    node, fallback = a.getparent(), None
-    for _ in range(3):
-        if node is None:
-            break
-        if node.tag in ("li", "tr", "dd", "dt"):
-            return node
-        if node.tag in ("p", "div") and fallback is None:
-            fallback = node
-        node = node.getparent()
-    return fallback
 
 
 def _list_row(a: etree._Element, base: str, seen: set[etree._Element]) -> Row | None:

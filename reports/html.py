@@ -168,7 +168,8 @@ def veto_panel(findings: list[Finding], summary: dict[str, Any], titles: dict[st
         "veto_by_audit": [{"name": n, "title": titles.get(n, n), "count": c} for n, c in by_audit.most_common()],
         "column_checks": checks,
         "unreachable": unreachable,
-        "interaction": interaction_risk(findings, summary) if "interaction_unanswered" in titles else None,
+        # Only when the audit ran (its summary is there): a disabled audit says nothing.
+        "interaction": interaction_risk(findings, summary) if "interaction_unanswered" in summary else None,
     }
 
 
