@@ -95,11 +95,22 @@ def _tls_context() -> ssl.SSLContext:
     return ctx
 
 
+def _verifying_context(ca_file: str) -> ssl.SSLContext:
+    """TLS with verification (system CAs and ``ca_file``): for requests that carry the site's
+    credentials or headers (crawler.access), which never travel over an unverified connection."""
+    from crawler.tls import load_trust
+
+    ctx = ssl.create_default_context()
+    load_trust(ctx, ca_file)
+    return ctx
+
+
 class _PinnedHTTPS(http.client.HTTPSConnection):
     """HTTPS to a chosen address; SNI carries the URL's host name."""
 
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout, context=_tls_context())
+    def __init__(self, host: str, port: int, address: str, timeout: float,
+                 context: ssl.SSLContext | None = None) -> None:
+        super().__init__(host, port, timeout=timeout, context=context or _tls_context())
         self._address = address
 
     def connect(self) -> None:
@@ -107,8 +118,10 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
-def fetch_via(url: str, address: str, timeout_s: float, max_bytes: int, user_agent: str) -> Fetch:
-    """GET ``url`` over a TCP connection to ``address`` (same port, same Host)."""
+def fetch_via(url: str, address: str, timeout_s: float, max_bytes: int, user_agent: str,
+              headers: dict[str, str] | None = None, ca_file: str = "") -> Fetch:
+    """GET ``url`` over a TCP connection to ``address`` (same port, same Host). ``headers``: the
+    site's access headers (crawler.access); with them, HTTPS is verified (system CAs, ``ca_file``)."""
     family = ipaddress.ip_address(address).version
     result = Fetch(url=url, family=family, address=address)
     try:
@@ -119,13 +132,17 @@ def fetch_via(url: str, address: str, timeout_s: float, max_bytes: int, user_age
         return result
     host = parts.hostname or ""
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    cls = _PinnedHTTPS if parts.scheme == "https" else _PinnedHTTP
-    conn = cls(host, port, address, timeout_s)
+    conn: http.client.HTTPConnection
+    if parts.scheme == "https":
+        conn = _PinnedHTTPS(host, port, address, timeout_s, _verifying_context(ca_file) if headers else None)
+    else:
+        conn = _PinnedHTTP(host, port, address, timeout_s)
     started = time.monotonic()
     try:
         # Header values go out as UTF-8 bytes: the profile's user agent may hold Chinese.
         conn.request("GET", path, headers={"User-Agent": user_agent.encode("utf-8"), "Accept": "text/html,*/*;q=0.8",
-                                           "Accept-Encoding": "identity", "Connection": "close"})
+                                           "Accept-Encoding": "identity", "Connection": "close",
+                                           **{k: v.encode("utf-8") for k, v in (headers or {}).items()}})
         resp = conn.getresponse()
         result.elapsed_ms = round((time.monotonic() - started) * 1000, 1)
         result.status = resp.status

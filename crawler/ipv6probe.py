@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.access import SiteAccess
 from crawler.ipv6_dns import (
     ERROR,
     HostDns,
@@ -45,6 +46,7 @@ from crawler.ipv6_dns import (
     read_hosts_file,
 )
 from crawler.ipv6_fetch import Fetch, fetch_via, routable, similarity
+from crawler.tls import ca_path
 from crawler.urls import canonical
 from zhaocuo.core.profile import Profile
 from zhaocuo.core.store import Crawl, Page, SQLiteStore
@@ -184,32 +186,36 @@ def link_census(crawl: Crawl, profile: Profile) -> Census:
     return census
 
 
-def _fetch_family(url: str, addresses: list[str], profile: Profile) -> Fetch | None:
-    """Fetch ``url`` through the first of (at most two) addresses that answers."""
+def _fetch_family(url: str, addresses: list[str], profile: Profile, access: SiteAccess | None = None) -> Fetch | None:
+    """Fetch ``url`` through the first of (at most two) addresses that answers (with the site's
+    access headers on its own hosts, crawler.access)."""
     last: Fetch | None = None
+    headers = access.headers_for(url) if access is not None else {}
     for addr in addresses[:2]:
-        last = fetch_via(url, addr, profile.ipv6.timeout_s, profile.ipv6.max_bytes, profile.crawl.user_agent)
+        last = fetch_via(url, addr, profile.ipv6.timeout_s, profile.ipv6.max_bytes, profile.crawl.user_agent,
+                         headers=headers, ca_file=ca_path(profile))
         if last.answered:
             return last
     return last
 
 
-def probe_url(url: str, dns_info: HostDns, v6_addresses: list[str], profile: Profile) -> dict[str, Any]:
+def probe_url(url: str, dns_info: HostDns, v6_addresses: list[str], profile: Profile,
+              access: SiteAccess | None = None) -> dict[str, Any]:
     """One linked URL over IPv6 and over IPv4, with the similarity of the two bodies."""
-    v6 = _fetch_family(url, v6_addresses, profile) if v6_addresses else None
-    v4 = _fetch_family(url, dns_info.a.values, profile) if dns_info.a.values else None
+    v6 = _fetch_family(url, v6_addresses, profile, access) if v6_addresses else None
+    v4 = _fetch_family(url, dns_info.a.values, profile, access) if dns_info.a.values else None
     first: Fetch | None = None
     if v6 and v4 and v4.answered and (not v6.answered or v6.status != v4.status):
         # One more IPv6 try before the audit may say anything: one lost connection or a 503
         # under load is not a missing IPv6 service. The second result is the one judged.
-        first, v6 = v6, _fetch_family(url, v6_addresses, profile) or v6
+        first, v6 = v6, _fetch_family(url, v6_addresses, profile, access) or v6
     out: dict[str, Any] = {"url": url, "v6": v6.to_dict() if v6 else None, "v4": v4.to_dict() if v4 else None,
                            "v6_first": first.to_dict() if first else None,
                            "similarity": None, "v4_self_similarity": None}
     if v6 and v4 and v6.answered and v4.answered:
         out["similarity"] = similarity(v4, v6)
         if out["similarity"] < RECHECK_BELOW:
-            again = _fetch_family(url, [v4.address], profile)
+            again = _fetch_family(url, [v4.address], profile, access)
             if again and again.answered:
                 out["v4_self_similarity"] = similarity(v4, again)
     return out
@@ -247,6 +253,7 @@ def gather(profile: Profile, store: SQLiteStore, run_id: int, progress: bool) ->
     if run is None:
         raise LookupError(f"run {run_id} not in {store.path}")
     crawl = Crawl(store, run)
+    access = SiteAccess(profile)
     census = link_census(crawl, profile)
     hosts = census.hosts()
     probed, skipped = hosts[: profile.ipv6.max_hosts], hosts[profile.ipv6.max_hosts:]
@@ -301,7 +308,7 @@ def gather(profile: Profile, store: SQLiteStore, run_id: int, progress: bool) ->
                 rec["skipped"] = "time_budget"
                 break
             try:
-                result = probe_url(url, info, rec["v6_routable"], profile)
+                result = probe_url(url, info, rec["v6_routable"], profile, access)
             except Exception as exc:  # noqa: BLE001 - one odd URL must not end the whole probe
                 log.exception("IPv6 probe of %s failed", url)
                 result = {"url": url, "v6": None, "v4": None, "similarity": None,

@@ -159,7 +159,7 @@ class LinkCheckSpider(SignalledSpider, scrapy.Spider):
         if isinstance(exc, IgnoreRequest):
             kind, message = "skipped", "robots.txt"
         else:
-            kind, message = classify_exception(exc), str(exc)[:300]
+            kind, message = classify_exception(exc), (meta.get("zc_tls_problem") or str(exc))[:300]
             if self._head_refused(request, None, kind):
                 return self._request(url, "GET", body=False, t0=meta.get("zc_t0"))
         self._store(LinkCheck(

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import re
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin
@@ -30,6 +31,7 @@ from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 log = logging.getLogger("zhaocuo.crawler")
 
 MAX_REDIRECTS = 10
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@")
 RETRY_STATUSES = (429, 503)
 _RESET = (terr.ConnectionLost, terr.ConnectionDone, terr.ConnectionAborted, ResponseFailed,
           ResponseNeverReceived)
@@ -53,7 +55,8 @@ def classify_exception(exc: BaseException) -> str:
     if isinstance(exc, (*_TIMEOUT, DeferTimeout, getattr(sx, "DownloadTimeoutError", ()))):
         return "timeout"
     text = repr(exc)
-    if "SSL" in text or "TLS" in text or "certificate" in text.lower():
+    # VerificationError: service_identity's host-name mismatch (the certificate names another host).
+    if "SSL" in text or "TLS" in text or "certificate" in text.lower() or "VerificationError" in text:
         return "ssl"
     for r in getattr(exc, "reasons", None) or []:  # ResponseFailed / ResponseNeverReceived
         inner = classify_exception(r.value)
@@ -84,6 +87,12 @@ def retry_after_seconds(value: bytes | str | None) -> float | None:
         return max(0.0, (when - datetime.now(UTC)).total_seconds())
     except (TypeError, ValueError, IndexError):
         return None
+
+
+def strip_userinfo(url: str) -> str:
+    """``url`` without a ``user:password@`` part: a redirect may carry credentials in its
+    Location, and a URL is stored, logged and reported — credentials never are."""
+    return _USERINFO.sub(r"\1", url, count=1)
 
 
 class PatientRetryMiddleware:
@@ -148,7 +157,7 @@ class RedirectChainMiddleware:
         if not location:
             return response
         target = urljoin(request.url, location.decode("latin-1").strip())
-        target = target.split("#", 1)[0]
+        target = strip_userinfo(target.split("#", 1)[0])
         if not target.startswith(("http://", "https://")):
             return response  # a redirect to mailto:/ftp: … ends the chain here
         chain: list[str] = list(request.meta.get("zc_chain") or [request.url])

@@ -35,6 +35,25 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
         self._zc_pending: dict[str, int] = {}
+        self._zc_access: Any = None
+        if self.process_request_headers is not None:
+            self._zc_headers_base = self.process_request_headers
+            self.process_request_headers = self._zc_headers
+
+    async def _zc_headers(self, *, browser_type_name: str, playwright_request: Any,
+                          scrapy_request_data: dict) -> dict[str, str]:
+        """Every request the browser makes — the page, its scripts' fetch() calls, redirects —
+        carries the site's access headers (crawler.access) when it goes to the site's own hosts
+        and never otherwise, whatever the page's own request carried."""
+        headers = dict(await self._zc_headers_base(browser_type_name=browser_type_name,
+                                                   playwright_request=playwright_request,
+                                                   scrapy_request_data=scrapy_request_data))
+        if self._zc_access is None:
+            from crawler.access import SiteAccess
+
+            self._zc_access = SiteAccess(self._zc_crawler.spider.profile)
+        self._zc_access.apply(playwright_request.url, headers)
+        return headers
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> Any:

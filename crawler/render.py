@@ -37,6 +37,7 @@ from urllib.parse import unquote, urlsplit
 
 from crawler.chromium import host_resolver_rules, launch_options
 from crawler.pagesettle import settle_page
+from crawler.tls import chromium_spki_pins
 from zhaocuo.core.profile import Profile
 
 MAX_CONTEXTS = 2
@@ -61,6 +62,11 @@ def playwright_settings(profile: Profile) -> dict[str, Any]:
     rules = host_resolver_rules(profile)
     if rules:
         launch["args"].append(f"--host-resolver-rules={rules}")
+    pins = chromium_spki_pins(profile)
+    if pins:
+        # The site's own certificates, verified against crawl.ca_file here (crawler.tls): the
+        # browser accepts exactly those, and verifies everything else with its own CAs.
+        launch["args"].append(f"--ignore-certificate-errors-spki-list={','.join(pins)}")
     return {
         "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",

@@ -45,6 +45,7 @@ def scrapy_settings(profile: Profile, obey_robots: bool, rendering: bool = True)
     """Scrapy settings for one profile (politeness, timeouts, DNS, retries, rendering)."""
     from crawler import render
     from crawler.dnsresolver import SETTING_NAMESERVERS, SETTING_TIMEOUT
+    from crawler.tls import ca_path
 
     c = profile.crawl
     s: dict[str, Any] = {
@@ -65,6 +66,9 @@ def scrapy_settings(profile: Profile, obey_robots: bool, rendering: bool = True)
         # empty output — measured as the largest single cost of the crawl loop.
         "CONCURRENT_ITEMS": 1,
         "DOWNLOADER": "crawler.downloader.PoliteDownloader",
+        # Certificates are verified (system CAs + crawl.ca_file); see crawler.tls.
+        "DOWNLOADER_CLIENTCONTEXTFACTORY": "crawler.tls_scrapy.VerifyingContextFactory",
+        "ZHAOCUO_CA_FILE": ca_path(profile),
         "LOG_LEVEL": os.environ.get("ZHAOCUO_SCRAPY_LOG", "ERROR"),
         "LOGSTATS_INTERVAL": 0,
         "TELNETCONSOLE_ENABLED": False,
@@ -85,7 +89,9 @@ def scrapy_settings(profile: Profile, obey_robots: bool, rendering: bool = True)
         "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.ScrapyPriorityQueue",
         "DOWNLOADER_MIDDLEWARES": {
             **{k: None for k in _DISABLED_DOWNLOADER},
+            "crawler.access.SiteAccessMiddleware": 540,
             "crawler.middlewares.PatientRetryMiddleware": 550,
+            "crawler.tls_scrapy.TlsProblemMiddleware": 560,
             "crawler.middlewares.RedirectChainMiddleware": 600,
         },
         "SPIDER_MIDDLEWARES": {k: None for k in _DISABLED_SPIDER},
@@ -208,6 +214,9 @@ def child_main(argv: list[str] | None, prog: str, spider_cls: type, stat_prefix:
     p.add_argument("--resumed", action="store_true")
     args = p.parse_args(argv)
     profile = load_profile(args.config)
+    from crawler.access import SiteAccess, redact_logs
+
+    redact_logs(SiteAccess(profile), install=True)
     settings = {**scrapy_settings(profile, obey_robots=not profile.site.own_site, rendering=rendering),
                 **(extra_settings or {})}
     holder: dict[str, Any] = {}

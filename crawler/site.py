@@ -47,7 +47,7 @@ def gather(profile: Profile, store: SQLiteStore, run_id: int, progress: bool = T
         kind = reason.split(":", 1)[0]
         detail = reason.split(":", 1)[1].strip() if ":" in reason else ""
         raise CrawlError(f"无法访问起始地址 start URL unreachable: {url} — {_REASONS.get(kind, kind)}"
-                         + (f" ({detail[:160]})" if detail else ""))
+                         + (f" ({detail[:240]})" if detail else ""))
     stats["resumed"] = resumed
     return stats
 

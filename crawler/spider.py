@@ -371,14 +371,15 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
             kind = classify_exception(exc)
             self.errors += 1
             if url in self.start_urls_canon and url not in self.start_status:  # a page that answered stays reachable
-                self.start_status[url] = f"{kind}: {exc}"
+                self.start_status[url] = f"{kind}: {request.meta.get('zc_tls_problem') or exc}"
             if request.meta.get("zc_kind") == "probe":
                 return
             if request.meta.get("zc_refetch"):
                 self.skipped["render_failed"] += 1  # the raw fetch's page and check stand
                 return
             self.writer.check(LinkCheck(
-                url=url, status=None, final_url=request.url, error_kind=kind, error=str(exc)[:300],
+                url=url, status=None, final_url=request.url, error_kind=kind,
+                error=(request.meta.get("zc_tls_problem") or str(exc))[:300],
                 method=request.method, attempts=request.meta.get("zc_attempts", 1),
                 elapsed_ms=int((time.monotonic() - request.meta.get("zc_t0", time.monotonic())) * 1000),
                 redirects=list(request.meta.get("zc_chain") or []), checked_at=now_iso(),

@@ -80,6 +80,19 @@ class ReportData:
     homepage: Page | None = None                   # the stored fetch of the homepage (veto panel)
     crawled: bool = True                           # False: no crawl behind these findings
     feedback: FeedbackView = field(default_factory=FeedbackView)  # units' answers and the office's review
+    # A release gate (a staging run compared with production's output): summary.json's
+    # ``baseline`` section; each finding's ``baseline`` is then "new" or "known".
+    baseline: dict[str, Any] | None = None
+
+    @property
+    def new(self) -> list[Finding]:
+        """What this release adds (empty unless compared with a baseline)."""
+        return [f for f in self.findings if f.baseline == "new"]
+
+    @property
+    def backlog(self) -> list[Finding]:
+        """Findings production has too (all of them when not compared with a baseline)."""
+        return [f for f in self.findings if f.baseline != "new"]
 
     @property
     def titles(self) -> dict[str, str]:

@@ -103,6 +103,12 @@ class Item:
         return self.lead.url
 
     @property
+    def baseline(self) -> str:
+        """Compared with production (release gate): "new" when the release adds any of its places."""
+        marks = {f.baseline for f in self.findings}
+        return "new" if "new" in marks else self.lead.baseline
+
+    @property
     def page_title(self) -> str:
         return self.lead.page_title if self.count == 1 else f"{self.lead.page_title or self.lead.url} 等 {self.count} 个页面"
 

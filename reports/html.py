@@ -11,6 +11,10 @@ A large site can have tens of thousands of findings: each unit's table is capped
 target linked from many pages is one row with its pages listed (reports.grouping). The
 follow-up — 误报 claims waiting for the office, suppressions in force, fixes claimed — has its
 own section, so nothing is suppressed unseen.
+
+A release gate (a staging run compared with production, ``--baseline``) opens with
+本次发布新增问题 — what this release adds, the gate's verdict — before the backlog production
+already has; the per-unit tables then hold the backlog only.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ log = logging.getLogger("zhaocuo.reports")
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAX_ROWS_PER_UNIT = 200
 MAX_FIXED_ROWS = 100
+MAX_NEW_ROWS = 500
 MAX_CELL_CHARS = 500
 MAX_PAGES_SHOWN = 20   # pages listed under a grouped row (the ledger lists them all)
 MAX_CLAIMS_SHOWN = 200
@@ -204,11 +209,30 @@ def trends_svg(runs: list[dict[str, Any]]) -> Markup | None:
     return Markup(svg) if svg else None  # noqa: S704 - our own escaped markup
 
 
+def gate_context(data: ReportData) -> dict[str, Any] | None:
+    """The 本次发布新增问题 section of a release gate; None for a nightly run."""
+    if data.baseline is None:
+        return None
+    new = sorted(data.new, key=_sort_key)
+    level = data.baseline.get("fail_on_new") or ""
+    failing = [f for f in new if level and Severity(f.severity).rank <= Severity(level).rank]
+    return {
+        "new": new[:MAX_NEW_ROWS],
+        "new_total": len(new),
+        "known_total": len(data.findings) - len(new),
+        "fixed_total": len(data.fixed),
+        "level": level,
+        "failing": len(failing),
+        "production_url": data.baseline.get("production_url") or "",
+        "staging_url": data.baseline.get("staging_url") or "",
+    }
+
+
 def render(data: ReportData, max_rows: int = MAX_ROWS_PER_UNIT) -> str:
     """The report as an HTML string."""
     findings, fixed, summary, profile, as_of = data.findings, data.fixed, data.summary, data.profile, data.as_of
     titles = data.titles
-    sections = unit_sections(findings, [u.name for u in profile.units], max_rows)
+    sections = unit_sections(data.backlog, [u.name for u in profile.units], max_rows)
     crawl_stats = summary.get("crawl") or {}
     context = {
         "site": summary.get("site") or profile.site.name,
@@ -246,6 +270,7 @@ def render(data: ReportData, max_rows: int = MAX_ROWS_PER_UNIT) -> str:
         "status_labels": STATUS_LABELS,
         "max_rows": max_rows,
         "trends": trends_svg(data.trend_runs) if data.crawled else None,
+        "gate": gate_context(data),
     }
     return _env().get_template("report.html").render(**context)
 

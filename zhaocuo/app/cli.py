@@ -1,9 +1,10 @@
 """The command line (fixed by CONTRACT.md): run, crawl, audit, check-text, plus doctor, feedback and
 import-platform.
 
-Exit codes: 0 fine, 1 findings at or above ``--fail-on`` (or errors found by check-text),
-2 usage, profile or input error (one line naming the file, key or URL at fault), 4 mail that
-could not be composed or sent (docs/outputs.md).
+Exit codes: 0 fine, 1 findings at or above ``--fail-on`` (or errors found by check-text; or,
+compared with ``--baseline``, new findings at or above ``--fail-on-new``), 2 usage, profile or
+input error (one line naming the file, key or URL at fault), 4 mail that could not be composed
+or sent (docs/outputs.md).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from zhaocuo.core.profile import Profile, ProfileError
 from zhaocuo.core.store import SQLiteStore
@@ -76,31 +78,63 @@ def _crawl(profile: Profile, store: SQLiteStore) -> None:
           f"{s.get('links_checked', 0)} 链接 links checked, {s.get('elapsed_s', 0)} s", file=sys.stderr)
 
 
-def _audit(profile: Profile, store: SQLiteStore, args: argparse.Namespace, started: float) -> int:
+def _baseline(profile: Profile, store: SQLiteStore, args: argparse.Namespace) -> Any:
+    """The production run ``--baseline`` names (read before a long crawl: a wrong folder is exit 2 now)."""
+    from zhaocuo.app import baseline
+    from zhaocuo.app.runner import url_map
+
+    if args.fail_on_new and not args.baseline:
+        raise UsageError("--fail-on-new 需要 --baseline PROD_DIR (compares with a production run's output folder)")
+    if not args.baseline:
+        return None
+    try:
+        base = baseline.load(args.baseline)
+        baseline.check_matches(base, profile, url_map(profile), store.path)
+    except baseline.BaselineError as exc:
+        raise UsageError(str(exc)) from None
+    if Path(args.out).resolve() == base.folder.resolve():
+        raise UsageError(f"--out {args.out}: 不能写入基线目录 must not be the --baseline folder")
+    return base
+
+
+def _audit(profile: Profile, store: SQLiteStore, args: argparse.Namespace, started: float, base: Any = None) -> int:
     from zhaocuo.app.runner import audit_and_report, exit_code
 
     out = _out_dir(args.out)
     as_of = _as_of(args.as_of)
     try:
-        result = audit_and_report(profile, store, out, as_of, started=started)
+        result = audit_and_report(profile, store, out, as_of, started=started, baseline=base,
+                                  fail_on_new=args.fail_on_new)
     except LookupError as exc:
         raise UsageError(str(exc)) from None
     mail_failed = False
-    if getattr(args, "mail", True):
+    if base is not None:
+        # A release gate reports to CI, never to the units: production's run mails them.
+        gate = result.summary["baseline"]
+        print(f"发布比对 baseline {base.folder}: 新增 new {gate['new']}, 已知 known {gate['known']}, "
+              f"修复 fixed {gate['fixed']} (不发送邮件 no mail)", file=sys.stderr)
+    elif getattr(args, "mail", True):
         mail_failed = _mail(profile, store, out, result, send=not args.no_mail)
     print(f"发现问题 findings: {len(result.findings)} (已整改 fixed: {len(result.fixed)})", file=sys.stderr)
     report = out / "report.html"
     print(f"报告 report: {report if report.exists() else out / 'findings.jsonl'}")
+    titles = result.data.titles if result.data else {}
     if args.fail_on:
         from zhaocuo.app.runner import fail_on_lines
 
-        for line in fail_on_lines(result.findings, args.fail_on, result.data.titles if result.data else {}):
+        for line in fail_on_lines(result.findings, args.fail_on, titles):
             print(line, file=sys.stderr)
+    if args.fail_on_new:
+        from zhaocuo.app.runner import fail_on_lines
+
+        new = [f for f in result.findings if f.baseline == "new"]
+        for line in fail_on_lines(new, args.fail_on_new, titles):
+            print(line.replace("--fail-on ", "--fail-on-new ", 1), file=sys.stderr)
     if mail_failed:
         print(f"邮件未能全部生成或发送，退出码 {EXIT_MAIL} mail could not be composed or sent: exit {EXIT_MAIL} "
               "(报告已写出，邮件留在发件箱 the reports are written, the messages wait in the outbox)", file=sys.stderr)
         return EXIT_MAIL
-    return exit_code(result.findings, args.fail_on)
+    return exit_code(result.findings, args.fail_on, args.fail_on_new)
 
 
 def _mail(profile: Profile, store: SQLiteStore, out: Path, result, send: bool) -> bool:
@@ -113,7 +147,11 @@ def _mail(profile: Profile, store: SQLiteStore, out: Path, result, send: bool) -
 def _preflight(profile: Profile) -> None:
     """Read the inputs a profile names before a long crawl, so a malformed catalogue
     spreadsheet, a missing model folder or a damaged sound-alike model stops the run now
-    (exit 2), not after hours."""
+    (exit 2), not after hours. The access secrets the profile names (crawl.auth_user_env…) must
+    be set; from now on they are scrubbed from every log line."""
+    from crawler.access import SiteAccess, redact_logs
+
+    redact_logs(SiteAccess(profile))
     if profile.columns.catalog_file:
         from audits._catalog import load_catalog
 
@@ -155,8 +193,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     _out_dir(args.out)
     _as_of(args.as_of)
     store = _store(profile, args.db)
+    base = _baseline(profile, store, args)
     _crawl(profile, store)
-    return _audit(profile, store, args, started)
+    return _audit(profile, store, args, started, base)
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
@@ -172,7 +211,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     profile = _load(args.config)
     store = _store(profile, args.db)
     args.mail = False
-    return _audit(profile, store, args, started)
+    base = _baseline(profile, store, args)
+    return _audit(profile, store, args, started, base)
 
 
 def cmd_check_text(args: argparse.Namespace) -> int:
@@ -262,6 +302,12 @@ def build_parser() -> argparse.ArgumentParser:
             sp.add_argument("--fail-on", choices=LEVELS, metavar="LEVEL",
                             help="有该严重程度及以上的问题时退出码为 1 exit 1 when a finding at or above LEVEL exists "
                                  "(veto|high|medium|low)")
+            sp.add_argument("--baseline", metavar="PROD_DIR",
+                            help="与生产环境某次运行的输出目录比对（发布检查）compare with a production run's output "
+                                 "folder: each finding is new or known; no mail, no follow-up state (docs/ci.md)")
+            sp.add_argument("--fail-on-new", choices=LEVELS, metavar="LEVEL",
+                            help="与 --baseline 同用：有该严重程度及以上的新增问题时退出码为 1 with --baseline: exit 1 "
+                                 "when a new finding at or above LEVEL exists")
 
     sp = sub.add_parser("run", help="抓取 + 检查 + 报告（+ 邮件）crawl + audit + report (+ mail)")
     common(sp)

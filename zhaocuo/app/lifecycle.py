@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -141,7 +141,8 @@ def undetermined_keys(crawl: Crawl, profile: Profile, as_of: date) -> dict[str, 
 
 def apply(store: SQLiteStore, profile: Profile, crawl: Crawl, findings: list[Finding],
           as_of: date, failed_audits: Iterable[str] = (), suppressed: list[Finding] | None = None,
-          resolved: Iterable[str] = ()) -> tuple[list[Finding], list[Finding]]:
+          resolved: Iterable[str] = (),
+          to_production: Callable[[str], str] | None = None) -> tuple[list[Finding], list[Finding]]:
     """Set status/first_seen/deadline/overdue on ``findings``; return (findings, fixed).
 
     Findings an accepted 误报 claim covers are dropped (appended to ``suppressed`` when given,
@@ -151,6 +152,8 @@ def apply(store: SQLiteStore, profile: Profile, crawl: Crawl, findings: list[Fin
     ids closed by a source of their own this run (the 找错 platform says 已办结): fixed whether or
     not their page was fetched again. A finding whose ``extra["due"]`` is set keeps that deadline
     (the platform's 办理时限) instead of one counted from its severity.
+    ``to_production``: a staging profile's URL map (findings carry production's URLs; the
+    crawl has staging's), so pages fetched again are recognised.
     """
     resolved = set(resolved)
     run_id = crawl.run_id
@@ -217,10 +220,11 @@ def apply(store: SQLiteStore, profile: Profile, crawl: Crawl, findings: list[Fin
     if calendar_warning:
         log.warning("整改期限无法计算 some deadlines left empty: %s", calendar_warning)
 
-    rechecked = rechecked_urls(crawl)
+    to_prod = to_production or (lambda u: u)
+    rechecked = {to_prod(u) for u in rechecked_urls(crawl)}
     # An audit switched off, crashed or without data this run proves nothing.
     silent = set(profile.audits.disabled) | set(failed_audits) | audits_without_data(crawl)
-    undecided = undetermined_keys(crawl, profile, as_of)
+    undecided = {name: {to_prod(k) for k in keys} for name, keys in undetermined_keys(crawl, profile, as_of).items()}
     fixed: list[Finding] = []
     for fid, doc in known.items():
         if fid in seen_ids:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import traceback
@@ -16,11 +17,15 @@ import audits
 import reports
 from reports.data import ReportData
 from reports.grouping import item_count, items
+from reports.jsonfiles import atomic_write
+from zhaocuo.app import baseline as gate
 from zhaocuo.app import lifecycle, platform_import, review
+from zhaocuo.app.baseline import Baseline
 from zhaocuo.core.finding import Finding, Severity, at_or_above
 from zhaocuo.core.profile import Profile, ProfileError
 from zhaocuo.core.store import Crawl, Page, SQLiteStore
 from zhaocuo.core.units import unit_for
+from zhaocuo.core.urlmap import OriginMap
 
 log = logging.getLogger("zhaocuo")
 
@@ -34,9 +39,18 @@ class AuditResult:
     data: ReportData | None = None  # what the reports and the mail were written from
 
 
+def url_map(profile: Profile) -> OriginMap | None:
+    """A staging profile's staging → production URL map (``[site] production_url``), else None."""
+    return OriginMap.for_profile(profile.homepage, profile.site.production_url)
+
+
 def run_audits(crawl: Crawl, profile: Profile, as_of: date) -> tuple[list[Finding], dict[str, Any], dict[str, str]]:
     """Every enabled audit over ``crawl``. An audit that crashes is reported in the summary
-    (and the log) and the others still run: one bug must not cost the night's report."""
+    (and the log) and the others still run: one bug must not cost the night's report.
+
+    A staging profile's findings are rewritten to production's URLs before ids and units are
+    made (zhaocuo.core.urlmap): the same problem on the same page gets production's id."""
+    mapping = url_map(profile)
     findings: dict[str, Finding] = {}
     extra_summary: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -57,6 +71,8 @@ def run_audits(crawl: Crawl, profile: Profile, as_of: date) -> tuple[list[Findin
         for f in produced:
             if f.audit in profile.audits.severity:
                 f.severity = str(Severity(profile.audits.severity[f.audit]))
+            if mapping is not None:
+                mapping.finding(f)
             findings.setdefault(f.id, f)
     titles_cache: dict[str, str] = {}
     # A new-media account's page (its typos, its dead links) belongs to the account's unit.
@@ -66,7 +82,7 @@ def run_audits(crawl: Crawl, profile: Profile, as_of: date) -> tuple[list[Findin
             f.unit = account_units.get(f.url) or unit_for(f.url, profile.units)
         if not f.page_title:
             if f.url not in titles_cache:
-                page = crawl.page(f.url)
+                page = crawl.page(mapping.to_staging(f.url) if mapping else f.url)
                 titles_cache[f.url] = page.title if page else ""
             f.page_title = titles_cache[f.url]
     ordered = sorted(findings.values(), key=lambda f: (f.severity_rank, f.unit, f.audit, f.url, f.id))
@@ -85,19 +101,28 @@ def homepage(crawl: Crawl, profile: Profile) -> Page | None:
 
 
 def report_data(store: SQLiteStore, crawl: Crawl | None, profile: Profile, as_of: date, findings: list[Finding],
-                fixed: list[Finding], summary: dict[str, Any], suppressed: int = 0) -> ReportData:
-    """Everything the reports and the mail show, gathered here so they never read the store."""
+                fixed: list[Finding], summary: dict[str, Any], suppressed: int = 0, gated: bool = False
+                ) -> ReportData:
+    """Everything the reports and the mail show, gathered here so they never read the store.
+    ``gated``: a run compared with a production baseline (no trends: it keeps no history)."""
     return ReportData(findings=findings, fixed=fixed, summary=summary, profile=profile, as_of=as_of,
                       audits=[*audits.metas(), *([platform_import.META] if platform_import.in_use(store) else [])],
-                      trend_runs=lifecycle.recent_runs(store),
+                      trend_runs=[] if gated else lifecycle.recent_runs(store),
                       homepage=homepage(crawl, profile) if crawl is not None else None,
-                      crawled=crawl is not None, feedback=review.view(store, findings, as_of, suppressed))
+                      crawled=crawl is not None, feedback=review.view(store, findings, as_of, suppressed),
+                      baseline=summary.get("baseline"))
 
 
 def audit_and_report(profile: Profile, store: SQLiteStore, out_dir: Path, as_of: date,
-                     started: float | None = None, run_id: int | None = None) -> AuditResult:
+                     started: float | None = None, run_id: int | None = None,
+                     baseline: Baseline | None = None, fail_on_new: str | None = None) -> AuditResult:
+    """Audit the crawl, follow findings across runs, write the reports.
+
+    With ``baseline`` (a production run's output, zhaocuo.app.baseline) the run is a release
+    gate: findings are marked new/known against it and no cross-run state is read or written."""
     started = started or time.monotonic()
     crawl = store.crawl(run_id)
+    mapping = url_map(profile)
     findings, extra, errors = run_audits(crawl, profile, as_of)
     # The 找错 platform's messages (zhaocuo import-platform) join the night's findings.
     platform = platform_import.for_run(store, crawl, profile, as_of, findings)
@@ -105,8 +130,15 @@ def audit_and_report(profile: Profile, store: SQLiteStore, out_dir: Path, as_of:
         findings = sorted([*findings, *platform.findings], key=lambda f: (f.severity_rank, f.unit, f.audit, f.url, f.id))
         extra[platform_import.META.name] = platform.summary
     suppressed: list[Finding] = []
-    findings, fixed = lifecycle.apply(store, profile, crawl, findings, as_of, failed_audits=errors,
-                                      suppressed=suppressed, resolved=platform.resolved)
+    if baseline is None:
+        findings, fixed = lifecycle.apply(store, profile, crawl, findings, as_of, failed_audits=errors,
+                                          suppressed=suppressed, resolved=platform.resolved,
+                                          to_production=mapping.to_production if mapping else None)
+        supp = review.suppressions(store)
+    else:
+        findings = gate.compare(findings, baseline, profile, as_of, suppressed)
+        fixed = gate.fixed_by_release(baseline, findings, crawl, profile, as_of, mapping, set(errors))
+        supp = baseline.suppressed
     counts = Counter(f.audit for f in findings)
     summary: dict[str, Any] = {
         "pages_crawled": crawl.page_count(),
@@ -121,24 +153,38 @@ def audit_and_report(profile: Profile, store: SQLiteStore, out_dir: Path, as_of:
         "overdue": sum(1 for f in findings if f.overdue),
         "as_of": as_of.isoformat(),
         "site": profile.site.name,
+        "homepage": mapping.to_production(profile.homepage) if mapping else profile.homepage,
+        "store": str(store.path.resolve()),
         "crawl_run": crawl.run_id,
         "crawl_started_at": crawl.run.started_at,
         "crawl": crawl.stats,
         "audit_errors": errors,
         **extra,
     }
-    data = report_data(store, crawl, profile, as_of, findings, fixed, summary, len(suppressed))
+    if mapping is not None:
+        summary["production_url"] = mapping.production
+    if baseline is not None:
+        summary["baseline"] = gate.summary(baseline, findings, fixed, mapping, fail_on_new)
+    data = report_data(store, crawl, profile, as_of, findings, fixed, summary, len(suppressed),
+                       gated=baseline is not None)
     fb = data.feedback
     summary["feedback"] = {"false_alarm_pending": len(fb.pending), "false_alarm_accepted": len(fb.accepted),
                            "suppressed": len(suppressed), "fixes_claimed": len(fb.fixes_claimed)}
     summary["dead_link_targets"] = item_count(f for f in findings if f.audit == "dead_link")
     summary["elapsed_s"] = round(time.monotonic() - started, 2)
     reports.write_all(out_dir, data)
+    # A later staging run compared with this one must drop what the office accepted as 误报.
+    atomic_write(out_dir / gate.SUPPRESSED_FILE,
+                 json.dumps(gate.suppressions_doc(supp), ensure_ascii=False) + "\n")
     return AuditResult(findings, fixed, summary, errors, data)
 
 
-def exit_code(findings: list[Finding], fail_on: str | None) -> int:
+def exit_code(findings: list[Finding], fail_on: str | None, fail_on_new: str | None = None) -> int:
+    """1 when a finding at or above ``fail_on`` exists, or a ``new`` one (compared with a
+    baseline) at or above ``fail_on_new``; else 0."""
     if fail_on and any(at_or_above(f.severity, fail_on) for f in findings):
+        return 1
+    if gate.gate_fails(findings, fail_on_new):
         return 1
     return 0
 

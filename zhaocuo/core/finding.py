@@ -106,6 +106,9 @@ class Finding:
     # True when the deadline was counted on the estimated holiday calendar (a year the State
     # Council has not published yet): people must be told it may still move.
     deadline_estimated: bool = False
+    # Only in a run compared with a production run (``--baseline``): "new" — this release adds
+    # it; "known" — production has it too (first_seen, deadline and status are then production's).
+    baseline: str = ""
 
     def __post_init__(self) -> None:
         self.severity = str(Severity(self.severity))
@@ -141,6 +144,8 @@ class Finding:
         out["group"] = self.group
         for name in ("page_title", "evidence", "overdue", "key", "extra", "deadline_estimated"):
             out[name] = data[name]
+        if self.baseline:
+            out["baseline"] = self.baseline
         return out
 
     def to_json(self) -> str:

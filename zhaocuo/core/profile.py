@@ -39,6 +39,10 @@ class SiteSection:
     allowed_hosts: list[str] = field(default_factory=list)
     # The site is the user's own: robots.txt is not honoured (the inspector must see all).
     own_site: bool = False
+    # A staging profile: the production origin ("https://www.example.gov.cn") the staging origin
+    # (the first start URL's) stands for. Findings are written under production's URLs, so a
+    # staging run compares with a production run's findings (``--baseline``, zhaocuo.core.urlmap).
+    production_url: str = ""
 
 
 @dataclass
@@ -62,6 +66,16 @@ class CrawlSection:
     auto_render_share: float = 0.1
     render_timeout_s: float = 30.0
     attachments: bool = True
+    # Reaching a staging site (crawler.access): a PEM file of extra trusted CA certificates (an
+    # internal CA; certificates are always verified), HTTP basic auth whose user and password come
+    # only from the environment variables named here, and extra request headers (literal values,
+    # or values read from the environment variables named in ``headers_env``). Credentials and
+    # headers are sent to the site's own hosts only.
+    ca_file: str = ""
+    auth_user_env: str = ""
+    auth_password_env: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    headers_env: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -301,7 +315,11 @@ class Profile:
         if self.store.path:
             raw = self.store.path.removeprefix("sqlite:///")
             return self.resolve_path(raw)
-        return store_home() / f"{store_file_stem(self.site.name)}.sqlite"
+        # A staging profile ([site] production_url) never shares production's store, though both
+        # name the same site: its crawls must not become production's "last crawl", nor its
+        # findings production's history.
+        staging = "-staging" if self.site.production_url else ""
+        return store_home() / f"{store_file_stem(self.site.name)}{staging}.sqlite"
 
     def legacy_store_paths(self) -> list[Path]:
         """Where versions before 0.2 kept this profile's store (named from a hash of the
@@ -418,8 +436,61 @@ def parse_nameserver(ns: str) -> tuple[str, int]:
 
 def _check_url(path: Path, key: str, url: str) -> None:
     parts = urlsplit(url)
+    if "@" in parts.netloc:
+        # Never echo it: the part before "@" is a user name and password.
+        raise ProfileError(path, key, "地址中不能写用户名和密码 no user:password in URLs; use crawl.auth_user_env "
+                                      "and crawl.auth_password_env (values from the environment)")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ProfileError(path, key, f"不是有效的 http(s) 地址 not an http(s) URL: {url!r}")
+
+
+# An HTTP header name (RFC 9110 token) and an environment variable name.
+_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Headers the crawler sets itself (or that would break the connection) may not be overridden.
+_RESERVED_HEADERS = {"host", "content-length", "transfer-encoding", "connection", "authorization", "cookie"}
+
+
+def _check_crawl_access(path: Path, crawl: CrawlSection, profile_folder: Path) -> None:
+    """ca_file readable and holding a certificate; auth and header keys well formed. The values of
+    the environment variables are read only when a crawl starts (crawler.access), and never shown."""
+    if crawl.ca_file:
+        ca = Path(os.path.expanduser(crawl.ca_file))
+        ca = ca if ca.is_absolute() else profile_folder / ca
+        try:
+            pem = ca.read_bytes()
+        except OSError as exc:
+            raise ProfileError(path, "crawl.ca_file", f"无法读取 cannot read {ca}: {exc.strerror or exc}") from None
+        if b"-----BEGIN CERTIFICATE-----" not in pem:
+            raise ProfileError(path, "crawl.ca_file", f"不是 PEM 格式的证书文件 no PEM certificate in {ca}")
+    if bool(crawl.auth_user_env) != bool(crawl.auth_password_env):
+        missing = "crawl.auth_password_env" if crawl.auth_user_env else "crawl.auth_user_env"
+        raise ProfileError(path, missing, "用户名和密码的环境变量须同时设置 set both auth_user_env and auth_password_env")
+    for key in ("auth_user_env", "auth_password_env"):
+        name = getattr(crawl, key)
+        if name and not _ENV_NAME.match(name):
+            raise ProfileError(path, f"crawl.{key}", f"应为环境变量名 expected an environment variable name, got {name!r}")
+    for table in ("headers", "headers_env"):
+        for name, value in getattr(crawl, table).items():
+            if not _TOKEN.match(name) or name.lower() in _RESERVED_HEADERS:
+                raise ProfileError(path, f"crawl.{table}.{name}", "不能使用的请求头名 header name not allowed here")
+            if table == "headers_env" and not _ENV_NAME.match(value):
+                raise ProfileError(path, f"crawl.{table}.{name}", f"应为环境变量名 expected an environment variable name, got {value!r}")
+            if table == "headers" and any(c in value for c in "\r\n\0"):
+                raise ProfileError(path, f"crawl.{table}.{name}", "请求头的值不能含换行 no line breaks in a header value")
+    both = {k.lower() for k in crawl.headers} & {k.lower() for k in crawl.headers_env}
+    if both:
+        raise ProfileError(path, f"crawl.headers_env.{sorted(both)[0]}", "与 crawl.headers 重复 also set in crawl.headers")
+
+
+def _check_production_url(path: Path, url: str) -> str:
+    """An origin: scheme://host[:port], no path beyond "/" (a staging origin maps onto it)."""
+    _check_url(path, "site.production_url", url)
+    parts = urlsplit(url)
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ProfileError(path, "site.production_url",
+                           f"只写协议、主机和端口 only scheme://host[:port], got {url!r}")
+    return url.rstrip("/")
 
 
 def load_profile(path: str | Path) -> Profile:
@@ -460,7 +531,10 @@ def load_profile(path: str | Path) -> Profile:
         site.allowed_hosts = sorted({urlsplit(u).hostname or "" for u in site.start_urls})
     if not site.name:
         site.name = urlsplit(site.start_urls[0]).hostname or path.stem
+    if site.production_url:
+        site.production_url = _check_production_url(path, site.production_url)
     crawl: CrawlSection = sections["crawl"]
+    _check_crawl_access(path, crawl, path.parent)
     for key in ("max_pages", "max_depth", "concurrency", "per_host_concurrency"):
         if getattr(crawl, key) < 1:
             raise ProfileError(path, f"crawl.{key}", "必须大于 0 must be at least 1")
