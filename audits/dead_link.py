@@ -60,6 +60,9 @@ def verdict(check: LinkCheck, probe: Page | None) -> tuple[str, str] | None:
     kind = check.error_kind
     if kind == "skipped":
         return None  # not checked (robots.txt): unknown is not dead
+    if kind == "ssl" and check.error.startswith("证书"):
+        # The crawler explained the certificate failure (crawler.tls): "证书已过期 certificate has expired".
+        return kind, f"安全证书错误：{check.error.split(' ', 1)[0]}"
     if kind in _REASONS:
         return kind, _REASONS[kind]
     status = check.status
