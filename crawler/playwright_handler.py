@@ -51,7 +51,8 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[
         if self._zc_access is None:
             from crawler.access import SiteAccess
 
-            self._zc_access = SiteAccess(self._zc_crawler.spider.profile)
+            spider = self._zc_crawler.spider
+            self._zc_access = SiteAccess(getattr(spider, "profile", None) or spider.site_profile)
         self._zc_access.apply(playwright_request.url, headers)
         return headers
 

@@ -76,6 +76,7 @@ def _child(job_file: str) -> None:
 
     class RenderSpider(scrapy.Spider):
         name = "zhaocuo-render"
+        site_profile = profile  # the browser's access headers go to this profile's own hosts only
 
         async def start(self):  # type: ignore[override]
             for url in job["urls"]:

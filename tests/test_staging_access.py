@@ -208,3 +208,17 @@ def test_without_ca_file_the_internal_certificate_is_refused_with_a_hint(interna
     refused = internal_ca["refused"]
     assert refused.returncode != 0
     assert "crawl.ca_file" in refused.stderr and internal_ca["base"] in refused.stderr
+
+
+def test_a_gate_that_could_not_get_in_fails_instead_of_passing(tmp_path: Path) -> None:
+    """Wrong credentials: the start page answers 401, nothing is crawled, nothing can be new —
+    and still the gate must not pass (exit 3, the site could not be reached)."""
+    prod = tmp_path / "prod"
+    prod.mkdir()
+    (prod / "findings.jsonl").write_text("", encoding="utf-8")
+    with LoopbackServer(_guarded({"/": _page("首页", "欢迎")}, [])) as srv:
+        profile = _profile(tmp_path, srv.base, AUTH)
+        proc = run_cli("run", "--config", str(profile), "--out", str(tmp_path / "out"), "--baseline", str(prod),
+                       "--fail-on-new", "high", timeout=120, env={**ENV, "STG_PASS": "wrong-password-1"})
+    assert proc.returncode == 3, proc.stderr[-2000:]
+    assert "crawl.auth_user_env" in proc.stderr and "wrong-password-1" not in _all_output(tmp_path, proc)

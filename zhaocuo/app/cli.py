@@ -113,6 +113,12 @@ def _audit(profile: Profile, store: SQLiteStore, args: argparse.Namespace, start
         gate = result.summary["baseline"]
         print(f"发布比对 baseline {base.folder}: 新增 new {gate['new']}, 已知 known {gate['known']}, "
               f"修复 fixed {gate['fixed']} (不发送邮件 no mail)", file=sys.stderr)
+        if not result.summary.get("pages_crawled"):
+            # Nothing crawled means nothing compared: a gate must not pass a site it never saw
+            # (wrong credentials, an IP allow-list, a certificate the crawl does not trust).
+            print(f"错误 error: 预发布站点未抓取到任何页面 no page of {profile.homepage} was crawled "
+                  "(认证、IP 白名单或证书? check crawl.auth_user_env, the IP allow-list, crawl.ca_file)", file=sys.stderr)
+            return 3
     elif getattr(args, "mail", True):
         mail_failed = _mail(profile, store, out, result, send=not args.no_mail)
     print(f"发现问题 findings: {len(result.findings)} (已整改 fixed: {len(result.fixed)})", file=sys.stderr)
