@@ -13,6 +13,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy.core.downloader.contextfactory import _ScrapyClientContextFactory
+from scrapy.utils._deps_compat import TWISTED_TLS_NEW_IMPL
+from twisted.internet import _sslverify as sv
+from zope.interface import implementer
 
 from crawler.tls import CA_FILE_HINT, HOSTNAME, UNKNOWN_ISSUER, describe, load_trust
 
@@ -28,6 +31,7 @@ class VerifyingContextFactory(_ScrapyClientContextFactory):  # type: ignore[misc
         self._zc_ca_file = ca_file
         self.problems: dict[str, tuple[str, str]] = {}   # "host:port" → (kind, reason)
         self.unverified: set[str] = set()                 # other sites' netlocs judged without verification
+        self._zc_options: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> Any:
@@ -45,20 +49,28 @@ class VerifyingContextFactory(_ScrapyClientContextFactory):  # type: ignore[misc
         self._verify_certificates = netloc not in self.unverified
         if not self._verify_certificates:
             return super().creatorForNetloc(hostname, port)
-        from OpenSSL import SSL
-        from twisted.internet import _sslverify as sv
-        from zope.interface import implementer
-
-        ca_file = self._zc_ca_file
-
-        @implementer(sv.IOpenSSLTrustRoot)
-        class Trust:
-            def _addCACertsToContext(self, context: SSL.Context) -> None:  # noqa: N802 - Twisted's name
-                load_trust(context, ca_file)
-
-        creator = sv.optionsForClientTLS(hostname=hostname.decode("ascii"), trustRoot=Trust(),
-                                         extraCertificateOptions=self._get_cert_options_kwargs())
+        if TWISTED_TLS_NEW_IMPL:
+            # One context (one copy of the CA store) for every host: the host name is checked per
+            # connection. Thousands of linked hosts must not mean thousands of CA stores.
+            if self._zc_options is None:
+                self._zc_options = sv.OpenSSLCertificateOptions(trustRoot=_Trust(self._zc_ca_file),
+                                                                **self._get_cert_options_kwargs())
+            creator = sv.ClientTLSOptions(self._zc_options._makeTLSConnection, hostname.decode("ascii"))
+        else:
+            creator = sv.optionsForClientTLS(hostname=hostname.decode("ascii"), trustRoot=_Trust(self._zc_ca_file),
+                                             extraCertificateOptions=self._get_cert_options_kwargs())
         return _Recording(creator, netloc, self.problems)
+
+
+@implementer(sv.IOpenSSLTrustRoot)
+class _Trust:
+    """The system's CAs and the profile's ``ca_file`` (crawler.tls.load_trust)."""
+
+    def __init__(self, ca_file: str) -> None:
+        self.ca_file = ca_file
+
+    def _addCACertsToContext(self, context: Any) -> None:  # noqa: N802 - Twisted's name
+        load_trust(context, self.ca_file)
 
 
 class _Recording:
@@ -72,7 +84,6 @@ class _Recording:
 
     def clientConnectionForTLS(self, tls_protocol: Any) -> Any:  # noqa: N802 - Twisted's interface
         from OpenSSL import SSL
-        from twisted.internet import _sslverify as sv
 
         conn = self._inner.clientConnectionForTLS(tls_protocol)
         inner_cb = getattr(sv, "_verifyCB", None)

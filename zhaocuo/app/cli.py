@@ -98,7 +98,7 @@ def _baseline(profile: Profile, store: SQLiteStore, args: argparse.Namespace) ->
 
 
 def _audit(profile: Profile, store: SQLiteStore, args: argparse.Namespace, started: float, base: Any = None) -> int:
-    from zhaocuo.app.runner import audit_and_report, exit_code
+    from zhaocuo.app.runner import audit_and_report, exit_code, fail_on_lines
 
     out = _out_dir(args.out)
     as_of = _as_of(args.as_of)
@@ -126,13 +126,9 @@ def _audit(profile: Profile, store: SQLiteStore, args: argparse.Namespace, start
     print(f"报告 report: {report if report.exists() else out / 'findings.jsonl'}")
     titles = result.data.titles if result.data else {}
     if args.fail_on:
-        from zhaocuo.app.runner import fail_on_lines
-
         for line in fail_on_lines(result.findings, args.fail_on, titles):
             print(line, file=sys.stderr)
     if args.fail_on_new:
-        from zhaocuo.app.runner import fail_on_lines
-
         new = [f for f in result.findings if f.baseline == "new"]
         for line in fail_on_lines(new, args.fail_on_new, titles):
             print(line.replace("--fail-on ", "--fail-on-new ", 1), file=sys.stderr)
