@@ -222,3 +222,22 @@ def test_a_gate_that_could_not_get_in_fails_instead_of_passing(tmp_path: Path) -
                        "--fail-on-new", "high", timeout=120, env={**ENV, "STG_PASS": "wrong-password-1"})
     assert proc.returncode == 3, proc.stderr[-2000:]
     assert "crawl.auth_user_env" in proc.stderr and "wrong-password-1" not in _all_output(tmp_path, proc)
+
+
+def test_the_ipv6_probe_sends_credentials_only_over_verified_tls(tmp_path: Path) -> None:
+    """The probe compares IPv4 and IPv6 answers without judging certificates — but a request that
+    carries the site's credentials is verified (system CAs + ca_file) or not sent."""
+    from crawler.ipv6_fetch import fetch_via
+
+    ca = make_ca("probe CA")
+    ca_file = str(ca.write(tmp_path / "ca.pem"))
+    seen: list[dict[str, str]] = []
+    with tls_server(_recording(seen), ca.server_context(tmp_path, ["127.0.0.1"])) as srv:
+        url = https_base(srv) + "/"
+        plain = fetch_via(url, "127.0.0.1", 3.0, 65536, "zhaocuo-test")
+        refused = fetch_via(url, "127.0.0.1", 3.0, 65536, "zhaocuo-test", headers={"Authorization": BASIC})
+        trusted = fetch_via(url, "127.0.0.1", 3.0, 65536, "zhaocuo-test", headers={"Authorization": BASIC},
+                            ca_file=ca_file)
+    assert plain.status == 200 and trusted.status == 200
+    assert refused.status is None and refused.error_kind == "ssl"
+    assert [s.get("authorization") for s in seen] == [None, BASIC]  # the refused request never got there
