@@ -174,18 +174,12 @@ def _linking_pages(crawl: Crawl, hosts: set[str]) -> dict[str, list[str]]:
     found: dict[str, dict[str, None]] = {h: {} for h in hosts}
     if not hosts:
         return {}
-    tags = sorted(LINK_TAGS)
-    ordered = sorted(hosts)
-    # SQLite's lower() folds ASCII only: enough for host names (IDN hosts are stored punycoded
-    # or as written; the exact parse below decides).
-    match = " OR ".join("instr(lower(target), ?) > 0" for _ in ordered)
-    rows = crawl.store.db.execute(
-        f"SELECT source, target FROM links WHERE run_id = ? AND tag IN ({','.join('?' * len(tags))})"
-        f" AND ({match})", (crawl.run_id, *tags, *ordered))
-    for source, target in rows:
-        h = _host(target)
+    # The store's pre-filter folds ASCII only: enough for host names (IDN hosts are stored
+    # punycoded or as written; the exact parse below decides).
+    for link in crawl.links_mentioning(hosts, LINK_TAGS):
+        h = _host(link.target)
         if h in found:
-            found[h][source] = None
+            found[h][link.source] = None
     return {h: list(p) for h, p in found.items()}
 
 

@@ -21,7 +21,6 @@ import json
 import os
 import shutil
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,10 @@ from pathlib import Path
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from zhaocuo.core.store import open_store  # noqa: E402 - after the repository is on the path
+
 PER_LIST = 50
 PARAGRAPH = ("为深入贯彻落实党中央、国务院关于全面推进政务公开工作的决策部署，进一步提升政府网站建设管理水平，"
              "区政府办公室组织开展了政府网站和政务新媒体常态化检查工作。")
@@ -175,12 +178,15 @@ def main() -> int:
         if proc.returncode != 0:
             print(err[-3000:], file=sys.stderr)
             return 1
-        db = sqlite3.connect(work / "bench.sqlite")
-        rendered, with_text = db.execute(
-            "SELECT COUNT(*), SUM(text LIKE '%重点工作%' OR text LIKE '%政务公开栏目%') FROM pages "
-            "WHERE kind = 'html' AND rendered = 1").fetchone()
-        stats = json.loads(db.execute("SELECT stats FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0] or "{}")
-        db.close()
+        store = open_store(work / "bench.sqlite", read_only=True)
+        last = store.last_run(status=None)
+        rendered = with_text = 0
+        for page in (store.iter_pages(last.id, kinds=("html",)) if last else ()):
+            if page.rendered:
+                rendered += 1
+                with_text += "重点工作" in page.text or "政务公开栏目" in page.text
+        stats = last.stats if last else {}
+        store.close()
         crawl_s = stats.get("crawl_elapsed_s") or elapsed
         mb = 1024 * 1024
         print(f"渲染页面 rendered pages: {rendered} (正文由脚本生成且已抓到 with script-built text: {with_text or 0})")

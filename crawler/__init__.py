@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import SQLiteStore
+from zhaocuo.core.store import Store
 
 log = logging.getLogger("zhaocuo.crawler")
 
@@ -46,7 +46,7 @@ def profile_hash(profile: Profile) -> str:
     return hashlib.sha1(profile.path.read_bytes()).hexdigest()[:12]
 
 
-def run_crawl(profile: Profile, store: SQLiteStore, progress: bool = True, resume: bool = True) -> CrawlResult:
+def run_crawl(profile: Profile, store: Store, progress: bool = True, resume: bool = True) -> CrawlResult:
     """Run every gatherer into one store run. An interrupted earlier run is resumed."""
     started = time.monotonic()
     run_id, resumed = store.begin_run(profile_hash(profile), resume=resume)

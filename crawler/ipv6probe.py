@@ -49,7 +49,7 @@ from crawler.ipv6_fetch import Fetch, fetch_via, routable, similarity
 from crawler.tls import ca_path
 from crawler.urls import canonical
 from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Crawl, Page, SQLiteStore
+from zhaocuo.core.store import Crawl, Page, Store
 
 log = logging.getLogger("zhaocuo.ipv6")
 
@@ -243,7 +243,7 @@ def _host_record(host: str, census: Census, dns_info: HostDns) -> dict[str, Any]
     }
 
 
-def gather(profile: Profile, store: SQLiteStore, run_id: int, progress: bool) -> dict[str, Any]:
+def gather(profile: Profile, store: Store, run_id: int, progress: bool) -> dict[str, Any]:
     """Probe the site's and the linked hosts; store one ``ipv6_host`` record per host and the
     ``ipv6_site`` census. Returns the stats merged into the run's."""
     if not profile.ipv6.enabled:
@@ -251,7 +251,7 @@ def gather(profile: Profile, store: SQLiteStore, run_id: int, progress: bool) ->
     started = time.monotonic()
     run = store.run(run_id)
     if run is None:
-        raise LookupError(f"run {run_id} not in {store.path}")
+        raise LookupError(f"run {run_id} not in {store.url}")
     crawl = Crawl(store, run)
     access = SiteAccess(profile)
     census = link_census(crawl, profile)

@@ -28,37 +28,35 @@ from typing import Any
 
 from crawler.urls import canonical, host_of
 from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import SQLiteStore
+from zhaocuo.core.store import Store
 
 GET_CAP_BYTES = 64 * 1024
 
 
-def gather(profile: Profile, store: SQLiteStore, run_id: int, progress: bool = True) -> dict[str, Any]:
+def gather(profile: Profile, store: Store, run_id: int, progress: bool = True) -> dict[str, Any]:
     from crawler.scrapyrun import run_child
 
     if not todo_targets(profile, store, run_id, limit=1, count_over=False)[0]:
-        total = store.db.execute("SELECT COUNT(*) FROM link_checks WHERE run_id = ?", (run_id,)).fetchone()[0]
-        return {"links_checked": total, "links_checked_by_checker": 0}
+        return {"links_checked": store.link_check_count(run_id), "links_checked_by_checker": 0}
     stats = run_child("crawler.linkcheck", profile, store, run_id, progress)
-    stats["links_checked"] = store.db.execute(
-        "SELECT COUNT(*) FROM link_checks WHERE run_id = ?", (run_id,)).fetchone()[0]
+    stats["links_checked"] = store.link_check_count(run_id)
     run = store.run(run_id)
     earlier = int((run.stats if run else {}).get("errors", 0) or 0)
     stats["errors"] = earlier + int(stats.get("links_dead_or_failed", 0))
     return stats
 
 
-def todo_targets(profile: Profile, store: SQLiteStore, run_id: int, limit: int,
+def todo_targets(profile: Profile, store: Store, run_id: int, limit: int,
                  count_over: bool = True) -> tuple[list[str], int]:
     """Canonical targets without a check yet, in first-seen order, at most ``limit``; and how
     many more there were (left unchecked: over the budget; not counted when ``count_over``
     is false, for a quick "anything to do?")."""
-    done = {r[0] for r in store.db.execute("SELECT url FROM link_checks WHERE run_id = ?", (run_id,))}
+    done = store.checked_urls(run_id)
     out: list[str] = []
     over = 0
     queued: set[str] = set()
-    for (target,) in store.db.execute("SELECT target FROM links WHERE run_id = ? ORDER BY rowid", (run_id,)):
-        url = canonical(target)
+    for link in store.iter_links(run_id):
+        url = canonical(link.target)
         if url in done or url in queued:
             continue
         if not profile.crawl.check_external and not profile.host_allowed(host_of(url)):

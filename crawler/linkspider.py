@@ -24,7 +24,7 @@ from crawler.scrapyrun import SignalledSpider, StoreWriter, fetch_outcome
 from crawler.spider import header, is_html, snippet
 from crawler.urls import host_of, looks_like_page
 from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import LinkCheck, SQLiteStore, now_iso
+from zhaocuo.core.store import LinkCheck, now_iso, open_store
 
 
 class LinkCheckSpider(SignalledSpider, scrapy.Spider):
@@ -33,7 +33,7 @@ class LinkCheckSpider(SignalledSpider, scrapy.Spider):
     def __init__(self, profile: Profile, store_path: str, run_id: int, progress: bool = False, **kw: Any) -> None:
         super().__init__(**kw)
         self.profile = profile
-        self.store = SQLiteStore(store_path)
+        self.store = open_store(store_path)
         self.run_id = run_id
         self.writer = StoreWriter(self.store, run_id)
         self.progress = Progress("链接检查 links", enabled=progress)

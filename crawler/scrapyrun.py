@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Link, LinkCheck, Page, SQLiteStore
+from zhaocuo.core.store import Link, LinkCheck, Page, Store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -114,7 +114,7 @@ class StoreWriter:
     kill loses at most the open batch, and never leaves a page without its check (resume
     relies on that). SQLite keeps every committed batch whole."""
 
-    def __init__(self, store: SQLiteStore, run_id: int, every: int = 200, seconds: float = 1.0) -> None:
+    def __init__(self, store: Store, run_id: int, every: int = 200, seconds: float = 1.0) -> None:
         self.store = store
         self.run_id = run_id
         self.every = every
@@ -145,7 +145,7 @@ class StoreWriter:
         self.last = time.monotonic()
 
 
-def run_child(module: str, profile: Profile, store: SQLiteStore, run_id: int, progress: bool,
+def run_child(module: str, profile: Profile, store: Store, run_id: int, progress: bool,
               extra_args: list[str] | None = None) -> dict[str, Any]:
     """Run ``python -m MODULE`` for this run and return the stats it wrote.
 
@@ -155,7 +155,7 @@ def run_child(module: str, profile: Profile, store: SQLiteStore, run_id: int, pr
     store.commit()  # the child writes: the parent must hold no open write transaction
     with tempfile.TemporaryDirectory(prefix="zhaocuo-") as tmp:
         stats_file = Path(tmp) / "stats.json"
-        cmd = [sys.executable, "-m", module, "--config", str(profile.path.resolve()), "--db", str(store.path.resolve()),
+        cmd = [sys.executable, "-m", module, "--config", str(profile.path.resolve()), "--db", store.url,
                "--run-id", str(run_id), "--stats-file", str(stats_file)]
         if progress:
             cmd.append("--progress")

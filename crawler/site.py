@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import SQLiteStore
+from zhaocuo.core.store import Store
 
 _REASONS = {
     "dns": "域名无法解析 DNS lookup failed",
@@ -26,7 +26,7 @@ _REASONS = {
 }
 
 
-def gather(profile: Profile, store: SQLiteStore, run_id: int, progress: bool = True) -> dict[str, Any]:
+def gather(profile: Profile, store: Store, run_id: int, progress: bool = True) -> dict[str, Any]:
     from crawler import CrawlError
     from crawler.scrapyrun import run_child
     from crawler.urls import host_of

@@ -31,7 +31,7 @@ from crawler.scrapyrun import SignalledSpider, StoreWriter, fetch_outcome
 from crawler.urls import canonical, host_of, is_attachment, looks_like_page, origin_of, path_key, trap_reason
 from zhaocuo.core.htmlheur import looks_like_message_list, looks_script_built
 from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Link, LinkCheck, Page, SQLiteStore, now_iso
+from zhaocuo.core.store import Link, LinkCheck, Page, now_iso, open_store
 
 log = logging.getLogger("zhaocuo.crawler")
 
@@ -71,7 +71,7 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
         super().__init__(**kwargs)
         self.profile = profile
         self.crawl_cfg = profile.crawl
-        self.store = SQLiteStore(store_path)
+        self.store = open_store(store_path)
         self.run_id = run_id
         self.writer = StoreWriter(self.store, run_id)
         self.progress = Progress("抓取 crawl", enabled=progress)
@@ -121,15 +121,13 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
     # -- the frontier -----------------------------------------------------------------------
     def _seed(self) -> None:
         """Start URLs, and on resume the in-scope links of stored pages not fetched yet."""
-        db = self.store.db
         done: set[str] = set()
         if self.resumed:
             done = self.store.fetched_urls(self.run_id)
-            done |= {r[0] for r in db.execute("SELECT url FROM link_checks WHERE run_id = ?", (self.run_id,))}
-            self.pages_done = db.execute(
-                "SELECT COUNT(*) FROM pages WHERE run_id = ? AND kind = 'html'", (self.run_id,)).fetchone()[0]
-            for (url,) in db.execute("SELECT url FROM pages WHERE run_id = ? AND kind = 'notfound_probe'", (self.run_id,)):
-                self.origins_probed.add(origin_of(url))
+            done |= self.store.checked_urls(self.run_id)
+            self.pages_done = self.store.page_count(self.run_id, "html")
+            for fetch in self.store.iter_fetches(self.run_id, kinds=("notfound_probe",)):
+                self.origins_probed.add(origin_of(fetch.url))
             self.seen |= done
             self.page_urls |= done
             for canon in self.start_urls_canon:
@@ -142,11 +140,8 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
             if col.url and col.rule != "ignore":
                 self._enqueue(canonical(col.url), 1)
         if self.resumed:
-            rows = db.execute(
-                "SELECT l.target, p.depth FROM links l JOIN pages p ON p.run_id = l.run_id AND p.url = l.source "
-                "WHERE l.run_id = ? AND p.kind = 'html' ORDER BY p.depth, l.rowid", (self.run_id,))
-            for target, depth in rows:
-                self._enqueue(canonical(target), (depth or 0) + 1)
+            for target, depth in self.store.iter_crawl_frontier(self.run_id):
+                self._enqueue(canonical(target), depth + 1)
             self.skipped["resume_seeded"] = len(self.frontier)
 
     def _enqueue(self, url: str, depth: int, board: bool = False) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from audits import blank_column, stale_column, stale_homepage
 from tests.test_columns_discovery import AS_OF, BASE, NAV, ago, build, homepage, layout, list_page
+from zhaocuo.core.store import Crawl
 
 
 def site(gzdt_days: int = 3, tzgg_days: int = 30, rsxx_days: int = 100, home_days: int = 2,
@@ -153,10 +155,8 @@ def test_dates_after_as_of_count_up_to_the_crawl_day_only(tmp_path: Path) -> Non
     pages["/tzgg/"] = list_page("通知公告", "/tzgg/", [("/tzgg/1.html", "日期写错的通知", typo),
                                                    ("/tzgg/0.html", "旧通知", ago(200))])
     crawl, prof = build(tmp_path, pages)
-    crawl.store.db.execute("UPDATE runs SET started_at = ?, finished_at = ?", (f"{AS_OF}T01:00:00+00:00",
-                                                                              f"{AS_OF}T02:00:00+00:00"))
-    crawl.store.db.commit()
-    crawl = crawl.store.crawl()
+    run = dataclasses.replace(crawl.run, started_at=f"{AS_OF}T01:00:00+00:00", finished_at=f"{AS_OF}T02:00:00+00:00")
+    crawl = Crawl(crawl.store, run)  # crawled on AS_OF
     earlier = AS_OF - timedelta(days=10)
     found = {f.column: f for f in stale_column.audit(crawl, prof, earlier)}
     assert "工作动态" not in found  # its 3-days-ago item was posted after `earlier`, before the crawl

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from tests.conftest import ROOT, run_cli
 from tests.support.dns import Dnsmasq
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route, free_port
+from zhaocuo.core.store import StoreError, open_store
 
 
 def page(title: str, body: str = "") -> str:
@@ -114,11 +114,15 @@ def test_crawl_killed_with_sigkill_resumes_and_finishes(tmp_path: Path) -> None:
             while time.monotonic() < deadline and stored < 25:
                 time.sleep(0.1)
                 if db.exists():
-                    with sqlite3.connect(db, timeout=5) as con:
+                    try:
+                        store = open_store(db, read_only=True)
                         try:
-                            stored = con.execute("SELECT COUNT(*) FROM pages WHERE kind = 'html'").fetchone()[0]
-                        except sqlite3.OperationalError:
-                            stored = 0
+                            run = store.last_run(status=None)
+                            stored = store.page_count(run.id) if run else 0
+                        finally:
+                            store.close()
+                    except StoreError:
+                        stored = 0
             assert 25 <= stored < N_PAGES, "the crawl should be mid-way when killed"
             for child in psutil.Process(proc.pid).children(recursive=True):  # the Scrapy child first
                 child.send_signal(signal.SIGKILL)
@@ -127,21 +131,24 @@ def test_crawl_killed_with_sigkill_resumes_and_finishes(tmp_path: Path) -> None:
         finally:
             if proc.poll() is None:
                 proc.kill()
-        with sqlite3.connect(db) as con:
-            assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-            before = {r[0] for r in con.execute("SELECT url FROM pages WHERE kind = 'html'")}
-            assert con.execute("SELECT status FROM runs").fetchall() == [("running",)]
+        store = open_store(db, read_only=True)
+        assert store.integrity_problems() == []
+        (running,) = [store.last_run(status=None)]
+        assert running is not None and running.status == "running" and store.run_count() == 1
+        before = {f.url for f in store.iter_fetches(running.id, kinds=("html",))}
+        store.close()
         hits_before = len(srv.hits)
         res = run_cli("crawl", "--config", str(prof), env={"ZHAOCUO_HOME": str(tmp_path / "home")})
         assert res.returncode == 0, res.stderr
         assert "resumed an interrupted crawl" in res.stderr
         again = [p for m, p in srv.hits[hits_before:] if m == "GET" and srv.url(p) in before]
     assert again == []  # pages stored before the kill are not fetched again
-    with sqlite3.connect(db) as con:
-        assert con.execute("SELECT COUNT(*) FROM pages WHERE kind = 'html'").fetchone()[0] == N_PAGES
-        run = con.execute("SELECT id, status, resumed, stats FROM runs").fetchall()
-    assert len(run) == 1 and run[0][1] == "complete" and run[0][2] == 1
-    stats = json.loads(run[0][3])
+    store = open_store(db, read_only=True)
+    run = store.last_run(status=None)
+    assert store.run_count() == 1 and run is not None and run.status == "complete" and run.resumed
+    assert store.page_count(run.id) == N_PAGES
+    stats = run.stats
+    store.close()
     assert stats["resumed"] is True and stats["pages_crawled"] == N_PAGES
 
 

@@ -21,14 +21,14 @@ import time
 from typing import Any
 
 from zhaocuo.core.profile import NewMedia, Profile
-from zhaocuo.core.store import Link, Page, SQLiteStore
+from zhaocuo.core.store import Link, Page, Store
 
 log = logging.getLogger("zhaocuo.newmedia")
 
 MAX_TEXT_CHARS = 500_000
 
 
-def _add_page(store: SQLiteStore, run_id: int, acct: NewMedia, rendered: Any, doc: Any, text: str, base: str) -> None:
+def _add_page(store: Store, run_id: int, acct: NewMedia, rendered: Any, doc: Any, text: str, base: str) -> None:
     from crawler.newmedia import page as pagemod
 
     store.add_page(run_id, Page(
@@ -41,7 +41,7 @@ def _add_page(store: SQLiteStore, run_id: int, acct: NewMedia, rendered: Any, do
     store.add_links(run_id, [Link(acct.url, lk.target, lk.anchor, lk.tag) for lk in pagemod.links_of(doc, base)])
 
 
-def _store_account(store: SQLiteStore, run_id: int, acct: NewMedia, rendered: Any) -> dict[str, Any]:
+def _store_account(store: Store, run_id: int, acct: NewMedia, rendered: Any) -> dict[str, Any]:
     from crawler.newmedia import page as pagemod
     from crawler.newmedia import platforms
     from crawler.newmedia.posts import now_beijing
@@ -53,8 +53,8 @@ def _store_account(store: SQLiteStore, run_id: int, acct: NewMedia, rendered: An
     base = rendered.final_url or acct.url
     # The site crawl may have stored the same address already (an account page on the site
     # itself): that page stays as crawled; the account's posts are still recorded below.
-    crawled = store.db.execute("SELECT kind FROM pages WHERE run_id = ? AND url = ?", (run_id, acct.url)).fetchone()
-    if crawled is None or crawled[0] == "newmedia":
+    crawled = store.page_kind(run_id, acct.url)
+    if crawled is None or crawled == "newmedia":
         _add_page(store, run_id, acct, rendered, doc, text, base)
     platform, posts = ("", [])
     if doc is not None:
@@ -74,7 +74,7 @@ def _store_account(store: SQLiteStore, run_id: int, acct: NewMedia, rendered: An
     return summary
 
 
-def gather(profile: Profile, store: SQLiteStore, run_id: int, progress: bool = True) -> dict[str, Any]:
+def gather(profile: Profile, store: Store, run_id: int, progress: bool = True) -> dict[str, Any]:
     """Render every ``[[newmedia]]`` account page and store what it shows. Returns stats."""
     from crawler.newmedia.browser import render_pages
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from zhaocuo.core.profile import Profile, ProfileError
-from zhaocuo.core.store import SQLiteStore
+from zhaocuo.core.store import Store
 
 LEVELS = ("veto", "high", "medium", "low")
 # A night whose reports were written but whose mail could not be composed or sent (not with
@@ -59,7 +59,7 @@ def _out_dir(value: str) -> Path:
     return out
 
 
-def _store(profile: Profile, db: str | None) -> SQLiteStore:
+def _store(profile: Profile, db: str | None) -> Store:
     from zhaocuo.app.stores import StoreOpenError, open_store
 
     try:
@@ -68,7 +68,7 @@ def _store(profile: Profile, db: str | None) -> SQLiteStore:
         raise UsageError(f"--db {exc}" if db else str(exc)) from None
 
 
-def _crawl(profile: Profile, store: SQLiteStore) -> None:
+def _crawl(profile: Profile, store: Store) -> None:
     from crawler import run_crawl
 
     result = run_crawl(profile, store, progress=True)
@@ -78,7 +78,7 @@ def _crawl(profile: Profile, store: SQLiteStore) -> None:
           f"{s.get('links_checked', 0)} 链接 links checked, {s.get('elapsed_s', 0)} s", file=sys.stderr)
 
 
-def _baseline(profile: Profile, store: SQLiteStore, args: argparse.Namespace) -> Any:
+def _baseline(profile: Profile, store: Store, args: argparse.Namespace) -> Any:
     """The production run ``--baseline`` names (read before a long crawl: a wrong folder is exit 2 now)."""
     from zhaocuo.app import baseline
     from zhaocuo.app.runner import url_map
@@ -89,7 +89,7 @@ def _baseline(profile: Profile, store: SQLiteStore, args: argparse.Namespace) ->
         return None
     try:
         base = baseline.load(args.baseline)
-        baseline.check_matches(base, profile, url_map(profile), store.path)
+        baseline.check_matches(base, profile, url_map(profile), Path(store.url))
     except baseline.BaselineError as exc:
         raise UsageError(str(exc)) from None
     if Path(args.out).resolve() == base.folder.resolve():
@@ -97,7 +97,7 @@ def _baseline(profile: Profile, store: SQLiteStore, args: argparse.Namespace) ->
     return base
 
 
-def _audit(profile: Profile, store: SQLiteStore, args: argparse.Namespace, started: float, base: Any = None) -> int:
+def _audit(profile: Profile, store: Store, args: argparse.Namespace, started: float, base: Any = None) -> int:
     from zhaocuo.app.runner import audit_and_report, exit_code, fail_on_lines
 
     out = _out_dir(args.out)
@@ -139,7 +139,7 @@ def _audit(profile: Profile, store: SQLiteStore, args: argparse.Namespace, start
     return exit_code(result.findings, args.fail_on, args.fail_on_new)
 
 
-def _mail(profile: Profile, store: SQLiteStore, out: Path, result, send: bool) -> bool:
+def _mail(profile: Profile, store: Store, out: Path, result, send: bool) -> bool:
     """Deliver the night's mail; True when something could not be composed or sent."""
     from zhaocuo.app import delivery
 

@@ -16,12 +16,12 @@ from typing import Any
 from reports import mail
 from zhaocuo.app import outbox
 from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import SQLiteStore
+from zhaocuo.core.store import Store
 
 log = logging.getLogger("zhaocuo.mail")
 
 
-def deliver(profile: Profile, store: SQLiteStore, out_dir: Path, result: Any,
+def deliver(profile: Profile, store: Store, out_dir: Path, result: Any,
             send: bool = True, env: dict[str, str] | None = None) -> dict[str, Any]:
     """Write this run's messages to the outbox (once per run and recipient; they replace any
     message of an older run still waiting), then, unless ``send`` is False, send everything

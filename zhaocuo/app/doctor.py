@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from pathlib import Path
 from zhaocuo.app.profiles import load as load_profile
 from zhaocuo.app.stores import legacy_store
 from zhaocuo.core.profile import Profile, ProfileError
+from zhaocuo.core.store import StoreError, open_store
 
 _PROBE_HTML = "data:text/html;charset=utf-8,<title>zhaocuo</title><body><script>document.body.textContent = '渲染' + (40 + 2)</script></body>"
 _PROBE_EXPECT = "渲染42"
@@ -68,15 +68,15 @@ def check_store(db: str | None, profile: Profile | None) -> Check:
             return Check(True, "数据库 store", f"{path} 尚未创建, 首次运行时创建 not created yet (the first run creates it)")
         return Check(False, "数据库 store", f"{path} 无法创建: 目录不可写 cannot be created: {folder} is not writable")
     try:
-        db_conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        store = open_store(path, read_only=True)
         try:
-            result = [r[0] for r in db_conn.execute("PRAGMA integrity_check").fetchall()]
-            runs = db_conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+            result = store.integrity_problems()
+            runs = store.run_count()
         finally:
-            db_conn.close()
-    except sqlite3.Error as exc:
+            store.close()
+    except StoreError as exc:
         return Check(False, "数据库 store", f"{path} 无法打开或已损坏 cannot be opened or is damaged: {exc}")
-    if result != ["ok"]:
+    if result:
         return Check(False, "数据库 store", f"{path} 完整性检查未通过 integrity_check failed: {'; '.join(result[:3])}")
     return Check(True, "数据库 store", f"{path} 完整性检查通过 integrity_check ok ({runs} 次抓取 runs)")
 

@@ -52,7 +52,7 @@ from zhaocuo.app.stores import StoreOpenError, open_store
 from zhaocuo.core.dates import local_now, local_time, parse_day
 from zhaocuo.core.finding import STATUS_LABELS, Finding
 from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import SQLiteStore
+from zhaocuo.core.store import Store
 
 LEDGER_COLUMNS = tuple(COLUMNS)  # what reports/ledger.py writes (older ledgers are read too)
 REQUIRED = ("问题编号", "整改状态", "反馈说明")
@@ -232,7 +232,7 @@ class Answer:
     members: list[Finding]   # the findings it answers (the party's own)
 
 
-def _known(store: SQLiteStore) -> tuple[dict[str, Finding], dict[str, list[Finding]]]:
+def _known(store: Store) -> tuple[dict[str, Finding], dict[str, list[Finding]]]:
     """Every finding this store has judged (by id), and the groups by group id."""
     from zhaocuo.app import lifecycle
 
@@ -265,7 +265,7 @@ def _merge(a: Row, b: Row) -> Row:
     return merged
 
 
-def plan(ledger: Ledger, store: SQLiteStore, party: Party) -> list[Answer]:
+def plan(ledger: Ledger, store: Store, party: Party) -> list[Answer]:
     """Check every row; the answers to apply. Raises FeedbackError on the first problem,
     naming the sheet and row."""
     by_id, groups = _known(store)
@@ -314,7 +314,7 @@ def plan(ledger: Ledger, store: SQLiteStore, party: Party) -> list[Answer]:
 
 # -- applying ---------------------------------------------------------------------------------
 
-def apply_answers(store: SQLiteStore, ledger: Ledger, answers: list[Answer], party: Party, by: str) -> dict[str, int]:
+def apply_answers(store: Store, ledger: Ledger, answers: list[Answer], party: Party, by: str) -> dict[str, int]:
     """Write every answer in one transaction; counts of what was recorded."""
     from zhaocuo.app import lifecycle
 
@@ -361,7 +361,7 @@ def apply_answers(store: SQLiteStore, ledger: Ledger, answers: list[Answer], par
     return counts
 
 
-def _decide_row(store: SQLiteStore, claim: dict[str, Any] | None, r: Row, by: str, counts: dict[str, int]) -> None:
+def _decide_row(store: Store, claim: dict[str, Any] | None, r: Row, by: str, counts: dict[str, int]) -> None:
     """The office's 审核意见 on a row, applied to the row's pending claim."""
     if not r.decision or claim is None or claim["status"] != review.PENDING:
         return

@@ -28,7 +28,7 @@ from typing import Any
 from zhaocuo.app import review
 from zhaocuo.core.finding import Finding
 from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Crawl, SQLiteStore, now_iso
+from zhaocuo.core.store import Crawl, Store, now_iso
 from zhaocuo.core.workdays import CalendarRangeError, Deadline, covered_years, deadline_after, estimate_note
 
 log = logging.getLogger("zhaocuo")
@@ -67,11 +67,9 @@ def estimate_warning(years: Iterable[int]) -> str:
 
 def rechecked_urls(crawl: Crawl) -> set[str]:
     """Pages fetched successfully this run (or found removed): only their findings can be fixed."""
-    rows = crawl.store.db.execute(
-        "SELECT url, final_url, status, error FROM pages WHERE run_id = ?", (crawl.run_id,)
-    )
     out: set[str] = set()
-    for url, final_url, status, error in rows:
+    for fetch in crawl.fetches():
+        url, final_url, status, error = fetch.url, fetch.final_url, fetch.status, fetch.error
         if error or status is None:
             continue
         if 200 <= status < 400 or status in _RECHECKED_STATUS:
@@ -117,8 +115,7 @@ def audits_without_data(crawl: Crawl) -> set[str]:
     evidence that their earlier findings were fixed."""
     import audits
 
-    present = {kind for (kind,) in crawl.store.db.execute(
-        "SELECT DISTINCT kind FROM records WHERE run_id = ?", (crawl.run_id,))}
+    present = crawl.record_kinds()
     out = set()
     for mod in audits.all_audits():
         kinds = [r.removeprefix("records:") for r in mod.META.requires if r.startswith("records:")]
@@ -139,7 +136,7 @@ def undetermined_keys(crawl: Crawl, profile: Profile, as_of: date) -> dict[str, 
     return out
 
 
-def apply(store: SQLiteStore, profile: Profile, crawl: Crawl, findings: list[Finding],
+def apply(store: Store, profile: Profile, crawl: Crawl, findings: list[Finding],
           as_of: date, failed_audits: Iterable[str] = (), suppressed: list[Finding] | None = None,
           resolved: Iterable[str] = (),
           to_production: Callable[[str], str] | None = None) -> tuple[list[Finding], list[Finding]]:
@@ -294,7 +291,7 @@ def run_counts(run_id: int, as_of: date, findings: list[Finding], fixed: list[Fi
     }
 
 
-def recent_runs(store: SQLiteStore, limit: int = 30) -> list[dict[str, Any]]:
+def recent_runs(store: Store, limit: int = 30) -> list[dict[str, Any]]:
     """The counts of the last ``limit`` audited crawl runs, oldest first."""
     runs = sorted(store.all_state(RUN_KIND).values(), key=lambda d: int(d.get("run", 0)))
     return runs[-limit:]

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zhaocuo.core.profile import MailSection
-from zhaocuo.core.store import SQLiteStore, now_iso
+from zhaocuo.core.store import Store, now_iso
 
 KIND = "outbox"
 
@@ -41,7 +41,7 @@ def outbox_key(run: int | str, recipient: str) -> str:
     return f"{run}|{recipient}"
 
 
-def add(store: SQLiteStore, key: str, *, run: int | str, recipient: str, to: list[str], sender: str,
+def add(store: Store, key: str, *, run: int | str, recipient: str, to: list[str], sender: str,
         subject: str, raw: str) -> bool:
     """Store a message unless one with this key exists; True when it was added now."""
     if store.get_state(KIND, key) is not None:
@@ -54,7 +54,7 @@ def add(store: SQLiteStore, key: str, *, run: int | str, recipient: str, to: lis
     return True
 
 
-def supersede(store: SQLiteStore, run: int | str) -> int:
+def supersede(store: Store, run: int | str) -> int:
     """Mark every pending message of another (older) run superseded by ``run``'s; how many."""
     n = 0
     for entry in pending(store):
@@ -67,16 +67,16 @@ def supersede(store: SQLiteStore, run: int | str) -> int:
     return n
 
 
-def entries(store: SQLiteStore) -> list[Entry]:
+def entries(store: Store) -> list[Entry]:
     items = [Entry(k, d) for k, d in store.all_state(KIND).items()]
     return sorted(items, key=lambda e: (str(e.data.get("created", "")), e.key))
 
 
-def pending(store: SQLiteStore) -> list[Entry]:
+def pending(store: Store) -> list[Entry]:
     return [e for e in entries(store) if e.pending]
 
 
-def _mark(store: SQLiteStore, entry: Entry, **changes: Any) -> None:
+def _mark(store: Store, entry: Entry, **changes: Any) -> None:
     entry.data.update(changes)
     store.put_state(KIND, entry.key, entry.data)
     store.commit()  # one commit per message: a crash never makes a sent message pending again
@@ -134,7 +134,7 @@ def permanent(exc: BaseException) -> bool:
     return False
 
 
-def flush(store: SQLiteStore, mail: MailSection, env: dict[str, str]) -> tuple[int, list[str]]:
+def flush(store: Store, mail: MailSection, env: dict[str, str]) -> tuple[int, list[str]]:
     """Send every pending message; return (sent, errors). Temporary failures stay pending;
     permanent ones (5xx) are marked rejected."""
     todo = pending(store)

@@ -43,7 +43,7 @@ from zhaocuo.app.profiles import load as load_profile
 from zhaocuo.core.auditmeta import AuditMeta
 from zhaocuo.core.finding import Finding, Severity
 from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Crawl, SQLiteStore, now_iso
+from zhaocuo.core.store import Crawl, Store, now_iso, open_store
 from zhaocuo.core.units import unit_for
 from zhaocuo.core.urlcanon import canonical
 from zhaocuo.core.workdays import CalendarRangeError, deadline_after
@@ -265,11 +265,11 @@ def read_export(path: Path) -> list[Message]:
     return messages
 
 
-def store_messages(store: SQLiteStore, path: Path, messages: list[Message]) -> tuple[int, int]:
+def store_messages(store: Store, path: Path, messages: list[Message]) -> tuple[int, int]:
     """Write every message in one transaction; (new, updated)."""
     known = store.all_state(STATE_KIND)
     new = updated = 0
-    with store.db:  # one transaction: all rows or none
+    with store.transaction():  # all rows or none
         for m in messages:
             prev = known.get(m.id)
             data = {**m.to_state(), "file": str(path), "row": m.row, "imported_at": now_iso(),
@@ -287,7 +287,7 @@ def import_platform(args: argparse.Namespace) -> int:
     profile = load_profile(args.config)
     path = Path(args.export)
     db = getattr(args, "db", None)
-    store = SQLiteStore(Path(db.removeprefix("sqlite:///")) if db else profile.default_store_path())
+    store = open_store(Path(db.removeprefix("sqlite:///")) if db else profile.default_store_path())
     try:
         messages = read_export(path)
         new, updated = store_messages(store, path, messages)
@@ -303,7 +303,7 @@ def import_platform(args: argparse.Namespace) -> int:
 
 
 # -- the messages as findings of a run ---------------------------------------------------
-def in_use(store: SQLiteStore) -> bool:
+def in_use(store: Store) -> bool:
     """Has this store ever imported platform messages (then reports list the audit name)?"""
     return bool(store.all_state(STATE_KIND))
 
@@ -394,7 +394,7 @@ def due_date(m: dict[str, Any], profile: Profile) -> tuple[str, bool]:
     return due.day.isoformat(), due.estimated
 
 
-def for_run(store: SQLiteStore, crawl: Crawl | None, profile: Profile, as_of: date,
+def for_run(store: Store, crawl: Crawl | None, profile: Profile, as_of: date,
             findings: Iterable[Finding]) -> PlatformRun:
     """The stored platform messages as this run's findings (open ones), and the ids to close."""
     out = PlatformRun()

@@ -38,7 +38,7 @@ from typing import Any
 from reports.data import Claim, FeedbackNote, FeedbackView
 from zhaocuo.core.dates import local_now, local_time
 from zhaocuo.core.finding import GROUPED_AUDITS, Finding
-from zhaocuo.core.store import SQLiteStore
+from zhaocuo.core.store import Store
 
 KIND = "false_alarm"
 SEQ_KIND = "sequence"
@@ -93,12 +93,12 @@ def suggests_site(audit: str, reason: str) -> bool:
 
 # -- reading ----------------------------------------------------------------------------
 
-def claims(store: SQLiteStore) -> list[dict[str, Any]]:
+def claims(store: Store) -> list[dict[str, Any]]:
     """Every 误报 claim, oldest first."""
     return sorted(store.all_state(KIND).values(), key=lambda c: int(c.get("id", 0)))
 
 
-def get(store: SQLiteStore, claim_id: str) -> dict[str, Any]:
+def get(store: Store, claim_id: str) -> dict[str, Any]:
     doc = store.get_state(KIND, str(claim_id).lstrip("#"))
     if doc is None:
         raise ReviewError(f"没有编号为 {claim_id} 的误报申请 no claim #{claim_id} (zhaocuo feedback --list)")
@@ -125,7 +125,7 @@ class Suppressions:
         return None
 
 
-def suppressions(store: SQLiteStore) -> Suppressions:
+def suppressions(store: Store) -> Suppressions:
     out = Suppressions()
     for c in claims(store):
         if c.get("status") != ACCEPTED:
@@ -147,7 +147,7 @@ def suppressions(store: SQLiteStore) -> Suppressions:
 
 # -- writing (callers hold store.transaction()) -------------------------------------------
 
-def _next_id(store: SQLiteStore) -> str:
+def _next_id(store: Store) -> str:
     seq = store.get_state(SEQ_KIND, KIND) or {"next": 1}
     n = int(seq["next"])
     store.put_state(SEQ_KIND, KIND, {"next": n + 1})
@@ -159,13 +159,13 @@ def _event(action: str, by: str, note: str = "", **extra: Any) -> dict[str, Any]
             "note": clip(note), **extra}
 
 
-def open_claim(store: SQLiteStore, ledger_id: str) -> dict[str, Any] | None:
+def open_claim(store: Store, ledger_id: str) -> dict[str, Any] | None:
     """The pending or accepted claim on this 问题编号, if any."""
     return next((c for c in claims(store) if c.get("ledger_id") == ledger_id and c.get("status") in (PENDING, ACCEPTED)),
                 None)
 
 
-def file_claim(store: SQLiteStore, *, ledger_id: str, findings: list[Finding], claimed_by: str, reason: str,
+def file_claim(store: Store, *, ledger_id: str, findings: list[Finding], claimed_by: str, reason: str,
                source: dict[str, Any], by: str) -> tuple[dict[str, Any], bool]:
     """File a 误报 claim on ``findings`` (one ledger row). Returns (claim, created). The same
     row answered again (the ledger sent twice, or prefilled and returned) changes nothing; a
@@ -195,7 +195,7 @@ def file_claim(store: SQLiteStore, *, ledger_id: str, findings: list[Finding], c
     return claim, True
 
 
-def decide(store: SQLiteStore, claim_id: str, action: str, by: str, note: str = "", site_wide: bool = False
+def decide(store: Store, claim_id: str, action: str, by: str, note: str = "", site_wide: bool = False
            ) -> dict[str, Any]:
     """accept / reject a pending claim; revoke an accepted one (or withdraw a pending one)."""
     claim = get(store, claim_id)
@@ -229,7 +229,7 @@ def decide(store: SQLiteStore, claim_id: str, action: str, by: str, note: str = 
     return claim
 
 
-def migrate_legacy(store: SQLiteStore) -> int:
+def migrate_legacy(store: Store) -> int:
     """Suppressions written by versions before 0.2 (in force at once, no review) become
     accepted claims, listed and revocable like any other. Returns how many."""
     old_ids = store.all_state(LEGACY_SUPPRESSED)
@@ -283,7 +283,7 @@ def claim_view(c: dict[str, Any]) -> Claim:
                  note=c.get("note", ""), count=int(c.get("count", 1)))
 
 
-def view(store: SQLiteStore, findings: Iterable[Finding], as_of: date, suppressed_this_run: int = 0) -> FeedbackView:
+def view(store: Store, findings: Iterable[Finding], as_of: date, suppressed_this_run: int = 0) -> FeedbackView:
     """What the reports and mails show of the follow-up this night."""
     out = FeedbackView(suppressed_this_run=suppressed_this_run)
     recent = (as_of - timedelta(days=REJECTED_SHOWN_DAYS)).isoformat()

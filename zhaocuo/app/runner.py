@@ -23,7 +23,7 @@ from zhaocuo.app import lifecycle, platform_import, review
 from zhaocuo.app.baseline import Baseline
 from zhaocuo.core.finding import Finding, Severity, at_or_above
 from zhaocuo.core.profile import Profile, ProfileError
-from zhaocuo.core.store import Crawl, Page, SQLiteStore
+from zhaocuo.core.store import Crawl, Page, Store
 from zhaocuo.core.units import unit_for
 from zhaocuo.core.urlmap import OriginMap
 
@@ -100,7 +100,7 @@ def homepage(crawl: Crawl, profile: Profile) -> Page | None:
     return None
 
 
-def report_data(store: SQLiteStore, crawl: Crawl | None, profile: Profile, as_of: date, findings: list[Finding],
+def report_data(store: Store, crawl: Crawl | None, profile: Profile, as_of: date, findings: list[Finding],
                 fixed: list[Finding], summary: dict[str, Any], suppressed: int = 0, gated: bool = False
                 ) -> ReportData:
     """Everything the reports and the mail show, gathered here so they never read the store.
@@ -113,7 +113,7 @@ def report_data(store: SQLiteStore, crawl: Crawl | None, profile: Profile, as_of
                       baseline=summary.get("baseline"))
 
 
-def audit_and_report(profile: Profile, store: SQLiteStore, out_dir: Path, as_of: date,
+def audit_and_report(profile: Profile, store: Store, out_dir: Path, as_of: date,
                      started: float | None = None, run_id: int | None = None,
                      baseline: Baseline | None = None, fail_on_new: str | None = None) -> AuditResult:
     """Audit the crawl, follow findings across runs, write the reports.
@@ -154,7 +154,7 @@ def audit_and_report(profile: Profile, store: SQLiteStore, out_dir: Path, as_of:
         "as_of": as_of.isoformat(),
         "site": profile.site.name,
         "homepage": mapping.to_production(profile.homepage) if mapping else profile.homepage,
-        "store": str(store.path.resolve()),
+        "store": store.url,
         "crawl_run": crawl.run_id,
         "crawl_started_at": crawl.run.started_at,
         "crawl": crawl.stats,

@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import SQLiteStore
+from zhaocuo.core.store import Store
+from zhaocuo.core.store import open_store as open_path
 
 _SIDE_FILES = ("", "-wal", "-shm")  # SQLite's database, write-ahead log and its index
 
@@ -53,7 +54,7 @@ def adopt(profile: Profile) -> Path | None:
     return old
 
 
-def open_store(profile: Profile, db: str | None, must_exist: bool = False) -> SQLiteStore:
+def open_store(profile: Profile, db: str | None, must_exist: bool = False) -> Store:
     """The store for this profile (adopting an older one first). ``must_exist``: a command
     that only reads history (feedback) refuses to create an empty store."""
     if not db:
@@ -62,7 +63,7 @@ def open_store(profile: Profile, db: str | None, must_exist: bool = False) -> SQ
     if must_exist and not path.exists():
         raise StoreOpenError(f"{path}: 没有检查记录 no store for this profile yet (run `zhaocuo run` first)")
     try:
-        store = SQLiteStore(path)
+        store = open_path(path)
     except Exception as exc:  # noqa: BLE001 - any failure to open is reported with the path
         raise StoreOpenError(f"{path}: 无法打开数据库 cannot open the store ({exc})") from None
     return store
