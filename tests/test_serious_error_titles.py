@@ -145,7 +145,7 @@ def test_check_text_reports_the_wrong_title_with_the_right_one(tmp_path: Path) -
     profile = write_profile(tmp_path, {"site": {"start_urls": ["http://127.0.0.1:1/"]}, "leaders": LEADERS})
     proc = run_cli("check-text", "-", "--config", str(profile), timeout=120,
                    input="副区长王建国出席会议。\n区长王建国出席会议。\n原副区长王建国出席会议。\n")
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr  # errors found
     out = [json.loads(x) for x in proc.stdout.splitlines()]
     assert out[0]["errors"] == [{"start": 0, "text": "副区长王建国", "suggestion": "区长王建国",
                                  "audit": "serious_error"}]

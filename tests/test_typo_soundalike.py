@@ -142,8 +142,9 @@ def test_check_text_thorough_by_flag_and_by_profile(tmp_path: Path) -> None:
     flagged = run_cli("check-text", "--thorough", "-", input=text, timeout=120)
     profile = write_profile(tmp_path, {"site": {"start_urls": ["http://www.test.gov.cn/"]}, "text": {"thorough": True}})
     by_profile = run_cli("check-text", "--config", str(profile), "-", input=text, timeout=120)
-    for proc in (plain, flagged, by_profile):
-        assert proc.returncode == 0, proc.stderr
+    assert plain.returncode == 0, plain.stderr  # like a linter: 0 when clean, 1 when it finds errors
+    for proc in (flagged, by_profile):
+        assert proc.returncode == 1, proc.stderr
     assert json.loads(plain.stdout)["errors"] == []
     expected = [{"start": 16, "text": "经身", "suggestion": "精神", "audit": "typo"}]
     assert json.loads(flagged.stdout)["errors"] == expected

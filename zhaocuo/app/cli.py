@@ -339,7 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_check_text)
     sp = sub.add_parser("build-lm", help="build a proofreading language model from the centre's documents "
                                          "and/or the profile's stored pages")
-    sp.add_argument("--out", required=True, metavar="MODEL")
+    sp.add_argument("--out", required=True, metavar="MODEL", help="模型文件写到哪里 where to write the model file")
     sp.add_argument("--from", dest="sources", action="append", default=[], metavar="DIR",
                     help="a folder of documents (txt, docx, pdf, html); repeatable")
     sp.add_argument("--config", metavar="PROFILE.toml", help="also the pages of the profile's last crawl")
