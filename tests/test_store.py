@@ -161,3 +161,70 @@ def test_records_state_and_transactions(store: Store) -> None:
     with store.transaction():
         store.put_state("finding", "f2", {"status": "open"})
     assert store.get_state("finding", "f2") == {"status": "open"} and store.get_state("x", "y") is None
+
+
+def _crawl_run(store: Store, n: int, status: str = "complete") -> int:
+    run_id, _ = store.begin_run(resume=False)
+    store.add_page(run_id, Page(url=f"http://a/{n}", status=200, html="<p>" + "页" * 2000 + "</p>"))
+    store.add_links(run_id, [Link(f"http://a/{n}", "http://a/x")])
+    store.add_link_check(run_id, LinkCheck("http://a/x", status=404))
+    store.put_record(run_id, "ipv6", "a", {"ok": n})
+    store.finish_run(run_id, status, {"pages_crawled": 1, "n": n})
+    return run_id
+
+
+def test_prune_runs_deletes_old_crawls_and_keeps_runs_state_and_the_last_complete(store: Store) -> None:
+    """keep_runs: older crawls' pages, links, checks and records go; the runs' stats and every
+    cross-run document (finding history, claims) stay, and audits still read the last crawl."""
+    runs = [_crawl_run(store, n) for n in range(4)]
+    store.put_state("finding", "f1", {"status": "fixed", "first_seen": "2026-01-01"})
+    deleted = store.prune_runs(keep=2)
+    assert deleted == {"pages": 2, "links": 2, "link_checks": 2, "records": 2}
+    assert store.fetched_urls(runs[0]) == set() and list(store.iter_links(runs[1])) == []
+    assert store.link_check_count(runs[1]) == 0 and store.records(runs[0], "ipv6") == {}
+    assert store.fetched_urls(runs[3]) == {"http://a/3"} and store.page_count(runs[2]) == 1
+    assert store.run(runs[0]).stats["n"] == 0 and store.run_count() == 4
+    assert store.get_state("finding", "f1") == {"status": "fixed", "first_seen": "2026-01-01"}
+    assert store.prune_runs(keep=2) == {}, "pruning twice deletes nothing more"
+    # The newest runs failed: the last complete crawl (what audits read) is kept all the same.
+    failed = [_crawl_run(store, n, "failed") for n in (4, 5)]
+    store.prune_runs(keep=1)
+    assert store.crawl().run_id == runs[3] and store.crawl().page_count() == 1
+    assert store.fetched_urls(failed[0]) == set() and store.fetched_urls(failed[1]) == {"http://a/5"}
+    assert store.compact(force=True) is True
+    assert store.crawl().page(f"http://a/{3}").html.startswith("<p>页") and store.integrity_problems() == []
+
+
+def test_prune_runs_keeps_a_running_crawl(store: Store) -> None:
+    first = _crawl_run(store, 0)
+    running, _ = store.begin_run(resume=False)
+    store.add_page(running, Page(url="http://a/partial", status=200))
+    store.commit()
+    newer = [_crawl_run(store, n) for n in (1, 2)]
+    assert store.run(running).status == "interrupted", "begin_run(resume=False) closed it"
+    resumable, _ = store.begin_run(resume=False)
+    store.add_page(resumable, Page(url="http://a/r", status=200))
+    store.commit()
+    store.prune_runs(keep=1)
+    assert store.fetched_urls(resumable) == {"http://a/r"}, "the crawl in progress keeps its pages"
+    assert store.fetched_urls(newer[1]) == {"http://a/2"}, "and so does the last complete one"
+    assert store.fetched_urls(first) == set() and store.fetched_urls(running) == set()
+
+
+def test_state_lookups_by_keys_by_field_and_last_integer_keys(store: Store) -> None:
+    for key, status in (("a", "new"), ("b", "fixed"), ("c", "open"), ("d", None)):
+        store.put_state("finding", key, {"status": status} if status else {"first_seen": "2026-01-01"})
+    store.put_state("other", "a", {"status": "x"})
+    for run in (2, 10, 9, 1):
+        store.put_state("run", str(run), {"run": run})
+    store.put_state("run", "draft", {"run": -1})
+    store.commit()
+    assert store.get_states("finding", ["a", "b", "zz", "a"]) == {"a": {"status": "new"}, "b": {"status": "fixed"}}
+    assert store.get_states("finding", []) == {}
+    assert set(store.get_states("finding", [f"k{i}" for i in range(1200)] + ["c"])) == {"c"}
+    assert set(store.states_excluding("finding", "status", ["fixed"])) == {"a", "c", "d"}
+    assert set(store.states_excluding("finding", "status", ["fixed", "new"])) == {"c", "d"}
+    assert set(store.states_excluding("finding", "status", [])) == {"a", "b", "c", "d"}
+    assert [d["run"] for d in store.last_states("run", 3)] == [2, 9, 10]
+    assert [d["run"] for d in store.last_states("run", 30)] == [1, 2, 9, 10]
+    assert store.last_states("run", 0) == []

@@ -69,3 +69,19 @@ def test_canonical_lives_in_the_core_and_the_store_needs_no_stage() -> None:
     assert crawler.urls.canonical is zhaocuo.core.urlcanon.canonical
     code = "import sys, zhaocuo.core.store; assert not [m for m in sys.modules if m.split('.')[0] == 'crawler'], 'crawler'"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).returncode == 0
+
+
+def test_compact_gives_pruned_space_back_only_when_much_is_free(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite"
+    store = SQLiteStore(path)
+    for n in range(6):
+        run_id, _ = store.begin_run(resume=False)
+        for i in range(200):
+            store.add_page(run_id, Page(url=f"http://a/{i}", status=200, text=f"{n}-{i}-" + "正文" * 400))
+        store.finish_run(run_id, "complete")
+    assert store.compact() is False, "nothing is free yet"
+    store.prune_runs(keep=1)
+    before = path.stat().st_size
+    assert store.compact() is True
+    assert path.stat().st_size < before / 3
+    assert store.crawl().page_count() == 200 and store.integrity_problems() == []

@@ -95,6 +95,22 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def all_state(self, kind: str) -> dict[str, dict[str, Any]]: ...
 
+    @abc.abstractmethod
+    def get_states(self, kind: str, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The documents of those ``keys`` that exist (absent keys are left out): a night's
+        findings look up their own history without loading every finding ever seen."""
+
+    @abc.abstractmethod
+    def states_excluding(self, kind: str, field: str, values: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Documents of ``kind`` whose top-level ``field`` is none of ``values`` (a document
+        without the field is included): the lifecycle reads the findings still open, not the
+        history of every finding ever fixed."""
+
+    @abc.abstractmethod
+    def last_states(self, kind: str, limit: int) -> list[dict[str, Any]]:
+        """The documents of the ``limit`` highest integer keys of ``kind``, lowest key first
+        (keys that are not integers are ignored): trends read only the nights they draw."""
+
     # -- reading one run ------------------------------------------------------------------------
     @abc.abstractmethod
     def iter_pages(self, run_id: int, kinds: Iterable[str] | None = DEFAULT_PAGE_KINDS) -> Iterator[Page]:
@@ -162,6 +178,19 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def integrity_problems(self) -> list[str]:
         """What the backend's own consistency check reports ([] when the store is sound)."""
+
+    @abc.abstractmethod
+    def prune_runs(self, keep: int) -> dict[str, int]:
+        """Delete the pages, links, link checks and records of every crawl run but the newest
+        ``keep`` (at least 1), the last complete one and any still running; the runs
+        themselves (their stats) and all cross-run state (finding history, lifecycle, claims,
+        outbox) are kept. Returns the number of rows deleted per table ({} when none)."""
+
+    @abc.abstractmethod
+    def compact(self, force: bool = False) -> bool:
+        """Give the space freed by ``prune_runs`` back to the system when a large part of the
+        store is free (always with ``force``). Returns whether it compacted. Slow on a large
+        store: call it now and then, not after every run."""
 
     # -- the view audits read -------------------------------------------------------------------
     def crawl(self, run_id: int | None = None) -> Crawl:

@@ -100,6 +100,9 @@ CREATE TABLE IF NOT EXISTS state (
 # Created after the migrations: an index on a column an old store gains in a migration.
 _INDEXES = "CREATE INDEX IF NOT EXISTS links_target_canon ON links (run_id, target_canon);"
 
+_BATCH = 500  # bound parameters per statement (SQLite allows 32,766; small keeps statements cheap)
+COMPACT_FREE_RATIO = 0.25  # compact() rewrites the file once a quarter of it is free pages
+
 _CHECK_COLS = ("url, status, final_url, error_kind, error, method, attempts, elapsed_ms, content_type, "
                "title, snippet, redirects, checked_at")
 _PAGE_COLS = ("url, final_url, status, content_type, kind, encoding, title, text, html, content_hash, "
@@ -282,6 +285,32 @@ class SQLiteStore(Store):
         rows = self.db.execute("SELECT key, data FROM state WHERE kind = ?", (kind,)).fetchall()
         return {k: json.loads(d) for k, d in rows}
 
+    def get_states(self, kind: str, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+        keys = list(dict.fromkeys(keys))
+        out: dict[str, dict[str, Any]] = {}
+        for i in range(0, len(keys), _BATCH):
+            chunk = keys[i:i + _BATCH]
+            rows = self.db.execute(f"SELECT key, data FROM state WHERE kind = ? AND key IN ({','.join('?' * len(chunk))})",
+                                   (kind, *chunk))
+            out.update((k, json.loads(d)) for k, d in rows)
+        return out
+
+    def states_excluding(self, kind: str, field: str, values: Iterable[str]) -> dict[str, dict[str, Any]]:
+        values = list(values)
+        path = "$." + json.dumps(field)  # quoted: any field name is one JSON path step
+        sql = "SELECT key, data FROM state WHERE kind = ?"
+        if values:
+            sql += (f" AND (json_extract(data, ?) IS NULL OR json_extract(data, ?) NOT IN "
+                    f"({','.join('?' * len(values))}))")
+        rows = self.db.execute(sql, (kind, path, path, *values) if values else (kind,))
+        return {k: json.loads(d) for k, d in rows}
+
+    def last_states(self, kind: str, limit: int) -> list[dict[str, Any]]:
+        rows = self.db.execute(
+            "SELECT data FROM state WHERE kind = ? AND key GLOB '[0-9]*' AND key NOT GLOB '*[^0-9]*' "
+            "ORDER BY CAST(key AS INTEGER) DESC LIMIT ?", (kind, max(0, limit))).fetchall()
+        return [json.loads(d) for (d,) in reversed(rows)]
+
     # -- reading one run ----------------------------------------------------------------
     def iter_pages(self, run_id: int, kinds: Iterable[str] | None = DEFAULT_PAGE_KINDS) -> Iterator[Page]:
         clause, args = _kinds_clause(kinds)
@@ -372,3 +401,33 @@ class SQLiteStore(Store):
         except sqlite3.DatabaseError as exc:
             return [str(exc)]
         return [] if result == ["ok"] else result
+
+    def prune_runs(self, keep: int) -> dict[str, int]:
+        ids = [r[0] for r in self.db.execute("SELECT id FROM runs ORDER BY id DESC")]
+        kept = set(ids[:max(1, keep)])
+        kept |= {r[0] for r in self.db.execute("SELECT id FROM runs WHERE status = 'running'")}
+        last = self.last_run("complete")
+        if last is not None:
+            kept.add(last.id)
+        old = [i for i in ids if i not in kept]
+        deleted: dict[str, int] = {}
+        with self.transaction():
+            for table in ("pages", "links", "link_checks", "records"):
+                n = 0
+                for i in range(0, len(old), _BATCH):
+                    chunk = old[i:i + _BATCH]
+                    n += self.db.execute(f"DELETE FROM {table} WHERE run_id IN ({','.join('?' * len(chunk))})",
+                                         chunk).rowcount
+                if n:
+                    deleted[table] = n
+        return deleted
+
+    def compact(self, force: bool = False) -> bool:
+        pages = int(self.db.execute("PRAGMA page_count").fetchone()[0])
+        free = int(self.db.execute("PRAGMA freelist_count").fetchone()[0])
+        if not force and (pages == 0 or free < pages * COMPACT_FREE_RATIO):
+            return False
+        self.db.commit()
+        self.db.execute("VACUUM")
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return True
