@@ -175,3 +175,45 @@ def test_run_counts_per_unit_are_recorded_for_trends(tmp_path: Path) -> None:
     assert last["units"]["区教体局"] == {"open": 1, "total": 1, "overdue": 1}
     assert last["units"]["区卫健局"] == {"fixed": 1}
     assert (last["open"], last["fixed"], last["overdue"]) == (1, 1, 1)
+
+
+def test_a_night_reads_open_findings_not_the_whole_history(tmp_path: Path) -> None:
+    """Findings fixed long ago stay in the store (history) but a night does not load them: it
+    reads the open ones, its own, and what it fixed itself when judged again."""
+    profile, store = _setup(tmp_path)
+    night1 = _crawl(store, {A: 200, B: 200})
+    old = [_typo(B, f"旧错{i}") for i in range(50)]
+    lifecycle.apply(store, profile, night1, [_typo(A, "布署"), *old], date(2026, 11, 2))
+    night2 = _crawl(store, {A: 200, B: 200})
+    lifecycle.apply(store, profile, night2, [_typo(A, "布署")], date(2026, 11, 3))  # the 50 are fixed
+    assert len(store.all_state(lifecycle.STATE_KIND)) == 51
+
+    loaded: list[int] = []
+    real_excluding, real_get = store.states_excluding, store.get_states
+
+    def counting_excluding(kind, field, values):
+        got = real_excluding(kind, field, values)
+        loaded.append(len(got))
+        return got
+
+    def counting_get(kind, keys):
+        got = real_get(kind, keys)
+        loaded.append(len(got))
+        return got
+
+    real_all = store.all_state
+
+    def guarded_all(kind):
+        assert kind != lifecycle.STATE_KIND, "the whole history of findings was read"
+        return real_all(kind)
+
+    store.all_state = guarded_all  # type: ignore[method-assign]
+    store.states_excluding, store.get_states = counting_excluding, counting_get  # type: ignore[method-assign]
+    night3 = _crawl(store, {A: 200, B: 200})
+    found, fixed = lifecycle.apply(store, profile, night3, [_typo(A, "布署"), _typo(B, "旧错7")], date(2026, 11, 4))
+    assert _status(found) == {"布署": "open", "旧错7": "reopened"} and fixed == []
+    assert sum(loaded) <= 3, f"documents read: {loaded}"
+    # Judging night 2 again still knows the 50 it had fixed.
+    loaded.clear()
+    found, fixed = lifecycle.apply(store, profile, night2, [_typo(A, "布署")], date(2026, 11, 3))
+    assert len(fixed) == 50 and _status(found) == {"布署": "open"}

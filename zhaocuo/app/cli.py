@@ -78,6 +78,20 @@ def _crawl(profile: Profile, store: Store) -> None:
           f"{s.get('links_checked', 0)} 链接 links checked, {s.get('elapsed_s', 0)} s", file=sys.stderr)
 
 
+def _retain(profile: Profile, store: Store) -> None:
+    """``[store] keep_runs``: older crawls' pages and links go after the night (the findings'
+    history stays); the file is compacted when much of it is free, so now and then."""
+    keep = profile.store.keep_runs
+    if not keep:
+        return
+    deleted = store.prune_runs(keep)
+    if deleted:
+        compacted = store.compact()
+        print(f"存储保留最近 {keep} 次抓取 kept the last {keep} crawls: 删除 deleted "
+              f"{deleted.get('pages', 0)} 页 pages, {deleted.get('links', 0)} 链接 links"
+              f"{'，已压缩 compacted' if compacted else ''}", file=sys.stderr)
+
+
 def _baseline(profile: Profile, store: Store, args: argparse.Namespace) -> Any:
     """The production run ``--baseline`` names (read before a long crawl: a wrong folder is exit 2 now)."""
     from zhaocuo.app import baseline
@@ -197,7 +211,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     store = _store(profile, args.db)
     base = _baseline(profile, store, args)
     _crawl(profile, store)
-    return _audit(profile, store, args, started, base)
+    code = _audit(profile, store, args, started, base)
+    _retain(profile, store)
+    return code
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
@@ -205,6 +221,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     _preflight(profile)
     store = _store(profile, args.db)
     _crawl(profile, store)
+    _retain(profile, store)
     return 0
 
 

@@ -12,6 +12,10 @@ What lives in the store's cross-run ``state`` table (one JSON document per key):
 - ``claim`` / id: 已整改 imported by ``zhaocuo feedback``; the next crawl checks it — still
   present means ``reopened`` with a note in the finding.
 - ``run`` / crawl run id: the counts of each audited run (for trends and the mail).
+- ``run_fixed`` / crawl run id: the ids that run's judgement marked fixed.
+
+Each run reads only the findings still open, its own and (when judged again) those it fixed:
+the history of findings fixed long ago stays in the store but is not loaded.
 
 A finding not seen this run is ``fixed`` only when its page was fetched successfully this
 run: a page skipped (budget, error, timeout) proves nothing about its problems.
@@ -40,6 +44,7 @@ SUPPRESSED_KIND = review.LEGACY_SUPPRESSED
 SUPPRESSED_TEXT_KIND = review.LEGACY_TEXT
 CLAIM_KIND = review.CLAIM_KIND
 RUN_KIND = "run"
+RUN_FIXED_KIND = "run_fixed"  # crawl run id → the ids its judgement marked fixed (re-judging it reads them)
 TEXT_AUDITS = review.TEXT_AUDITS
 text_key = review.text_key
 
@@ -136,6 +141,21 @@ def undetermined_keys(crawl: Crawl, profile: Profile, as_of: date) -> dict[str, 
     return out
 
 
+def known_findings(store: Store, run_id: int, seen_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The stored history this run's judgement needs, not every finding ever seen: the findings
+    still open (each may be fixed now), this run's own findings (new, open or reopened) and,
+    when the same crawl is judged again, those it had fixed (they may be open again)."""
+    known = store.states_excluding(STATE_KIND, "status", ["fixed"])
+    known.update(store.get_states(STATE_KIND, seen_ids))
+    fixed_here = store.get_state(RUN_FIXED_KIND, str(run_id))
+    if fixed_here is not None:
+        known.update(store.get_states(STATE_KIND, fixed_here.get("ids", [])))
+    elif store.get_state(RUN_KIND, str(run_id)) is not None:
+        # Judged by a version that did not list what it fixed: read the whole history once.
+        known = store.all_state(STATE_KIND)
+    return known
+
+
 def apply(store: Store, profile: Profile, crawl: Crawl, findings: list[Finding],
           as_of: date, failed_audits: Iterable[str] = (), suppressed: list[Finding] | None = None,
           resolved: Iterable[str] = (),
@@ -157,7 +177,6 @@ def apply(store: Store, profile: Profile, crawl: Crawl, findings: list[Finding],
     today = as_of.isoformat()
     with store.transaction():
         review.migrate_legacy(store)
-    known = store.all_state(STATE_KIND)
     supp = review.suppressions(store)
     claims = store.all_state(CLAIM_KIND)
     calendar_warning = ""
@@ -174,6 +193,7 @@ def apply(store: Store, profile: Profile, crawl: Crawl, findings: list[Finding],
         kept.append(f)
         ids[id(f)] = fid
     seen_ids = set(ids.values())
+    known = known_findings(store, run_id, seen_ids)
 
     for f in kept:
         cur = known.get(ids[id(f)])
@@ -259,6 +279,7 @@ def apply(store: Store, profile: Profile, crawl: Crawl, findings: list[Finding],
             "finding": _snapshot(f), "before": before,
         })
     store.put_state(RUN_KIND, str(run_id), run_counts(run_id, as_of, kept, fixed, crawl))
+    store.put_state(RUN_FIXED_KIND, str(run_id), {"ids": sorted(f.id for f in fixed)})
     store.commit()
     return kept, fixed
 
@@ -293,5 +314,4 @@ def run_counts(run_id: int, as_of: date, findings: list[Finding], fixed: list[Fi
 
 def recent_runs(store: Store, limit: int = 30) -> list[dict[str, Any]]:
     """The counts of the last ``limit`` audited crawl runs, oldest first."""
-    runs = sorted(store.all_state(RUN_KIND).values(), key=lambda d: int(d.get("run", 0)))
-    return runs[-limit:]
+    return store.last_states(RUN_KIND, limit)

@@ -88,6 +88,9 @@ class DnsSection:
 class StoreSection:
     # SQLite file (or sqlite:///path). Empty: derived from the profile's path.
     path: str = ""
+    # Crawls whose pages and links are kept (the newest N; 0 keeps all). Findings' history,
+    # lifecycle state and every run's counts are kept regardless.
+    keep_runs: int = 14
 
 
 @dataclass
@@ -538,6 +541,8 @@ def load_profile(path: str | Path) -> Profile:
     for key in ("max_pages", "max_depth", "concurrency", "per_host_concurrency"):
         if getattr(crawl, key) < 1:
             raise ProfileError(path, f"crawl.{key}", "必须大于 0 must be at least 1")
+    if sections["store"].keep_runs < 0:
+        raise ProfileError(path, "store.keep_runs", "不能为负数 must not be negative (0 keeps every crawl)")
     for i, ns in enumerate(sections["dns"].nameservers):
         try:
             parse_nameserver(ns)
