@@ -37,9 +37,13 @@ _REASONS = {
     "redirect_loop": "页面循环跳转",
     "too_many_redirects": "跳转次数超过10次",
     "other": "无法连接",
+    "invalid_url": "链接地址格式错误，浏览器无法打开",
+    "local_file": "链接指向编辑者本机的文件，访客无法打开",
 }
 _NOUNS = {"img": "图片", "script": "脚本文件", "link": "引用文件", "iframe": "内嵌页面", "frame": "内嵌页面",
-          "embed": "嵌入内容", "object": "嵌入内容", "source": "媒体文件", "video": "视频", "audio": "音频", "meta": "自动跳转地址"}
+          "embed": "嵌入内容", "object": "嵌入内容", "source": "媒体文件", "video": "视频", "audio": "音频", "meta": "自动跳转地址",
+          "track": "字幕文件", "css": "样式中引用的文件", "metaurl": "页面分享信息中的地址", "button": "按钮提交地址",
+          "input": "按钮提交地址"}
 
 
 def _probes(crawl: Crawl, profile: Profile) -> dict[str, Page]:

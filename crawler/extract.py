@@ -7,9 +7,10 @@ audits work line by line and must not glue two table cells into one "word".
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import lxml.html
 from lxml import etree
@@ -27,7 +28,118 @@ _LINES = re.compile(r"\n\s*\n+")
 # (tag, attribute) pairs that point at something the page needs or links to.
 _LINK_ATTRS = (("a", "href"), ("area", "href"), ("img", "src"), ("script", "src"), ("iframe", "src"),
                ("frame", "src"), ("embed", "src"), ("object", "data"), ("source", "src"), ("video", "src"),
-               ("audio", "src"))
+               ("audio", "src"), ("track", "src"), ("button", "formaction"), ("input", "formaction"))
+_LINK_TAGS = tuple({t for t, _ in _LINK_ATTRS} | {"link", "meta"})
+# <link rel> values that name no resource to fetch (an origin to warm up) or that we do not want.
+_LINK_REL_SKIP = {"dns-prefetch", "preconnect", "pingback", "webmention"}
+# <meta property|name> whose content is a URL a reader or a sharing app loads.
+_META_URL_NAMES = {
+    "og:image", "og:image:url", "og:image:secure_url", "og:url", "og:video", "og:video:url",
+    "og:video:secure_url", "og:audio", "og:audio:url", "og:audio:secure_url", "twitter:image",
+    "twitter:image:src", "twitter:player", "msapplication-tileimage", "msapplication-square70x70logo",
+    "msapplication-square150x150logo", "msapplication-wide310x150logo", "msapplication-square310x310logo",
+    "thumbnail", "image",
+}
+# url(...) in CSS (quoted or not) and @import "…" without url().
+_CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""", re.I)
+_CSS_IMPORT = re.compile(r"""@import\s+(?:"([^"]*)"|'([^']*)')""", re.I)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+# Characters no host may hold (WHATWG URL: forbidden host code points, plus space).
+_BAD_HOST = re.compile(r"[\x00-\x20#%/:<>?@\[\\\]^|\x7f]")
+_WINDOWS_PATH = re.compile(r"^[A-Za-z]:[\\/]")
+
+# Link kinds of hrefs no browser can follow; the crawl stores them as dead links of their own kind.
+INVALID_URL = "invalid_url"   # http:// with no host, a host with ] or a space, //////, a bad port
+LOCAL_FILE = "local_file"     # file:///C:/… or C:\… pasted from a desktop editor
+
+
+def invalid_href(href: str) -> str | None:
+    """The kind of dead link ``href`` is before anything is fetched, or None when a browser
+    could follow it (or it is not a web link at all: mailto:, javascript:…).
+
+    Browsers refuse an http(s) or scheme-relative URL whose host is empty (``http://``, an empty
+    CMS placeholder; ``//////``) or holds a forbidden character (``http://localhost]``), and a
+    ``file:`` link (or a bare ``C:\\`` path) opens the author's own disk, not the site. A reader
+    meets each as a link that does nothing: reported, never dropped nor "repaired" against the
+    page's own address the way urljoin would."""
+    h = href.strip().replace("\t", "").replace("\n", "").replace("\r", "")
+    low = h[:8].lower()
+    if low.startswith("file:") or _WINDOWS_PATH.match(h):
+        return LOCAL_FILE
+    if low.startswith(("http:", "https:")):
+        rest = h[h.index(":") + 1:]
+        if not rest.startswith(("/", "\\")):
+            return None  # "http:x.html" is relative to a page of the same scheme
+    elif h.startswith(("//", "\\\\", "/\\", "\\/")):
+        rest = h
+    else:
+        return None
+    rest = rest.lstrip("/\\")
+    authority = re.split(r"[/\\?#]", rest, maxsplit=1)[0]
+    hostport = authority.rsplit("@", 1)[-1]
+    if not hostport:
+        return INVALID_URL
+    if hostport.startswith("["):
+        inside, bracket, port = hostport[1:].partition("]")
+        try:
+            ipaddress.IPv6Address(inside)
+        except ValueError:
+            return INVALID_URL
+        if not bracket or (port and not re.fullmatch(r":\d{0,5}", port)):
+            return INVALID_URL
+        port = port[1:]
+    else:
+        host, _, port = hostport.partition(":")
+        if not host or _BAD_HOST.search(host):
+            return INVALID_URL
+    if port and (not port.isdigit() or int(port) > 65535):
+        return INVALID_URL
+    return None
+
+
+def srcset_urls(value: str) -> list[str]:
+    """The URLs of a ``srcset`` (HTML's parsing algorithm: a URL runs to whitespace; trailing
+    commas end a candidate; a descriptor runs to a comma outside parentheses), so commas
+    inside a URL and data: URIs survive."""
+    out: list[str] = []
+    i, n = 0, len(value)
+    while i < n:
+        while i < n and (value[i].isspace() or value[i] == ","):
+            i += 1
+        start = i
+        while i < n and not value[i].isspace():
+            i += 1
+        url = value[start:i]
+        ended = False
+        if url.endswith(","):
+            url = url.rstrip(",")
+            ended = True
+        if url:
+            out.append(url)
+        if ended:
+            continue
+        depth = 0
+        while i < n:  # skip the descriptors ("2x", "480w") up to the candidate's comma
+            c = value[i]
+            if c == "(":
+                depth += 1
+            elif c == ")" and depth:
+                depth -= 1
+            elif c == "," and not depth:
+                i += 1
+                break
+            i += 1
+    return out
+
+
+def css_urls(css: str) -> list[str]:
+    """Every url(...) and @import "…" of a style sheet or a style attribute, in order."""
+    css = _CSS_COMMENT.sub(" ", css)
+    found: list[tuple[int, str]] = []
+    for rx in (_CSS_URL, _CSS_IMPORT):
+        for m in rx.finditer(css):
+            found.append((m.start(), next((g for g in m.groups() if g is not None), "")))
+    return [u.strip() for _, u in sorted(found) if u.strip()]
 
 
 @dataclass
@@ -36,6 +148,8 @@ class Extracted:
     text: str
     links: list[tuple[str, str, str]]  # (absolute target, anchor text, tag)
     base: str
+    # Hrefs no browser can follow: (href as written, anchor, tag, kind) — see invalid_href.
+    invalid: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
 def parse(html: str) -> etree._Element | None:
@@ -98,37 +212,57 @@ def title_of(root: etree._Element) -> str:
 _REFRESH_URL = re.compile(r"""^\s*\d*(?:\.\d+)?\s*[;,]?\s*url\s*=\s*['"]?([^'"]+)""", re.I)
 
 
-def links_of(root: etree._Element, base: str) -> Iterator[tuple[str, str, str]]:
-    for el in root.iter("a", "area", "img", "script", "iframe", "frame", "embed", "object", "source",
-                        "video", "audio", "link", "meta"):
+def links_of(root: etree._Element, base: str, invalid: list[tuple[str, str, str, str]] | None = None
+             ) -> Iterator[tuple[str, str, str]]:
+    """Every (absolute target, anchor, tag) the page carries: hrefs and srcs, srcset candidates
+    (img, picture/source), CSS url() and @import (style attributes and blocks), <link> of any
+    fetchable rel (stylesheets unless disabled, icons, alternate languages, RSS…), meta refresh
+    and meta content URLs (og:image…), track src, formaction, poster and background images.
+
+    Hrefs no browser can follow (``invalid_href``) are appended to ``invalid`` as (href as
+    written, anchor, tag, kind) instead of being dropped or repaired."""
+
+    def resolve(raw: str | None, anchor: str, tag: str) -> Iterator[tuple[str, str, str]]:
+        if not raw or not raw.strip():
+            return
+        kind = invalid_href(raw)
+        if kind is not None:
+            if invalid is not None:
+                invalid.append((raw.strip()[:500], anchor[:200], tag, kind))
+            return
+        target = absolute(base, raw)
+        if target:
+            yield target, anchor[:200], tag
+
+    for el in root.iter(*_LINK_TAGS):
         tag = el.tag
         if tag == "meta":
-            # <meta http-equiv="refresh" content="0;url=/col/index.html">: many government
-            # homepages are only this; the target is a link the visitor is sent to.
-            if (el.get("http-equiv") or "").lower() != "refresh":
+            content = el.get("content") or ""
+            if (el.get("http-equiv") or "").lower() == "refresh":
+                # <meta http-equiv="refresh" content="0;url=/col/index.html">: many government
+                # homepages are only this; the target is a link the visitor is sent to.
+                m = _REFRESH_URL.match(content)
+                if m:
+                    yield from resolve(m.group(1).strip(), "", "meta")
                 continue
-            m = _REFRESH_URL.match(el.get("content") or "")
-            target = absolute(base, m.group(1).strip()) if m else None
-            if target:
-                yield target, "", "meta"
+            name = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+            if name in _META_URL_NAMES and content.strip()[:1] in ("/", "h", "H"):
+                yield from resolve(content, "", "metaurl")
             continue
         if tag == "link":
-            rel = (el.get("rel") or "").lower()
-            if "stylesheet" not in rel and "icon" not in rel:
-                continue
-            href = el.get("href")
-        else:
-            href = None
-            for t, attr in _LINK_ATTRS:
-                if t == tag:
-                    href = el.get(attr)
-                    break
-        if not href:
+            rels = set((el.get("rel") or "").lower().split())
+            if not rels or rels & _LINK_REL_SKIP or ("stylesheet" in rels and el.get("disabled") is not None):
+                continue  # a disabled style sheet is never loaded
+            yield from resolve(el.get("href"), _clean(el.get("title") or ""), "link")
             continue
-        target = absolute(base, href)
-        if not target:
-            continue
+        href = None
+        for t, attr in _LINK_ATTRS:
+            if t == tag:
+                href = el.get(attr)
+                break
         if tag in ("a", "area"):
+            if not href:
+                continue
             anchor = _clean(el.text_content()) or _clean(el.get("title") or "")
             if not anchor:
                 img = el.find(".//img")
@@ -136,9 +270,27 @@ def links_of(root: etree._Element, base: str) -> Iterator[tuple[str, str, str]]:
                     anchor = _clean(img.get("alt") or img.get("title") or "")
         elif tag == "img":
             anchor = _clean(el.get("alt") or el.get("title") or "")
+        elif tag in ("button", "input"):
+            if tag == "input" and href is None and (el.get("type") or "").lower() == "image":
+                href = el.get("src")
+            anchor = _clean(el.text_content() if tag == "button" else el.get("value") or "")
         else:
             anchor = _clean(el.get("title") or "")
-        yield target, anchor[:200], tag
+        yield from resolve(href, anchor, tag)
+        srcset = el.get("srcset") if tag in ("img", "source") else None
+        if srcset:
+            for u in srcset_urls(srcset):
+                yield from resolve(u, anchor, "img" if tag == "img" else "source")
+    for el in root.xpath("//*[@poster or @background]"):
+        for attr in ("poster", "background"):
+            yield from resolve(el.get(attr), "", "img")
+    for el in root.xpath("//*[@style[contains(., 'url(')]]"):
+        for u in css_urls(el.get("style") or ""):
+            yield from resolve(u, "", "css")
+    for el in root.iter("style"):
+        if el.text and ("url(" in el.text or "@import" in el.text):
+            for u in css_urls(el.text):
+                yield from resolve(u, "", "css")
 
 
 def extract(html: str, url: str) -> Extracted:
@@ -151,10 +303,11 @@ def extract(html: str, url: str) -> Extracted:
     if b is not None and b.get("href"):
         base = absolute(url, b.get("href") or "") or url
     title = title_of(root)
-    links = list(links_of(root, base))
+    invalid: list[tuple[str, str, str, str]] = []
+    links = list(links_of(root, base, invalid))
     _drop_invisible(root)
     head = root.find("head")
     if head is not None:
         head.getparent().remove(head)
     text = visible_text(root)
-    return Extracted(title, text, links, base)
+    return Extracted(title, text, links, base, invalid)

@@ -24,7 +24,7 @@ from scrapy.http import Response
 from crawler import render
 from crawler.attachments import extract_text
 from crawler.decode import decode_body
-from crawler.extract import extract
+from crawler.extract import INVALID_URL, LOCAL_FILE, extract
 from crawler.middlewares import classify_exception
 from crawler.progress import Progress
 from crawler.scrapyrun import SignalledSpider, StoreWriter, fetch_outcome
@@ -46,6 +46,7 @@ def snippet(text: str) -> str:
     raw = head.encode("utf-8")
     return head if len(raw) <= SNIPPET_BYTES else raw[:SNIPPET_BYTES].decode("utf-8", "ignore")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+INVALID_REASONS = {INVALID_URL: "链接地址格式错误，浏览器无法打开", LOCAL_FILE: "链接指向编辑者本机的文件（file:），访客无法打开"}
 
 
 def is_html(content_type: str, body: bytes) -> bool:
@@ -82,6 +83,7 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
         self.page_urls: set[str] = set()
         self.query_variants: Counter[str] = Counter()
         self.origins_probed: set[str] = set()
+        self.invalid_checked: set[str] = set()  # invalid hrefs already stored with their check
         self.in_flight = 0
         self.pages_in_flight = 0
         self.pages_done = 0
@@ -343,6 +345,14 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
                 continue
             seen_targets.add(target)
             links.append(Link(source=url, target=target, anchor=anchor, tag=tag))
+        for raw, anchor, tag, kind in ex.invalid:
+            # An href no browser can follow: a link of its own kind, checked here without a fetch.
+            key = canonical(raw) or raw
+            links.append(Link(source=url, target=raw, anchor=anchor, tag=tag))
+            if key not in self.invalid_checked:
+                self.invalid_checked.add(key)
+                self.writer.check(LinkCheck(url=key, status=None, final_url=raw, error_kind=kind,
+                                            error=INVALID_REASONS[kind], method="", checked_at=now_iso()))
         self.writer.links(links)
         self.writer.check(self._check(response, request, url, "", ex.title, ex.text))
         board = looks_like_message_list(ex.text)
