@@ -241,7 +241,7 @@ def _extract(url: str, depth: int, title: str, text: str, html: str, profile: Pr
     for a, target in targets.items():
         netloc = target.split("/", 3)[2] if target.count("/") >= 2 else ""
         if netloc not in hosts:
-            hosts[netloc] = profile.host_allowed(urlsplit(target).hostname)
+            hosts[netloc] = profile.url_allowed(target)
         if not hosts[netloc]:
             continue
         anchor = _clean(a.text_content()) or _clean(a.get("title", ""))

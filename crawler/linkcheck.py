@@ -26,7 +26,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from crawler.urls import canonical, host_of
+from crawler.urls import canonical
 from zhaocuo.core.profile import Profile
 from zhaocuo.core.store import Store
 
@@ -59,7 +59,7 @@ def todo_targets(profile: Profile, store: Store, run_id: int, limit: int,
         url = canonical(link.target)
         if url in done or url in queued:
             continue
-        if not profile.crawl.check_external and not profile.host_allowed(host_of(url)):
+        if not profile.crawl.check_external and not profile.url_allowed(url):
             continue
         queued.add(url)
         if len(out) >= limit:

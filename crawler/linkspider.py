@@ -22,7 +22,7 @@ from crawler.middlewares import classify_exception
 from crawler.progress import Progress
 from crawler.scrapyrun import SignalledSpider, StoreWriter, fetch_outcome
 from crawler.spider import header, is_html, snippet
-from crawler.urls import host_of, looks_like_page
+from crawler.urls import looks_like_page
 from zhaocuo.core.profile import Profile
 from zhaocuo.core.store import LinkCheck, now_iso, open_store
 
@@ -68,7 +68,7 @@ class LinkCheckSpider(SignalledSpider, scrapy.Spider):
 
     def _request(self, url: str, method: str, body: bool, t0: float | None = None) -> scrapy.Request:
         meta = {"zc_url": url, "zc_attempts": 1, "zc_t0": t0 or time.monotonic(), "zc_body": body}
-        if not (self.obey and self.profile.host_allowed(host_of(url))):
+        if not (self.obey and self.profile.url_allowed(url)):
             meta["dont_obey_robotstxt"] = True
         return scrapy.Request(url, method=method, callback=self.on_response, errback=self.on_error,
                               meta=meta, dont_filter=True)

@@ -96,7 +96,7 @@ def wants_render(url: str, profile: Profile) -> bool:
         if prefix.startswith(("http://", "https://")):
             if url.startswith(prefix):
                 return True
-        elif profile.host_allowed(parts.hostname) and path.startswith(unquote(prefix)):
+        elif profile.url_allowed(url) and path.startswith(unquote(prefix)):
             return True
     return False
 

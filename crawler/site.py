@@ -29,10 +29,9 @@ _REASONS = {
 def gather(profile: Profile, store: Store, run_id: int, progress: bool = True) -> dict[str, Any]:
     from crawler import CrawlError
     from crawler.scrapyrun import run_child
-    from crawler.urls import host_of
     from zhaocuo.core.profile import ProfileError
 
-    outside = [u for u in profile.site.start_urls if not profile.host_allowed(host_of(u))]
+    outside = [u for u in profile.site.start_urls if not profile.url_allowed(u)]
     if len(outside) == len(profile.site.start_urls):
         # Nothing could be crawled at all: say which key to fix instead of an empty report.
         raise ProfileError(profile.path, "site.allowed_hosts",

@@ -28,7 +28,7 @@ from crawler.extract import INVALID_URL, LOCAL_FILE, extract
 from crawler.middlewares import classify_exception
 from crawler.progress import Progress
 from crawler.scrapyrun import SignalledSpider, StoreWriter, fetch_outcome
-from crawler.urls import canonical, host_of, is_attachment, looks_like_page, origin_of, path_key, trap_reason
+from crawler.urls import canonical, is_attachment, looks_like_page, origin_of, path_key, trap_reason
 from zhaocuo.core.htmlheur import looks_like_message_list, looks_script_built
 from zhaocuo.core.profile import Profile
 from zhaocuo.core.store import Link, LinkCheck, Page, now_iso, open_store
@@ -84,6 +84,7 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
         self.query_variants: Counter[str] = Counter()
         self.origins_probed: set[str] = set()
         self.invalid_checked: set[str] = set()  # invalid hrefs already stored with their check
+        self._scope_memo: dict[str, bool] = {}
         self.in_flight = 0
         self.pages_in_flight = 0
         self.pages_done = 0
@@ -153,8 +154,8 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
         thousands: they get ``[interaction] max_messages`` instead of ``max_query_variants``."""
         if url in self.seen:
             return
-        if not self.profile.host_allowed(host_of(url)):
-            return  # other hosts are checked by crawler.linkcheck, never crawled
+        if not self._in_scope(url):
+            return  # other hosts and ports are checked by crawler.linkcheck, never crawled
         if depth > self.crawl_cfg.max_depth:
             # Breadth-first: the first sighting of a URL is at its smallest depth, so a URL
             # too deep now is too deep for good; remembering it keeps the counts honest.
@@ -190,6 +191,18 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
             self.origins_probed.add(origin)
             self.frontier.appendleft((f"{origin}/zhaocuo-404-{secrets.token_hex(6)}.html", 0, "probe"))
         self._poke()
+
+    def _in_scope(self, url: str) -> bool:
+        """``profile.url_allowed``, remembered per scheme://host:port (a bounded memo: a page may
+        link thousands of hosts)."""
+        end = url.find("/", url.find("//") + 2)
+        origin = url if end < 0 else url[:end]
+        found = self._scope_memo.get(origin)
+        if found is None:
+            if len(self._scope_memo) >= 4096:
+                self._scope_memo.clear()
+            found = self._scope_memo[origin] = self.profile.url_allowed(url)
+        return found
 
     def _poke(self) -> None:
         if self._wake is not None:
@@ -296,7 +309,7 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
             # The browser's second look failed: the raw fetch's page and check stand.
             self.skipped["render_failed"] += 1
             return False
-        if redirect_error or response.status >= 300 or not self.profile.host_allowed(host_of(response.url)):
+        if redirect_error or response.status >= 300 or not self._in_scope(response.url):
             # Dead, redirected away from the site, or an error page: its check is all we keep.
             if response.status >= 400 or redirect_error:
                 self.errors += 1

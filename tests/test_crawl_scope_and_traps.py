@@ -1,6 +1,6 @@
 """The site crawl's scope rules against real loopback servers: traps stop early without
 eating the page budget, URLs are canonicalised, robots.txt is honoured (or not, for the
-user's own site), depth/page budgets hold, allowed hosts match any port, politeness holds."""
+user's own site), depth/page budgets hold, allowed hosts match the start URLs' ports (others only when named), politeness holds."""
 
 from __future__ import annotations
 
@@ -139,15 +139,24 @@ def test_max_depth_and_max_pages_hold(tmp_path: Path) -> None:
         assert crawl.page_count() == stats["pages_crawled"] == 2
 
 
-def test_allowed_host_matches_any_port_and_other_hosts_are_not_crawled(tmp_path: Path) -> None:
-    with LoopbackServer({"/b.html": Route(body=page("乙", links("/b2.html"))), "/b2.html": Route(body=page("乙二"))}) as other:
+def test_another_port_of_an_allowed_host_is_checked_not_crawled_unless_named(tmp_path: Path) -> None:
+    """An admin application on another port of the site's host, linked from a page, is
+    link-checked only: its pages (and their titles) never enter the crawl — unless
+    ``allowed_hosts`` names that port ("host:port")."""
+    admin = {"/b.html": Route(body=page("后台管理系统", links("/b2.html"))), "/b2.html": Route(body=page("用户列表"))}
+    with LoopbackServer(admin) as other:
         home = page("首页", links(other.url("/b.html"), f"http://localhost:{other.port}/b.html"))
         with LoopbackServer({"/": Route(body=home)}) as srv:
-            crawl, _ = crawl_site(tmp_path, srv.url("/"), check_links=True)
-    assert other.url("/b.html") in crawl.fetched_urls()  # same host 127.0.0.1, another port
-    assert other.url("/b2.html") in crawl.fetched_urls()
-    assert f"http://localhost:{other.port}/b.html" not in crawl.fetched_urls()  # another host: checked only
-    assert crawl.link_checks()[f"http://localhost:{other.port}/b.html"].status == 200
+            crawl, _ = crawl_site(tmp_path / "default", srv.url("/"), check_links=True)
+            named, _ = crawl_site(tmp_path / "named", srv.url("/"), check_links=True,
+                                  site={"allowed_hosts": ["127.0.0.1", f"127.0.0.1:{other.port}"]})
+    assert {p.url for p in crawl.pages()} == {srv.url("/")}, "another port: not crawled"
+    assert crawl.link_checks()[other.url("/b.html")].status == 200, "but its link is checked"
+    assert other.url("/b2.html") not in crawl.link_checks(), "and nothing behind it is followed"
+    assert crawl.page(other.url("/b.html")) is None
+    assert {other.url("/b.html"), other.url("/b2.html")} <= named.fetched_urls(), "a named port is crawled"
+    assert f"http://localhost:{other.port}/b.html" not in named.fetched_urls()  # another host: checked only
+    assert named.link_checks()[f"http://localhost:{other.port}/b.html"].status == 200
 
 
 def test_per_host_concurrency_and_requests_per_second_are_respected(tmp_path: Path) -> None:

@@ -28,6 +28,22 @@ def test_profile_loads_contract_keys(tmp_path: Path) -> None:
     assert p.host_allowed("WWW.example.gov.cn") and not p.host_allowed("other.gov.cn")
 
 
+def test_allowed_hosts_scope_by_host_and_port(tmp_path: Path) -> None:
+    """Plain entries are crawled on the start URLs' ports and 80/443; "host:port" names another."""
+    p = load_profile(write_profile(tmp_path, {"site": {
+        "start_urls": ["http://www.a.gov.cn:8080/", "https://www.a.gov.cn/"],
+        "allowed_hosts": ["www.a.gov.cn", "zw.a.gov.cn", "www.a.gov.cn:9000", "[::1]:8443"]}}))
+    assert p.url_allowed("http://WWW.a.gov.cn:8080/x") and p.url_allowed("http://www.a.gov.cn/x")
+    assert p.url_allowed("https://zw.a.gov.cn/") and p.url_allowed("http://zw.a.gov.cn:8080/")
+    assert p.url_allowed("http://www.a.gov.cn:9000/") and not p.url_allowed("http://zw.a.gov.cn:9000/")
+    assert not p.url_allowed("http://www.a.gov.cn:8081/admin/") and not p.url_allowed("http://other.gov.cn/")
+    assert p.url_allowed("https://[::1]:8443/") and not p.url_allowed("http://[::1]/")
+    assert p.host_allowed("::1") and not p.url_allowed("http://www.a.gov.cn:99999/")
+    with pytest.raises(ProfileError, match=r"site.allowed_hosts\[0\]"):
+        load_profile(write_profile(tmp_path, {"site": {"start_urls": ["http://a.gov.cn/"],
+                                                        "allowed_hosts": ["a.gov.cn:http"]}}))
+
+
 @pytest.mark.parametrize("data, key", [
     ({"site": {"start_urls": ["http://a.gov.cn/"]}, "crawl": {"max_page": 5}}, "crawl.max_page"),
     ({"site": {"start_urls": ["http://a.gov.cn/"]}, "crawl": {"max_pages": "many"}}, "crawl.max_pages"),

@@ -70,7 +70,7 @@ def profile(tmp_path: Path):
 
 def test_render_js_prefixes_match_paths_on_the_site_and_full_urls(profile) -> None:
     assert wants_render("http://www.zibo.gov.cn/xxgk/zfgs/index.html", profile)
-    assert wants_render("http://www.zibo.gov.cn:8080/xxgk/zfgs/", profile)  # any port
+    assert not wants_render("http://www.zibo.gov.cn:8080/xxgk/zfgs/", profile)  # another port: checked, not crawled
     assert wants_render("http://www.zibo.gov.cn/%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80/list.html", profile)
     assert wants_render("https://zwfw.sd.gov.cn/zb/list?page=2", profile)
     assert not wants_render("http://www.zibo.gov.cn/xxgk/other/", profile)

@@ -301,15 +301,45 @@ class Profile:
         return p if p.is_absolute() else (self.folder / p)
 
     def host_allowed(self, host: str | None) -> bool:
-        """Allowed hosts match whatever the port (the contract says so)."""
+        """The host is one of ``allowed_hosts`` on some port (whose certificates, names…).
+        What is *crawled* is decided by ``url_allowed``, which looks at the port too."""
         if not host:
             return False
         host = host.lower().rstrip(".")
-        return host in self._hosts
+        hosts, _, pairs = self._scope()
+        return host in hosts or any(host == h for h, _ in pairs)
 
-    @property
-    def _hosts(self) -> set[str]:
-        return {h.lower().rstrip(".") for h in self.site.allowed_hosts}
+    def url_allowed(self, url: str) -> bool:
+        """``url`` is on the crawled site: an ``allowed_hosts`` host on a port of the start URLs
+        or the scheme's default (80, 443), or a "host:port" entry. Another port of an allowed
+        host (an admin application, a test instance) is link-checked, never crawled."""
+        try:
+            parts = urlsplit(url)
+            host, port = (parts.hostname or "").lower().rstrip("."), parts.port
+        except ValueError:
+            return False
+        if not host:
+            return False
+        port = port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+        hosts, ports, pairs = self._scope()
+        return (host in hosts and port in ports) or (host, port) in pairs
+
+    def _scope(self) -> tuple[frozenset[str], frozenset[int | None], frozenset[tuple[str, int]]]:
+        """(plain host entries, the ports every plain host entry is crawled on, (host, port) entries); computed
+        each time (a few entries) so a profile changed after loading is never judged stale."""
+        hosts: set[str] = set()
+        pairs: set[tuple[str, int]] = set()
+        for entry in self.site.allowed_hosts:
+            host, port = split_host_port(entry)
+            if port is None:
+                hosts.add(host)
+            else:
+                pairs.add((host, port))
+        ports: set[int | None] = {80, 443}
+        for url in self.site.start_urls:
+            parts = urlsplit(url)
+            ports.add(parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower()))
+        return frozenset(hosts), frozenset(ports), frozenset(pairs)
 
     def default_store_path(self) -> Path:
         """The site's store: ``[store] path`` when given, else one SQLite file named after the
@@ -336,6 +366,20 @@ class Profile:
             if candidate not in out:
                 out.append(candidate)
         return out
+
+
+def split_host_port(entry: str) -> tuple[str, int | None]:
+    """An ``allowed_hosts`` entry: "www.x.gov.cn" → (host, None); "www.x.gov.cn:8080",
+    "[::1]:8080" → (host, 8080); "::1" → ("::1", None). Raises ValueError for a bad port."""
+    entry = entry.strip().lower().rstrip(".")
+    if entry.startswith("["):
+        host, _, rest = entry[1:].partition("]")
+        port = rest.removeprefix(":")
+        return host, (int(port) if port else None)
+    if entry.count(":") == 1:
+        host, _, port = entry.partition(":")
+        return host.rstrip("."), int(port)
+    return entry, None
 
 
 def store_home() -> Path:
@@ -532,6 +576,14 @@ def load_profile(path: str | Path) -> Profile:
         _check_url(path, f"site.start_urls[{i}]", url)
     if not site.allowed_hosts:
         site.allowed_hosts = sorted({urlsplit(u).hostname or "" for u in site.start_urls})
+    for i, entry in enumerate(site.allowed_hosts):
+        try:
+            host, port = split_host_port(entry)
+        except ValueError:
+            host, port = "", -1
+        if not host or "/" in host or (port is not None and not 0 < port < 65536):
+            raise ProfileError(path, f"site.allowed_hosts[{i}]", f"应为主机名或 主机:端口 expected a host or "
+                                                                 f"host:port (\"www.x.gov.cn:8080\"), 实为 {entry!r}")
     if not site.name:
         site.name = urlsplit(site.start_urls[0]).hostname or path.stem
     if site.production_url:
@@ -672,8 +724,7 @@ def _declared_column(path: Path, i: int, raw: Any, site: SiteSection) -> Declare
     if col.url:
         _check_url(path, f"{where}.url", col.url)
         host = (urlsplit(col.url).hostname or "").lower().rstrip(".")
-        # "host:port" entries name the host too (an IPv6 literal has more than one colon).
-        hosts = {(h.rsplit(":", 1)[0] if h.count(":") == 1 else h).lower().rstrip(".") for h in site.allowed_hosts}
+        hosts = {split_host_port(h)[0] for h in site.allowed_hosts}
         if host not in hosts:
             raise ProfileError(path, f"{where}.url", f"不是本站地址 not on an allowed host: {col.url!r} "
                                                      f"(site.allowed_hosts: {', '.join(site.allowed_hosts)})")
