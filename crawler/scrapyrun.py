@@ -135,6 +135,10 @@ class StoreWriter:
         self.store.add_link_check(self.run_id, check)
         self.pending += 1
 
+    def record(self, kind: str, key: str, data: dict[str, Any]) -> None:
+        self.store.put_record(self.run_id, kind, key, data)
+        self.pending += 1
+
     def maybe_flush(self) -> None:
         if self.pending and (self.pending >= self.every or time.monotonic() - self.last >= self.seconds):
             self.flush()

@@ -15,20 +15,23 @@ import logging
 import secrets
 import time
 from collections import Counter, deque
+from dataclasses import dataclass, field
 from typing import Any
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest, StopDownload
 from scrapy.http import Response
 
-from crawler import render
+from crawler import cms, render
 from crawler.attachments import extract_text
+from crawler.cms import hanweb
 from crawler.decode import decode_body
 from crawler.extract import INVALID_URL, LOCAL_FILE, extract
 from crawler.middlewares import classify_exception
 from crawler.progress import Progress
 from crawler.scrapyrun import SignalledSpider, StoreWriter, fetch_outcome
 from crawler.urls import canonical, is_attachment, looks_like_page, origin_of, path_key, trap_reason
+from zhaocuo.core.cmsrecords import GROUP_KIND, LIST_KIND, group_key
 from zhaocuo.core.htmlheur import looks_like_message_list, looks_script_built
 from zhaocuo.core.profile import Profile
 from zhaocuo.core.store import Link, LinkCheck, Page, now_iso, open_store
@@ -64,6 +67,17 @@ def header(response: Response, name: str) -> str:
     return value.decode("latin-1") if value else ""
 
 
+@dataclass
+class _CmsUnit:
+    """A 大汉 datastore being read: its list page, plan and what the groups so far said."""
+
+    list_url: str
+    unit: hanweb.Unit
+    depth: int
+    first_record: str = ""
+    planned: set[int] = field(default_factory=set)
+
+
 class SiteSpider(SignalledSpider, scrapy.Spider):
     name = "zhaocuo-site"
 
@@ -85,6 +99,14 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
         self.origins_probed: set[str] = set()
         self.invalid_checked: set[str] = set()  # invalid hrefs already stored with their check
         self._scope_memo: dict[str, bool] = {}
+        # CMS family rules (crawler/cms): 大汉 datastore units by key, their group requests by
+        # frontier key (unit key, group, method, earlier failure), datastores already planned.
+        self.cms_disabled = frozenset(profile.cms.disabled)
+        self.cms_units: dict[str, _CmsUnit] = {}
+        self.cms_specs: dict[str, tuple[str, int, str, str]] = {}
+        self.cms_seen: set[str] = set()
+        self.cms_requests = 0
+        self.cms_stats: Counter[str] = Counter()
         self.in_flight = 0
         self.pages_in_flight = 0
         self.pages_done = 0
@@ -146,6 +168,7 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
             for target, depth in self.store.iter_crawl_frontier(self.run_id):
                 self._enqueue(canonical(target), depth + 1)
             self.skipped["resume_seeded"] = len(self.frontier)
+            self._cms_resume()
 
     def _enqueue(self, url: str, depth: int, board: bool = False) -> None:
         """Queue ``url`` unless seen, out of scope, too deep, a trap or past its path's budget of
@@ -209,7 +232,7 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
             self._wake.set()
 
     def _budget_left(self) -> bool:
-        return self.pages_done + self.pages_in_flight < self.crawl_cfg.max_pages
+        return self.pages_done + self.pages_in_flight + self.cms_requests < self.crawl_cfg.max_pages
 
     def _request(self, url: str, depth: int, kind: str, render_it: bool = False, auto: bool = False) -> scrapy.Request:
         meta: dict[str, Any] = {"zc_depth": depth, "zc_kind": kind, "zc_url": url, "zc_attempts": 1,
@@ -229,7 +252,7 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
         while True:
             while self.frontier and self.in_flight < self.max_in_flight:
                 url, depth, kind = self.frontier[0]
-                if kind == "page" and not self._budget_left():
+                if kind in ("page", "cms") and not self._budget_left():
                     if self.pages_in_flight:
                         break  # a page in flight may fail and give its budget back
                     self.skipped["max_pages"] += len(self.frontier)
@@ -242,6 +265,10 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
                 self.in_flight += 1
                 if kind == "page" and not render_it:
                     self.pages_in_flight += 1
+                if kind == "cms":
+                    self.cms_requests += 1
+                    yield self._cms_request(url, depth)
+                    continue
                 yield self._request(url, depth, kind, render_it=render_it, auto=render_it)
             if not self.frontier and self.in_flight == 0:
                 break
@@ -343,7 +370,8 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
         html, encoding = decode_body(body, ctype)
         ex = extract(html, response.url)
         rendered = bool(meta.get("zc_rendered"))
-        if (not rendered and self._may_auto_render() and looks_script_built(html, ex.text)):
+        read_by_rule = cms.hanweb.recognise(html) and "hanweb" not in self.cms_disabled
+        if (not rendered and not read_by_rule and self._may_auto_render() and looks_script_built(html, ex.text)):
             self.auto_rendered += 1
             self.frontier.appendleft((url, depth, "render"))  # fetched again through the browser
         self.writer.page(Page(url=url, status=response.status, final_url=response.url, content_type=ctype,
@@ -351,6 +379,9 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
                               content_hash=hashlib.sha1(ex.text.encode("utf-8")).hexdigest(), depth=depth,
                               rendered=rendered, size=len(body),
                               headers={"last-modified": header(response, "Last-Modified")} if response.headers.get("Last-Modified") else {}))
+        found = cms.read(html, response.url, self.cms_disabled, self.profile.cms.max_list_pages)
+        if found is not None:
+            self._cms_page(found, url, depth, ex)
         seen_targets: set[str] = set()
         links: list[Link] = []
         for target, anchor, tag in ex.links:
@@ -370,9 +401,195 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
         self.writer.check(self._check(response, request, url, "", ex.title, ex.text))
         board = looks_like_message_list(ex.text)
         for target, _, tag in ex.links:
-            if tag in ("a", "area", "iframe", "frame", "meta"):
+            if tag in ("a", "area", "iframe", "frame", "meta", "pager"):
                 self._enqueue(canonical(target), depth + 1, board)
         return not meta.get("zc_refetch")
+
+    # -- CMS family rules (crawler/cms) --------------------------------------------------------
+    def _cms_page(self, found: cms.CmsPage, url: str, depth: int, ex: Any) -> None:
+        """Turn what a family rule read into crawl work: further list pages and datastore record
+        links become the page's links; later 大汉 groups are queued as dataproxy.jsp requests."""
+        self.cms_stats[f"lists_{found.family}"] += 1
+        ex.links.extend((p, "", "pager") for p in found.pages)
+        units = []
+        for unit in found.units:
+            ident = f"{unit.proxy}?{unit.form}" if unit.proxy else f"{url}#{unit.index}"
+            if ident in self.cms_seen:
+                continue  # the same datastore under another address of the column
+            self.cms_seen.add(ident)
+            units.append(unit)
+            links, invalid = cms.record_links(unit.records, ex.base)
+            ex.links.extend(links)
+            ex.invalid.extend(invalid)
+            self.cms_stats["records"] += len(unit.records)
+            key = f"{url}\x1f{unit.index}"
+            state = _CmsUnit(url, unit, depth, unit.records[0] if unit.records else "")
+            self.cms_units[key] = state
+            self.writer.record(GROUP_KIND, group_key(url, unit.index * 10000), {
+                "list": url, "group": 0, "start": 1, "end": len(unit.records), "request": "inline",
+                "status": None, "records": unit.records, "total": unit.total, "error": unit.error})
+            if unit.error:
+                self.cms_stats["errors"] += 1
+                continue
+            state.planned.add(0)
+            groups = unit.groups(self.profile.cms.max_records)
+            for g in range(1, groups if groups is not None else 2):
+                self._cms_plan(key, g)
+        self._cms_list_record(url, found.family, found.pages, units)
+
+    def _cms_list_record(self, url: str, family: str, pages: list[str], units: list[hanweb.Unit]) -> None:
+        states = [self.cms_units.get(f"{url}\x1f{u.index}") for u in units]
+        self.writer.record(LIST_KIND, url, {
+            "family": family, "pages": pages, "units": [u.spec() for u in units],
+            "groups": sum(len(s.planned) if s is not None and not s.unit.error else 1 for s in states),
+        })
+
+    def _cms_plan(self, key: str, group: int, method: str = "POST", failure: str = "") -> None:
+        state = self.cms_units[key]
+        if method == "POST":
+            if group in state.planned:
+                return
+            state.planned.add(group)
+        frontier_key = f"{state.unit.proxy}#zc-cms-{len(self.cms_specs)}"
+        self.cms_specs[frontier_key] = (key, group, method, failure)
+        if method == "GET":
+            self.frontier.appendleft((frontier_key, state.depth, "cms"))
+        else:
+            self.frontier.append((frontier_key, state.depth, "cms"))
+        self._poke()
+
+    def _cms_request(self, frontier_key: str, depth: int) -> scrapy.Request:
+        key, group, method, _ = self.cms_specs[frontier_key]
+        unit = self.cms_units[key].unit
+        meta: dict[str, Any] = {"zc_depth": depth, "zc_kind": "cms", "zc_url": frontier_key, "zc_attempts": 1,
+                                "zc_t0": time.monotonic()}
+        self.cms_stats["requests"] += 1
+        if method == "POST":
+            target, form = unit.post(group)
+            return scrapy.Request(target, method="POST", body=form, meta=meta, dont_filter=True, priority=-depth,
+                                  headers={"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8",
+                                           "X-Requested-With": "XMLHttpRequest"},
+                                  callback=self.on_cms, errback=self.on_cms_error)
+        return scrapy.Request(unit.get(group), meta=meta, dont_filter=True, priority=-depth,
+                              callback=self.on_cms, errback=self.on_cms_error)
+
+    def on_cms(self, response: Response) -> None:
+        request = response.request
+        assert request is not None
+        try:
+            self._cms_answer(response, request)
+        except Exception:  # noqa: BLE001 - one hostile answer must not end the crawl
+            log.exception("failed to process %s", response.url)
+            self.errors += 1
+        finally:
+            self._finish(request, False)
+
+    def on_cms_error(self, failure: Any) -> None:
+        request: scrapy.Request = failure.request
+        try:
+            if isinstance(failure.value, IgnoreRequest):
+                self._cms_failed(request.meta["zc_url"], "robots.txt 不允许抓取", final=True)
+            else:
+                kind = classify_exception(failure.value)
+                self._cms_failed(request.meta["zc_url"], f"{kind}: {str(failure.value)[:120]}")
+        finally:
+            self._finish(request, False)
+
+    def _cms_answer(self, response: Response, request: scrapy.Request) -> None:
+        frontier_key = request.meta["zc_url"]
+        key, group, method, _ = self.cms_specs[frontier_key]
+        state = self.cms_units[key]
+        ctype = header(response, "Content-Type")
+        text, _ = decode_body(response.body, ctype)
+        if request.meta.get("zc_redirect_error") or response.status >= 300:
+            self._cms_failed(frontier_key, f"HTTP {response.status}")
+            return
+        if "<datastore" not in text[:200_000].lower():
+            self._cms_failed(frontier_key, "答复中没有 <datastore> 数据")
+            return
+        start, end = state.unit.bounds(group)
+        where = f"大汉 dataproxy.jsp 第{group + 1}组（记录{start}–{end}）"
+        try:
+            records, total = hanweb.answer_of(text, state.unit, group, state.first_record)
+        except hanweb.DatastoreError as exc:
+            self._cms_group_record(state, group, f"{method} {request.url}", response.status, [], None,
+                                   f"{where}格式错误：{exc}")
+            return
+        self._cms_group_record(state, group, f"{method} {request.url}", response.status, records, total, "")
+        self.cms_stats["records"] += len(records)
+        links, invalid = cms.record_links(records, state.list_url)
+        stored: list[Link] = []
+        for target, anchor, tag in links:
+            stored.append(Link(source=state.list_url, target=target, anchor=anchor, tag=tag))
+            if tag in ("a", "area"):
+                self._enqueue(canonical(target), state.depth + 1)
+        for raw, anchor, tag, kind in invalid:
+            stored.append(Link(source=state.list_url, target=raw, anchor=anchor, tag=tag))
+            ckey = canonical(raw) or raw
+            if ckey not in self.invalid_checked:
+                self.invalid_checked.add(ckey)
+                self.writer.check(LinkCheck(url=ckey, status=None, final_url=raw, error_kind=kind,
+                                            error=INVALID_REASONS[kind], method="", checked_at=now_iso()))
+        self.writer.links(stored)
+        unit = state.unit
+        before = len(state.planned)
+        limit = unit.groups(self.profile.cms.max_records)
+        if unit.total is None and total is not None:
+            unit.total = total  # the answer says how many there are: plan every remaining group
+            limit = unit.groups(self.profile.cms.max_records)
+            for g in range(1, limit or 1):
+                self._cms_plan(key, g)
+        elif limit is None and len(records) >= unit.group_records:
+            cap = -(-self.profile.cms.max_records // unit.group_records)
+            if group + 1 < cap:
+                self._cms_plan(key, group + 1)  # no total anywhere: the next group after a full one
+        if len(state.planned) != before:
+            self._cms_list_record(state.list_url, "hanweb", [], [s.unit for k, s in self.cms_units.items()
+                                                                  if s.list_url == state.list_url])
+
+    def _cms_failed(self, frontier_key: str, why: str, final: bool = False) -> None:
+        """A group's request failed: a POST is tried once more as a GET; then the group is an error."""
+        key, group, method, earlier = self.cms_specs[frontier_key]
+        if method == "POST" and not final:
+            self._cms_plan(key, group, "GET", why)
+            return
+        state = self.cms_units[key]
+        start, end = state.unit.bounds(group)
+        tried = f"POST {earlier}；GET {why}" if earlier else f"{method} {why}"
+        self.errors += 1
+        self._cms_group_record(state, group, f"{method} {state.unit.proxy}", None, [], None,
+                               f"大汉 dataproxy.jsp 第{group + 1}组（记录{start}–{end}）无法读取：{tried}")
+
+    def _cms_group_record(self, state: _CmsUnit, group: int, request: str, status: int | None,
+                          records: list[str], total: int | None, error: str) -> None:
+        start, end = state.unit.bounds(group)
+        if error:
+            self.cms_stats["errors"] += 1
+            log.warning("%s: %s", state.list_url, error)
+        self.writer.record(GROUP_KIND, group_key(state.list_url, state.unit.index * 10000 + group), {
+            "list": state.list_url, "group": group, "start": start, "end": end, "request": request,
+            "status": status, "records": records, "total": total, "error": error})
+
+    def _cms_resume(self) -> None:
+        """A resumed crawl requests the 大汉 groups the interrupted one planned but did not store."""
+        lists = self.store.records(self.run_id, LIST_KIND)
+        groups = self.store.records(self.run_id, GROUP_KIND)
+        for url, data in lists.items():
+            for spec in data.get("units") or []:
+                unit = hanweb.Unit.from_spec(spec)
+                if not unit.proxy:
+                    continue
+                key = f"{url}\x1f{unit.index}"
+                first = groups.get(group_key(url, unit.index * 10000)) or {}
+                state = _CmsUnit(url, unit, 1, (first.get("records") or [""])[0])
+                self.cms_units[key] = state
+                self.cms_seen.add(f"{unit.proxy}?{unit.form}")
+                have = {g for g in range(int(data.get("groups") or 1))
+                        if group_key(url, unit.index * 10000 + g) in groups}
+                state.planned |= have
+                for g in range(1, int(data.get("groups") or 1)):
+                    if g not in have:
+                        self._cms_plan(key, g)
 
     def _may_auto_render(self) -> bool:
         share = self.crawl_cfg.auto_render_share
@@ -415,4 +632,5 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
             "auto_rendered": self.auto_rendered,
             "crawl_elapsed_s": round(time.monotonic() - self.started, 2),
             "start_status": self.start_status,
+            "cms": dict(self.cms_stats),
         }

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from zhaocuo.core.cmsrecords import FAMILIES as CMS_FAMILIES
+
 
 class ProfileError(Exception):
     """A profile that cannot be used. ``str()`` is the one-line message the CLI prints."""
@@ -255,6 +257,17 @@ class PlatformSection:
 
 
 @dataclass
+class CmsSection:
+    # Family rules of crawler/cms switched off for this site (docs/cms.md): "hanweb", "trs",
+    # "kaipuyun", "epoint", "siteserver", "last_page".
+    disabled: list[str] = field(default_factory=list)
+    # At most this many 大汉 datastore records per list (the groups beyond are not requested).
+    max_records: int = 5000
+    # At most this many pages per list named by a pager script or a last-page link.
+    max_list_pages: int = 500
+
+
+@dataclass
 class AuditsSection:
     disabled: list[str] = field(default_factory=list)
     # {"dead_link" = "high"}: overrides an audit's default severity.
@@ -282,6 +295,7 @@ class Profile:
     declared_columns: list[DeclaredColumn] = field(default_factory=list)
     interaction: InteractionSection = field(default_factory=InteractionSection)
     platform: PlatformSection = field(default_factory=PlatformSection)
+    cms: CmsSection = field(default_factory=CmsSection)
 
     @property
     def name(self) -> str:
@@ -414,6 +428,7 @@ _SECTIONS: dict[str, type] = {
     "audits": AuditsSection,
     "interaction": InteractionSection,
     "platform": PlatformSection,
+    "cms": CmsSection,
 }
 _ARRAYS: dict[str, type] = {
     "units": Unit,
@@ -634,6 +649,13 @@ def load_profile(path: str | Path) -> Profile:
             raise ProfileError(path, f"interaction.{key}", "不能为负数 must not be negative")
     if sections["interaction"].channel_required not in ("auto", "yes", "no"):
         raise ProfileError(path, "interaction.channel_required", "应为 auto、yes 或 no (expected auto, yes or no)")
+    for i, fam in enumerate(sections["cms"].disabled):
+        if fam not in CMS_FAMILIES:
+            raise ProfileError(path, f"cms.disabled[{i}]", f"未知的内容管理系统规则 unknown family rule {fam!r} "
+                                                           f"(known: {', '.join(CMS_FAMILIES)})")
+    for key in ("max_records", "max_list_pages"):
+        if getattr(sections["cms"], key) < 1:
+            raise ProfileError(path, f"cms.{key}", "必须大于 0 must be at least 1")
     if sections["platform"].deadline_workdays < 1:
         raise ProfileError(path, "platform.deadline_workdays", "必须大于 0 must be at least 1")
     for name, level in sections["audits"].severity.items():
