@@ -37,3 +37,29 @@ def official_calendar_ends_2026(monkeypatch: pytest.MonkeyPatch) -> Iterator[Non
     clear()
     yield
     clear()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL (Debian's) for the whole session, on loopback in a temporary folder,
+    stopped at the end; tests take a namespace of their own (``?site=``). Skipped, with the
+    reason, only where PostgreSQL cannot be started."""
+    from tests.support.services import PostgresServer, pg_available
+
+    why = pg_available()
+    if why:
+        pytest.skip(why)
+    with PostgresServer() as pg:
+        yield pg.url
+
+
+@pytest.fixture
+def redis_server() -> Iterator[object]:
+    """A real Redis (Debian's) for one test, on loopback, stopped after it."""
+    from tests.support.services import RedisServer, redis_available
+
+    why = redis_available()
+    if why:
+        pytest.skip(why)
+    with RedisServer() as r:
+        yield r

@@ -15,7 +15,7 @@ from zhaocuo.core.urlcanon import canonical
 
 @pytest.fixture(params=sorted(BACKENDS))
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    st = BACKENDS[request.param](tmp_path)
+    st = BACKENDS[request.param](tmp_path, request)
     yield st
     st.close()
 
@@ -228,3 +228,38 @@ def test_state_lookups_by_keys_by_field_and_last_integer_keys(store: Store) -> N
     assert [d["run"] for d in store.last_states("run", 3)] == [2, 9, 10]
     assert [d["run"] for d in store.last_states("run", 30)] == [1, 2, 9, 10]
     assert store.last_states("run", 0) == []
+
+
+def test_hostile_values_round_trip_exactly_or_safely(store: Store) -> None:
+    """Crawled data is untrusted: a URL far longer than an index key, NUL characters in text
+    (a server database's TEXT cannot hold them: they come back as U+FFFD), Chinese everywhere."""
+    run_id, _ = store.begin_run()
+    long_url = "http://a/" + "长" * 3000 + ".html?q=" + "x" * 5000
+    store.add_page(run_id, Page(url=long_url, status=200, title="标题\x00尾", text="正文"))
+    store.add_links(run_id, [Link(long_url, long_url + "#", "锚\x00"), Link(long_url, "http://a/b", "")])
+    store.add_link_check(run_id, LinkCheck(long_url, status=200, snippet="片段"))
+    store.put_state("finding", long_url, {"text": "含\x00空字符"})
+    store.finish_run(run_id, "complete")
+    crawl = store.crawl()
+    page = crawl.page(long_url)
+    assert page is not None and page.title in ("标题\x00尾", "标题\ufffd尾")
+    assert [lk.target for lk in crawl.links_from(long_url)] == [long_url + "#", "http://a/b"]
+    assert crawl.link_check(long_url).snippet == "片段"
+    assert store.get_state("finding", long_url) == {"text": "含\x00空字符"}
+
+
+def test_streams_keep_stored_order_across_batches_and_commits(store: Store) -> None:
+    """Streams read in order past any batch size, see what was written before they started,
+    and go on after a commit made while they are read (the resumed crawl does both)."""
+    run_id, _ = store.begin_run()
+    store.add_links(run_id, [Link("http://a/", f"http://a/{i}.html") for i in range(1234)])
+    store.add_page(run_id, Page(url="http://a/2", kind="html"))
+    store.add_page(run_id, Page(url="http://a/1", kind="html"))
+    store.add_page(run_id, Page(url="http://a/2", kind="html", title="again"))  # replaced: now last
+    seen = []
+    for i, link in enumerate(store.iter_links(run_id)):
+        seen.append(link.target)
+        if i == 600:
+            store.commit()
+    assert seen == [f"http://a/{i}.html" for i in range(1234)]
+    assert [(p.url, p.title) for p in store.iter_pages(run_id)] == [("http://a/1", ""), ("http://a/2", "again")]

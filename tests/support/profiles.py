@@ -37,9 +37,11 @@ def to_toml(data: dict[str, Any]) -> str:
 
 
 def write_profile(folder: Path, data: dict[str, Any], name: str = "site.toml") -> Path:
-    """Write ``data`` as a profile; a store path inside ``folder`` is added unless given."""
+    """Write ``data`` as a profile; a store path inside ``folder`` is added unless a store is given."""
     data = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
-    data.setdefault("store", {}).setdefault("path", str(folder / (Path(name).stem + ".sqlite")))
+    store = data.setdefault("store", {})
+    if "url" not in store:
+        store.setdefault("path", str(folder / (Path(name).stem + ".sqlite")))
     path = folder / name
     path.write_text(to_toml(data), encoding="utf-8")
     return path

@@ -1,16 +1,30 @@
 """Store backends the store test suite runs against (tests/test_store.py).
 
-Each entry opens a fresh, empty store in a test's temporary folder. A new backend adds one
-entry here and must pass the whole suite unchanged.
+Each entry opens a fresh, empty store for one test: ``factory(folder, request)`` with the
+test's temporary folder and its pytest request (for the servers a backend needs). A new
+backend adds one entry here and must pass the whole suite unchanged.
+
+PostgreSQL: one real server per test session (the ``postgres_url`` fixture, tests/conftest.py);
+each test gets a namespace of its own in it, so every store starts empty.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 
-from zhaocuo.core.store import SQLiteStore, Store
+import pytest
 
-BACKENDS: dict[str, Callable[[Path], Store]] = {
-    "sqlite": lambda folder: SQLiteStore(folder / "s.sqlite"),
+from zhaocuo.core.store import SQLiteStore, Store, open_store, with_namespace
+
+
+def _postgres(folder: Path, request: pytest.FixtureRequest) -> Store:
+    url = request.getfixturevalue("postgres_url")
+    return open_store(with_namespace(url, f"test-{folder.name}-{secrets.token_hex(4)}"))
+
+
+BACKENDS: dict[str, Callable[[Path, pytest.FixtureRequest], Store]] = {
+    "sqlite": lambda folder, request: SQLiteStore(folder / "s.sqlite"),
+    "postgresql": _postgres,
 }

@@ -35,7 +35,7 @@ from typing import Any
 from zhaocuo.app import lifecycle, review
 from zhaocuo.core.finding import Finding, Severity, at_or_above
 from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Crawl
+from zhaocuo.core.store import Crawl, is_server_url
 from zhaocuo.core.urlcanon import origin_of
 from zhaocuo.core.urlmap import OriginMap
 from zhaocuo.core.workdays import CalendarRangeError
@@ -106,7 +106,7 @@ def _json(path: Path, default: Any) -> Any:
         raise BaselineError(f"--baseline {path}: 无法读取 cannot read ({exc})") from None
 
 
-def check_matches(baseline: Baseline, profile: Profile, url_map: OriginMap | None, store_path: Path) -> None:
+def check_matches(baseline: Baseline, profile: Profile, url_map: OriginMap | None, store_url: str) -> None:
     """Refuse a baseline of another site and a staging run writing into production's store."""
     expected = url_map.production if url_map else origin_of(profile.homepage)
     home = baseline.summary.get("homepage")
@@ -118,9 +118,17 @@ def check_matches(baseline: Baseline, profile: Profile, url_map: OriginMap | Non
                 f"请在配置中设置或更正 site.production_url (the baseline is {theirs}'s run; "
                 f"set site.production_url = \"{theirs}\" in {profile.path})")
     prod_store = baseline.summary.get("store")
-    if isinstance(prod_store, str) and prod_store and Path(prod_store) == store_path.resolve():
-        raise BaselineError(f"--db {store_path}: 这是生产环境的库，预发布检查不能写入 the baseline run's own store; "
+    if isinstance(prod_store, str) and prod_store and _same_store(prod_store, store_url):
+        raise BaselineError(f"--db {store_url}: 这是生产环境的库，预发布检查不能写入 the baseline run's own store; "
                             f"the staging run needs its own (--db or [store] path)")
+
+
+def _same_store(a: str, b: str) -> bool:
+    """Two stores' ``url``s name the same store: equal server URLs (site namespace included), or
+    SQLite paths of one file."""
+    if is_server_url(a) or is_server_url(b):
+        return a == b
+    return Path(a).resolve() == Path(b).resolve()
 
 
 def suppressions_doc(supp: review.Suppressions) -> dict[str, Any]:

@@ -103,7 +103,7 @@ def _baseline(profile: Profile, store: Store, args: argparse.Namespace) -> Any:
         return None
     try:
         base = baseline.load(args.baseline)
-        baseline.check_matches(base, profile, url_map(profile), Path(store.url))
+        baseline.check_matches(base, profile, url_map(profile), store.url)
     except baseline.BaselineError as exc:
         raise UsageError(str(exc)) from None
     if Path(args.out).resolve() == base.folder.resolve():
@@ -310,8 +310,9 @@ def build_parser() -> argparse.ArgumentParser:
     def common(sp: argparse.ArgumentParser, out: bool = True) -> None:
         sp.add_argument("--config", required=True, metavar="PROFILE.toml",
                         help="站点配置文件 the site's profile (docs/profile.md)")
-        sp.add_argument("--db", metavar="URL", help="数据库 store (a path or sqlite:///path); "
-                                                   "默认按站点名称 default: named after the site ([store] path)")
+        sp.add_argument("--db", metavar="URL", help="数据库 store: a SQLite path (or sqlite:///path) or a shared "
+                                                   "postgresql://USER@HOST:PORT/DB (the site's own namespace in it); "
+                                                   "默认按站点名称 default: named after the site ([store] path / url)")
         if out:
             sp.add_argument("--out", required=True, metavar="DIR",
                             help="输出目录 folder for findings.jsonl, report.html, ledger.xlsx… (created if missing)")

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zhaocuo.app.profiles import load as load_profile
-from zhaocuo.app.stores import legacy_store
+from zhaocuo.app.stores import legacy_store, location
 from zhaocuo.core.profile import Profile, ProfileError
-from zhaocuo.core.store import StoreError, open_store
+from zhaocuo.core.store import StoreError, is_server_url, open_store
 
 _PROBE_HTML = "data:text/html;charset=utf-8,<title>zhaocuo</title><body><script>document.body.textContent = '渲染' + (40 + 2)</script></body>"
 _PROBE_EXPECT = "渲染42"
@@ -53,6 +53,10 @@ def check_profile(path: str | None) -> tuple[Check, Profile | None]:
 
 
 def check_store(db: str | None, profile: Profile | None) -> Check:
+    if profile is None and db and is_server_url(db):
+        return _check_server(db)
+    if profile is not None and isinstance(location(profile, db), str):
+        return _check_server(str(location(profile, db)))
     if db:
         path, old = Path(db.removeprefix("sqlite:///")), None
     elif profile is not None:
@@ -79,6 +83,23 @@ def check_store(db: str | None, profile: Profile | None) -> Check:
     if result:
         return Check(False, "数据库 store", f"{path} 完整性检查未通过 integrity_check failed: {'; '.join(result[:3])}")
     return Check(True, "数据库 store", f"{path} 完整性检查通过 integrity_check ok ({runs} 次抓取 runs)")
+
+
+def _check_server(url: str) -> Check:
+    """A site's namespace in a shared PostgreSQL database: reachable, created, at this version."""
+    try:
+        store = open_store(url, read_only=True)
+    except StoreError as exc:
+        if "no store for site" in str(exc):
+            return Check(True, "数据库 store", f"{exc}; 首次运行时创建 the first run creates it")
+        return Check(False, "数据库 store", str(exc))
+    try:
+        problems, runs = store.integrity_problems(), store.run_count()
+    finally:
+        store.close()
+    if problems:
+        return Check(False, "数据库 store", f"{store.url} 检查未通过 check failed: {'; '.join(problems[:3])}")
+    return Check(True, "数据库 store", f"{store.url} 检查通过 ok ({runs} 次抓取 runs)")
 
 
 def check_browser(timeout_s: float = 60.0) -> Check:

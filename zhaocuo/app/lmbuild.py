@@ -108,14 +108,15 @@ def folder_texts(folder: Path) -> Iterator[str]:
 
 def store_texts(profile_path: str, db: str | None = None) -> Iterator[str]:
     """The text of the pages and attachments of the profile's last complete crawl."""
+    from zhaocuo.app.stores import StoreOpenError, location, open_store
     from zhaocuo.core.profile import load_profile
-    from zhaocuo.core.store import open_store
 
     profile = load_profile(profile_path)
-    path = Path(db.removeprefix("sqlite:///")) if db else profile.default_store_path()
-    if not path.exists():
-        raise BuildError(f"{path}: 配置文件的存储中还没有抓取结果 the profile's store holds no crawl yet")
-    store = open_store(path)
+    path = location(profile, db)
+    try:
+        store = open_store(profile, db, must_exist=True)
+    except StoreOpenError:
+        raise BuildError(f"{path}: 配置文件的存储中还没有抓取结果 the profile's store holds no crawl yet") from None
     if store.last_run() is None:
         raise BuildError(f"{path}: 配置文件的存储中还没有完成的抓取 the profile's store holds no complete crawl")
     seen: set[str] = set()

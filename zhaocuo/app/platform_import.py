@@ -38,12 +38,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from zhaocuo.app import lifecycle
+from zhaocuo.app import lifecycle, stores
 from zhaocuo.app.profiles import load as load_profile
 from zhaocuo.core.auditmeta import AuditMeta
 from zhaocuo.core.finding import Finding, Severity
 from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Crawl, Store, now_iso, open_store
+from zhaocuo.core.store import Crawl, Store, now_iso
 from zhaocuo.core.units import unit_for
 from zhaocuo.core.urlcanon import canonical
 from zhaocuo.core.workdays import CalendarRangeError, deadline_after
@@ -287,7 +287,11 @@ def import_platform(args: argparse.Namespace) -> int:
     profile = load_profile(args.config)
     path = Path(args.export)
     db = getattr(args, "db", None)
-    store = open_store(Path(db.removeprefix("sqlite:///")) if db else profile.default_store_path())
+    try:
+        store = stores.open_store(profile, db)
+    except stores.StoreOpenError as exc:
+        print(f"错误 error: {exc}", file=sys.stderr)
+        return 2
     try:
         messages = read_export(path)
         new, updated = store_messages(store, path, messages)

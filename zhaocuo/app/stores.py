@@ -1,4 +1,7 @@
-"""Which store a command opens: ``--db``, else the profile's (``[store] path`` or the site's name).
+"""Which store a command opens: ``--db``, else the profile's (``[store] path`` / ``url`` or the site's name).
+
+``--db`` and ``[store] url`` may name a shared PostgreSQL database (``postgresql://…``): the
+site then opens its own namespace in it, named like its SQLite file would be (the site's name).
 
 A store holds a site's history — first-seen dates, deadlines, 误报 decisions, the outbox —
 so it must be found again whichever copy, path or symlink of the profile runs. Versions
@@ -14,7 +17,7 @@ import sys
 from pathlib import Path
 
 from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Store
+from zhaocuo.core.store import Store, StoreError, is_server_url, with_namespace
 from zhaocuo.core.store import open_store as open_path
 
 _SIDE_FILES = ("", "-wal", "-shm")  # SQLite's database, write-ahead log and its index
@@ -25,8 +28,17 @@ class StoreOpenError(Exception):
 
 
 def chosen_path(profile: Profile, db: str | None) -> Path:
-    """The store a command uses, without touching anything."""
+    """The SQLite store a command uses, without touching anything (see ``location``)."""
     return Path(db.removeprefix("sqlite:///")) if db else profile.default_store_path()
+
+
+def location(profile: Profile, db: str | None) -> str | Path:
+    """The store a command uses: a PostgreSQL URL with the site's namespace, or a SQLite path."""
+    if db and is_server_url(db):
+        return with_namespace(db, profile.store_namespace())
+    if not db and profile.store_url():
+        return profile.store_url()
+    return chosen_path(profile, db)
 
 
 def legacy_store(profile: Profile) -> Path | None:
@@ -57,13 +69,28 @@ def adopt(profile: Profile) -> Path | None:
 def open_store(profile: Profile, db: str | None, must_exist: bool = False) -> Store:
     """The store for this profile (adopting an older one first). ``must_exist``: a command
     that only reads history (feedback) refuses to create an empty store."""
+    where = location(profile, db)
+    if isinstance(where, str):
+        return _open_server(where, must_exist)
     if not db:
         adopt(profile)
-    path = chosen_path(profile, db)
-    if must_exist and not path.exists():
-        raise StoreOpenError(f"{path}: 没有检查记录 no store for this profile yet (run `zhaocuo run` first)")
+    if must_exist and not where.exists():
+        raise StoreOpenError(f"{where}: 没有检查记录 no store for this profile yet (run `zhaocuo run` first)")
     try:
-        store = open_path(path)
+        store = open_path(where)
     except Exception as exc:  # noqa: BLE001 - any failure to open is reported with the path
-        raise StoreOpenError(f"{path}: 无法打开数据库 cannot open the store ({exc})") from None
+        raise StoreOpenError(f"{where}: 无法打开数据库 cannot open the store ({exc})") from None
     return store
+
+
+def _open_server(url: str, must_exist: bool) -> Store:
+    """One site's namespace in a shared database; ``must_exist``: refuse to create it."""
+    try:
+        if must_exist:
+            open_path(url, read_only=True).close()
+        return open_path(url)
+    except StoreError as exc:
+        msg = str(exc)
+        if must_exist and "no store for site" in msg:
+            msg += " (run `zhaocuo run` first)"
+        raise StoreOpenError(msg) from None

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from zhaocuo.core.cmsrecords import FAMILIES as CMS_FAMILIES
+from zhaocuo.core.store.names import is_server_url, with_namespace
 
 
 class ProfileError(Exception):
@@ -93,6 +94,9 @@ class StoreSection:
     # Crawls whose pages and links are kept (the newest N; 0 keeps all). Findings' history,
     # lifecycle state and every run's counts are kept regardless.
     keep_runs: int = 14
+    # The same as ``path``, or a shared PostgreSQL database (postgresql://USER@HOST:PORT/DB) in
+    # which this site gets its own namespace (the site's name; ``?site=`` names another).
+    url: str = ""
 
 
 @dataclass
@@ -359,19 +363,27 @@ class Profile:
         """The site's store: ``[store] path`` when given, else one SQLite file named after the
         site (``[site] name``) under ``$ZHAOCUO_HOME`` — so the same site keeps its history
         whichever copy, path or symlink of its profile runs."""
-        if self.store.path:
-            raw = self.store.path.removeprefix("sqlite:///")
-            return self.resolve_path(raw)
+        local = self.store.path or ("" if is_server_url(self.store.url) else self.store.url)
+        if local:
+            return self.resolve_path(local.removeprefix("sqlite:///"))
         # A staging profile ([site] production_url) never shares production's store, though both
         # name the same site: its crawls must not become production's "last crawl", nor its
         # findings production's history.
-        staging = "-staging" if self.site.production_url else ""
-        return store_home() / f"{store_file_stem(self.site.name)}{staging}.sqlite"
+        return store_home() / f"{self.store_namespace()}.sqlite"
+
+    def store_namespace(self) -> str:
+        """The site's name among others' (its SQLite file's stem, its namespace in a shared
+        PostgreSQL database). A staging profile's is apart from production's."""
+        return store_file_stem(self.site.name) + ("-staging" if self.site.production_url else "")
+
+    def store_url(self) -> str:
+        """The shared database ``[store] url`` names, with this site's namespace; "" for SQLite."""
+        return with_namespace(self.store.url, self.store_namespace()) if is_server_url(self.store.url) else ""
 
     def legacy_store_paths(self) -> list[Path]:
         """Where versions before 0.2 kept this profile's store (named from a hash of the
         profile's path): the application adopts such a store once (zhaocuo.app.stores)."""
-        if self.store.path:
+        if self.store.path or self.store.url:
             return []
         out: list[Path] = []
         for p in (self.path.resolve(), self.path.absolute()):
@@ -506,6 +518,19 @@ def _check_url(path: Path, key: str, url: str) -> None:
         raise ProfileError(path, key, f"不是有效的 http(s) 地址 not an http(s) URL: {url!r}")
 
 
+def _check_store(path: Path, store: StoreSection) -> None:
+    if store.path and store.url:
+        raise ProfileError(path, "store.url", "store.path 与 store.url 只能写一个 set either store.path or store.url")
+    if is_server_url(store.url):
+        parts = urlsplit(store.url)
+        if parts.password is not None:
+            raise ProfileError(path, "store.url", "地址中不能写密码 no password in the URL; PostgreSQL reads it from "
+                                                  "PGPASSWORD or ~/.pgpass")
+        if not parts.hostname and "host=" not in parts.query:
+            raise ProfileError(path, "store.url", "缺少数据库主机 no database host in the URL "
+                                                  "(postgresql://USER@HOST:PORT/DB)")
+
+
 # An HTTP header name (RFC 9110 token) and an environment variable name.
 _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -603,6 +628,7 @@ def load_profile(path: str | Path) -> Profile:
         site.name = urlsplit(site.start_urls[0]).hostname or path.stem
     if site.production_url:
         site.production_url = _check_production_url(path, site.production_url)
+    _check_store(path, sections["store"])
     crawl: CrawlSection = sections["crawl"]
     _check_crawl_access(path, crawl, path.parent)
     for key in ("max_pages", "max_depth", "concurrency", "per_host_concurrency"):
