@@ -380,7 +380,7 @@ _CACHE: dict[tuple[str, int, str, str], Discovery] = {}
 
 def discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
     """The site's columns (cached per crawl run, profile and date: four audits share it)."""
-    key = (str(crawl.store.path), crawl.run_id, str(profile.path), as_of.isoformat())
+    key = (crawl.store.url, crawl.run_id, str(profile.path), as_of.isoformat())
     if key not in _CACHE:
         _CACHE.clear()
         _CACHE[key] = _discover(crawl, profile, as_of)

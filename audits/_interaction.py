@@ -492,7 +492,7 @@ def reading(crawl: Crawl, profile: Profile, as_of: date) -> Reading:
     """``read`` once per crawl run, profile and date: the two interaction audits, their summaries
     and ``undetermined`` share it. The same one-entry cache as audits._columns.discover, to
     become the run context's computed artifact (``ctx.get(reading)``) with it."""
-    key = (str(crawl.store.path), crawl.run_id, str(profile.path), as_of.isoformat())
+    key = (crawl.store.url, crawl.run_id, str(profile.path), as_of.isoformat())
     if key not in _CACHE:
         _CACHE.clear()
         _CACHE[key] = read(crawl, profile, as_of)

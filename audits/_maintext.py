@@ -179,7 +179,7 @@ def scan(crawl: Crawl, profile: Profile, as_of: date) -> Scan:
     """Proofread every distinct line of the crawl once (cached for the three text audits)."""
     from audits._proofread import Proofreader
 
-    key = (str(crawl.store.path), crawl.run_id, id(profile), as_of.isoformat())
+    key = (crawl.store.url, crawl.run_id, id(profile), as_of.isoformat())
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
@@ -206,7 +206,7 @@ _UNITS: dict[tuple[str, int, str], tuple[list[TextUnit], list[tuple[str, str]]]]
 
 def distinct_lines(crawl: Crawl, as_of: date) -> tuple[list[TextUnit], list[tuple[str, str]]]:
     """collect_units, cached per crawl run and date (read by the text and privacy audits)."""
-    key = (str(crawl.store.path), crawl.run_id, as_of.isoformat())
+    key = (crawl.store.url, crawl.run_id, as_of.isoformat())
     if key not in _UNITS:
         _UNITS.clear()
         _UNITS[key] = collect_units(crawl, as_of)

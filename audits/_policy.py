@@ -183,7 +183,7 @@ _CACHE: dict[tuple[str, int], PolicyScan] = {}
 
 
 def scan(crawl: Crawl) -> PolicyScan:
-    key = (str(crawl.store.path), crawl.run_id)
+    key = (crawl.store.url, crawl.run_id)
     if key not in _CACHE:
         _CACHE.clear()
         docs: list[PolicyDoc] = []
