@@ -334,6 +334,28 @@ class PostgresStore(Store):
         rows = self.db.execute("SELECT key, data FROM state WHERE kind = %s", (kind,)).fetchall()
         return {k: json.loads(d) for k, d in rows}
 
+    def get_states(self, kind: str, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+        keys = [_t(k) or "" for k in dict.fromkeys(keys)]
+        if not keys:
+            return {}
+        digests = [hashlib.md5(k.encode("utf-8")).hexdigest() for k in keys]
+        rows = self.db.execute("SELECT key, data FROM state WHERE kind = %s AND md5(key) = ANY(%s) AND key = ANY(%s)",
+                               (kind, digests, keys))
+        return {k: json.loads(d) for k, d in rows}
+
+    def states_excluding(self, kind: str, field: str, values: Iterable[str]) -> dict[str, dict[str, Any]]:
+        values = list(values)
+        sql, args = "SELECT key, data FROM state WHERE kind = %s", [kind]
+        if values:
+            sql += " AND ((data::jsonb ->> %s) IS NULL OR (data::jsonb ->> %s) <> ALL(%s))"
+            args += [field, field, values]
+        return {k: json.loads(d) for k, d in self.db.execute(sql, args)}
+
+    def last_states(self, kind: str, limit: int) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT data FROM state WHERE kind = %s AND key ~ '^[0-9]+$' "
+                               "ORDER BY key::numeric DESC LIMIT %s", (kind, max(0, limit))).fetchall()
+        return [json.loads(d) for (d,) in reversed(rows)]
+
     # -- reading one run ----------------------------------------------------------------
     def iter_pages(self, run_id: int, kinds: Iterable[str] | None = DEFAULT_PAGE_KINDS) -> Iterator[Page]:
         where, args = _kinds("run_id = %s", [run_id], kinds)
@@ -443,6 +465,39 @@ class PostgresStore(Store):
             if self.db.read_only:
                 self.db.rollback()
         return problems
+
+
+    def prune_runs(self, keep: int) -> dict[str, int]:
+        ids = [r[0] for r in self.db.execute("SELECT id FROM runs ORDER BY id DESC")]
+        kept = set(ids[:max(1, keep)])
+        kept |= {r[0] for r in self.db.execute("SELECT id FROM runs WHERE status = 'running'")}
+        last = self.last_run("complete")
+        if last is not None:
+            kept.add(last.id)
+        old = [i for i in ids if i not in kept]
+        deleted: dict[str, int] = {}
+        if not old:
+            return deleted
+        with self.transaction():
+            for table in ("pages", "links", "link_checks", "records"):
+                n = self.db.execute(f"DELETE FROM {table} WHERE run_id = ANY(%s)", (old,)).rowcount
+                if n:
+                    deleted[table] = n
+        return deleted
+
+    def compact(self, force: bool = False) -> bool:
+        """PostgreSQL's autovacuum makes deleted rows' space reusable by itself; ``force`` runs
+        VACUUM on the crawl tables now (outside a transaction, as VACUUM must)."""
+        if not force:
+            return False
+        self.db.commit()
+        self.db.autocommit = True
+        try:
+            for table in ("pages", "links", "link_checks", "records"):
+                self.db.execute(f'VACUUM "{self.schema}".{table}')
+        finally:
+            self.db.autocommit = False
+        return True
 
 
 def _kinds(where: str, args: list[Any], kinds: Iterable[str] | None) -> tuple[str, list[Any]]:
