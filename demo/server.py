@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from demo import boards
+from demo import boards, cmsdemo
 
 SITE = Path(__file__).resolve().parent / "site"
 _UNFILLED = re.compile(rb"__[A-Z][A-Z0-9_]*__")
@@ -53,6 +53,8 @@ ROUTES: dict[str, Route] = {
     "/old/wjj/": redirect("/bm/wjj/", 301),
     # 互动交流的留言板 message boards (interaction_unanswered): demo/boards.py
     **boards.routes(),
+    # 大汉栏目（dataproxy.jsp 分组，POST 与 GET）和 TRS 栏目（跳转根目录、createPageHTML 翻页）: demo/cmsdemo.py
+    **cmsdemo.routes(),  # type: ignore[dict-item]
 }
 # =================== END 动态路由 DYNAMIC ROUTES ===================
 
@@ -88,10 +90,8 @@ class DemoServer:
                 outer.hits += 1
                 path = unquote(urlsplit(self.path).path)
                 route = ROUTES.get(path)
-                if route is not None:
-                    status, headers, body = route(self)
-                else:
-                    status, headers, body = outer.file(path)
+                answer = route(self) if route is not None else cmsdemo.article(self)
+                status, headers, body = answer if answer is not None else outer.file(path)
                 self.send_response(status)
                 for k, v in headers.items():
                     self.send_header(k, v)
@@ -100,7 +100,7 @@ class DemoServer:
                 if self.command != "HEAD":
                     self.wfile.write(body)
 
-            do_GET = do_HEAD = _answer
+            do_GET = do_HEAD = do_POST = _answer  # POST: 大汉 dataproxy.jsp
 
         class Server(ThreadingHTTPServer):
             daemon_threads = True

@@ -137,3 +137,19 @@ def test_demo_message_boards(demo_report: Path) -> None:
     summary = json.loads((demo_report.parent / "summary.json").read_text(encoding="utf-8"))["interaction_unanswered"]
     assert [c["name"] for c in summary["uncheckable"]] == ["书记信箱"]
     assert "书记信箱" in demo_report.read_text(encoding="utf-8")
+
+
+def test_demo_cms_columns_defects_behind_later_groups_and_pages(demo_report: Path) -> None:
+    """重点项目 (大汉, third dataproxy.jsp group by POST), 惠企政策 (大汉, GET only) and 工作要闻 (TRS,
+    meta-refresh root, index_3.html named only by createPageHTML): each defect there is reported."""
+    from demo import cmsdemo
+
+    findings = _findings(demo_report)
+    dead = {(_path(f["url"]), _path(f["target"])) for f in findings if f["audit"] == "dead_link"}
+    for article, target in cmsdemo.DEFECTS.items():
+        assert (article, target) in dead, article
+    assert (cmsdemo.TRS_DEFECT, "/files/ywyw-2025-gzap.doc") in dead
+    typos = {_path(f["url"]) for f in findings if f["audit"] == "typo" and f["text"] == "布署"}
+    assert {*cmsdemo.DEFECTS, cmsdemo.TRS_DEFECT} <= typos
+    owner = next(f for f in findings if _path(f["url"]) == next(iter(cmsdemo.DEFECTS)))
+    assert owner["unit"] == "区发展和改革局"
