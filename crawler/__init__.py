@@ -27,6 +27,7 @@ from zhaocuo.core.store import Store
 
 log = logging.getLogger("zhaocuo.crawler")
 
+UNREACHABLE = "unreachable"  # the status of a run whose start URLs never answered
 GATHERERS = ["crawler.site", "crawler.newmedia", "crawler.linkcheck", "crawler.ipv6probe"]
 
 
@@ -40,6 +41,11 @@ class CrawlResult:
     run_id: int
     resumed: bool
     stats: dict[str, Any]
+
+    @property
+    def unreachable(self) -> dict[str, Any] | None:
+        """{url, reason, tries} when no start URL answered (the run's status is "unreachable")."""
+        return self.stats.get("site_unreachable")
 
 
 def profile_hash(profile: Profile) -> str:
@@ -61,6 +67,12 @@ def run_crawl(profile: Profile, store: Store, progress: bool = True, resume: boo
                 raise
             stats.update(mod.gather(profile, store, run_id, progress) or {})
             store.update_run_stats(run_id, stats)
+            if stats.get("site_unreachable"):
+                # Nothing else to gather from a site that does not answer; the run is kept (its
+                # tries are the evidence) but never becomes "the last complete crawl".
+                stats["elapsed_s"] = round(time.monotonic() - started, 2)
+                store.finish_run(run_id, UNREACHABLE, stats)
+                return CrawlResult(run_id, resumed, stats)
     except CrawlError:
         stats["elapsed_s"] = round(time.monotonic() - started, 2)
         store.finish_run(run_id, "failed", stats)

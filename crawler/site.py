@@ -3,9 +3,11 @@
 ``gather`` runs the Scrapy crawl (crawler.spider.SiteSpider) in a child process —
 ``python -m crawler.site`` — because Twisted's reactor cannot restart inside one process
 and the CLI and tests gather repeatedly. The child writes pages, links and link checks into
-the store in batches and a JSON stats file at the end. When no start URL could be reached
-at all (DNS failure, refused, timeout…), ``gather`` raises ``crawler.CrawlError`` with a
-one-line Chinese + English message naming the URL and the reason.
+the store in batches and a JSON stats file at the end. Every try of each start URL is kept
+(record kind ``homepage_probe``); when no start URL answered after ``crawl.down_probes`` tries
+over ``crawl.down_window_s`` (refused, timeout, DNS failure, 5xx…), the stats carry
+``site_unreachable`` and the run ends there (crawler.run_crawl): the audits then report the
+``site_unreachable`` veto instead of judging an empty crawl.
 """
 
 from __future__ import annotations
@@ -23,11 +25,14 @@ _REASONS = {
     "reset": "连接被重置 connection reset",
     "ssl": "SSL/TLS 错误 SSL/TLS error",
     "other": "无法访问 fetch failed",
+    "http": "服务器错误 server error",
+    "redirect_loop": "循环跳转 redirect loop",
+    "too_many_redirects": "跳转次数过多 too many redirects",
 }
+HOMEPAGE_RECORD = "homepage_probe"
 
 
 def gather(profile: Profile, store: Store, run_id: int, progress: bool = True) -> dict[str, Any]:
-    from crawler import CrawlError
     from crawler.scrapyrun import run_child
     from zhaocuo.core.profile import ProfileError
 
@@ -41,14 +46,27 @@ def gather(profile: Profile, store: Store, run_id: int, progress: bool = True) -
     args = ["--resumed"] if resumed else []
     stats = run_child("crawler.site", profile, store, run_id, progress, args)
     start_status: dict[str, str] = stats.pop("start_status", {}) or {}
-    if start_status and all(start_status.values()):
-        url, reason = next(iter(start_status.items()))
-        kind = reason.split(":", 1)[0]
-        detail = reason.split(":", 1)[1].strip() if ":" in reason else ""
-        raise CrawlError(f"无法访问起始地址 start URL unreachable: {url} — {_REASONS.get(kind, kind)}"
-                         + (f" ({detail[:240]})" if detail else ""))
+    attempts: dict[str, list[dict[str, str]]] = stats.pop("start_attempts", {}) or {}
+    down = bool(start_status) and all(start_status.values())
+    for url, failure in start_status.items():
+        # What the site_unreachable audit judges: every try of each start URL, and whether the
+        # site answered at all. Written on good nights too, so the audit knows it was checked.
+        store.put_record(run_id, HOMEPAGE_RECORD, url, {
+            "url": url, "reachable": not failure, "site_reachable": not down,
+            "reason": describe(failure) if failure else "", "attempts": attempts.get(url, []),
+            "probes": profile.crawl.down_probes, "window_s": profile.crawl.down_window_s})
+    store.commit()
+    if down:
+        url, failure = next(iter(start_status.items()))
+        stats["site_unreachable"] = {"url": url, "reason": describe(failure), "tries": len(attempts.get(url, []))}
     stats["resumed"] = resumed
     return stats
+
+
+def describe(failure: str) -> str:
+    """"refused: Connection was refused…" → "连接被拒绝 connection refused (Connection was refused…)"."""
+    kind, _, detail = failure.partition(":")
+    return _REASONS.get(kind, kind) + (f" ({detail.strip()[:240]})" if detail.strip() else "")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -115,6 +115,10 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
         self.skipped: Counter[str] = Counter()
         self.start_urls_canon = [canonical(u) for u in profile.site.start_urls]
         self.start_status: dict[str, str] = {}  # canonical start URL → "" (ok) or the failure
+        # Each failed try of a start URL (when, what), and probes waiting for their time: a site
+        # is called unreachable only after crawl.down_probes tries over crawl.down_window_s.
+        self.start_attempts: dict[str, list[dict[str, str]]] = {}
+        self.probes_pending = 0
         self.started = time.monotonic()
         self._wake: asyncio.Event | None = None
         self.max_in_flight = max(4, profile.crawl.concurrency * 2)
@@ -227,6 +231,28 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
             found = self._scope_memo[origin] = self.profile.url_allowed(url)
         return found
 
+    def _start_failed(self, url: str, failure: str) -> None:
+        """A try of a start URL failed: note it and, unless the URL answered already or its tries
+        are spent, try again later in the window (one attempt each, no backoff: the probes are
+        the retries)."""
+        if self.start_status.get(url) == "":
+            return  # it answered once: reachable
+        self.start_status[url] = failure
+        tries = self.start_attempts.setdefault(url, [])
+        tries.append({"at": now_iso(), "error": failure[:300]})
+        probes = self.crawl_cfg.down_probes
+        if len(tries) >= probes:
+            return
+        delay = self.crawl_cfg.down_window_s / max(1, probes - 1)
+        self.probes_pending += 1
+
+        def due() -> None:
+            self.probes_pending -= 1
+            self.frontier.appendleft((url, 0, "start_probe"))
+            self._poke()
+
+        asyncio.get_running_loop().call_later(delay, due)
+
     def _poke(self) -> None:
         if self._wake is not None:
             self._wake.set()
@@ -260,7 +286,8 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
                     break
                 self.frontier.popleft()
                 render_it = kind == "render"
-                if render_it:
+                again = kind == "start_probe"
+                if render_it or again:
                     kind = "page"
                 self.in_flight += 1
                 if kind == "page" and not render_it:
@@ -269,8 +296,11 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
                     self.cms_requests += 1
                     yield self._cms_request(url, depth)
                     continue
-                yield self._request(url, depth, kind, render_it=render_it, auto=render_it)
-            if not self.frontier and self.in_flight == 0:
+                request = self._request(url, depth, kind, render_it=render_it, auto=render_it)
+                if again:
+                    request.meta["zc_no_retry"] = True
+                yield request
+            if not self.frontier and self.in_flight == 0 and self.probes_pending == 0:
                 break
             self._wake.clear()
             try:
@@ -323,7 +353,11 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
         ctype = header(response, "Content-Type")
         body = response.body
         if url in self.start_urls_canon:
-            self.start_status.setdefault(url, "")
+            failure = redirect_error or (f"http: HTTP {response.status}" if response.status >= 500 else "")
+            if failure:
+                self._start_failed(url, failure)
+            else:
+                self.start_status[url] = ""
         if kind == "probe":
             text_html, enc = decode_body(body, ctype)
             ex = extract(text_html, response.url) if is_html(ctype, body) else None
@@ -605,8 +639,8 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
                 return
             kind = classify_exception(exc)
             self.errors += 1
-            if url in self.start_urls_canon and url not in self.start_status:  # a page that answered stays reachable
-                self.start_status[url] = f"{kind}: {request.meta.get('zc_tls_problem') or exc}"
+            if url in self.start_urls_canon:
+                self._start_failed(url, f"{kind}: {request.meta.get('zc_tls_problem') or exc}")
             if request.meta.get("zc_kind") == "probe":
                 return
             if request.meta.get("zc_refetch"):
@@ -633,4 +667,5 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
             "crawl_elapsed_s": round(time.monotonic() - self.started, 2),
             "start_status": self.start_status,
             "cms": dict(self.cms_stats),
+            "start_attempts": self.start_attempts,
         }

@@ -120,7 +120,12 @@ def veto_risks(findings: list[Finding], home: Page | None, crawled: bool = True,
     stored fetch of the homepage (``crawled`` false: no crawl to judge reachability from)."""
     by_audit = Counter(f.audit for f in findings)
     reachable, why = True, ""
-    if crawled:
+    down = [f for f in findings if f.audit == "site_unreachable"]
+    if down:
+        tries = down[0].extra.get("attempts") or []
+        last = str(tries[-1].get("error", "")) if tries else ""
+        reachable, why = False, f"首页 {len(tries)} 次访问均失败" + (f"（{_clip(last, 80)}）" if last else "")
+    elif crawled:
         if home is None:
             reachable, why = False, "首页未能抓取"
         elif home.error or home.status is None or home.status >= 400:

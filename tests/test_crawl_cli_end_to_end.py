@@ -1,5 +1,5 @@
 """The crawl through the real command line (child processes, as cron runs it): summary
-figures, findings, an unreachable start URL, and resuming after a SIGKILL."""
+figures, findings, an unreachable start URL (exit 3), and resuming after a SIGKILL."""
 
 from __future__ import annotations
 
@@ -52,24 +52,25 @@ def test_run_writes_summary_counts_and_dead_link_findings(tmp_path: Path) -> Non
     assert "\r" not in res.stderr
 
 
-def test_unreachable_start_url_exits_2_with_one_line_naming_it(tmp_path: Path) -> None:
+def test_unreachable_start_url_exits_3_with_one_line_naming_it(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{free_port()}/"
-    prof = write_profile(tmp_path, {"site": {"start_urls": [url]}, "crawl": FAST, "ipv6": {"enabled": False}})
+    prof = write_profile(tmp_path, {"site": {"start_urls": [url]}, "crawl": {**FAST, "down_window_s": 0.5},
+                                    "ipv6": {"enabled": False}})
     res = run_cli("crawl", "--config", str(prof))
-    assert res.returncode == 2
+    assert res.returncode == 3
     lines = [ln for ln in res.stderr.splitlines() if "起始地址" in ln]
     assert len(lines) == 1 and url in lines[0] and "连接被拒绝 connection refused" in lines[0]
     assert "Traceback" not in res.stderr
 
 
-def test_start_url_that_does_not_resolve_exits_2_naming_dns(tmp_path: Path) -> None:
+def test_start_url_that_does_not_resolve_exits_3_naming_dns(tmp_path: Path) -> None:
     with Dnsmasq(hosts={"www.test.gov.cn": ["127.0.0.1"]}) as dns:
         url = "http://nosuch.test.gov.cn/"
-        prof = write_profile(tmp_path, {"site": {"start_urls": [url]}, "crawl": FAST,
+        prof = write_profile(tmp_path, {"site": {"start_urls": [url]}, "crawl": {**FAST, "down_window_s": 0.5},
                                         "dns": {"nameservers": [dns.nameserver], "timeout_s": 1.0},
                                         "ipv6": {"enabled": False}})
         res = run_cli("crawl", "--config", str(prof))
-    assert res.returncode == 2
+    assert res.returncode == 3
     assert any(url in ln and "DNS" in ln for ln in res.stderr.splitlines())
 
 

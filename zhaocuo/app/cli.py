@@ -3,8 +3,9 @@ import-platform.
 
 Exit codes: 0 fine, 1 findings at or above ``--fail-on`` (or errors found by check-text; or,
 compared with ``--baseline``, new findings at or above ``--fail-on-new``), 2 usage, profile or
-input error (one line naming the file, key or URL at fault), 4 mail that could not be composed
-or sent (docs/outputs.md).
+input error (one line naming the file, key or URL at fault), 3 the site could not be reached
+(the reports are written with a ``site_unreachable`` finding and the office is mailed), 4 mail
+that could not be composed or sent (docs/outputs.md).
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ LEVELS = ("veto", "high", "medium", "low")
 # A night whose reports were written but whose mail could not be composed or sent (not with
 # --no-mail). It wins over 1 (--fail-on): a cron job must notice that units were not told.
 EXIT_MAIL = 4
+# No start URL answered on any try: the reports carry the site_unreachable veto. It wins over
+# 1 and 4: cron must tell an outage from findings, and from a profile error (2).
+EXIT_UNREACHABLE = 3
 
 
 class UsageError(Exception):
@@ -68,14 +72,21 @@ def _store(profile: Profile, db: str | None) -> Store:
         raise UsageError(f"--db {exc}" if db else str(exc)) from None
 
 
-def _crawl(profile: Profile, store: Store) -> None:
+def _crawl(profile: Profile, store: Store) -> Any:
     from crawler import run_crawl
 
     result = run_crawl(profile, store, progress=True)
     s = result.stats
+    if result.unreachable:
+        down = result.unreachable
+        print(f"网站无法访问 site unreachable: 起始地址 start URL {down['url']} — {down['reason']}；"
+              f"{down['tries']} 次访问均失败 failed on every try (run {result.run_id}, {s.get('elapsed_s', 0)} s)",
+              file=sys.stderr)
+        return result
     word = "继续上次中断的抓取 resumed an interrupted crawl" if result.resumed else "全新抓取 clean crawl"
     print(f"抓取完成 crawl done (run {result.run_id}, {word}): {s.get('pages_crawled', 0)} 页 pages, "
           f"{s.get('links_checked', 0)} 链接 links checked, {s.get('elapsed_s', 0)} s", file=sys.stderr)
+    return result
 
 
 def _retain(profile: Profile, store: Store) -> None:
@@ -111,14 +122,15 @@ def _baseline(profile: Profile, store: Store, args: argparse.Namespace) -> Any:
     return base
 
 
-def _audit(profile: Profile, store: Store, args: argparse.Namespace, started: float, base: Any = None) -> int:
+def _audit(profile: Profile, store: Store, args: argparse.Namespace, started: float, base: Any = None,
+           run_id: int | None = None) -> int:
     from zhaocuo.app.runner import audit_and_report, exit_code, fail_on_lines
 
     out = _out_dir(args.out)
     as_of = _as_of(args.as_of)
     try:
         result = audit_and_report(profile, store, out, as_of, started=started, baseline=base,
-                                  fail_on_new=args.fail_on_new)
+                                  fail_on_new=args.fail_on_new, run_id=run_id)
     except LookupError as exc:
         raise UsageError(str(exc)) from None
     mail_failed = False
@@ -210,9 +222,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     _as_of(args.as_of)
     store = _store(profile, args.db)
     base = _baseline(profile, store, args)
-    _crawl(profile, store)
-    code = _audit(profile, store, args, started, base)
+    crawled = _crawl(profile, store)
+    code = _audit(profile, store, args, started, base, run_id=crawled.run_id)
     _retain(profile, store)
+    if crawled.unreachable:
+        print(f"网站无法访问，退出码 {EXIT_UNREACHABLE} site unreachable: exit {EXIT_UNREACHABLE} "
+              "(报告已写出 the reports carry the site_unreachable finding)", file=sys.stderr)
+        return EXIT_UNREACHABLE
     return code
 
 
@@ -220,9 +236,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     profile = _load(args.config)
     _preflight(profile)
     store = _store(profile, args.db)
-    _crawl(profile, store)
+    crawled = _crawl(profile, store)
     _retain(profile, store)
-    return 0
+    return EXIT_UNREACHABLE if crawled.unreachable else 0
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -303,6 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="zhaocuo", description="找错 — 政府网站与政务新媒体检查 government website auditor",
         epilog="退出码 exit codes: 0 正常 ok; 1 有达到 --fail-on 的问题或 check-text 发现错误 findings at or above "
                "--fail-on, or errors found by check-text; 2 用法、配置或输入错误 usage, profile or input error; "
+               "3 网站无法访问（报告已写出，已通知办公室）site unreachable (reports written, office mailed); "
                "4 邮件未能生成或发送 mail could not be composed or sent (see docs/outputs.md)")
     p.add_argument("--version", action="version", version=f"zhaocuo {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")

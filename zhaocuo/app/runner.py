@@ -54,10 +54,13 @@ def run_audits(crawl: Crawl, profile: Profile, as_of: date) -> tuple[list[Findin
     findings: dict[str, Finding] = {}
     extra_summary: dict[str, Any] = {}
     errors: dict[str, str] = {}
+    down = site_down(crawl)
     for mod in audits.all_audits():
         meta = mod.META
         if meta.name in profile.audits.disabled:
             continue
+        if down and meta.name != SITE_UNREACHABLE:
+            continue  # nothing was crawled: the other audits would judge an empty site
         try:
             produced = list(mod.audit(crawl, profile, as_of))
             if hasattr(mod, "summary"):
@@ -87,6 +90,14 @@ def run_audits(crawl: Crawl, profile: Profile, as_of: date) -> tuple[list[Findin
             f.page_title = titles_cache[f.url]
     ordered = sorted(findings.values(), key=lambda f: (f.severity_rank, f.unit, f.audit, f.url, f.id))
     return ordered, extra_summary, errors
+
+
+SITE_UNREACHABLE = "site_unreachable"
+
+
+def site_down(crawl: Crawl) -> bool:
+    """This crawl found no start URL answering (crawler.run_crawl stopped there)."""
+    return bool(crawl.stats.get("site_unreachable"))
 
 
 def homepage(crawl: Crawl, profile: Profile) -> Page | None:
@@ -125,7 +136,8 @@ def audit_and_report(profile: Profile, store: Store, out_dir: Path, as_of: date,
     mapping = url_map(profile)
     findings, extra, errors = run_audits(crawl, profile, as_of)
     # The 找错 platform's messages (zhaocuo import-platform) join the night's findings.
-    platform = platform_import.for_run(store, crawl, profile, as_of, findings)
+    platform = platform_import.PlatformRun() if site_down(crawl) else platform_import.for_run(
+        store, crawl, profile, as_of, findings)
     if platform.summary:
         findings = sorted([*findings, *platform.findings], key=lambda f: (f.severity_rank, f.unit, f.audit, f.url, f.id))
         extra[platform_import.META.name] = platform.summary

@@ -68,6 +68,10 @@ class CrawlSection:
     # Share of crawled pages that may be rendered automatically because they look script-built.
     auto_render_share: float = 0.1
     render_timeout_s: float = 30.0
+    # A start URL that fails (refused, timeout, DNS, 5xx…) is tried this many times in all,
+    # spread over down_window_s seconds, before the site is reported unreachable.
+    down_probes: int = 3
+    down_window_s: float = 60.0
     attachments: bool = True
     # Reaching a staging site (crawler.access): a PEM file of extra trusted CA certificates (an
     # internal CA; certificates are always verified), HTTP basic auth whose user and password come
@@ -631,7 +635,9 @@ def load_profile(path: str | Path) -> Profile:
     _check_store(path, sections["store"])
     crawl: CrawlSection = sections["crawl"]
     _check_crawl_access(path, crawl, path.parent)
-    for key in ("max_pages", "max_depth", "concurrency", "per_host_concurrency"):
+    if crawl.down_window_s < 0:
+        raise ProfileError(path, "crawl.down_window_s", "不能为负数 must not be negative")
+    for key in ("max_pages", "max_depth", "concurrency", "per_host_concurrency", "down_probes"):
         if getattr(crawl, key) < 1:
             raise ProfileError(path, f"crawl.{key}", "必须大于 0 must be at least 1")
     if sections["store"].keep_runs < 0:
