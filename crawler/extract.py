@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import lxml.html
 from lxml import etree
 
+from crawler import scriptwrite
 from crawler.urls import absolute
 
 _BLOCK = {
@@ -189,12 +190,16 @@ def visible_text(root: etree._Element) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _drop_invisible(root: etree._Element) -> None:
+def _drop_invisible(root: etree._Element, shown: dict[etree._Element, str] | None = None) -> None:
+    """Remove what a reader does not see; a script that prints literal text (``shown``) is
+    replaced by that text, as the browser shows it."""
     for el in list(root.iter("script", "style", "noscript", "template", etree.Comment)):
         parent = el.getparent()
         if parent is None:
             continue
         tail = el.tail
+        if shown and el in shown:
+            tail = f" {shown[el]} {tail or ''}"
         if tail:  # keep the text that follows the removed element
             prev = el.getprevious()
             if prev is not None:
@@ -305,9 +310,49 @@ def extract(html: str, url: str) -> Extracted:
     title = title_of(root)
     invalid: list[tuple[str, str, str, str]] = []
     links = list(links_of(root, base, invalid))
-    _drop_invisible(root)
+    shown, redirects = _script_output(root, base, links, invalid)
+    _drop_invisible(root, shown)
     head = root.find("head")
     if head is not None:
         head.getparent().remove(head)
     text = visible_text(root)
+    if redirects and len(_MEANINGFUL.findall(text)) < STUB_TEXT:
+        # A channel root that is only a script redirect: its target is where the visitor goes.
+        target = absolute(base, redirects[0])
+        if target:
+            links.append((target, "", "meta"))
     return Extracted(title, text, links, base, invalid)
+
+
+_JS_TYPES = ("", "text/javascript", "application/javascript", "javascript", "text/ecmascript")
+_MEANINGFUL = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+STUB_TEXT = 100  # fewer letters than this: a page that only sends the visitor elsewhere
+
+
+def _script_output(root: etree._Element, base: str, links: list[tuple[str, str, str]],
+                   invalid: list[tuple[str, str, str, str]]) -> tuple[dict[etree._Element, str], list[str]]:
+    """What inline scripts print (crawler.scriptwrite): the text each shows, by script element,
+    with the links of what they print appended to ``links``; and literal script redirects."""
+    shown: dict[etree._Element, str] = {}
+    redirects: list[str] = []
+    for el in root.iter("script"):
+        code = el.text or ""
+        if not code or el.get("src") or (el.get("type") or "").strip().lower() not in _JS_TYPES:
+            continue
+        if "document.write" in code:
+            out = "".join(scriptwrite.written(code))
+            if out.strip():
+                try:
+                    frag = lxml.html.fragment_fromstring(out, create_parent="div")
+                except (etree.ParserError, ValueError):
+                    frag = None
+                if frag is not None:
+                    links.extend(links_of(frag, base, invalid))
+                    for bad in frag.iter("script", "style"):
+                        bad.text = ""
+                    words = _clean(frag.text_content())
+                    if words:
+                        shown[el] = words[:500]
+        if "location" in code and (target := scriptwrite.redirect_target(code)):
+            redirects.append(target)
+    return shown, redirects
