@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Store
+from zhaocuo.core.store import Store, now_iso
 
 log = logging.getLogger("zhaocuo.crawler")
 
@@ -34,6 +34,18 @@ GATHERERS = ["crawler.site", "crawler.newmedia", "crawler.linkcheck", "crawler.i
 class CrawlError(Exception):
     """The crawl cannot produce a usable result (e.g. the start URL is unreachable).
     ``str()`` is the one-line message the CLI prints."""
+
+
+class CrawlInterrupted(Exception):
+    """A gatherer's child process ended before its work was done (a signal, a crash, the
+    out-of-memory killer, its spider closed early). What it stored is kept and the run stays
+    open: the next run resumes it."""
+
+    def __init__(self, gatherer: str, reason: str, stats: dict[str, Any] | None = None) -> None:
+        self.gatherer = gatherer
+        self.reason = reason
+        self.stats = stats or {}
+        super().__init__(f"{gatherer}: {reason}")
 
 
 @dataclass
@@ -57,6 +69,10 @@ def run_crawl(profile: Profile, store: Store, progress: bool = True, resume: boo
     started = time.monotonic()
     run_id, resumed = store.begin_run(profile_hash(profile), resume=resume)
     stats: dict[str, Any] = {"resumed": resumed}
+    if resumed:
+        previous = (store.run(run_id) or None)
+        if previous is not None and previous.stats.get("interrupted"):
+            stats["resumed_after"] = previous.stats["interrupted"]
     try:
         for name in GATHERERS:
             try:
@@ -76,6 +92,12 @@ def run_crawl(profile: Profile, store: Store, progress: bool = True, resume: boo
     except CrawlError:
         stats["elapsed_s"] = round(time.monotonic() - started, 2)
         store.finish_run(run_id, "failed", stats)
+        raise
+    except CrawlInterrupted as exc:
+        # Recorded, and left "running": begin_run(resume=True) picks it up next time.
+        stats["interrupted"] = {"gatherer": exc.gatherer, "reason": exc.reason, "at": now_iso(),
+                                "pages_stored": store.page_count(run_id)}
+        store.update_run_stats(run_id, stats)
         raise
     stats["elapsed_s"] = round(time.monotonic() - started, 2)
     store.finish_run(run_id, "complete", stats)

@@ -4,7 +4,9 @@ Why: tests (and sites inside a government network) must resolve names such as
 www.test.gov.cn through a given server ("127.0.0.1:5353", dnsmasq in tests), and a name
 that does not exist must be a real DNS failure (NXDOMAIN → ``DNSLookupError``, reported as
 error_kind "dns"), never a connection error. Without ``dns.nameservers`` the system resolver
-is used (Scrapy's default caching resolver).
+is used through Scrapy's ``CachingHostnameResolver`` (getaddrinfo: IPv4 and IPv6), not its
+default ``CachingThreadedResolver``, which is IPv4 only and reported a link to a literal
+``http://[::1]:8080/`` as a DNS failure. IP literals are never looked up on either path.
 
 Lookups run in Twisted's thread pool (dnspython is blocking) and are cached per process.
 """
@@ -17,7 +19,7 @@ from typing import Any
 
 import dns.exception
 import dns.resolver
-from scrapy.resolver import CachingThreadedResolver
+from scrapy.resolver import CachingHostnameResolver
 from twisted.internet import defer, threads
 from twisted.internet.error import DNSLookupError
 from twisted.internet.interfaces import IResolverSimple
@@ -61,7 +63,7 @@ class DnspythonResolver:
     def from_crawler(cls, crawler: Any, reactor: Any) -> Any:
         nameservers = crawler.settings.getlist(SETTING_NAMESERVERS)
         if not nameservers:
-            return CachingThreadedResolver.from_crawler(crawler, reactor)
+            return CachingHostnameResolver.from_crawler(crawler, reactor)
         return cls(reactor, nameservers, crawler.settings.getfloat(SETTING_TIMEOUT, 5.0))
 
     def install_on_reactor(self) -> None:

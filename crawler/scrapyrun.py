@@ -149,13 +149,23 @@ class StoreWriter:
         self.last = time.monotonic()
 
 
+# The child's exit status when its spider closed for any reason but "finished" (SIGINT or
+# SIGTERM sent to the child alone, a close requested by Scrapy…): what it gathered is stored,
+# the crawl is not complete.
+EXIT_INTERRUPTED = 75
+
+
 def run_child(module: str, profile: Profile, store: Store, run_id: int, progress: bool,
               extra_args: list[str] | None = None) -> dict[str, Any]:
     """Run ``python -m MODULE`` for this run and return the stats it wrote.
 
-    The child's stderr is the parent's (the progress line reaches the terminal); a child
-    that dies without writing stats raises RuntimeError with its exit status.
+    The child's stderr is the parent's (the progress line reaches the terminal). A child that
+    ended early for any reason — its spider closed before finishing, a signal, a crash, the
+    out-of-memory killer — raises ``crawler.CrawlInterrupted``: the run stays open and the next
+    run resumes it, never taking the partial crawl for a complete one.
     """
+    from crawler import CrawlInterrupted
+
     store.commit()  # the child writes: the parent must hold no open write transaction
     with tempfile.TemporaryDirectory(prefix="zhaocuo-") as tmp:
         stats_file = Path(tmp) / "stats.json"
@@ -175,9 +185,23 @@ def run_child(module: str, profile: Profile, store: Store, run_id: int, progress
             except subprocess.TimeoutExpired:
                 proc.kill()
             raise
-        if not stats_file.exists():
-            raise RuntimeError(f"{module} 子进程异常退出 child process exited with status {code} without a result")
-        return json.loads(stats_file.read_text(encoding="utf-8"))
+        stats = json.loads(stats_file.read_text(encoding="utf-8")) if stats_file.exists() else {}
+        if code != 0 or stats.get("interrupted") or not stats_file.exists():
+            reason = stats.get("interrupted") or _exit_reason(code)
+            raise CrawlInterrupted(module, reason, stats)
+        return stats
+
+
+def _exit_reason(code: int) -> str:
+    """"killed by SIGKILL" for a negative status, "exit status N" otherwise."""
+    import signal
+
+    if code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit status {code}"
 
 
 def _die_with_parent() -> None:
@@ -229,6 +253,7 @@ def child_main(argv: list[str] | None, prog: str, spider_cls: type, stat_prefix:
         def on_closed(self, spider: Any, reason: str) -> None:
             super().on_closed(spider, reason)
             holder["stats"] = self.stats()
+            holder["reason"] = reason
 
     kwargs: dict[str, Any] = {"resumed": True} if args.resumed else {}
     run_scrapy(settings, Spider, profile=profile, store_path=args.db, run_id=args.run_id,
@@ -239,6 +264,12 @@ def child_main(argv: list[str] | None, prog: str, spider_cls: type, stat_prefix:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     holder["stats"][f"{stat_prefix}_cpu_s"] = round(usage.ru_utime + usage.ru_stime, 2)
     holder["stats"][f"{stat_prefix}_peak_rss_mb"] = round(usage.ru_maxrss / 1024, 1)
+    if holder.get("reason") != "finished":
+        # Scrapy closes with "shutdown" on SIGINT/SIGTERM: a partial crawl, not a complete one.
+        holder["stats"]["interrupted"] = f"spider closed: {holder.get('reason')}"
+        write_stats(args.stats_file, holder["stats"])
+        print(f"{prog}: {what}被中断 interrupted ({holder.get('reason')})", file=sys.stderr)
+        return EXIT_INTERRUPTED
     write_stats(args.stats_file, holder["stats"])
     return 0
 

@@ -179,3 +179,59 @@ def test_killing_the_cli_also_stops_its_crawl_child(tmp_path: Path) -> None:
         for c in alive:
             c.kill()
     assert not alive  # no orphan crawl keeps writing into the store
+
+
+def test_crawl_child_stopped_by_sigint_is_interrupted_and_the_next_run_resumes(tmp_path: Path) -> None:
+    """SIGINT to the crawl child alone (not the CLI): Scrapy closes its spider gracefully, which
+    once looked like a finished crawl ("clean crawl", a fraction of the pages, audited as the
+    whole site). The run is recorded as interrupted, nothing is reported, and the next run
+    resumes it without fetching the stored pages again."""
+    routes: dict[str, Route | object] = {"/": _slow_page}
+    routes.update({f"/p{i}.html": _slow_page for i in range(1, N_PAGES)})
+    with LoopbackServer(routes) as srv:  # type: ignore[arg-type]
+        prof = write_profile(tmp_path, {"site": {"start_urls": [srv.url("/")]},
+                                        "crawl": {**FAST, "concurrency": 2, "per_host_concurrency": 2},
+                                        "ipv6": {"enabled": False}})
+        db = tmp_path / "site.sqlite"
+        out = tmp_path / "out"
+        proc = subprocess.Popen([sys.executable, "-m", "zhaocuo", "run", "--config", str(prof), "--out", str(out),
+                                 "--no-mail"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            stored = 0
+            while time.monotonic() < deadline and stored < 25:
+                time.sleep(0.1)
+                try:
+                    store = open_store(db, read_only=True)
+                    run = store.last_run(status=None)
+                    stored = store.page_count(run.id) if run else 0
+                    store.close()
+                except StoreError:
+                    stored = 0
+            (child,) = [c for c in psutil.Process(proc.pid).children(recursive=True)
+                        if "crawler.site" in " ".join(c.cmdline())]
+            child.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        assert proc.returncode == 130, err
+        assert "crawl interrupted" in err and "next run resumes" in err
+        assert not (out / "findings.jsonl").exists(), "a partial crawl is never reported as the site"
+        store = open_store(db, read_only=True)
+        run = store.last_run(status=None)
+        assert run is not None and run.status == "running" and store.last_run() is None
+        assert run.stats["interrupted"]["reason"] == "spider closed: shutdown"
+        partial = store.page_count(run.id)
+        before = {f.url for f in store.iter_fetches(run.id, kinds=("html",))}
+        store.close()
+        assert 25 <= partial < N_PAGES
+        hits_before = len(srv.hits)
+        res = run_cli("run", "--config", str(prof), "--out", str(out), "--no-mail")
+        assert res.returncode == 0, res.stderr
+        assert "resumed an interrupted crawl" in res.stderr
+        again = [p for m, p in srv.hits[hits_before:] if m == "GET" and srv.url(p) in before]
+    assert again == []
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["pages_crawled"] == N_PAGES and summary["crawl"]["resumed"] is True
+    assert summary["crawl"]["resumed_after"]["reason"] == "spider closed: shutdown"

@@ -449,8 +449,15 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 130
     except Exception as exc:
-        from crawler import CrawlError
+        from crawler import CrawlError, CrawlInterrupted
 
+        if isinstance(exc, CrawlInterrupted):
+            done = (exc.stats or {}).get("pages_crawled")
+            print(f"抓取未完成 crawl interrupted ({exc.reason})：已抓取的内容保存在库中"
+                  f"{f'（{done} 页）' if done is not None else ''}，下次运行将继续，本次不出报告 "
+                  "what was gathered is kept; the next run resumes it; no report from a partial crawl",
+                  file=sys.stderr)
+            return 130
         if isinstance(exc, CrawlError):
             print(f"错误 error: {exc}", file=sys.stderr)
             return 2
