@@ -19,6 +19,8 @@ import zipfile
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+from zhaocuo.core.safezip import check_package
+
 log = logging.getLogger("zhaocuo.crawler.attachments")
 
 MAX_BODY = 30 * 1024 * 1024        # bytes of attachment we try to read at all
@@ -78,11 +80,12 @@ def kind_of(body: bytes, content_type: str, url: str) -> str:
 
 
 def _safe_zip(body: bytes) -> bool:
+    """Declared and real inflated sizes within MAX_UNZIPPED (zhaocuo.core.safezip)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(body)) as zf:
-            return sum(i.file_size for i in zf.infolist()) <= MAX_UNZIPPED
-    except (zipfile.BadZipFile, ValueError, OSError, RuntimeError):
-        return False
+        check_package(io.BytesIO(body), MAX_UNZIPPED)
+        return True
+    except (zipfile.BadZipFile, ValueError, OSError, RuntimeError, NotImplementedError):
+        return False  # UnsafeZip is a ValueError
 
 
 def _pdf_text(body: bytes, max_chars: int) -> str:

@@ -52,6 +52,7 @@ from zhaocuo.app.stores import StoreOpenError, open_store
 from zhaocuo.core.dates import local_now, local_time, parse_day
 from zhaocuo.core.finding import STATUS_LABELS, Finding
 from zhaocuo.core.profile import Profile
+from zhaocuo.core.safezip import UnsafeZip, check_package
 from zhaocuo.core.store import Store
 
 LEDGER_COLUMNS = tuple(COLUMNS)  # what reports/ledger.py writes (older ledgers are read too)
@@ -61,6 +62,10 @@ FIXED, FALSE_ALARM, IN_PROGRESS, NOT_YET = "已整改", "误报", "整改中", "
 _UNCHANGED = {"", NOT_YET, *(label for key, label in STATUS_LABELS.items() if key != "fixed")}
 _OVERDUE_SUFFIXES = ("（已逾期）", "(已逾期)")
 MAX_SHEETS = 200
+# A ledger is an xlsx (a zip): what its parts may inflate to, checked before openpyxl reads it
+# (zhaocuo.core.safezip). A 100,000-row office ledger inflates to about 100 MB.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_COLUMNS = 64
 MAX_ROWS = 200_000
 PERSON_CHARS = 100
@@ -125,6 +130,14 @@ def read_ledger(path: Path) -> Ledger:
 
     if not path.is_file():
         raise FeedbackError(f"{path}: 文件不存在 file not found")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise FeedbackError(f"{path}: 文件过大 file too large ({path.stat().st_size} bytes > {MAX_FILE_BYTES})")
+    try:
+        check_package(path, MAX_UNZIPPED_BYTES)
+    except UnsafeZip as exc:
+        raise FeedbackError(f"{path}: 拒绝读取 refused — {exc}") from None
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, ValueError) as exc:
+        raise FeedbackError(f"{path}: 不是整改台账 xlsx 文件 not an xlsx ledger ({type(exc).__name__})") from None
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

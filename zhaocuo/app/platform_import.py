@@ -43,6 +43,7 @@ from zhaocuo.app.profiles import load as load_profile
 from zhaocuo.core.auditmeta import AuditMeta
 from zhaocuo.core.finding import Finding, Severity
 from zhaocuo.core.profile import Profile
+from zhaocuo.core.safezip import UnsafeZip, check_package
 from zhaocuo.core.store import Crawl, Store, now_iso
 from zhaocuo.core.units import unit_for
 from zhaocuo.core.urlcanon import canonical
@@ -166,9 +167,12 @@ def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        with zipfile.ZipFile(path) as z:
-            if sum(i.file_size for i in z.infolist()) > MAX_UNZIPPED_BYTES:
-                raise PlatformError(f"{path}: 解压后过大 inflates beyond {MAX_UNZIPPED_BYTES} bytes")
+        check_package(path, MAX_UNZIPPED_BYTES)
+    except UnsafeZip as exc:
+        raise PlatformError(f"{path}: 拒绝读取 refused — {exc}") from None
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, ValueError) as exc:
+        raise PlatformError(f"{path}: 不是有效的 xlsx 文件 not a valid xlsx file ({type(exc).__name__})") from None
+    try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise PlatformError(f"{path}: 不是有效的 xlsx 文件 not a valid xlsx file ({type(exc).__name__})") from None
