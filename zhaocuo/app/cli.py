@@ -384,8 +384,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_build_lm)
     sp = sub.add_parser("doctor", help="检查运行环境 is this machine ready for the nightly run?")
     sp.add_argument("--config", metavar="PROFILE.toml",
-                    help="检查该配置 check the profile")
+                    help="检查该配置及其引用的文件、起始地址、DNS、SMTP check the profile, the files it names, "
+                         "its start URLs, DNS and SMTP")
     sp.add_argument("--db", metavar="URL", help="检查该数据库 check this store (default: the profile's)")
+    sp.add_argument("--skip-network", action="store_true",
+                    help="不解析域名、不访问起始地址和 SMTP 服务器 do not resolve, fetch the start URLs or greet "
+                         "the mail server")
+    sp.add_argument("--skip-browser", action="store_true", help="不启动浏览器 do not launch Chromium")
     sp.set_defaults(func=cmd_doctor)
     add_feedback_parser(sub)
     sp = sub.add_parser("import-platform", help="导入“我为政府网站找错”平台的留言导出 import the 找错 platform's "

@@ -1,24 +1,36 @@
 """``zhaocuo doctor``: is this machine ready for the nightly run?
 
-Three checks, one Chinese/English line each, exit 0 when all pass and 1 otherwise:
+One Chinese/English line per check, exit 0 when none failed and 1 otherwise:
 
 1. the profile loads (``--config``), with the same message a run would print;
-2. the store opens and passes SQLite's ``PRAGMA integrity_check`` (``--db`` or the profile's);
+2. every file the profile names exists and reads: the catalogue spreadsheet
+   (``catalog_file``), the MacBERT model folder, the sound-alike model of ``[text] thorough``;
+3. the store opens and passes SQLite's ``PRAGMA integrity_check`` (``--db`` or the profile's);
    a store not created yet is fine — the first run creates it — if its folder is writable;
-3. Chromium launches through Playwright with the crawler's own options and renders a
+4. the start URLs' host names resolve, through ``[dns] nameservers`` when given;
+5. every start URL answers over HTTP (a status below 400), at the address just resolved;
+6. the SMTP server of ``[mail]`` accepts a connection, EHLO and STARTTLS/TLS as configured —
+   no login, no mail sent (an internal CA: see SSL_CERT_FILE in docs/profile.md);
+7. Chromium launches through Playwright with the crawler's own options and renders a
    ``data:`` page whose text only a running script writes (so a browser that starts but
    cannot run JavaScript fails too).
 
-Without ``--config`` and ``--db`` the store check has nothing to open and says so.
+``--skip-network`` leaves out 4–6, ``--skip-browser`` 7. Without ``--config`` only the store
+(``--db``) and the browser are checked.
 """
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
+import smtplib
+import socket
+import ssl
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from zhaocuo.app.profiles import load as load_profile
 from zhaocuo.app.stores import legacy_store, location
@@ -102,6 +114,117 @@ def _check_server(url: str) -> Check:
     return Check(True, "数据库 store", f"{store.url} 检查通过 ok ({runs} 次抓取 runs)")
 
 
+def check_files(profile: Profile) -> list[Check]:
+    """Every file or folder the profile names, read as a run would read it."""
+    checks: list[Check] = []
+    if profile.columns.catalog_file:
+        from audits._catalog import load_catalog
+
+        path = profile.resolve_path(profile.columns.catalog_file)
+        if not path.is_file():
+            checks.append(Check(False, "公开目录 catalogue", f"columns.catalog_file: {path} 文件不存在 file not found"))
+        else:
+            try:
+                n = len(load_catalog(profile))
+            except ProfileError as exc:
+                checks.append(Check(False, "公开目录 catalogue", str(exc)))
+            else:
+                checks.append(Check(True, "公开目录 catalogue", f"{path} 可以读取 reads ({n} 项 items)"))
+    if profile.text.macbert_dir:
+        path = profile.resolve_path(profile.text.macbert_dir)
+        ok = path.is_dir()
+        checks.append(Check(ok, "模型 model", f"text.macbert_dir: {path} " + ("存在 found" if ok else "目录不存在 folder not found")))
+    if profile.text.thorough:
+        from audits import _soundalike
+
+        try:
+            _soundalike.model()
+        except RuntimeError as exc:
+            checks.append(Check(False, "同音模型 sound-alike model", f"text.thorough: {exc}"))
+        else:
+            checks.append(Check(True, "同音模型 sound-alike model", "可以读取 reads"))
+    if not checks:
+        checks.append(Check(None, "文件 files", "配置未引用其他文件 the profile names no other file"))
+    return checks
+
+
+def _hosts(profile: Profile) -> list[str]:
+    return list(dict.fromkeys(urlsplit(u).hostname or "" for u in profile.site.start_urls))
+
+
+def check_dns(profile: Profile) -> tuple[Check, dict[str, str]]:
+    """Each start URL's host resolved as the crawler resolves it; (check, host → address)."""
+    from crawler.ipv6_dns import lookup, make_resolver
+
+    addresses: dict[str, str] = {}
+    problems: list[str] = []
+    via = "、".join(profile.dns.nameservers) if profile.dns.nameservers else "系统解析器 system resolver"
+    resolver, why = make_resolver(profile.dns.nameservers, profile.dns.timeout_s) if profile.dns.nameservers else (None, "")
+    for host in _hosts(profile):
+        try:
+            addresses[host] = str(ipaddress.ip_address(host.strip("[]")))
+            continue
+        except ValueError:
+            pass
+        if resolver is not None:
+            found = lookup(resolver, host, "A")
+            if found.values:
+                addresses[host] = found.values[0]
+            else:
+                problems.append(f"{host}: {found.error}")
+        elif why:
+            problems.append(f"{host}: {why}")
+        else:
+            try:
+                info = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+                addresses[host] = str(info[0][4][0])
+            except OSError as exc:
+                problems.append(f"{host}: 无法解析 cannot resolve ({exc.strerror or exc})")
+    if problems:
+        return Check(False, "域名解析 DNS", f"经 via {via}: " + "；".join(problems)), addresses
+    shown = "，".join(f"{h} → {a}" for h, a in addresses.items())
+    return Check(True, "域名解析 DNS", f"经 via {via}: {shown}"), addresses
+
+
+def check_start_urls(profile: Profile, addresses: dict[str, str]) -> Check:
+    """GET each start URL at the address resolved above (bounded in time and bytes)."""
+    from crawler.ipv6_fetch import fetch_via
+
+    problems, fine = [], []
+    for url in profile.site.start_urls:
+        host = urlsplit(url).hostname or ""
+        if host not in addresses:
+            problems.append(f"{url}: 域名未解析 not resolved")
+            continue
+        got = fetch_via(url, addresses[host], profile.crawl.timeout_s, 256 * 1024, profile.crawl.user_agent)
+        if got.status is None:
+            problems.append(f"{url}: {got.error or got.error_kind}")
+        elif got.status >= 400:
+            problems.append(f"{url}: HTTP {got.status}")
+        else:
+            fine.append(f"{url} HTTP {got.status}" + (f" → {got.location}" if got.location else ""))
+    if problems:
+        return Check(False, "起始地址 start URLs", "；".join(problems + fine))
+    return Check(True, "起始地址 start URLs", "；".join(fine))
+
+
+def check_smtp(profile: Profile) -> Check:
+    if profile.mail is None:
+        return Check(None, "邮件服务器 SMTP", "未配置 [mail]，不发邮件 no [mail]: nothing is sent")
+    from zhaocuo.app.outbox import probe
+
+    try:
+        said = probe(profile.mail)
+    except ssl.SSLCertVerificationError as exc:
+        return Check(False, "邮件服务器 SMTP", f"mail.smtp {profile.mail.smtp}: 证书不被信任 certificate not trusted "
+                                                f"({exc.verify_message}); 内网 CA 请设置 SSL_CERT_FILE (docs/profile.md)")
+    except (OSError, smtplib.SMTPException) as exc:
+        return Check(False, "邮件服务器 SMTP", f"mail.smtp {profile.mail.smtp}: 无法连接或握手 cannot connect or "
+                                                f"greet ({type(exc).__name__}: {exc})")
+    return Check(True, "邮件服务器 SMTP", f"{profile.mail.smtp} 应答 EHLO answered: {said}（未登录、未发信 no login, "
+                                           "no mail sent）")
+
+
 def check_browser(timeout_s: float = 60.0) -> Check:
     from crawler.chromium import chromium_path, launch_options
 
@@ -134,11 +257,23 @@ def doctor(args: argparse.Namespace) -> int:
     """Run every check, print one line each, return 0 when none failed, else 1."""
     profile_check, profile = check_profile(getattr(args, "config", None))
     checks = [profile_check]
-    print(profile_check.line(), flush=True)
-    for run in (lambda: check_store(getattr(args, "db", None), profile), check_browser):
-        c = run()
+
+    def say(c: Check) -> None:
         checks.append(c)
         print(c.line(), flush=True)
+
+    print(profile_check.line(), flush=True)
+    if profile is not None:
+        for c in check_files(profile):
+            say(c)
+    say(check_store(getattr(args, "db", None), profile))
+    if profile is not None and not getattr(args, "skip_network", False):
+        dns_check, addresses = check_dns(profile)
+        say(dns_check)
+        say(check_start_urls(profile, addresses))
+        say(check_smtp(profile))
+    if not getattr(args, "skip_browser", False):
+        say(check_browser())
     failed = [c for c in checks if c.ok is False]
     if failed:
         print(f"有 {len(failed)} 项检查未通过 {len(failed)} check(s) failed")

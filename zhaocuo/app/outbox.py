@@ -95,11 +95,12 @@ def _tls_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-def connect(mail: MailSection, env: dict[str, str]) -> smtplib.SMTP:
+def connect(mail: MailSection, env: dict[str, str], login: bool = True) -> smtplib.SMTP:
     """An SMTP session as the profile asks: STARTTLS, implicit TLS (ssl) or plain (none).
 
     The user and password come only from the environment variables named in [mail]; they
-    are never sent over a connection that is not encrypted.
+    are never sent over a connection that is not encrypted. ``login=False`` (the doctor)
+    stops after EHLO and STARTTLS.
     """
     host, port = _host_port(mail.smtp, mail.security)
     if mail.security == "ssl":
@@ -111,7 +112,7 @@ def connect(mail: MailSection, env: dict[str, str]) -> smtplib.SMTP:
         if mail.security == "starttls":
             conn.starttls(context=_tls_context())
             conn.ehlo()
-        user = env.get(mail.user_env, "")
+        user = env.get(mail.user_env, "") if login else ""
         if user:
             if mail.security == "none":
                 raise smtplib.SMTPException(
@@ -122,6 +123,21 @@ def connect(mail: MailSection, env: dict[str, str]) -> smtplib.SMTP:
         conn.close()
         raise
     return conn
+
+
+def probe(mail: MailSection) -> str:
+    """Connect, EHLO and (as configured) STARTTLS or TLS, then QUIT: no login, no mail. Returns
+    how the server introduced itself; raises OSError / SMTPException as sending would."""
+    conn = connect(mail, {}, login=False)
+    try:
+        name = (conn.ehlo_resp or b"").decode("utf-8", "replace").splitlines()[:1]
+        tls = {"starttls": "STARTTLS", "ssl": "TLS"}.get(mail.security, "未加密 plain")
+        return f"{name[0] if name else ''} ({tls})".strip()
+    finally:
+        try:
+            conn.quit()
+        except (OSError, smtplib.SMTPException):
+            conn.close()
 
 
 def permanent(exc: BaseException) -> bool:
