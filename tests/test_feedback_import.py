@@ -275,7 +275,7 @@ def test_edited_columns_are_refused_and_added_sheets_and_columns_ignored(site, t
     wb.save(ledger)
     rc, out, err = _cli(str(ledger), "--config", str(cfg))
     assert rc == 0 and "已整改 1 项" in out, err
-    assert "本单位填报说明" in out and "填报说明" in out
+    assert "未读取的工作表" in out and "本单位填报说明" in out and "链接所在页面" not in out
 
 
 def test_wrong_files_are_refused_with_the_file_named(site, tmp_path) -> None:

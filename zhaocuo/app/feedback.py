@@ -38,6 +38,8 @@ from typing import Any
 from reports.ledger import (
     COLUMNS,
     FEEDBACK_STATUSES,
+    GUIDE_SHEET,
+    PAGES_SHEET,
     PROP_KIND,
     PROP_UNIT,
     REVIEW_ACCEPT_SITE,
@@ -407,8 +409,9 @@ def import_feedback(args: argparse.Namespace) -> int:
         return 2
     finally:
         store.close()
-    if ledger.skipped:
-        print(f"{path}: 未读取的工作表 sheets not read (没有“整改状态”列 no 整改状态 column): {'、'.join(ledger.skipped)}")
+    added = [name for name in ledger.skipped if name not in (PAGES_SHEET, GUIDE_SHEET)]
+    if added:
+        print(f"{path}: 未读取的工作表 sheets not read (没有“整改状态”列 no 整改状态 column): {'、'.join(added)}")
     if not answers:
         print(f"{path}: 没有填写整改状态或整改计划的行, 未作任何改动 no row answers anything; nothing changed")
         return 0
@@ -501,7 +504,7 @@ def review_command(args: argparse.Namespace) -> int:
         return 2
     finally:
         store.close()
-    verb = {"accept": "已同意 accepted", "reject": "已驳回 rejected", "revoke": "已撤销 revoked"}[action]
+    verb = {"accept": "已同意 accepted", "reject": "不同意 rejected", "revoke": "已撤销 revoked"}[action]
     for c in done:
         scope = f"，范围 scope: {review.SCOPE_LABELS[c['scope']]}" if action == "accept" else ""
         print(f"#{c['id']} {verb}{scope}（{by}，{local_time(c['decided_at'])}）；下次运行起生效 takes effect on the next run")
