@@ -179,7 +179,7 @@ def _read_sheet(path: Path, ws: Any, ledger: Ledger) -> None:
                             f"({detail})")
     at = {name: names.index(name) for name in dict.fromkeys(names) if name}
 
-    def get(values: tuple[Any, ...], name: str, limit: int = review.MAX_TEXT) -> Any:
+    def get(values: tuple[Any, ...], name: str) -> Any:
         i = at.get(name)
         return None if i is None or i >= len(values) else values[i]
 
