@@ -14,16 +14,8 @@ from tests.conftest import run_cli
 from tests.support.dns import Dnsmasq
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route, free_port
+from tests.support.smtp import Sink
 from zhaocuo.core.store import SQLiteStore
-
-
-class Sink:
-    def __init__(self) -> None:
-        self.received: list[object] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.received.append(envelope)
-        return "250 OK"
 
 
 @pytest.fixture

@@ -4,9 +4,7 @@ crawl changes nothing; --no-mail fills the outbox and the next mailing run sends
 
 from __future__ import annotations
 
-import email
 import json
-from email.policy import default as default_policy
 from pathlib import Path
 
 import openpyxl
@@ -15,6 +13,7 @@ from aiosmtpd.controller import Controller
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route, free_port
+from tests.support.smtp import Sink
 
 
 def page(title: str, body: str) -> str:
@@ -29,16 +28,6 @@ def _read(path: Path) -> dict[str, dict]:
         if f["audit"] == "dead_link":
             out[f["target"].split(":", 2)[2].split("/", 1)[1]] = f
     return out
-
-
-class Sink:
-    def __init__(self) -> None:
-        self.received: list[tuple[list[str], email.message.EmailMessage]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.received.append((list(envelope.rcpt_tos),
-                              email.message_from_bytes(envelope.original_content, policy=default_policy)))
-        return "250 OK"
 
 
 def _unavailable(h) -> None:

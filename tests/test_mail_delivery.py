@@ -25,6 +25,7 @@ from aiosmtpd.smtp import AuthResult
 from reports import mail
 from tests.support.profiles import write_profile
 from tests.support.servers import free_port
+from tests.support.smtp import Sink
 from zhaocuo.app import delivery, lifecycle, outbox
 from zhaocuo.app.runner import AuditResult, report_data
 from zhaocuo.core.finding import Finding
@@ -33,18 +34,6 @@ from zhaocuo.core.store import Page, SQLiteStore
 
 HOME = "http://www.test.gov.cn/"
 JYJ, WJJ = "区教体局", "区卫健局"
-
-
-class Sink:
-    """aiosmtpd handler that keeps every message it accepts."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[list[str], EmailMessage]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        msg = email.message_from_bytes(envelope.original_content, policy=default_policy)
-        self.received.append((list(envelope.rcpt_tos), msg))
-        return "250 OK"
 
 
 @pytest.fixture

@@ -386,6 +386,16 @@ def _decide_row(store: Store, claim: dict[str, Any] | None, r: Row, by: str, cou
     counts["accepted" if action == "accept" else "rejected"] += 1
 
 
+def _history(profile: Profile, args: argparse.Namespace) -> SQLiteStore | None:
+    """The site's store, which must exist already (feedback answers findings it holds); None
+    after printing why it cannot be opened."""
+    try:
+        return open_store(profile, getattr(args, "db", None), must_exist=True)
+    except StoreOpenError as exc:
+        print(f"错误 error: {exc}", file=sys.stderr)
+        return None
+
+
 def import_feedback(args: argparse.Namespace) -> int:
     """``zhaocuo feedback LEDGER.xlsx``: 0 when imported, 2 (one line naming file/sheet/row) when refused."""
     profile = load_profile(args.config)
@@ -394,10 +404,8 @@ def import_feedback(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     path = Path(args.ledger)
-    try:
-        store = open_store(profile, getattr(args, "db", None), must_exist=True)
-    except StoreOpenError as exc:
-        print(f"错误 error: {exc}", file=sys.stderr)
+    store = _history(profile, args)
+    if store is None:
         return 2
     try:
         ledger = read_ledger(path)
@@ -473,11 +481,8 @@ def _print_claims(items: list[dict[str, Any]], empty: str) -> None:
 
 def review_command(args: argparse.Namespace) -> int:
     """--review / --list / --accept / --reject / --revoke."""
-    profile = load_profile(args.config)
-    try:
-        store = open_store(profile, getattr(args, "db", None), must_exist=True)
-    except StoreOpenError as exc:
-        print(f"错误 error: {exc}", file=sys.stderr)
+    store = _history(load_profile(args.config), args)
+    if store is None:
         return 2
     try:
         with store.transaction():
