@@ -386,7 +386,7 @@ def _decide_row(store: Store, claim: dict[str, Any] | None, r: Row, by: str, cou
     counts["accepted" if action == "accept" else "rejected"] += 1
 
 
-def _history(profile: Profile, args: argparse.Namespace) -> SQLiteStore | None:
+def _history(profile: Profile, args: argparse.Namespace) -> Store | None:
     """The site's store, which must exist already (feedback answers findings it holds); None
     after printing why it cannot be opened."""
     try:
