@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import inspect
 import logging
 import time
 from dataclasses import dataclass
@@ -64,8 +65,13 @@ def profile_hash(profile: Profile) -> str:
     return hashlib.sha1(profile.path.read_bytes()).hexdigest()[:12]
 
 
-def run_crawl(profile: Profile, store: Store, progress: bool = True, resume: bool = True) -> CrawlResult:
-    """Run every gatherer into one store run. An interrupted earlier run is resumed."""
+def run_crawl(profile: Profile, store: Store, progress: bool = True, resume: bool = True,
+              limiter: str = "") -> CrawlResult:
+    """Run every gatherer into one store run. An interrupted earlier run is resumed.
+
+    ``limiter``: a site group worker's Redis; the gatherers that fetch many URLs (those whose
+    ``gather`` takes ``limiter``: the site crawl and the link checker) keep their per-host
+    limits there, together with every other worker's (crawler.hostlimit)."""
     started = time.monotonic()
     run_id, resumed = store.begin_run(profile_hash(profile), resume=resume)
     stats: dict[str, Any] = {"resumed": resumed}
@@ -81,7 +87,8 @@ def run_crawl(profile: Profile, store: Store, progress: bool = True, resume: boo
                 if exc.name == name:  # gatherer not built yet
                     continue
                 raise
-            stats.update(mod.gather(profile, store, run_id, progress) or {})
+            shared = {"limiter": limiter} if limiter and "limiter" in inspect.signature(mod.gather).parameters else {}
+            stats.update(mod.gather(profile, store, run_id, progress, **shared) or {})
             store.update_run_stats(run_id, stats)
             if stats.get("site_unreachable"):
                 # Nothing else to gather from a site that does not answer; the run is kept (its

@@ -33,12 +33,12 @@ from zhaocuo.core.store import Store
 GET_CAP_BYTES = 64 * 1024
 
 
-def gather(profile: Profile, store: Store, run_id: int, progress: bool = True) -> dict[str, Any]:
+def gather(profile: Profile, store: Store, run_id: int, progress: bool = True, limiter: str = "") -> dict[str, Any]:
     from crawler.scrapyrun import run_child
 
     if not todo_targets(profile, store, run_id, limit=1, count_over=False)[0]:
         return {"links_checked": store.link_check_count(run_id), "links_checked_by_checker": 0}
-    stats = run_child("crawler.linkcheck", profile, store, run_id, progress)
+    stats = run_child("crawler.linkcheck", profile, store, run_id, progress, limiter=limiter)
     stats["links_checked"] = store.link_check_count(run_id)
     run = store.run(run_id)
     earlier = int((run.stats if run else {}).get("errors", 0) or 0)

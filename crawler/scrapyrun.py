@@ -41,8 +41,10 @@ _DISABLED_SPIDER = (
 )
 
 
-def scrapy_settings(profile: Profile, obey_robots: bool, rendering: bool = True) -> dict[str, Any]:
-    """Scrapy settings for one profile (politeness, timeouts, DNS, retries, rendering)."""
+def scrapy_settings(profile: Profile, obey_robots: bool, rendering: bool = True, limiter: str = "") -> dict[str, Any]:
+    """Scrapy settings for one profile (politeness, timeouts, DNS, retries, rendering).
+    ``limiter``: a site group's Redis, where per-host limits hold for all workers together
+    (crawler.hostlimit)."""
     from crawler import render
     from crawler.dnsresolver import SETTING_NAMESERVERS, SETTING_TIMEOUT
     from crawler.tls import ca_path
@@ -97,6 +99,12 @@ def scrapy_settings(profile: Profile, obey_robots: bool, rendering: bool = True)
         "SPIDER_MIDDLEWARES": {k: None for k in _DISABLED_SPIDER},
         "EXTENSIONS": {"scrapy.extensions.telnet.TelnetConsole": None, "scrapy.extensions.logstats.LogStats": None},
     }
+    if limiter:
+        from crawler import hostlimit
+
+        s[hostlimit.SETTING] = limiter
+        s[hostlimit.LEASE_SETTING] = c.timeout_s + c.render_timeout_s + 30
+        s["DOWNLOADER_MIDDLEWARES"]["crawler.hostlimit.HostLimitMiddleware"] = hostlimit.PRIORITY
     extra = (render.playwright_settings(profile) or {}) if rendering else {}
     for key, value in extra.items():
         if isinstance(value, dict) and isinstance(s.get(key), dict):
@@ -156,7 +164,7 @@ EXIT_INTERRUPTED = 75
 
 
 def run_child(module: str, profile: Profile, store: Store, run_id: int, progress: bool,
-              extra_args: list[str] | None = None) -> dict[str, Any]:
+              extra_args: list[str] | None = None, limiter: str = "") -> dict[str, Any]:
     """Run ``python -m MODULE`` for this run and return the stats it wrote.
 
     The child's stderr is the parent's (the progress line reaches the terminal). A child that
@@ -173,6 +181,8 @@ def run_child(module: str, profile: Profile, store: Store, run_id: int, progress
                "--run-id", str(run_id), "--stats-file", str(stats_file)]
         if progress:
             cmd.append("--progress")
+        if limiter:
+            cmd += ["--limiter", limiter]
         cmd += extra_args or []
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
         proc = subprocess.Popen(cmd, cwd=str(ROOT), env=env, preexec_fn=_die_with_parent)  # noqa: PLW1509
@@ -240,12 +250,14 @@ def child_main(argv: list[str] | None, prog: str, spider_cls: type, stat_prefix:
     p.add_argument("--stats-file", required=True)
     p.add_argument("--progress", action="store_true")
     p.add_argument("--resumed", action="store_true")
+    p.add_argument("--limiter", default="", help="a site group's Redis: per-host limits for all workers")
     args = p.parse_args(argv)
     profile = load_profile(args.config)
     from crawler.access import SiteAccess, redact_logs
 
     redact_logs(SiteAccess(profile), install=True)
-    settings = {**scrapy_settings(profile, obey_robots=not profile.site.own_site, rendering=rendering),
+    settings = {**scrapy_settings(profile, obey_robots=not profile.site.own_site, rendering=rendering,
+                                  limiter=args.limiter),
                 **(extra_settings or {})}
     holder: dict[str, Any] = {}
 

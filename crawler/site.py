@@ -32,7 +32,7 @@ _REASONS = {
 HOMEPAGE_RECORD = "homepage_probe"
 
 
-def gather(profile: Profile, store: Store, run_id: int, progress: bool = True) -> dict[str, Any]:
+def gather(profile: Profile, store: Store, run_id: int, progress: bool = True, limiter: str = "") -> dict[str, Any]:
     from crawler.scrapyrun import run_child
     from zhaocuo.core.profile import ProfileError
 
@@ -44,7 +44,7 @@ def gather(profile: Profile, store: Store, run_id: int, progress: bool = True) -
     run = store.run(run_id)
     resumed = bool(run and run.resumed)
     args = ["--resumed"] if resumed else []
-    stats = run_child("crawler.site", profile, store, run_id, progress, args)
+    stats = run_child("crawler.site", profile, store, run_id, progress, args, limiter=limiter)
     start_status: dict[str, str] = stats.pop("start_status", {}) or {}
     attempts: dict[str, list[dict[str, str]]] = stats.pop("start_attempts", {}) or {}
     down = bool(start_status) and all(start_status.values())

@@ -63,6 +63,7 @@ class Risk:
     label: str
     hit: bool
     detail: str
+    audit: str = ""  # the audit whose findings decide it (the group bulletin lists vetoes by audit)
 
 
 def _safe_href(url: str) -> str:
@@ -136,13 +137,14 @@ def veto_risks(findings: list[Finding], home: Page | None, crawled: bool = True,
     unread = sum(1 for f in accounts if f.extra.get("kind") == "unreachable")
     media_detail = f"{len(accounts) - unread} 个账号" + (f"（另有 {unread} 个账号无法访问，需人工核实）" if unread else "")
     risks = [
-        Risk("网站无法访问", not reachable, why or "首页可访问"),
+        Risk("网站无法访问", not reachable, why or "首页可访问", "site_unreachable"),
         Risk("首页长期未更新", by_audit.get("stale_homepage", 0) > 0,
-             f"{by_audit.get('stale_homepage', 0)} 项"),
-        Risk(f"栏目不更新（≥{STALE_COLUMNS_LIMIT}个）", stale >= STALE_COLUMNS_LIMIT, f"{stale} 个栏目"),
-        Risk(f"空白栏目（≥{STALE_COLUMNS_LIMIT}个）", blank >= STALE_COLUMNS_LIMIT, f"{blank} 个栏目"),
-        Risk("严重表述错误", by_audit.get("serious_error", 0) > 0, f"{by_audit.get('serious_error', 0)} 处"),
-        Risk("政务新媒体长期未更新", len(accounts) - unread > 0, media_detail),
+             f"{by_audit.get('stale_homepage', 0)} 项", "stale_homepage"),
+        Risk(f"栏目不更新（≥{STALE_COLUMNS_LIMIT}个）", stale >= STALE_COLUMNS_LIMIT, f"{stale} 个栏目", "stale_column"),
+        Risk(f"空白栏目（≥{STALE_COLUMNS_LIMIT}个）", blank >= STALE_COLUMNS_LIMIT, f"{blank} 个栏目", "blank_column"),
+        Risk("严重表述错误", by_audit.get("serious_error", 0) > 0, f"{by_audit.get('serious_error', 0)} 处",
+             "serious_error"),
+        Risk("政务新媒体长期未更新", len(accounts) - unread > 0, media_detail, "newmedia_stale"),
     ]
     if summary is not None and "interaction_unanswered" in summary:
         risks.append(_interaction_risk(interaction_risk(findings, summary)))
@@ -160,7 +162,7 @@ def _interaction_risk(r: dict[str, Any]) -> Risk:
         parts.append(f"读取 {r['boards']} 个互动栏目、{r['messages']} 条留言，未发现" if r["boards"] else "未发现公开留言的互动栏目")
     if r["uncheckable"]:
         parts.append("无法检查：" + "、".join(f"{_clip(c['name'], 40)}（{c['reason']}）" for c in r["uncheckable"][:5]))
-    return Risk("互动回应差", bool(r["unanswered"] or r["no_channel"]), "；".join(parts))
+    return Risk("互动回应差", bool(r["unanswered"] or r["no_channel"]), "；".join(parts), "interaction_unanswered")
 
 
 def _trends(runs: list[dict[str, Any]]) -> Markup:

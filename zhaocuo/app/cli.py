@@ -306,6 +306,12 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     return command(args)
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    from zhaocuo.app.worker import run_worker
+
+    return run_worker(args)
+
+
 def cmd_import_platform(args: argparse.Namespace) -> int:
     from zhaocuo.app.platform_import import import_platform
 
@@ -393,6 +399,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--skip-browser", action="store_true", help="不启动浏览器 do not launch Chromium")
     sp.set_defaults(func=cmd_doctor)
     add_feedback_parser(sub)
+    from zhaocuo.app import group, worker
+
+    worker.add_parser(sub)
+    sub.choices["worker"].set_defaults(func=cmd_worker)
+    group.add_parser(sub)
     sp = sub.add_parser("import-platform", help="导入“我为政府网站找错”平台的留言导出 import the 找错 platform's "
                                                 "message export into the ledger")
     sp.add_argument("export", metavar="EXPORT.xlsx|EXPORT.csv",
