@@ -119,9 +119,9 @@ def load_group(path: str | Path) -> Group:
 def _seed(q: Any, group: Group, site: GroupSite) -> Any:
     """The site's crawl job: the one still queued or running (an interrupted group run's), or
     a new one."""
+    from rq import Retry
     from rq.exceptions import NoSuchJobError
     from rq.job import Job, JobStatus
-    from rq import Retry
 
     from zhaocuo.app import worker
 
