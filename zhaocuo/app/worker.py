@@ -30,6 +30,7 @@ import argparse
 import ctypes
 import hashlib
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -122,17 +123,30 @@ def crawl_site(spec: dict[str, Any], db: str = "", queue_url: str = "") -> dict[
     be reached is a result (``status: failed``), not an error to retry."""
     import time
 
-    from crawler import CrawlError, run_crawl
     from zhaocuo.app.stores import StoreOpenError, open_store
     from zhaocuo.core.profile import load_profile
 
     started = time.monotonic()
     who = os.environ.get("RQ_WORKER_ID") or socket.gethostname()  # RQ names the work horse's worker
-    profile = load_profile(materialize(spec))
+    path = materialize(spec)
+    copied = path.parent if str(path) != spec["profile_path"] else None
     try:
-        store = open_store(profile, db)
-    except StoreOpenError as exc:
-        raise RuntimeError(str(exc)) from None
+        profile = load_profile(path)
+        try:
+            store = open_store(profile, db)
+        except StoreOpenError as exc:
+            raise RuntimeError(str(exc)) from None
+        return _crawl(profile, store, queue_url, who, started)
+    finally:
+        if copied is not None:
+            shutil.rmtree(copied, ignore_errors=True)
+
+
+def _crawl(profile: Any, store: Any, queue_url: str, who: str, started: float) -> dict[str, Any]:
+    import time
+
+    from crawler import CrawlError, run_crawl
+
     try:
         try:
             result = run_crawl(profile, store, progress=False, resume=True, limiter=queue_url)
