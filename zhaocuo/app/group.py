@@ -14,8 +14,8 @@ Redis queue and the shared PostgreSQL store (docs/group.md). The night:
    with its reports in ``DIR/sites/NAME/`` and its units' mail, exactly as ``zhaocuo run``;
 4. the bulletin (``reports.bulletin``): bulletin.html, bulletin.xlsx, bulletin.json.
 
-Exit codes as ``run``'s, over the whole group: 4 when some mail could not be sent, 3 when a
-site could not be reached, 1 when a finding crosses ``--fail-on``, 2 for bad input.
+Exit codes as ``run``'s, over the whole group: 3 when a site could not be reached, else 4 when
+some mail could not be sent, else 1 when a finding crosses ``--fail-on``; 2 for bad input.
 """
 
 from __future__ import annotations
@@ -230,7 +230,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"网站群 {group.conf.name}: {len(group.sites)} 个网站，不合格 {len(failed)} 个"
           f"{'（' + '、'.join(failed) + '）' if failed else ''}；用时 {time.monotonic() - started:.0f} s", file=sys.stderr)
     print(f"通报 bulletin: {paths[1]}")
-    for code in (cli.EXIT_MAIL, 3, 1):
+    for code in (cli.EXIT_UNREACHABLE, cli.EXIT_MAIL, 1):  # run's order: an outage first, then mail
         if code in codes:
             return code
     return 0
@@ -269,6 +269,8 @@ def _audit_site(site: GroupSite, group: Group, out: Path, as_of: date, crawl: di
     finally:
         store.close()
     codes.append(exit_code(result.findings, args.fail_on))
+    if (result.summary.get("crawl") or {}).get("site_unreachable"):
+        codes.append(cli.EXIT_UNREACHABLE)  # the reports carry the site_unreachable veto, as run's
     print(f"站点 {name}: {crawl.get('pages', 0)} 页 pages（{crawl.get('worker', '')}"
           f"{'，续抓 resumed' if crawl.get('resumed') else ''}），问题 findings {len(result.findings)}，"
           f"检查用时 {time.monotonic() - t0:.1f} s → {site_out / 'report.html'}", file=sys.stderr)
@@ -281,7 +283,7 @@ def _audit_site(site: GroupSite, group: Group, out: Path, as_of: date, crawl: di
 def _failed_site(site: GroupSite, error: str, codes: list[int]) -> Any:
     from reports.bulletin import SiteResult
 
-    codes.append(3)
+    codes.append(3)  # cli.EXIT_UNREACHABLE
     print(f"站点 {site.profile.site.name}: 无法完成抓取 could not be crawled: {error}", file=sys.stderr)
     return SiteResult(name=site.profile.site.name, profile=site.key, crawled=False, error=error)
 
@@ -290,7 +292,8 @@ def add_parser(sub: Any) -> None:
     from zhaocuo.app.cli import LEVELS
 
     sp = sub.add_parser("group", help="网站群 a site group (city or province): group run")
-    gsub = sp.add_subparsers(dest="group_command", required=True, metavar="run")
+    gsub = sp.add_subparsers(dest="group_command", required=True, metavar="run",
+                             help="run: 网站群的一次检查 a group's night")
     run_p = gsub.add_parser("run", help="网站群的一次检查：分发抓取、等待、逐站检查与报告、生成检查通报 a group's "
                                         "night: seed the crawls, wait, audit and report each site, write the bulletin")
     run_p.add_argument("--config", required=True, metavar="GROUP.toml", help="网站群配置 the group's file (docs/group.md)")
