@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.profile import CatalogItem, Profile, ProfileError
 
 # Canonical field → the words that identify its header cell (first match wins, so the more
@@ -180,28 +181,22 @@ def read_catalog_file(path: Path, shown: str | None = None) -> list[Entry]:
 
 
 def load_catalog(profile: Profile) -> list[Entry]:
-    """Every catalogue item: ``[[catalog]]`` first, then the spreadsheet's rows."""
+    """Every catalogue item: ``[[catalog]]`` first, then the spreadsheet's rows (read now;
+    audits share one reading per run through ``catalog(ctx)``)."""
     entries = [_from_profile(i, item) for i, item in enumerate(profile.catalog)]
     if profile.columns.catalog_file:
         path = profile.resolve_path(profile.columns.catalog_file)
-        try:
-            st = path.stat()
-            key = (str(path), st.st_mtime_ns, st.st_size)
-        except OSError:
-            key = None  # read_catalog_file names the missing file
-        if key is None or key not in _FILE_CACHE:
-            rows = read_catalog_file(path, str(path))
-            if key is not None:
-                _FILE_CACHE.clear()
-                _FILE_CACHE[key] = rows
-        else:
-            rows = _FILE_CACHE[key]
-        entries += rows
+        entries += read_catalog_file(path, str(path))
     return entries
 
 
-# Five audits read the catalogue in one run: the spreadsheet is parsed once per version.
-_FILE_CACHE: dict[tuple[str, int, int], list[Entry]] = {}
+def catalog(ctx: AuditContext) -> list[Entry]:
+    """The catalogue, read once per run (five audits read it)."""
+    return ctx.get(_catalog)
+
+
+def _catalog(ctx: AuditContext) -> list[Entry]:
+    return load_catalog(ctx.profile)
 
 
 def _from_profile(i: int, item: CatalogItem) -> Entry:

@@ -38,6 +38,7 @@ from lxml import etree
 
 from audits import _declared_columns as declared
 from audits._catalog import Entry, names_match, time_limit_days
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.dates import DATE_RE, make_date, page_date
 from zhaocuo.core.htmlheur import looks_script_built
 from zhaocuo.core.profile import DeclaredColumn, Profile
@@ -375,16 +376,14 @@ class Discovery:
     declared_missing: list[str] = field(default_factory=list)
 
 
-_CACHE: dict[tuple[str, int, str, str], Discovery] = {}
+def discover(ctx: AuditContext) -> Discovery:
+    """The site's columns, computed once per run (a computed artifact: four audits share it)."""
+    return ctx.get(discovery)
 
 
-def discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
-    """The site's columns (cached per crawl run, profile and date: four audits share it)."""
-    key = (crawl.store.url, crawl.run_id, str(profile.path), as_of.isoformat())
-    if key not in _CACHE:
-        _CACHE.clear()
-        _CACHE[key] = _discover(crawl, profile, as_of)
-    return _CACHE[key]
+def discovery(ctx: AuditContext) -> Discovery:
+    """Discover the site's columns (``discover(ctx)`` computes this once per run)."""
+    return _discover(ctx.crawl, ctx.profile, ctx.as_of)
 
 
 def _html_pages(crawl: Crawl) -> Iterator[tuple[str, Page]]:

@@ -40,6 +40,7 @@ import lxml.html
 from lxml import etree
 
 from audits._columns import _row_of  # the list row holding a link: one definition with the column audits
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.dates import make_date
 from zhaocuo.core.htmlheur import (
     MESSAGE_STATES_ACCEPTED,
@@ -485,18 +486,14 @@ def _ok(page: Page) -> bool:
     return page.status is not None and 200 <= page.status < 300 and not page.error
 
 
-_CACHE: dict[tuple[str, int, str, str], Reading] = {}
+def reading(ctx: AuditContext) -> Reading:
+    """``read`` once per run: the two interaction audits, their summaries and ``undetermined``
+    share it (a computed artifact of the run context)."""
+    return ctx.get(_reading)
 
 
-def reading(crawl: Crawl, profile: Profile, as_of: date) -> Reading:
-    """``read`` once per crawl run, profile and date: the two interaction audits, their summaries
-    and ``undetermined`` share it. The same one-entry cache as audits._columns.discover, to
-    become the run context's computed artifact (``ctx.get(reading)``) with it."""
-    key = (crawl.store.url, crawl.run_id, str(profile.path), as_of.isoformat())
-    if key not in _CACHE:
-        _CACHE.clear()
-        _CACHE[key] = read(crawl, profile, as_of)
-    return _CACHE[key]
+def _reading(ctx: AuditContext) -> Reading:
+    return read(ctx.crawl, ctx.profile, ctx.as_of)
 
 
 def read(crawl: Crawl, profile: Profile, as_of: date) -> Reading:

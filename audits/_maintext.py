@@ -24,8 +24,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.dates import find_dates, page_date
-from zhaocuo.core.profile import Leader, Profile
+from zhaocuo.core.profile import Leader
 from zhaocuo.core.store import Crawl
 
 KINDS = ("html", "attachment", "newmedia")
@@ -172,19 +173,17 @@ class Scan:
                 "chars_per_s": round(chars / self.elapsed_s) if self.elapsed_s > 0 else None}
 
 
-_CACHE: dict[tuple[str, int, int, str], Scan] = {}
+def scan(ctx: AuditContext) -> Scan:
+    """Every distinct line of the crawl proofread once per run (shared by the three text audits)."""
+    return ctx.get(_scan)
 
 
-def scan(crawl: Crawl, profile: Profile, as_of: date) -> Scan:
-    """Proofread every distinct line of the crawl once (cached for the three text audits)."""
+def _scan(ctx: AuditContext) -> Scan:
     from audits._proofread import Proofreader
 
-    key = (crawl.store.url, crawl.run_id, id(profile), as_of.isoformat())
-    cached = _CACHE.get(key)
-    if cached is not None:
-        return cached
+    profile = ctx.profile
     started = time.monotonic()
-    units, pairs = distinct_lines(crawl, as_of)
+    units, pairs = distinct_lines(ctx)
     known = {ld.name for ld in profile.leaders}
     site_leaders = [Leader(title=t, name=n) for t, n in dict.fromkeys(pairs) if n not in known]
     terms = site_terms(units)
@@ -194,27 +193,21 @@ def scan(crawl: Crawl, profile: Profile, as_of: date) -> Scan:
         found = checker.check(unit.text, page_date=unit_date(unit))
         if found:
             errors.append((unit, found))
-    result = Scan(units, errors, time.monotonic() - started, len(terms), len(site_leaders),
-                  "thorough" if checker.soundalike else "default")
-    _CACHE.clear()  # one scan kept: a nightly run audits one crawl
-    _CACHE[key] = result
-    return result
+    return Scan(units, errors, time.monotonic() - started, len(terms), len(site_leaders),
+                "thorough" if checker.soundalike else "default")
 
 
-_UNITS: dict[tuple[str, int, str], tuple[list[TextUnit], list[tuple[str, str]]]] = {}
+def distinct_lines(ctx: AuditContext) -> tuple[list[TextUnit], list[tuple[str, str]]]:
+    """collect_units once per run (read by the text and privacy audits)."""
+    return ctx.get(_distinct_lines)
 
 
-def distinct_lines(crawl: Crawl, as_of: date) -> tuple[list[TextUnit], list[tuple[str, str]]]:
-    """collect_units, cached per crawl run and date (read by the text and privacy audits)."""
-    key = (crawl.store.url, crawl.run_id, as_of.isoformat())
-    if key not in _UNITS:
-        _UNITS.clear()
-        _UNITS[key] = collect_units(crawl, as_of)
-    return _UNITS[key]
+def _distinct_lines(ctx: AuditContext) -> tuple[list[TextUnit], list[tuple[str, str]]]:
+    return collect_units(ctx.crawl, ctx.as_of)
 
 
-def iter_errors(crawl: Crawl, profile: Profile, as_of: date, audit: str) -> Iterator[tuple[TextUnit, object]]:
-    for unit, found in scan(crawl, profile, as_of).errors:
+def iter_errors(ctx: AuditContext, audit: str) -> Iterator[tuple[TextUnit, object]]:
+    for unit, found in scan(ctx).errors:
         for e in found:
             if e.audit == audit:
                 yield unit, e

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.dates import DATE_RE, labelled_date, make_date
 from zhaocuo.core.store import Crawl, Page
 
@@ -179,33 +180,31 @@ class PolicyScan:
     repealed_by_title: dict[str, Repeal]
 
 
-_CACHE: dict[tuple[str, int], PolicyScan] = {}
+def scan(ctx: AuditContext) -> PolicyScan:
+    """Every policy document of the crawl and the repeal notices, computed once per run."""
+    return ctx.get(_scan)
 
 
-def scan(crawl: Crawl) -> PolicyScan:
-    key = (crawl.store.url, crawl.run_id)
-    if key not in _CACHE:
-        _CACHE.clear()
-        docs: list[PolicyDoc] = []
-        by_no: dict[str, Repeal] = {}
-        by_title: dict[str, Repeal] = {}
-        for page in crawl.pages(kinds=("html",)):
-            if page.status is not None and not 200 <= page.status < 300:
-                continue
-            if _is_notice(page.title or ""):
-                _read_notice(page, by_no, by_title)
-            # Cheap test first: most pages carry no 文号 at all and need no parsing.
-            if not _YEAR_BRACKET.search(page.title or "") and not _YEAR_BRACKET.search((page.text or page.html)[:20000]):
-                continue
-            doc = parse_policy(page)
-            if doc is not None:
-                docs.append(doc)
-        _CACHE[key] = PolicyScan(docs, by_no, by_title)
-    return _CACHE[key]
+def _scan(ctx: AuditContext) -> PolicyScan:
+    docs: list[PolicyDoc] = []
+    by_no: dict[str, Repeal] = {}
+    by_title: dict[str, Repeal] = {}
+    for page in ctx.crawl.pages(kinds=("html",)):
+        if page.status is not None and not 200 <= page.status < 300:
+            continue
+        if _is_notice(page.title or ""):
+            _read_notice(page, by_no, by_title)
+        # Cheap test first: most pages carry no 文号 at all and need no parsing.
+        if not _YEAR_BRACKET.search(page.title or "") and not _YEAR_BRACKET.search((page.text or page.html)[:20000]):
+            continue
+        doc = parse_policy(page)
+        if doc is not None:
+            docs.append(doc)
+    return PolicyScan(docs, by_no, by_title)
 
 
-def policy_docs(crawl: Crawl) -> Iterator[PolicyDoc]:
-    yield from scan(crawl).docs
+def policy_docs(ctx: AuditContext) -> Iterator[PolicyDoc]:
+    yield from scan(ctx).docs
 
 
 @dataclass
@@ -220,9 +219,9 @@ _KEEP_WORDS = ("继续有效", "保留", "修改", "修订", "拟修改")
 _BOOK_TITLE = re.compile(r"《([^《》]{4,80})》")
 
 
-def repealed_by_notices(crawl: Crawl) -> tuple[dict[str, Repeal], dict[str, Repeal]]:
+def repealed_by_notices(ctx: AuditContext) -> tuple[dict[str, Repeal], dict[str, Repeal]]:
     """Documents that 废止 notices on the site repeal: (by 文号, by normalised title)."""
-    found = scan(crawl)
+    found = scan(ctx)
     return found.repealed_by_no, found.repealed_by_title
 
 

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from datetime import date
 
 from audits import _maintext
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.finding import Finding
-from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Crawl
 
 
-def findings(crawl: Crawl, profile: Profile, as_of: date, audit: str, severity: str,
-             message: str) -> Iterator[Finding]:
+def findings(ctx: AuditContext, audit: str, severity: str, message: str) -> Iterator[Finding]:
     """``message`` is a format string with {place} (页面/附件), {text}, {suggestion} and {where}."""
-    for unit, e in _maintext.iter_errors(crawl, profile, as_of, audit):
+    for unit, e in _maintext.iter_errors(ctx, audit):
         ctx = _maintext.context(unit.text, e.start, len(e.text))
         where = f"（该处文字出现在 {unit.count} 个页面）" if unit.count > 1 else ""
         place = "附件" if unit.kind == "attachment" else "页面"

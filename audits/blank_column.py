@@ -10,24 +10,23 @@ check (单项否决).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 from typing import Any
 
 from audits import AuditMeta
-from audits._catalog import entry_for_column, load_catalog, unit_of
+from audits._catalog import catalog, entry_for_column, unit_of
 from audits._columns import discover
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.finding import Finding, Severity
-from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Crawl
 
 META = AuditMeta(name="blank_column", title="空白栏目", severity=Severity.HIGH, requires=("pages", "links"),
                  description="栏目无任何信息(含仅显示“暂无信息”)即为空白栏目；5个及以上即单项否决。")
 VETO_THRESHOLD = 5
 
 
-def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
-    entries = load_catalog(profile)
-    for col in discover(crawl, profile, as_of).columns:
+def audit(ctx: AuditContext) -> Iterable[Finding]:
+    profile = ctx.profile
+    entries = catalog(ctx)
+    for col in discover(ctx).columns:
         if not col.is_blank or not col.sources & {"nav", "breadcrumb"}:
             # Only a column the site presents (a menu entry, a breadcrumb step) can be a blank
             # column; an empty page of results reached by a pager link is not one.
@@ -41,7 +40,7 @@ def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
         )
 
 
-def summary(crawl: Crawl, profile: Profile, as_of: date, findings: list[Finding]) -> dict[str, Any]:
+def summary(ctx: AuditContext, findings: list[Finding]) -> dict[str, Any]:
     """Blank columns against the national check's veto threshold (five or more fail the site)."""
     n = len(findings)
     return {"count": n, "veto_threshold": VETO_THRESHOLD, "veto": n >= VETO_THRESHOLD}

@@ -13,29 +13,28 @@ the auditor's disk never is. The spreadsheet and row are named in the message an
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 
 from audits import AuditMeta
-from audits._catalog import load_catalog, unit_of
+from audits._catalog import catalog, unit_of
 from audits._columns import discover
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.finding import Finding, Severity
-from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Crawl
 
 META = AuditMeta(name="catalog_incomplete", title="公开目录要素不全", severity=Severity.MEDIUM,
                  requires=("profile:catalog_file",),
                  description="主动公开事项目录每个事项应明确公开主体、内容、时限、方式、渠道和责任单位。")
 
 
-def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
+def audit(ctx: AuditContext) -> Iterable[Finding]:
+    profile = ctx.profile
     homepage = ""
-    for entry in load_catalog(profile):
+    for entry in catalog(ctx):
         if entry.source == "profile":
             continue
         missing = entry.missing
         if not missing:
             continue
-        homepage = homepage or discover(crawl, profile, as_of).homepage  # the store's URL for it
+        homepage = homepage or discover(ctx).homepage  # the store's URL for it
         label = f"{entry.level1}/{entry.name}" if entry.level1 else entry.name
         yield Finding(
             audit=META.name, severity=META.severity, url=homepage, column=entry.name,

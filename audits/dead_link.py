@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from audits import AuditMeta
 from audits._soft404 import matches_probe, probe_is_usable, says_not_found
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.finding import Finding, Severity
 from zhaocuo.core.profile import Profile
 from zhaocuo.core.store import Crawl, LinkCheck, Page
@@ -135,7 +135,8 @@ def judge_checks(crawl: Crawl, probes: dict[str, Page]) -> JudgedChecks:
     return judged
 
 
-def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterator[Finding]:
+def audit(ctx: AuditContext) -> Iterator[Finding]:
+    crawl, profile = ctx.crawl, ctx.profile
     checks = judge_checks(crawl, _probes(crawl, profile))
     homes = _homepages(crawl, profile)
     judged: dict[str, tuple[str, str] | None] = {}
@@ -172,7 +173,7 @@ def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterator[Finding]:
         )
 
 
-def summary(crawl: Crawl, profile: Profile, as_of: date, findings: Iterable[Finding]) -> dict[str, Any]:
+def summary(ctx: AuditContext, findings: Iterable[Finding]) -> dict[str, Any]:
     found = list(findings)
     return {
         "by_kind": dict(Counter(f.extra.get("error_kind", "") for f in found)),

@@ -18,9 +18,8 @@ from typing import Any
 from audits import AuditMeta
 from audits._interaction import ACCEPTED, ANSWERED, OPEN, Message, reading
 from audits.interaction_unanswered import unanswered
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.finding import Finding, Severity
-from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Crawl
 from zhaocuo.core.workdays import CalendarRangeError, deadline_after
 
 META = AuditMeta(name="interaction_slow", title="留言答复超时", severity=Severity.MEDIUM,
@@ -38,12 +37,13 @@ def due(m: Message, n: int) -> date | None:
         return None
 
 
-def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
+def audit(ctx: AuditContext) -> Iterable[Finding]:
+    profile, as_of = ctx.profile, ctx.as_of
     n = profile.interaction.reply_within_days
     if n <= 0:
         return
     since = as_of - timedelta(days=profile.interaction.slow_window_days)
-    for m in reading(crawl, profile, as_of).messages:
+    for m in reading(ctx).messages:
         if m.asked is None or m.asked < since or unanswered(m, as_of):
             continue
         last = due(m, n)
@@ -65,11 +65,12 @@ def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
         )
 
 
-def undetermined(crawl: Crawl, profile: Profile, as_of: date) -> set[str]:
+def undetermined(ctx: AuditContext) -> set[str]:
     """A late answer stays late: these findings are never "fixed", they leave the window."""
     return {"*"}
 
 
-def summary(crawl: Crawl, profile: Profile, as_of: date, findings: list[Finding]) -> dict[str, Any]:
+def summary(ctx: AuditContext, findings: list[Finding]) -> dict[str, Any]:
+    profile = ctx.profile
     return {"reply_within_days": profile.interaction.reply_within_days,
             "window_days": profile.interaction.slow_window_days, "count": len(findings)}

@@ -38,9 +38,9 @@ from audits._interaction import (
     Reading,
     reading,
 )
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.finding import Finding, Severity
 from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Crawl
 
 META = AuditMeta(name="interaction_unanswered", title="互动回应差", severity=Severity.VETO,
                  requires=("pages", "links", "link_checks"),
@@ -67,8 +67,9 @@ def unanswered(m: Message, as_of: date) -> bool:
     return m.state == OPEN and m.reply is None and m.asked is not None and overdue(m.asked, as_of)
 
 
-def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
-    r = reading(crawl, profile, as_of)
+def audit(ctx: AuditContext) -> Iterable[Finding]:
+    profile, as_of = ctx.profile, ctx.as_of
+    r = reading(ctx)
     for m in r.messages:
         if not unanswered(m, as_of):
             continue
@@ -129,10 +130,10 @@ def no_channel(r: Reading, profile: Profile) -> Finding | None:
                        "why": kind})
 
 
-def undetermined(crawl: Crawl, profile: Profile, as_of: date) -> set[str]:
+def undetermined(ctx: AuditContext) -> set[str]:
     """Messages seen this run whose state could not be read (their page asks to log in, keeps
     them private, or says nothing): an earlier finding on them is not fixed, only unseen."""
-    r = reading(crawl, profile, as_of)
+    r = reading(ctx)
     keys = set(r.unreadable)
     if not r.homepage_ok:
         keys.add(NO_CHANNEL_KEY)
@@ -173,8 +174,9 @@ def times(messages: list[Message], as_of: date) -> dict[str, Any]:
     }
 
 
-def summary(crawl: Crawl, profile: Profile, as_of: date, findings: list[Finding]) -> dict[str, Any]:
-    r = reading(crawl, profile, as_of)
+def summary(ctx: AuditContext, findings: list[Finding]) -> dict[str, Any]:
+    as_of = ctx.as_of
+    r = reading(ctx)
     boards = [{"name": b.name, "url": b.url, "pages": len(b.pages), **times(b.messages, as_of)}
               for b in r.boards[:MAX_LISTED]]
     return {

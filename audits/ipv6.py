@@ -19,13 +19,12 @@ import ipaddress
 import re
 import statistics
 from collections.abc import Iterable
-from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
 from audits import AuditMeta
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.finding import Finding, Severity
-from zhaocuo.core.profile import Profile
 from zhaocuo.core.store import Crawl
 from zhaocuo.core.units import unit_for
 
@@ -183,10 +182,11 @@ def _linking_pages(crawl: Crawl, hosts: set[str]) -> dict[str, list[str]]:
     return {h: list(p) for h, p in found.items()}
 
 
-def undetermined(crawl: Crawl, profile: Profile, as_of: date) -> set[str]:
+def undetermined(ctx: AuditContext) -> set[str]:
     """Finding keys (hosts) this run could not judge: DNS failed, host down, untestable. A host
     that failed last night and cannot be probed tonight is not fixed; "*" means nothing was
     judged at all (no IPv6 route from this machine, or no probe)."""
+    crawl = ctx.crawl
     site, records = _site(crawl)
     if site is None or site.get("no_route"):
         return {"*"}
@@ -194,7 +194,8 @@ def undetermined(crawl: Crawl, profile: Profile, as_of: date) -> set[str]:
     return {h for h, v in verdicts.items() if v != "ok" and v not in FAILING}
 
 
-def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
+def audit(ctx: AuditContext) -> Iterable[Finding]:
+    crawl, profile = ctx.crawl, ctx.profile
     site, records = _site(crawl)
     if site is None or site.get("no_route"):
         return []  # not probed, or this machine cannot test IPv6: nothing can be judged
@@ -243,9 +244,10 @@ def _rate(supported: int, unsupported: int) -> float | None:
     return round(100.0 * supported / total, 1) if total else None
 
 
-def summary(crawl: Crawl, profile: Profile, as_of: date, findings: list[Finding]) -> dict[str, Any]:
+def summary(ctx: AuditContext, findings: list[Finding]) -> dict[str, Any]:
     """Homepage IPv6 yes/no, 二级/三级链接IPv6支持率 (percent of links whose host works over
     IPv6; dead and undeterminable links left out) and the hosts that pull them down."""
+    crawl = ctx.crawl
     site, records = _site(crawl)
     if site is None:
         out = {"homepage_ipv6": "未检测", "note": "本次未进行 IPv6 检测 (ipv6 probe did not run)"}

@@ -18,14 +18,13 @@ says why).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 from typing import Any
 
 from audits import AuditMeta
-from audits._catalog import load_catalog, names_match, unit_of
+from audits._catalog import catalog, names_match, unit_of
 from audits._columns import discover
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.finding import Finding, Severity
-from zhaocuo.core.profile import Profile
 from zhaocuo.core.store import Crawl
 
 META = AuditMeta(name="missing_column", title="公开目录栏目缺失", severity=Severity.HIGH, requires=("pages", "links"),
@@ -42,11 +41,12 @@ def _truncated(crawl: Crawl) -> bool:
     return bool(skipped.get("max_pages"))
 
 
-def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
-    entries = load_catalog(profile)
+def audit(ctx: AuditContext) -> Iterable[Finding]:
+    crawl, profile = ctx.crawl, ctx.profile
+    entries = catalog(ctx)
     if not entries or _truncated(crawl):
         return
-    found = discover(crawl, profile, as_of)
+    found = discover(ctx)
     site_names = {c.name for c in found.columns} | found.nav_names
     for c in found.columns:
         site_names |= set(c.names)
@@ -66,7 +66,8 @@ def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
         )
 
 
-def summary(crawl: Crawl, profile: Profile, as_of: date, findings: list[Finding]) -> dict[str, Any]:
+def summary(ctx: AuditContext, findings: list[Finding]) -> dict[str, Any]:
     """How many catalogue items were checked, and whether a truncated crawl stopped the check."""
-    return {"catalog_items": len(load_catalog(profile)), "missing": len(findings),
+    crawl = ctx.crawl
+    return {"catalog_items": len(catalog(ctx)), "missing": len(findings),
             "skipped_incomplete_crawl": _truncated(crawl)}

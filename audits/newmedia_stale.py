@@ -20,9 +20,8 @@ from collections.abc import Iterable
 from datetime import date
 
 from audits import AuditMeta
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.finding import Finding, Severity
-from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Crawl
 
 META = AuditMeta(
     name="newmedia_stale",
@@ -51,7 +50,8 @@ def _newest(posts: Iterable[dict], as_of: date) -> tuple[date | None, dict | Non
     return best
 
 
-def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
+def audit(ctx: AuditContext) -> Iterable[Finding]:
+    crawl, profile, as_of = ctx.crawl, ctx.profile, ctx.as_of
     units = {(a.name, a.url): a.unit for a in profile.newmedia}
     posts_by_account: dict[tuple[str, str], list[dict]] = {}
     for post in crawl.records("newmedia_post").values():
@@ -90,7 +90,8 @@ def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
             )
 
 
-def summary(crawl: Crawl, profile: Profile, as_of: date, findings: list[Finding]) -> dict:
+def summary(ctx: AuditContext, findings: list[Finding]) -> dict:
+    crawl = ctx.crawl
     accounts = crawl.records("newmedia_account")
     kinds = [f.extra.get("kind") for f in findings]
     return {"accounts": len(accounts), "stale": kinds.count("stale"), "unreachable": kinds.count("unreachable"),

@@ -9,12 +9,10 @@ date is not reported; "原国土资源局" names the former agency on purpose an
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 
 from audits import AuditMeta, _textfindings
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.finding import Finding, Severity
-from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Crawl
 
 META = AuditMeta(
     name="outdated_expression", title="过时表述", severity=Severity.MEDIUM, requires=("pages",),
@@ -22,7 +20,7 @@ META = AuditMeta(
 )
 
 
-def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
+def audit(ctx: AuditContext) -> Iterable[Finding]:
     return list(_textfindings.findings(
-        crawl, profile, as_of, META.name, META.severity,
+        ctx, META.name, META.severity,
         "{place}中“{text}”为机构改革前的旧称，建议改为“{suggestion}”{where}。"))

@@ -21,9 +21,8 @@ from typing import Any
 
 from audits import AuditMeta
 from audits._policy import PolicyDoc, Repeal, add_years, policy_docs, repealed_by_notices
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.finding import Finding, Severity
-from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Crawl
 
 META = AuditMeta(name="outdated_policy", title="政策文件效力标注不及时", severity=Severity.HIGH,
                  requires=("pages",),
@@ -58,9 +57,10 @@ def _reason(doc: PolicyDoc, as_of: date, by_no: dict[str, Repeal], by_title: dic
     return None
 
 
-def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
-    by_no, by_title = repealed_by_notices(crawl)
-    for doc in policy_docs(crawl):
+def audit(ctx: AuditContext) -> Iterable[Finding]:
+    as_of = ctx.as_of
+    by_no, by_title = repealed_by_notices(ctx)
+    for doc in policy_docs(ctx):
         found = _reason(doc, as_of, by_no, by_title)
         if found is None:
             continue

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date
 
 from audits import AuditMeta
 from audits._policy import links_to_interpretation, policy_docs, repealed_by_notices
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.finding import Finding, Severity
-from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Crawl
 
 META = AuditMeta(name="policy_unexplained", title="政策文件缺少解读", severity=Severity.LOW,
                  requires=("pages", "links"), description="重要政策文件应同步发布政策解读并相互关联。")
@@ -25,9 +23,10 @@ _POLICY = re.compile(r"办法|规定|意见|方案|细则|措施|政策|规划|�
 _EXEMPT = re.compile(r"任免|人事|表彰|通报|公示|批复|复函|函|废止|清理|解读|名单|结果")
 
 
-def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
-    by_no, by_title = repealed_by_notices(crawl)
-    for doc in policy_docs(crawl):
+def audit(ctx: AuditContext) -> Iterable[Finding]:
+    crawl, as_of = ctx.crawl, ctx.as_of
+    by_no, by_title = repealed_by_notices(ctx)
+    for doc in policy_docs(ctx):
         if doc.void_marked or doc.interpretation or not _POLICY.search(doc.title) or _EXEMPT.search(doc.title):
             continue
         if (doc.valid_until and doc.valid_until < as_of) or doc.doc_no in by_no or doc.titles & set(by_title):

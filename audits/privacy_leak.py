@@ -23,14 +23,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import secrets
 from collections.abc import Iterable
 from datetime import date
 
 from audits import AuditMeta, _maintext
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.finding import Finding, Severity
-from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Crawl
 
 META = AuditMeta(
     name="privacy_leak", title="个人信息泄露", severity=Severity.HIGH, requires=("pages", "state:privacy_secret"),
@@ -128,22 +126,12 @@ def _birth(y: str, m: str, d: str) -> date | None:
         return None
 
 
-def secret(crawl: Crawl) -> bytes:
-    """The store's HMAC secret, created on first use (kept across runs so ids stay stable)."""
-    state = crawl.store.get_state(SECRET_KIND, "hmac")
-    if state and state.get("key"):
-        return bytes.fromhex(state["key"])
-    key = secrets.token_bytes(32)
-    crawl.store.put_state(SECRET_KIND, "hmac", {"key": key.hex()})
-    crawl.store.commit()
-    return key
-
-
-def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
+def audit(ctx: AuditContext) -> Iterable[Finding]:
     """Each distinct line once (audits._maintext): a mobile number in a footer is one finding
     on the page with the shortest URL, with the number of pages, not one per page."""
-    key = secret(crawl)
-    units, _ = _maintext.distinct_lines(crawl, as_of)
+    as_of = ctx.as_of
+    key = ctx.secret  # the store's HMAC key, kept by the runner (zhaocuo.app.runner)
+    units, _ = _maintext.distinct_lines(ctx)
     out: dict[tuple[str, str], Finding] = {}
     for unit in units:
         for kind, value, masked in find_personal(unit.text, as_of):

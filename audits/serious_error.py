@@ -8,12 +8,10 @@ checked only next to its title (see audits._serious for what is and is not a var
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 
 from audits import AuditMeta, _textfindings
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.finding import Finding, Severity
-from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Crawl
 
 META = AuditMeta(
     name="serious_error", title="严重表述错误", severity=Severity.VETO, requires=("pages",),
@@ -21,7 +19,7 @@ META = AuditMeta(
 )
 
 
-def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
+def audit(ctx: AuditContext) -> Iterable[Finding]:
     return list(_textfindings.findings(
-        crawl, profile, as_of, META.name, META.severity,
+        ctx, META.name, META.severity,
         "{place}中“{text}”为严重表述错误，应为“{suggestion}”，请立即更正{where}。"))

@@ -13,15 +13,13 @@ placeholders.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 from typing import Any
 
 from audits import AuditMeta
-from audits._catalog import entry_for_column, load_catalog, unit_of
+from audits._catalog import catalog, entry_for_column, unit_of
 from audits._columns import discover, rule_for
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.finding import Finding, Severity
-from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Crawl
 
 META = AuditMeta(name="stale_column", title="栏目更新不及时", severity=Severity.HIGH, requires=("pages", "links"),
                  description="动态、要闻类栏目超过2周、通知公告和政策文件类栏目超过6个月、人事和规划计划类栏目超过1年未更新；"
@@ -29,9 +27,10 @@ META = AuditMeta(name="stale_column", title="栏目更新不及时", severity=Se
 VETO_THRESHOLD = 5
 
 
-def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
-    entries = load_catalog(profile)
-    for col in discover(crawl, profile, as_of).columns:
+def audit(ctx: AuditContext) -> Iterable[Finding]:
+    profile, as_of = ctx.profile, ctx.as_of
+    entries = catalog(ctx)
+    for col in discover(ctx).columns:
         newest = col.newest
         if newest is None or newest.date is None:
             continue  # blank or undated: blank_column's business, never guessed stale
@@ -58,14 +57,15 @@ def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
 MAX_LISTED = 500  # columns listed in summary.json (a big portal has a few hundred)
 
 
-def summary(crawl: Crawl, profile: Profile, as_of: date, findings: list[Finding]) -> dict[str, Any]:
+def summary(ctx: AuditContext, findings: list[Finding]) -> dict[str, Any]:
     """Stale columns against the national check's veto threshold (five or more fail the site),
     and every column found with its count, newest item and rule (what the verdicts rest on)."""
+    profile, as_of = ctx.profile, ctx.as_of
     n = len(findings)
-    found = discover(crawl, profile, as_of)
+    found = discover(ctx)
     columns = found.columns
     stale = {f.url for f in findings}
-    entries = load_catalog(profile)
+    entries = catalog(ctx)
     table = []
     for col in columns[:MAX_LISTED]:
         newest = col.newest

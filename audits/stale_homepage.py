@@ -15,17 +15,16 @@ from typing import Any
 
 from audits import AuditMeta
 from audits._columns import discover
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.finding import Finding, Severity
-from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Crawl
 
 META = AuditMeta(name="stale_homepage", title="首页长期未更新", severity=Severity.VETO, requires=("pages", "links"),
                  description="首页栏目信息超过2周未更新即单项否决。")
 MAX_AGE_DAYS = 14
 
 
-def _newest(crawl: Crawl, profile: Profile, as_of: date) -> tuple[str, date | None, str]:
-    found = discover(crawl, profile, as_of)
+def _newest(ctx: AuditContext) -> tuple[str, date | None, str]:
+    found = discover(ctx)
     if found.homepage_script_built:
         # News filled in by script on a homepage the crawl did not render: what the stored
         # HTML shows may be old placeholders. No veto on that.
@@ -37,8 +36,9 @@ def _newest(crawl: Crawl, profile: Profile, as_of: date) -> tuple[str, date | No
     return found.homepage, best.date, best.title
 
 
-def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
-    homepage, newest, title = _newest(crawl, profile, as_of)
+def audit(ctx: AuditContext) -> Iterable[Finding]:
+    as_of = ctx.as_of
+    homepage, newest, title = _newest(ctx)
     if newest is None:
         return
     days = (as_of - newest).days
@@ -53,10 +53,11 @@ def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
     )
 
 
-def summary(crawl: Crawl, profile: Profile, as_of: date, findings: list[Finding]) -> dict[str, Any]:
+def summary(ctx: AuditContext, findings: list[Finding]) -> dict[str, Any]:
     """The homepage's freshness: newest dated link, its age, and whether that fails the check."""
-    homepage, newest, _ = _newest(crawl, profile, as_of)
+    as_of = ctx.as_of
+    homepage, newest, _ = _newest(ctx)
     return {"homepage": homepage, "newest_date": newest.isoformat() if newest else None,
-            "script_built_unrendered": discover(crawl, profile, as_of).homepage_script_built,
+            "script_built_unrendered": discover(ctx).homepage_script_built,
             "days_since_update": max(0, (as_of - newest).days) if newest else None,
             "max_age_days": MAX_AGE_DAYS, "veto": bool(findings)}

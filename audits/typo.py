@@ -8,12 +8,10 @@ is audits._maintext (boilerplate checked and reported once, with a page count).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 
 from audits import AuditMeta, _textfindings
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.finding import Finding, Severity
-from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Crawl
 
 META = AuditMeta(
     name="typo", title="错别字", severity=Severity.MEDIUM, requires=("pages",),
@@ -21,17 +19,17 @@ META = AuditMeta(
 )
 
 
-def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
+def audit(ctx: AuditContext) -> Iterable[Finding]:
     return list(_textfindings.findings(
-        crawl, profile, as_of, META.name, META.severity,
+        ctx, META.name, META.severity,
         "{place}中“{text}”疑为错别字，建议改为“{suggestion}”{where}。"))
 
 
-def summary(crawl: Crawl, profile: Profile, as_of: date, findings: list[Finding]) -> dict:
+def summary(ctx: AuditContext, findings: list[Finding]) -> dict:
     """How much text the proofreading read (shared by typo, serious_error, outdated_expression)."""
     from audits import _maintext
 
-    stats = _maintext.scan(crawl, profile, as_of).stats()
+    stats = _maintext.scan(ctx).stats()
     stats["by_rule"] = {}
     for f in findings:
         rule = str(f.extra.get("rule", ""))

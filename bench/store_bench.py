@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crawler.spider import snippet  # noqa: E402 - after the sys.path line, so the script runs from anywhere
+from zhaocuo.core.context import AuditContext  # noqa: E402
 from zhaocuo.core.store import Link, LinkCheck, Page, SQLiteStore  # noqa: E402
 
 SITE = "https://www.example.gov.cn"
@@ -107,7 +108,7 @@ def measure(path: Path, mode: str) -> dict[str, Any]:
         held = dead_link.judge_checks(crawl, dead_link._probes(crawl, profile))
         size = len(held.checked)
     else:
-        held = list(dead_link.audit(crawl, profile, date(2026, 11, 27)))
+        held = list(dead_link.audit(AuditContext(crawl, profile, date(2026, 11, 27))))
         size = len(held)
     elapsed = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux

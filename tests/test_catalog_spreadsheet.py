@@ -11,6 +11,7 @@ import pytest
 from audits import catalog_incomplete, missing_column, stale_column
 from audits._catalog import names_match, read_catalog_file, time_limit_days
 from tests.test_columns_discovery import AS_OF, NAV, ago, build, homepage, layout, list_page
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.profile import ProfileError
 
 HEADER = ["序号", "公开事项", None, "公开内容", "公开依据", "公开时限", "公开主体", "公开渠道", "公开对象", "公开方式",
@@ -62,7 +63,7 @@ def test_incomplete_rows_give_one_finding_each_naming_what_is_missing(tmp_path: 
     rows = [full("概况信息", "政府信息公开指南"), no_subject_channel, no_limit]
     path = write_xlsx(tmp_path / "目录.xlsx", rows, title=False, merge=False)
     crawl, prof = build(tmp_path / "site", {"/": homepage([])}, {"columns": {"catalog_file": str(path)}})
-    found = list(catalog_incomplete.audit(crawl, prof, AS_OF))
+    found = list(catalog_incomplete.audit(AuditContext(crawl, prof, AS_OF)))
     assert [(f.column, f.extra["catalog_row"], f.extra["missing"]) for f in found] == [
         ("规范性文件", 4, ["公开主体", "公开渠道"]), ("人事任免", 5, ["公开时限"])]
     assert found[0].message == "公开目录第4行“政策文件/规范性文件”缺少公开主体、公开渠道，请补全该事项的要素。"
@@ -127,14 +128,14 @@ def test_missing_columns_by_catalogue(tmp_path: Path) -> None:
                {"name": "工作动态"}]
     units = [{"name": "区政府办公室"}, {"name": "区财政局"}]
     crawl, prof = build(tmp_path, pages, {"catalog": catalog, "units": units})
-    found = list(missing_column.audit(crawl, prof, AS_OF))
+    found = list(missing_column.audit(AuditContext(crawl, prof, AS_OF)))
     assert [(f.column, f.unit, f.severity) for f in found] == [("财政预决算", "区财政局", "high"),
                                                                ("重大建设项目", "", "high")]
     assert "财政预决算" in found[0].message and "没有对应栏目" in found[0].message
     # A crawl stopped by its page budget has not seen every column: nothing is called missing.
     crawl, prof = build(tmp_path / "cut", pages, {"catalog": catalog, "units": units}, stats={"crawl_skipped": {"max_pages": 120}})
-    assert list(missing_column.audit(crawl, prof, AS_OF)) == []
-    assert missing_column.summary(crawl, prof, AS_OF, [])["skipped_incomplete_crawl"] is True
+    assert list(missing_column.audit(AuditContext(crawl, prof, AS_OF))) == []
+    assert missing_column.summary(AuditContext(crawl, prof, AS_OF), [])["skipped_incomplete_crawl"] is True
 
 
 def test_items_not_published_on_the_website_are_not_missing(tmp_path: Path) -> None:
@@ -142,7 +143,7 @@ def test_items_not_published_on_the_website_are_not_missing(tmp_path: Path) -> N
     rows[1][7] = "公开栏、档案馆"
     path = write_xlsx(tmp_path / "目录.xlsx", rows)
     crawl, prof = build(tmp_path / "s", {"/": homepage([])}, {"columns": {"catalog_file": str(path)}})
-    assert [f.column for f in missing_column.audit(crawl, prof, AS_OF)] == ["便民服务指南"]
+    assert [f.column for f in missing_column.audit(AuditContext(crawl, prof, AS_OF))] == ["便民服务指南"]
 
 
 def test_time_limit_becomes_the_columns_rule(tmp_path: Path) -> None:
@@ -158,12 +159,12 @@ def test_time_limit_becomes_the_columns_rule(tmp_path: Path) -> None:
     catalog = [{"name": "重大项目", "time_limit": "信息形成之日起20个工作日内"},
                {"name": "通知公告", "time_limit": "信息形成之日起20个工作日内", "max_age_days": 120}]
     crawl, prof = build(tmp_path / "a", pages, {"catalog": catalog})
-    found = {f.column: f for f in stale_column.audit(crawl, prof, AS_OF)}
+    found = {f.column: f for f in stale_column.audit(AuditContext(crawl, prof, AS_OF))}
     assert set(found) == {"重大项目"} and found["重大项目"].extra["max_age_days"] == 35
     assert "20个工作日" in found["重大项目"].message
     pages["/zdxm/"] = list_page("重大项目", "/zdxm/", [("/zdxm/1.html", "项目公示", ago(35))])
     crawl, prof = build(tmp_path / "b", pages, {"catalog": catalog})
-    assert list(stale_column.audit(crawl, prof, AS_OF)) == []
+    assert list(stale_column.audit(AuditContext(crawl, prof, AS_OF))) == []
 
 
 def test_cli_stops_with_one_line_naming_the_file_and_row(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from audits._columns import discover
 from tests.support.profiles import write_profile
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.profile import Profile, load_profile
 from zhaocuo.core.store import Crawl, Link, Page, SQLiteStore
 
@@ -91,7 +92,7 @@ def test_columns_come_from_navigation_with_items_dates_and_counts(tmp_path: Path
         "/sitemap.html": layout("<p>网站地图</p>", "网站地图"),
         "/wza/": layout("", "无障碍"),
     }
-    found = discover(*build(tmp_path, pages), AS_OF)
+    found = discover(AuditContext(*build(tmp_path, pages), AS_OF))
     cols = {c.name: c for c in found.columns}
     assert set(cols) == {"工作动态", "通知公告", "人事信息", "政策文件"}  # 首页, 网站地图, 无障碍 are not columns
     assert cols["工作动态"].count == 2 and cols["工作动态"].newest.date == AS_OF - timedelta(days=3)
@@ -111,7 +112,7 @@ def test_pagination_is_followed_through_stored_pages(tmp_path: Path) -> None:
         "/tzgg/": list_page("通知公告", "/tzgg/", [("/tzgg/x.html", "旧通知", ago(400))], pager),
         "/tzgg/index_1.html": list_page("通知公告", "/tzgg/", [("/tzgg/y.html", "新通知", ago(2))], pager2),
     }
-    found = discover(*build(tmp_path, pages), AS_OF)
+    found = discover(AuditContext(*build(tmp_path, pages), AS_OF))
     (col,) = [c for c in found.columns if c.name == "通知公告"]
     assert col.url == BASE + "/tzgg/"
     assert col.pages == [BASE + "/tzgg/", BASE + "/tzgg/index_1.html"]
@@ -125,7 +126,7 @@ def test_trs_create_page_html_pager_is_understood(tmp_path: Path) -> None:
         "/tzgg/": list_page("通知公告", "/tzgg/", [("/tzgg/x.html", "旧通知", ago(400))], script),
         "/tzgg/index_1.html": list_page("通知公告", "/tzgg/", [("/tzgg/y.html", "新通知", ago(9))]),
     }
-    found = discover(*build(tmp_path, pages), AS_OF)
+    found = discover(AuditContext(*build(tmp_path, pages), AS_OF))
     (col,) = [c for c in found.columns if c.name == "通知公告"]
     assert len(col.pages) == 2 and col.newest.date == AS_OF - timedelta(days=9)
 
@@ -137,7 +138,7 @@ def test_undated_list_rows_take_the_articles_own_date(tmp_path: Path) -> None:
         "/gzdt/": layout(rows, "工作动态", [("工作动态", "/gzdt/")]),
         "/gzdt/a1.html": article("工作动态", "/gzdt/", "区长调研重点项目建设", ago(5)),
     }
-    found = discover(*build(tmp_path, pages), AS_OF)
+    found = discover(AuditContext(*build(tmp_path, pages), AS_OF))
     (col,) = [c for c in found.columns if c.name == "工作动态"]
     assert col.newest is not None and col.newest.date == AS_OF - timedelta(days=5)
 
@@ -150,7 +151,7 @@ def test_articles_reached_by_breadcrumb_date_their_column(tmp_path: Path) -> Non
         "/gzdt/": layout('<div id="list"></div>', "工作动态", [("工作动态", "/gzdt/")]),
         "/gzdt/a9.html": article("工作动态", "/gzdt/", "一篇动态", ago(1)),
     }
-    found = discover(*build(tmp_path, pages), AS_OF)
+    found = discover(AuditContext(*build(tmp_path, pages), AS_OF))
     (col,) = [c for c in found.columns if c.name == "工作动态"]
     assert col.count == 1 and col.newest.source == "breadcrumb"
 
@@ -161,7 +162,7 @@ def test_a_content_page_is_not_a_blank_column(tmp_path: Path) -> None:
                    "编制本指南。凡需要获取本机关政府信息的公民、法人或者其他组织可以查阅本指南。</p>",
                    "政府信息公开指南", [("政府信息公开指南", "/gkzn/")], nav=nav)
     pages = {"/": layout("", "首页", nav=nav), "/gkzn/": guide}
-    found = discover(*build(tmp_path, pages), AS_OF)
+    found = discover(AuditContext(*build(tmp_path, pages), AS_OF))
     (col,) = [c for c in found.columns if c.name == "政府信息公开指南"]
     assert not col.is_blank
 
@@ -174,7 +175,7 @@ def test_a_sidebar_of_sibling_columns_does_not_fill_a_blank_column(tmp_path: Pat
     for name, href in nav[1:]:
         body = side + ("<p>暂无信息</p>" if href == "/d/" else "")
         pages[href] = layout(body, name, [(name, href)], nav=nav)
-    found = discover(*build(tmp_path, pages), AS_OF)
+    found = discover(AuditContext(*build(tmp_path, pages), AS_OF))
     cols = {c.name: c for c in found.columns}
     assert {n for n, c in cols.items() if c.is_blank} == {"专题一", "专题二", "专题三", "专题四"}
 
@@ -183,9 +184,9 @@ def test_an_unrendered_script_built_list_is_not_called_blank(tmp_path: Path) -> 
     """The stored HTML of a list filled by $.ajax holds only the placeholder: no evidence."""
     script = '<ul id="list"><li>暂无信息</li></ul><script>$.ajax({url: "/api/list", success: fill});</script>'
     pages = {"/": homepage([]), "/tzgg/": layout(script, "通知公告", [("通知公告", "/tzgg/")])}
-    (col,) = [c for c in discover(*build(tmp_path / "a", pages), AS_OF).columns if c.name == "通知公告"]
+    (col,) = [c for c in discover(AuditContext(*build(tmp_path / "a", pages), AS_OF)).columns if c.name == "通知公告"]
     assert col.script_built and not col.is_blank
-    (col,) = [c for c in discover(*build(tmp_path / "b", pages, rendered={"/tzgg/"}), AS_OF).columns
+    (col,) = [c for c in discover(AuditContext(*build(tmp_path / "b", pages, rendered={"/tzgg/"}), AS_OF)).columns
               if c.name == "通知公告"]
     assert col.is_blank  # rendered by the browser and still empty: blank
 
@@ -200,7 +201,7 @@ def test_a_landing_page_of_sub_columns_is_not_blank(tmp_path: Path) -> None:
         "/zwgk/ndbg/": list_page("政府信息公开年报", "/zwgk/ndbg/", [("/zwgk/ndbg/1.html", "2025年年报", ago(300))]),
         "/zwgk/rsxx/": list_page("人事信息", "/zwgk/rsxx/", [("/zwgk/rsxx/1.html", "任免", ago(30))]),
     }
-    cols = {c.name: c for c in discover(*build(tmp_path, pages), AS_OF).columns}
+    cols = {c.name: c for c in discover(AuditContext(*build(tmp_path, pages), AS_OF)).columns}
     assert {"政务公开", "政府信息公开年报", "人事信息"} <= set(cols)
     assert not cols["政务公开"].is_blank
 
@@ -212,7 +213,7 @@ def test_an_article_with_a_related_news_box_is_not_a_column(tmp_path: Path) -> N
     pages = {"/": homepage([]),
              "/gzdt/": list_page("工作动态", "/gzdt/", [("/gzdt/a1.html", "区长调研", ago(2))]),
              "/gzdt/a1.html": story}
-    cols = discover(*build(tmp_path, pages), AS_OF).columns
+    cols = discover(AuditContext(*build(tmp_path, pages), AS_OF)).columns
     assert [c.url for c in cols] == [BASE + "/gzdt/"]
 
 
@@ -221,7 +222,7 @@ def test_dated_rows_in_a_box_called_column_are_items_not_menu_entries(tmp_path: 
     box = f'<div class="column-list"><ul>{rows}</ul></div>'
     pages = {"/": layout(box, "首页"), "/gzdt/": list_page("工作动态", "/gzdt/", [("/gzdt/0.html", "短讯0", ago(1))])}
     pages.update({f"/gzdt/{i}.html": article("工作动态", "/gzdt/", f"短讯{i}", ago(i + 1)) for i in range(3)})
-    found = discover(*build(tmp_path, pages), AS_OF)
+    found = discover(AuditContext(*build(tmp_path, pages), AS_OF))
     assert [c.name for c in found.columns] == ["工作动态"]
     assert not any(n.startswith("短讯") for n in found.nav_names)
 
@@ -230,7 +231,7 @@ def test_a_mailbox_page_with_a_form_is_not_blank(tmp_path: Path) -> None:
     nav = [("首页", "/"), ("区长信箱", "/qzxx/")]
     form = '<form action="/submit"><input type="text" name="t"><textarea name="c"></textarea></form>'
     pages = {"/": layout("", "首页", nav=nav), "/qzxx/": layout(form, "区长信箱", [("区长信箱", "/qzxx/")], nav=nav)}
-    (col,) = discover(*build(tmp_path, pages), AS_OF).columns
+    (col,) = discover(AuditContext(*build(tmp_path, pages), AS_OF)).columns
     assert col.name == "区长信箱" and not col.is_blank
 
 
@@ -243,7 +244,7 @@ def test_list_rows_as_sites_write_them(tmp_path: Path) -> None:
     pages = {"/": homepage([]),
              "/tzgg/": layout(f'<ul class="list">{rows}</ul>', "通知公告", [("通知公告", "/tzgg/")]),
              "/tzgg/3.html": article("通知公告", "/tzgg/", "2025年3月5日区长接待日安排", ago(8))}
-    (col,) = [c for c in discover(*build(tmp_path, pages), AS_OF).columns if c.name == "通知公告"]
+    (col,) = [c for c in discover(AuditContext(*build(tmp_path, pages), AS_OF)).columns if c.name == "通知公告"]
     dates = {u.removeprefix(BASE): (i.date, i.source) for u, i in col.items.items()}
     assert dates == {"/tzgg/1.html": (AS_OF - timedelta(days=3), "list"),
                      "/tzgg/2.html": (AS_OF - timedelta(days=5), "list"),
@@ -254,6 +255,6 @@ def test_the_breadcrumb_is_the_trail_not_a_css_position_class(tmp_path: Path) ->
     widget = '<div class="position-relative"><a href="/ztzl/">专题</a></div>'
     page = list_page("通知公告", "/tzgg/", [("/tzgg/1.html", "通知", ago(3))]).replace('<div class="position">',
                                                                                    widget + '<div class="position">')
-    found = discover(*build(tmp_path, {"/": homepage([]), "/tzgg/": page}), AS_OF)
+    found = discover(AuditContext(*build(tmp_path, {"/": homepage([]), "/tzgg/": page}), AS_OF))
     assert [c.name for c in found.columns] == ["通知公告"]
     assert "专题" not in found.nav_names

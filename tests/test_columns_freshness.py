@@ -7,6 +7,7 @@ from pathlib import Path
 
 from audits import blank_column, stale_column, stale_homepage
 from tests.test_columns_discovery import AS_OF, BASE, NAV, ago, build, homepage, layout, list_page
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.store import Crawl
 
 
@@ -26,7 +27,7 @@ def site(gzdt_days: int = 3, tzgg_days: int = 30, rsxx_days: int = 100, home_day
 
 def stale(tmp_path: Path, pages: dict[str, str], **profile) -> dict[str, object]:
     crawl, prof = build(tmp_path, pages, profile)
-    return {f.column: f for f in stale_column.audit(crawl, prof, AS_OF)}
+    return {f.column: f for f in stale_column.audit(AuditContext(crawl, prof, AS_OF))}
 
 
 def test_dynamic_column_at_13_14_and_15_days(tmp_path: Path) -> None:
@@ -65,8 +66,8 @@ def test_a_column_of_no_class_has_no_rule_unless_configured(tmp_path: Path) -> N
 
 def test_summary_counts_against_the_veto_threshold(tmp_path: Path) -> None:
     crawl, prof = build(tmp_path, site(gzdt_days=20, tzgg_days=200, rsxx_days=400))
-    found = list(stale_column.audit(crawl, prof, AS_OF))
-    s = stale_column.summary(crawl, prof, AS_OF, found)
+    found = list(stale_column.audit(AuditContext(crawl, prof, AS_OF)))
+    s = stale_column.summary(AuditContext(crawl, prof, AS_OF), found)
     assert s["count"] == 3 and s["veto_threshold"] == 5 and s["veto"] is False and s["columns_found"] == 4
     by_name = {c["name"]: c for c in s["columns"]}
     assert by_name["工作动态"] == {"name": "工作动态", "url": BASE + "/gzdt/", "items": 2, "pages": 1,
@@ -77,12 +78,12 @@ def test_summary_counts_against_the_veto_threshold(tmp_path: Path) -> None:
 def test_blank_columns_and_navigation_that_is_not_a_column(tmp_path: Path) -> None:
     empty_list = layout('<ul class="list"></ul><p>暂无信息</p>', "政策文件", [("政策文件", "/zcwj/")])
     crawl, prof = build(tmp_path, site(zcwj=empty_list))
-    found = list(blank_column.audit(crawl, prof, AS_OF))
+    found = list(blank_column.audit(AuditContext(crawl, prof, AS_OF)))
     assert [(f.column, f.url) for f in found] == [("政策文件", BASE + "/zcwj/")]
     assert "暂无信息" in found[0].message and found[0].severity == "high"
-    s = blank_column.summary(crawl, prof, AS_OF, found)
+    s = blank_column.summary(AuditContext(crawl, prof, AS_OF), found)
     assert s == {"count": 1, "veto_threshold": 5, "veto": False}
-    assert list(stale_column.audit(crawl, prof, AS_OF)) == []  # a blank column is not also "stale"
+    assert list(stale_column.audit(AuditContext(crawl, prof, AS_OF))) == []  # a blank column is not also "stale"
 
 
 def test_five_blank_columns_reach_the_veto(tmp_path: Path) -> None:
@@ -91,18 +92,18 @@ def test_five_blank_columns_reach_the_veto(tmp_path: Path) -> None:
     pages = {"/": layout("", "首页", nav=nav)}
     pages.update({h: layout("<p>暂无信息</p>", n, [(n, h)], nav=nav) for n, h in names})
     crawl, prof = build(tmp_path, pages)
-    found = list(blank_column.audit(crawl, prof, AS_OF))
-    assert len(found) == 5 and blank_column.summary(crawl, prof, AS_OF, found)["veto"] is True
+    found = list(blank_column.audit(AuditContext(crawl, prof, AS_OF)))
+    assert len(found) == 5 and blank_column.summary(AuditContext(crawl, prof, AS_OF), found)["veto"] is True
 
 
 def test_homepage_at_13_and_15_days(tmp_path: Path) -> None:
     crawl, prof = build(tmp_path / "a", site(home_days=13, gzdt_days=13))
-    assert list(stale_homepage.audit(crawl, prof, AS_OF)) == []
-    assert stale_homepage.summary(crawl, prof, AS_OF, [])["days_since_update"] == 13
+    assert list(stale_homepage.audit(AuditContext(crawl, prof, AS_OF))) == []
+    assert stale_homepage.summary(AuditContext(crawl, prof, AS_OF), [])["days_since_update"] == 13
     crawl, prof = build(tmp_path / "b", site(home_days=15, gzdt_days=15))
-    (f,) = stale_homepage.audit(crawl, prof, AS_OF)
+    (f,) = stale_homepage.audit(AuditContext(crawl, prof, AS_OF))
     assert f.severity == "veto" and f.url == BASE + "/" and f.extra["days_since_update"] == 15
-    assert stale_homepage.summary(crawl, prof, AS_OF, [f])["veto"] is True
+    assert stale_homepage.summary(AuditContext(crawl, prof, AS_OF), [f])["veto"] is True
 
 
 def test_homepage_dated_through_its_linked_articles(tmp_path: Path) -> None:
@@ -112,21 +113,21 @@ def test_homepage_dated_through_its_linked_articles(tmp_path: Path) -> None:
     pages = {"/": layout('<div class="focus"><a href="/gzdt/9.html">焦点新闻</a></div>', "首页"),
              "/gzdt/9.html": article("工作动态", "/gzdt/", "焦点新闻", ago(4))}
     crawl, prof = build(tmp_path, pages)
-    assert list(stale_homepage.audit(crawl, prof, AS_OF)) == []
-    assert stale_homepage.summary(crawl, prof, AS_OF, [])["newest_date"] == ago(4)
+    assert list(stale_homepage.audit(AuditContext(crawl, prof, AS_OF))) == []
+    assert stale_homepage.summary(AuditContext(crawl, prof, AS_OF), [])["newest_date"] == ago(4)
 
 
 def test_homepage_with_nothing_dated_is_no_evidence(tmp_path: Path) -> None:
     crawl, prof = build(tmp_path, {"/": layout("<p>欢迎访问</p>", "首页")})
-    assert list(stale_homepage.audit(crawl, prof, AS_OF)) == []
-    assert stale_homepage.summary(crawl, prof, AS_OF, [])["newest_date"] is None
+    assert list(stale_homepage.audit(AuditContext(crawl, prof, AS_OF))) == []
+    assert stale_homepage.summary(AuditContext(crawl, prof, AS_OF), [])["newest_date"] is None
 
 
 def test_no_homepage_verdict_when_the_homepage_was_not_fetched(tmp_path: Path) -> None:
     pages = site(gzdt_days=40)
     crawl, prof = build(tmp_path, pages, statuses={"/": 500})
-    assert list(stale_homepage.audit(crawl, prof, AS_OF)) == []
-    assert stale_homepage.summary(crawl, prof, AS_OF, [])["newest_date"] is None
+    assert list(stale_homepage.audit(AuditContext(crawl, prof, AS_OF))) == []
+    assert stale_homepage.summary(AuditContext(crawl, prof, AS_OF), [])["newest_date"] is None
 
 
 def test_script_built_pages_the_crawl_did_not_render_are_not_judged(tmp_path: Path) -> None:
@@ -136,12 +137,12 @@ def test_script_built_pages_the_crawl_did_not_render_are_not_judged(tmp_path: Pa
     pages["/"] = pages["/"].replace("</body>", ajax + "</body>")
     pages["/gzdt/"] = pages["/gzdt/"].replace("</body>", ajax + "</body>")
     crawl, prof = build(tmp_path / "a", pages)
-    assert list(stale_homepage.audit(crawl, prof, AS_OF)) == []
-    assert stale_homepage.summary(crawl, prof, AS_OF, [])["script_built_unrendered"] is True
-    assert "工作动态" not in {f.column for f in stale_column.audit(crawl, prof, AS_OF)}
+    assert list(stale_homepage.audit(AuditContext(crawl, prof, AS_OF))) == []
+    assert stale_homepage.summary(AuditContext(crawl, prof, AS_OF), [])["script_built_unrendered"] is True
+    assert "工作动态" not in {f.column for f in stale_column.audit(AuditContext(crawl, prof, AS_OF))}
     crawl, prof = build(tmp_path / "b", pages, rendered={"/", "/gzdt/"})  # rendered: judged as usual
-    assert len(list(stale_homepage.audit(crawl, prof, AS_OF))) == 1
-    assert "工作动态" in {f.column for f in stale_column.audit(crawl, prof, AS_OF)}
+    assert len(list(stale_homepage.audit(AuditContext(crawl, prof, AS_OF)))) == 1
+    assert "工作动态" in {f.column for f in stale_column.audit(AuditContext(crawl, prof, AS_OF))}
 
 
 def test_dates_after_as_of_count_up_to_the_crawl_day_only(tmp_path: Path) -> None:
@@ -158,7 +159,7 @@ def test_dates_after_as_of_count_up_to_the_crawl_day_only(tmp_path: Path) -> Non
     run = dataclasses.replace(crawl.run, started_at=f"{AS_OF}T01:00:00+00:00", finished_at=f"{AS_OF}T02:00:00+00:00")
     crawl = Crawl(crawl.store, run)  # crawled on AS_OF
     earlier = AS_OF - timedelta(days=10)
-    found = {f.column: f for f in stale_column.audit(crawl, prof, earlier)}
+    found = {f.column: f for f in stale_column.audit(AuditContext(crawl, prof, earlier))}
     assert "工作动态" not in found  # its 3-days-ago item was posted after `earlier`, before the crawl
     assert found["通知公告"].extra["newest_date"] == ago(200)
 
@@ -168,7 +169,7 @@ def test_an_empty_page_reached_only_by_a_pager_is_not_a_blank_column(tmp_path: P
     pages = site()
     pages["/search/result_2.html"] = layout(f"<p>没有相关信息</p>{pager}", "检索结果")
     crawl, prof = build(tmp_path, pages)
-    assert list(blank_column.audit(crawl, prof, AS_OF)) == []
+    assert list(blank_column.audit(AuditContext(crawl, prof, AS_OF))) == []
 
 
 def test_findings_name_pages_by_the_stored_urls(tmp_path: Path) -> None:
@@ -177,9 +178,9 @@ def test_findings_name_pages_by_the_stored_urls(tmp_path: Path) -> None:
     pages = site(home_days=20, gzdt_days=20)
     pages[""] = pages.pop("/")  # stored as "http://www.test.gov.cn", without the slash
     crawl, prof = build(tmp_path, pages)
-    (home,) = stale_homepage.audit(crawl, prof, AS_OF)
+    (home,) = stale_homepage.audit(AuditContext(crawl, prof, AS_OF))
     assert home.url == BASE and crawl.page(home.url) is not None
-    (col,) = [f for f in stale_column.audit(crawl, prof, AS_OF) if f.column == "工作动态"]
+    (col,) = [f for f in stale_column.audit(AuditContext(crawl, prof, AS_OF)) if f.column == "工作动态"]
     assert crawl.page(col.url) is not None
 
 
@@ -187,4 +188,4 @@ def test_a_column_reached_as_dir_and_as_index_html_is_counted_once(tmp_path: Pat
     pages = site(tzgg_days=200)
     pages["/tzgg/index.html"] = pages["/tzgg/"].replace('href="/tzgg/"', 'href="/tzgg/index.html"')
     crawl, prof = build(tmp_path, pages)
-    assert [f.column for f in stale_column.audit(crawl, prof, AS_OF)].count("通知公告") == 1
+    assert [f.column for f in stale_column.audit(AuditContext(crawl, prof, AS_OF))].count("通知公告") == 1

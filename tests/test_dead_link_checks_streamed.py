@@ -12,6 +12,7 @@ import pytest
 
 from audits import dead_link
 from tests.support.profiles import write_profile
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.profile import load_profile
 from zhaocuo.core.store import Crawl, Link, LinkCheck, Page, SQLiteStore
 
@@ -46,7 +47,7 @@ def test_dead_link_streams_the_checks_and_reports_the_dead_ones(tmp_path: Path, 
         raise AssertionError("dead_link loaded every check with its snippet")
 
     monkeypatch.setattr(Crawl, "link_checks", whole_dict)
-    found = {f.target: f for f in dead_link.audit(store.crawl(), profile, date(2026, 11, 27))}
+    found = {f.target: f for f in dead_link.audit(AuditContext(store.crawl(), profile, date(2026, 11, 27)))}
     assert set(found) == {SITE + "/gone.html?utm_source=wx", SITE + "/soft.html", SITE + "/Old Path.html"}
     gone, soft, old = found[SITE + "/gone.html?utm_source=wx"], found[SITE + "/soft.html"], found[SITE + "/Old Path.html"]
     assert (gone.extra["error_kind"], gone.extra["status"], gone.severity) == ("http", 404, "high")

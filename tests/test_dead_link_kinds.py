@@ -24,6 +24,7 @@ from crawler.urls import canonical
 from tests.support.dns import Dnsmasq
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route, free_port
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.profile import load_profile
 from zhaocuo.core.store import SQLiteStore
 
@@ -162,7 +163,7 @@ def zoo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         stats.update(linkcheck.gather(profile, store, run_id, False))
         store.finish_run(run_id, "complete", stats)
         crawl = store.crawl()
-        findings = list(dead_link.audit(crawl, profile, date(2026, 11, 27)))
+        findings = list(dead_link.audit(AuditContext(crawl, profile, date(2026, 11, 27))))
         yield {"base": base, "ext": f"http://ext.test.org.cn:{ext.port}", "crawl": crawl, "findings": findings,
                "srv": srv, "ext_srv": ext, "throttled": throttled, "stats": stats, "profile": profile,
                "closed_port": closed_port}
@@ -334,4 +335,4 @@ def test_site_answering_unknown_addresses_with_its_homepage_gets_no_soft_404_ala
         store.finish_run(run_id, "complete", stats)
     crawl = store.crawl()
     assert [p.status for p in crawl.pages(kinds=("notfound_probe",))] == [200]
-    assert list(dead_link.audit(crawl, profile, date(2026, 11, 27))) == []
+    assert list(dead_link.audit(AuditContext(crawl, profile, date(2026, 11, 27)))) == []

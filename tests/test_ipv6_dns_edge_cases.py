@@ -14,6 +14,7 @@ from crawler.ipv6_dns import host_dns, make_resolver, parse_nameserver, read_hos
 from tests.support.dns import Dnsmasq, cname, local_domain, ns_record
 from tests.support.ipv6_world import dual_free_port, stored_crawl
 from tests.support.servers import LoopbackServer, Route, free_port
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.store import Crawl
 
 pytestmark = pytest.mark.timeout(60)
@@ -42,8 +43,8 @@ def test_unreachable_nameserver_is_a_clear_result_not_a_failure_of_every_host(tm
     assert own["dns"]["status"] in ("timeout", "error")
     assert "域名服务器" in own["dns"]["error"]
     assert own["probes"] == []  # nothing to connect to
-    assert list(ipv6_audit.audit(crawl, profile, AS_OF)) == []
-    summary = ipv6_audit.summary(crawl, profile, AS_OF, [])
+    assert list(ipv6_audit.audit(AuditContext(crawl, profile, AS_OF))) == []
+    summary = ipv6_audit.summary(AuditContext(crawl, profile, AS_OF), [])
     assert summary["homepage_ipv6"] == "无法检测"
     assert "域名服务器" in summary["homepage_reason"]
     assert summary["二级链接IPv6支持率"] is None
@@ -88,7 +89,7 @@ def test_cname_chain_to_an_ipv4_only_host_is_reported_with_its_chain(tmp_path: P
         }, {home: [(f"http://static.other.cn:{port}/files/a.pdf", "a")]})
         ipv6probe.gather(profile, store, run_id, progress=False)
         crawl = Crawl(store, store.run(run_id))
-        findings = list(ipv6_audit.audit(crawl, profile, AS_OF))
+        findings = list(ipv6_audit.audit(AuditContext(crawl, profile, AS_OF)))
     assert [f.extra["host"] for f in findings] == ["static.other.cn"]
     assert findings[0].extra["verdict"] == "no_aaaa"
     assert findings[0].extra["cnames"] == ["static.other.cn → cdn.other.cn"]

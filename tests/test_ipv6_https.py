@@ -16,6 +16,7 @@ from crawler.ipv6_fetch import fetch_via
 from tests.support.dns import Dnsmasq, local_domain
 from tests.support.ipv6_world import dual_free_port, stored_crawl
 from tests.support.servers import LoopbackServer
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.store import Crawl
 
 pytestmark = pytest.mark.timeout(60)
@@ -71,8 +72,8 @@ def test_https_over_both_families_with_sni_host_and_port(tmp_path: Path) -> None
         }, {home: [(f"https://{HOST}:{port}/a.html", "a")]})
         ipv6probe.gather(profile, store, run_id, progress=False)
         crawl = Crawl(store, store.run(run_id))
-        findings = list(ipv6_audit.audit(crawl, profile, date(2026, 11, 27)))
-        summary = ipv6_audit.summary(crawl, profile, date(2026, 11, 27), findings)
+        findings = list(ipv6_audit.audit(AuditContext(crawl, profile, date(2026, 11, 27))))
+        summary = ipv6_audit.summary(AuditContext(crawl, profile, date(2026, 11, 27)), findings)
         store.close()
     assert findings == []
     assert summary["homepage_ipv6"] == "是" and summary["二级链接IPv6支持率"] == 100.0

@@ -13,6 +13,7 @@ from crawler import ipv6probe
 from crawler.ipv6probe import LEVEL2, LEVEL3, link_census
 from tests.support.dns import Dnsmasq, local_domain
 from tests.support.ipv6_world import stored_crawl
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.store import Crawl, Page
 
 pytestmark = pytest.mark.timeout(60)
@@ -70,9 +71,9 @@ def test_hosts_over_the_cap_and_the_time_budget_are_left_undetermined(tmp_path: 
     assert records["a.other.cn"]["skipped"] == "time_budget" and records["a.other.cn"]["probes"] == []
     assert ipv6_audit.host_verdict(records["a.other.cn"])[0] == "skipped"
     # A missing AAAA is a DNS fact: known without any connection.
-    findings = list(ipv6_audit.audit(crawl, profile, AS_OF))
+    findings = list(ipv6_audit.audit(AuditContext(crawl, profile, AS_OF)))
     assert [f.extra["host"] for f in findings] == ["b.other.cn"]
-    summary = ipv6_audit.summary(crawl, profile, AS_OF, findings)
+    summary = ipv6_audit.summary(AuditContext(crawl, profile, AS_OF), findings)
     level = summary["levels"]["二级"]
     assert (level["supported"], level["unsupported"], level["undetermined"]) == (0, 1, 3)
     assert level["determined_share"] == 25.0
@@ -97,7 +98,7 @@ def test_odd_links_from_untrusted_pages_give_results_not_crashes(tmp_path: Path)
     assert verdicts == {"odd.other.cn": "down", "政府.other.cn": "dns_failed",
                         "a" * 70 + ".other.cn": "dns_failed", "a..b.other.cn": "dns_failed"}
     assert "Port out of range" in records["odd.other.cn"]["probes"][0]["v6"]["error"]
-    assert list(ipv6_audit.audit(crawl, profile, AS_OF)) == []
+    assert list(ipv6_audit.audit(AuditContext(crawl, profile, AS_OF))) == []
     store.close()
 
 

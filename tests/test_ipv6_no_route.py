@@ -32,6 +32,7 @@ from tests.support.dns import Dnsmasq, local_domain
 from tests.support.ipv6_world import stored_crawl
 from tests.support.servers import LoopbackServer, Route
 from zhaocuo.app.lifecycle import audits_without_data
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.store import Crawl
 
 page = Route(body="<html><head><title>首页</title></head><body>测试</body></html>")
@@ -46,8 +47,8 @@ with LoopbackServer({"*": page}) as srv, Dnsmasq(
     }, {home: [(f"http://v4only.other.cn:{srv.port}/", "a")]})
     stats = ipv6probe.gather(profile, store, run_id, progress=True)
     crawl = Crawl(store, store.run(run_id))
-    findings = list(ipv6_audit.audit(crawl, profile, date(2026, 11, 27)))
-    summary = ipv6_audit.summary(crawl, profile, date(2026, 11, 27), findings)
+    findings = list(ipv6_audit.audit(AuditContext(crawl, profile, date(2026, 11, 27))))
+    summary = ipv6_audit.summary(AuditContext(crawl, profile, date(2026, 11, 27)), findings)
     print(json.dumps({"stats": stats, "findings": len(findings), "summary": summary,
                       "records": crawl.records("ipv6_host_no_route"), "hits": srv.hits,
                       "without_data": sorted(audits_without_data(crawl))}, ensure_ascii=False))

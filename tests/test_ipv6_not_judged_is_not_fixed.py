@@ -14,6 +14,7 @@ from tests.support.dns import Dnsmasq, local_domain
 from tests.support.ipv6_world import dual_free_port, stored_crawl
 from tests.support.servers import LoopbackServer, Route, free_port
 from zhaocuo.app import lifecycle
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.store import Crawl, Link, Page
 
 pytestmark = pytest.mark.timeout(90)
@@ -25,7 +26,7 @@ def night(store, profile, run_id: int, as_of: date) -> tuple[list, list]:
     ipv6probe.gather(profile, store, run_id, progress=False)
     store.finish_run(run_id, "complete")
     crawl = Crawl(store, store.run(run_id))
-    return lifecycle.apply(store, profile, crawl, list(ipv6_audit.audit(crawl, profile, as_of)), as_of)
+    return lifecycle.apply(store, profile, crawl, list(ipv6_audit.audit(AuditContext(crawl, profile, as_of))), as_of)
 
 
 def test_untestable_host_keeps_its_finding_open(tmp_path: Path) -> None:
@@ -51,5 +52,5 @@ def test_untestable_host_keeps_its_finding_open(tmp_path: Path) -> None:
     store.commit()
     findings, fixed = night(store, profile, run2, date(2026, 11, 27))
     crawl = Crawl(store, store.run(run2))
-    assert ipv6_audit.undetermined(crawl, profile, date(2026, 11, 27)) == {OWN}
+    assert ipv6_audit.undetermined(AuditContext(crawl, profile, date(2026, 11, 27))) == {OWN}
     assert findings == [] and fixed == []  # not judged tonight: neither reported nor closed

@@ -14,6 +14,7 @@ from crawler import ipv6probe
 from tests.support.dns import Dnsmasq, local_domain
 from tests.support.ipv6_world import dual_free_port, stored_crawl
 from tests.support.servers import LoopbackServer, Route
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.store import Crawl
 
 pytestmark = pytest.mark.timeout(60)
@@ -48,8 +49,8 @@ def probe(tmp: Path, v4_routes: dict | None, v6_routes: dict | None, addresses: 
             }, {home: [(f"http://{OWN}:{port}/a.html", "a"), (f"http://{OWN}:{port}/b.html", "a")]})
             ipv6probe.gather(profile, store, run_id, progress=False)
             crawl = Crawl(store, store.run(run_id))
-            findings = list(ipv6_audit.audit(crawl, profile, AS_OF))
-            summary = ipv6_audit.summary(crawl, profile, AS_OF, findings)
+            findings = list(ipv6_audit.audit(AuditContext(crawl, profile, AS_OF)))
+            summary = ipv6_audit.summary(AuditContext(crawl, profile, AS_OF), findings)
             store.close()
             return findings, summary, home
     finally:

@@ -18,6 +18,7 @@ from crawler import ipv6probe
 from tests.support.dns import Dnsmasq, cname, local_domain, ns_record
 from tests.support.ipv6_world import SilentListener, dual_free_port, stored_crawl
 from tests.support.servers import LoopbackServer, Route
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.store import Crawl
 
 pytestmark = pytest.mark.timeout(120)
@@ -119,8 +120,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         stats = ipv6probe.gather(profile, store, run_id, progress=False)
         store.finish_run(run_id, "complete", stats)
         crawl = Crawl(store, store.run(run_id))
-        findings = list(ipv6_audit.audit(crawl, profile, date(2026, 11, 27)))
-        summary = ipv6_audit.summary(crawl, profile, date(2026, 11, 27), findings)
+        findings = list(ipv6_audit.audit(AuditContext(crawl, profile, date(2026, 11, 27))))
+        summary = ipv6_audit.summary(AuditContext(crawl, profile, date(2026, 11, 27)), findings)
         yield {"findings": findings, "summary": summary, "crawl": crawl, "stats": stats, "ports": p,
                "home": home, "own": own, "v4only_hits": v4only.hits}
         store.close()

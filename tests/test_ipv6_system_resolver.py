@@ -24,6 +24,7 @@ import json, sys
 from datetime import date
 sys.path.insert(0, sys.argv[2])
 from pathlib import Path
+from zhaocuo.core.context import AuditContext
 from audits import ipv6 as ipv6_audit
 from crawler import ipv6probe
 from tests.support.dns import Dnsmasq, local_domain
@@ -44,8 +45,8 @@ with LoopbackServer(page, host="127.0.0.1", port=port), LoopbackServer(page, hos
                 (f"http://oa.test.gov.cn:{port}/", "a")]})
     ipv6probe.gather(profile, store, run_id, progress=False)
     crawl = Crawl(store, store.run(run_id))
-    findings = list(ipv6_audit.audit(crawl, profile, date(2026, 11, 27)))
-    summary = ipv6_audit.summary(crawl, profile, date(2026, 11, 27), findings)
+    findings = list(ipv6_audit.audit(AuditContext(crawl, profile, date(2026, 11, 27))))
+    summary = ipv6_audit.summary(AuditContext(crawl, profile, date(2026, 11, 27)), findings)
     print(json.dumps({"hosts": [f.extra["host"] for f in findings], "homepage": summary["homepage_ipv6"],
                       "site": crawl.records("ipv6_site")["census"]}, ensure_ascii=False))
 '''

@@ -16,6 +16,7 @@ from crawler.newmedia.posts import now_beijing
 from tests import newmedia_pages as pages
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.profile import load_profile
 from zhaocuo.core.store import Page, SQLiteStore
 
@@ -124,7 +125,7 @@ def test_broken_and_hung_accounts_are_recorded_without_stopping_the_others(gathe
 
 def test_stale_accounts_are_vetoed_and_fresh_ones_left_alone(gathered) -> None:
     profile, store, stats, srv, today = gathered
-    findings = list(newmedia_stale.audit(store.crawl(), profile, today))
+    findings = list(newmedia_stale.audit(AuditContext(store.crawl(), profile, today)))
     by_account = {f.extra["account"]: f for f in findings}
     stale = {n for n, f in by_account.items() if f.extra["kind"] == "stale"}
     assert stale == {"微信合集-旧", "微博-旧", "抖音-旧", "通用-旧"}
@@ -154,5 +155,5 @@ def test_a_missing_browser_judges_no_account(tmp_path, monkeypatch: pytest.Monke
     store.finish_run(run_id, "complete", stats)
     assert "浏览器无法启动" in stats["newmedia_error"]
     assert store.crawl().records("newmedia_account") == {}  # not the units' fault: nothing to report to them
-    assert list(newmedia_stale.audit(store.crawl(), profile, now_beijing().date())) == []
+    assert list(newmedia_stale.audit(AuditContext(store.crawl(), profile, now_beijing().date()))) == []
     store.close()

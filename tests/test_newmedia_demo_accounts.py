@@ -9,6 +9,7 @@ from audits import newmedia_stale
 from crawler.newmedia import gather
 from demo.run import DEMO_AS_OF, EARLIER_AS_OF, write_profile
 from demo.server import DemoServer
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.profile import load_profile
 from zhaocuo.core.store import SQLiteStore
 
@@ -22,7 +23,7 @@ def test_demo_weibo_account_is_stale_and_wechat_album_fresh_on_both_nights(tmp_p
         store.finish_run(run_id, "complete", stats)
     assert stats["newmedia_ok"] == 2
     for as_of in (EARLIER_AS_OF, DEMO_AS_OF):
-        findings = list(newmedia_stale.audit(store.crawl(), profile, date.fromisoformat(as_of)))
+        findings = list(newmedia_stale.audit(AuditContext(store.crawl(), profile, date.fromisoformat(as_of))))
         assert [(f.extra["account"], f.extra["kind"], f.unit, f.severity) for f in findings] == [
             ("示范区卫健", "stale", "区卫生健康局", "veto")], as_of
         assert findings[0].extra["newest"] == "2026-10-15"

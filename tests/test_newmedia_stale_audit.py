@@ -7,6 +7,7 @@ from pathlib import Path
 
 from audits import newmedia_stale
 from tests.support.profiles import write_profile
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.profile import load_profile
 from zhaocuo.core.store import SQLiteStore
 
@@ -30,7 +31,7 @@ def _audit(tmp_path: Path, posts: list[str], ok: bool = True, error: str = "", u
         "account": "临淄发布", "url": URL, "platform": "weibo", "unit": "", "ok": ok, "error": error,
         "posts": len(posts), "dated_posts": len([d for d in posts if d])})
     store.finish_run(run_id, "complete", {})
-    findings = list(newmedia_stale.audit(store.crawl(), profile, AS_OF))
+    findings = list(newmedia_stale.audit(AuditContext(store.crawl(), profile, AS_OF)))
     store.close()
     return findings
 

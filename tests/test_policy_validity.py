@@ -8,6 +8,7 @@ from pathlib import Path
 from audits import outdated_policy, policy_unexplained
 from audits._policy import parse_policy
 from tests.test_columns_discovery import BASE, build, layout
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.store import Page
 
 AS_OF = date(2026, 11, 27)
@@ -24,7 +25,7 @@ def policy(title: str, doc_no: str, written: str, extra_meta: str = "", body: st
 
 def findings(tmp_path: Path, pages: dict[str, str], module=outdated_policy) -> dict[str, object]:
     crawl, profile = build(tmp_path, {"/": layout("", "首页"), **pages})
-    return {f.url.removeprefix(BASE): f for f in module.audit(crawl, profile, AS_OF)}
+    return {f.url.removeprefix(BASE): f for f in module.audit(AuditContext(crawl, profile, AS_OF))}
 
 
 def test_expired_but_marked_in_force_is_flagged(tmp_path: Path) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from audits.privacy_leak import find_personal, id_check_ok, luhn_ok, mask, secret
+from audits.privacy_leak import find_personal, id_check_ok, luhn_ok, mask
+from zhaocuo.app.runner import store_secret
 from zhaocuo.core.store import SQLiteStore
 
 TODAY = date(2024, 6, 1)
@@ -45,10 +46,10 @@ def test_look_alikes_are_not_personal_data() -> None:
 
 
 def test_hmac_secret_is_kept_across_runs(tmp_path: Path) -> None:
+    """The runner creates the store's secret once and hands it to the audits (which never write state)."""
     store = SQLiteStore(tmp_path / "s.sqlite")
-    run_id, _ = store.begin_run()
-    store.finish_run(run_id, "complete")
-    first = secret(store.crawl())
+    first = store_secret(store)
     store.close()
     again = SQLiteStore(tmp_path / "s.sqlite")
-    assert secret(again.crawl()) == first and len(first) == 32
+    assert store_secret(again) == first and len(first) == 32
+    assert store_secret(SQLiteStore(tmp_path / "other.sqlite")) != first

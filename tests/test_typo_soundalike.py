@@ -15,6 +15,7 @@ from audits import _soundalike
 from audits._proofread import Proofreader
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
+from zhaocuo.core.context import AuditContext
 
 
 @pytest.fixture(scope="module")
@@ -188,6 +189,6 @@ def test_summary_says_which_engine_read_the_site(tmp_path: Path) -> None:
     data = {"site": {"start_urls": ["http://www.test.gov.cn/"]}, "store": {"path": str(tmp_path / "s.sqlite")}}
     for thorough, engine, flagged in ((False, "default", []), (True, "thorough", ["平"])):
         profile = load_profile(write_profile(tmp_path, {**data, "text": {"thorough": thorough}}, f"{engine}.toml"))
-        scan = _maintext.scan(store.crawl(run_id), profile, date(2026, 11, 27))
+        scan = _maintext.scan(AuditContext(store.crawl(run_id), profile, date(2026, 11, 27)))
         assert scan.stats()["engine"] == engine
         assert [e.text for _, errors in scan.errors for e in errors if e.audit == "typo"] == flagged

@@ -33,9 +33,10 @@ from pathlib import Path
 from typing import Any
 
 from zhaocuo.app import lifecycle, review
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.finding import Finding, Severity, at_or_above
 from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Crawl, is_server_url
+from zhaocuo.core.store import is_server_url
 from zhaocuo.core.urlcanon import origin_of
 from zhaocuo.core.urlmap import OriginMap
 from zhaocuo.core.workdays import CalendarRangeError
@@ -168,17 +169,18 @@ def compare(findings: list[Finding], baseline: Baseline, profile: Profile, as_of
     return kept
 
 
-def fixed_by_release(baseline: Baseline, findings: list[Finding], crawl: Crawl, profile: Profile, as_of: date,
+def fixed_by_release(baseline: Baseline, findings: list[Finding], ctx: AuditContext,
                      url_map: OriginMap | None, failed_audits: set[str]) -> list[Finding]:
     """Production findings this staging run shows fixed: not found again, on a page the staging
     crawl fetched again, by an audit that ran with data and could judge it (as the lifecycle
     decides ``fixed`` between two nights)."""
+    crawl, profile = ctx.crawl, ctx.profile
     to_prod = url_map.to_production if url_map else (lambda u: u)
     seen = {f.id for f in findings}
     rechecked = {to_prod(u) for u in lifecycle.rechecked_urls(crawl)}
     silent = set(profile.audits.disabled) | failed_audits | lifecycle.audits_without_data(crawl)
     undecided = {name: {to_prod(k) for k in keys}
-                 for name, keys in lifecycle.undetermined_keys(crawl, profile, as_of).items()}
+                 for name, keys in lifecycle.undetermined_keys(ctx).items()}
     fixed = []
     for fid, prod in baseline.findings.items():
         if fid in seen or prod.audit in silent or prod.url not in rechecked:

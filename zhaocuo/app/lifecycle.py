@@ -30,6 +30,7 @@ from datetime import date
 from typing import Any
 
 from zhaocuo.app import review
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.finding import Finding
 from zhaocuo.core.profile import Profile
 from zhaocuo.core.store import Crawl, Store, now_iso
@@ -129,15 +130,15 @@ def audits_without_data(crawl: Crawl) -> set[str]:
     return out
 
 
-def undetermined_keys(crawl: Crawl, profile: Profile, as_of: date) -> dict[str, set[str]]:
+def undetermined_keys(ctx: AuditContext) -> dict[str, set[str]]:
     """Audit name → finding keys the audit could not judge this run (its optional
-    ``undetermined()``; "*" for all). A finding not judged is not a finding fixed."""
+    ``undetermined(ctx)``; "*" for all). A finding not judged is not a finding fixed."""
     import audits
 
     out: dict[str, set[str]] = {}
     for mod in audits.all_audits():
         if hasattr(mod, "undetermined"):
-            out[mod.META.name] = set(mod.undetermined(crawl, profile, as_of))
+            out[mod.META.name] = set(mod.undetermined(ctx))
     return out
 
 
@@ -159,7 +160,8 @@ def known_findings(store: Store, run_id: int, seen_ids: Iterable[str]) -> dict[s
 def apply(store: Store, profile: Profile, crawl: Crawl, findings: list[Finding],
           as_of: date, failed_audits: Iterable[str] = (), suppressed: list[Finding] | None = None,
           resolved: Iterable[str] = (),
-          to_production: Callable[[str], str] | None = None) -> tuple[list[Finding], list[Finding]]:
+          to_production: Callable[[str], str] | None = None,
+          ctx: AuditContext | None = None) -> tuple[list[Finding], list[Finding]]:
     """Set status/first_seen/deadline/overdue on ``findings``; return (findings, fixed).
 
     Findings an accepted 误报 claim covers are dropped (appended to ``suppressed`` when given,
@@ -170,7 +172,8 @@ def apply(store: Store, profile: Profile, crawl: Crawl, findings: list[Finding],
     not their page was fetched again. A finding whose ``extra["due"]`` is set keeps that deadline
     (the platform's 办理时限) instead of one counted from its severity.
     ``to_production``: a staging profile's URL map (findings carry production's URLs; the
-    crawl has staging's), so pages fetched again are recognised.
+    crawl has staging's), so pages fetched again are recognised. ``ctx``: the run's audit
+    context (the runner's), so what the audits computed is not computed again.
     """
     resolved = set(resolved)
     run_id = crawl.run_id
@@ -241,7 +244,7 @@ def apply(store: Store, profile: Profile, crawl: Crawl, findings: list[Finding],
     rechecked = {to_prod(u) for u in rechecked_urls(crawl)}
     # An audit switched off, crashed or without data this run proves nothing.
     silent = set(profile.audits.disabled) | set(failed_audits) | audits_without_data(crawl)
-    undecided = {name: {to_prod(k) for k in keys} for name, keys in undetermined_keys(crawl, profile, as_of).items()}
+    undecided = {name: {to_prod(k) for k in keys} for name, keys in undetermined_keys(ctx or AuditContext(crawl, profile, as_of)).items()}
     fixed: list[Finding] = []
     for fid, doc in known.items():
         if fid in seen_ids:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import time
 import traceback
 from collections import Counter
@@ -15,12 +16,15 @@ from urllib.parse import urlsplit
 
 import audits
 import reports
+from audits.privacy_leak import SECRET_KIND
 from reports.data import ReportData
 from reports.grouping import item_count, items
 from reports.jsonfiles import atomic_write
 from zhaocuo.app import baseline as gate
 from zhaocuo.app import lifecycle, platform_import, review
 from zhaocuo.app.baseline import Baseline
+from zhaocuo.core.auditmeta import AuditMeta
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.finding import Finding, Severity, at_or_above
 from zhaocuo.core.profile import Profile, ProfileError
 from zhaocuo.core.store import Crawl, Page, Store
@@ -44,12 +48,44 @@ def url_map(profile: Profile) -> OriginMap | None:
     return OriginMap.for_profile(profile.homepage, profile.site.production_url)
 
 
-def run_audits(crawl: Crawl, profile: Profile, as_of: date) -> tuple[list[Finding], dict[str, Any], dict[str, str]]:
-    """Every enabled audit over ``crawl``. An audit that crashes is reported in the summary
-    (and the log) and the others still run: one bug must not cost the night's report.
+# What an audit may declare in ``AuditMeta.requires``: stored data it reads.
+REQUIREMENTS = {"pages", "links", "link_checks"}
+REQUIREMENT_PREFIXES = ("pages:", "records:", "state:", "profile:")
+
+
+def check_requires(meta: AuditMeta) -> None:
+    """An audit's ``requires`` names only data the store and profile hold (a typo there would
+    silently turn the lifecycle's "no data, nothing fixed" rule off)."""
+    for req in meta.requires:
+        if req not in REQUIREMENTS and not req.startswith(REQUIREMENT_PREFIXES):
+            raise ValueError(f"{meta.name}: AuditMeta.requires names unknown data {req!r}")
+
+
+def store_secret(store: Store) -> bytes:
+    """The store's HMAC key for ids of masked personal data, created on first use and kept
+    across runs so a leak keeps its id (audits never write state: the runner keeps it)."""
+    state = store.get_state(SECRET_KIND, "hmac")
+    if state and state.get("key"):
+        return bytes.fromhex(state["key"])
+    key = secrets.token_bytes(32)
+    store.put_state(SECRET_KIND, "hmac", {"key": key.hex()})
+    store.commit()
+    return key
+
+
+def audit_context(store: Store, crawl: Crawl, profile: Profile, as_of: date) -> AuditContext:
+    """The run's audit context: its inputs, the store's secret, and (filled as audits ask) the
+    computed artifacts they share."""
+    return AuditContext(crawl, profile, as_of, secret=store_secret(store))
+
+
+def run_audits(ctx: AuditContext) -> tuple[list[Finding], dict[str, Any], dict[str, str]]:
+    """Every enabled audit over the context's crawl. An audit that crashes is reported in the
+    summary (and the log) and the others still run: one bug must not cost the night's report.
 
     A staging profile's findings are rewritten to production's URLs before ids and units are
     made (zhaocuo.core.urlmap): the same problem on the same page gets production's id."""
+    crawl, profile = ctx.crawl, ctx.profile
     mapping = url_map(profile)
     findings: dict[str, Finding] = {}
     extra_summary: dict[str, Any] = {}
@@ -62,9 +98,10 @@ def run_audits(crawl: Crawl, profile: Profile, as_of: date) -> tuple[list[Findin
         if down and meta.name != SITE_UNREACHABLE:
             continue  # nothing was crawled: the other audits would judge an empty site
         try:
-            produced = list(mod.audit(crawl, profile, as_of))
+            check_requires(meta)
+            produced = list(mod.audit(ctx))
             if hasattr(mod, "summary"):
-                extra_summary[meta.name] = mod.summary(crawl, profile, as_of, produced)
+                extra_summary[meta.name] = mod.summary(ctx, produced)
         except ProfileError:
             raise  # bad input named by file and key (e.g. a malformed catalogue): exit 2, not a bug
         except Exception as exc:  # noqa: BLE001 - isolate a failing audit, report it
@@ -134,7 +171,8 @@ def audit_and_report(profile: Profile, store: Store, out_dir: Path, as_of: date,
     started = started or time.monotonic()
     crawl = store.crawl(run_id)
     mapping = url_map(profile)
-    findings, extra, errors = run_audits(crawl, profile, as_of)
+    ctx = audit_context(store, crawl, profile, as_of)
+    findings, extra, errors = run_audits(ctx)
     # The 找错 platform's messages (zhaocuo import-platform) join the night's findings.
     platform = platform_import.PlatformRun() if site_down(crawl) else platform_import.for_run(
         store, crawl, profile, as_of, findings)
@@ -145,11 +183,11 @@ def audit_and_report(profile: Profile, store: Store, out_dir: Path, as_of: date,
     if baseline is None:
         findings, fixed = lifecycle.apply(store, profile, crawl, findings, as_of, failed_audits=errors,
                                           suppressed=suppressed, resolved=platform.resolved,
-                                          to_production=mapping.to_production if mapping else None)
+                                          to_production=mapping.to_production if mapping else None, ctx=ctx)
         supp = review.suppressions(store)
     else:
         findings = gate.compare(findings, baseline, profile, as_of, suppressed)
-        fixed = gate.fixed_by_release(baseline, findings, crawl, profile, as_of, mapping, set(errors))
+        fixed = gate.fixed_by_release(baseline, findings, ctx, mapping, set(errors))
         supp = baseline.suppressed
     counts = Counter(f.audit for f in findings)
     summary: dict[str, Any] = {
