@@ -11,13 +11,12 @@ night like any other.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from audits import AuditMeta
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.finding import Finding, Severity
-from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Crawl
 
 BEIJING = timezone(timedelta(hours=8))
 RECORD = "homepage_probe"  # written by crawler.site (the gatherer); read here
@@ -40,7 +39,8 @@ def _span(tries: list[dict[str, Any]]) -> str:
     return f"（北京时间 {times[0]} 至 {times[-1]}）" if len(times) > 1 else f"（北京时间 {times[0]}）"
 
 
-def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
+def audit(ctx: AuditContext) -> Iterable[Finding]:
+    crawl, profile = ctx.crawl, ctx.profile
     records = crawl.records(RECORD)
     if not records or any(doc.get("site_reachable", True) for doc in records.values()):
         return
@@ -56,9 +56,10 @@ def audit(crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]:
                          "window_s": doc.get("window_s"), "probes": doc.get("probes")})
 
 
-def summary(crawl: Crawl, profile: Profile, as_of: date, findings: list[Finding]) -> dict[str, Any]:
+def summary(ctx: AuditContext, findings: list[Finding]) -> dict[str, Any]:
     """Whether the site answered, each start URL's failed tries, and when it did not: the
     homepage, the last reason and the number of tries."""
+    crawl = ctx.crawl
     records = crawl.records(RECORD)
     out: dict[str, Any] = {
         "checked": bool(records), "reachable": not findings,

@@ -39,6 +39,7 @@ from demo.cmssite import (
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route
 from zhaocuo.core.cmsrecords import GROUP_KIND, LIST_KIND, group_key, read_lists
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.profile import load_profile
 from zhaocuo.core.store import Page, SQLiteStore
 
@@ -134,7 +135,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         stats.update(linkcheck.gather(profile, store, run_id, False))
         store.finish_run(run_id, "complete", stats)
         crawl = store.crawl()
-        findings = list(dead_link.audit(crawl, profile, date(2024, 7, 1)))
+        findings = list(dead_link.audit(AuditContext(crawl, profile, date(2024, 7, 1))))
         yield {"base": base, "crawl": crawl, "findings": findings, "hits": list(srv.hits), "proxy": proxy,
                "stats": stats, "lists": read_lists(crawl.records(LIST_KIND), crawl.records(GROUP_KIND))}
 

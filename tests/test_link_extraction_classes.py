@@ -17,6 +17,7 @@ from crawler import linkcheck, site
 from crawler.extract import INVALID_URL, LOCAL_FILE, css_urls, extract, invalid_href, srcset_urls
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.profile import load_profile
 from zhaocuo.core.store import SQLiteStore
 
@@ -139,7 +140,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         stats.update(linkcheck.gather(profile, store, run_id, False))
         store.finish_run(run_id, "complete", stats)
         crawl = store.crawl()
-        findings = list(dead_link.audit(crawl, profile, date(2026, 11, 27)))
+        findings = list(dead_link.audit(AuditContext(crawl, profile, date(2026, 11, 27))))
         yield {"base": base, "findings": findings, "hits": list(srv.hits), "crawl": crawl}
 
 
