@@ -56,10 +56,6 @@ def test_allowed_hosts_scope_by_host_and_port(tmp_path: Path) -> None:
      "units[0].email"),
     ({"site": {"start_urls": ["http://a.gov.cn/"]}, "units": [{"name": "区教体局"}, {"name": "区教体局"}]},
      "units[1].name"),
-    ({"site": {"start_urls": ["http://a.gov.cn/"]}, "units": [{"name": "区教体局"}],
-      "catalog": [{"name": "年报", "unit": "区教育局"}]}, "catalog[0].unit"),
-    ({"site": {"start_urls": ["http://a.gov.cn/"]}, "newmedia": [{"url": "https://a.gov.cn/wb", "unit": "区融媒体中心"}]},
-     "newmedia[0].unit"),
     ({"site": {"start_urls": ["http://a.gov.cn/"]}, "mail": {"smtp": "smtp.a.gov.cn", "sender": "z@a.gov.cn"}},
      "mail.smtp"),
     ({"site": {"start_urls": ["http://a.gov.cn/"]}, "mail": {"smtp": "smtp.a.gov.cn:smtp", "sender": "z@a.gov.cn"}},
@@ -99,3 +95,29 @@ def test_unit_is_longest_matching_prefix(tmp_path: Path) -> None:
     assert unit_for("http://a.gov.cn/bm/jyj/2.html", units) == "区教体局"
     assert unit_for("http://a.gov.cn/bm/jyjx/2.html", units) == "区政府办公室"
     assert unit_for("http://zjj.a.gov.cn/x.html", units) == "区住建局"
+
+
+def test_a_unit_no_units_entry_defines_loads_with_a_note_naming_the_key(tmp_path: Path) -> None:
+    """A catalogue item or an account may belong to an office with no pages of its own (the
+    outside contract's own example profile does: 区政府办公室 owns 政府信息公开年报): allowed,
+    never silent — the note names the key and says the findings reach the office summary only."""
+    path = write_profile(tmp_path, {"site": {"start_urls": ["http://a.gov.cn/"]}, "units": [{"name": "区教体局"}],
+                                    "catalog": [{"name": "年报", "unit": "区政府办公室"}],
+                                    "newmedia": [{"url": "https://a.gov.cn/wb", "unit": "区融媒体中心"}]})
+    profile = load_profile(path)
+    assert [n.split(": ")[1] for n in profile.notes] == ["catalog[0].unit", "newmedia[0].unit"]
+    assert all("办公室汇总" in n for n in profile.notes)
+    proc = run_cli("doctor", "--config", str(path), "--skip-network", "--skip-browser")
+    assert "catalog[0].unit" in proc.stderr + proc.stdout
+
+
+def test_the_outside_contracts_example_profile_loads(tmp_path: Path) -> None:
+    """docs/profile.md's first example is the contract's: every key there must keep loading."""
+    import re
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "profile.md").read_text(encoding="utf-8")
+    example = re.search(r"<!-- contract-profile -->\n```toml\n(.*?)```", doc, re.S).group(1)
+    path = tmp_path / "contract.toml"
+    path.write_text(example, encoding="utf-8")
+    profile = load_profile(path)
+    assert profile.site.start_urls and profile.units and profile.catalog

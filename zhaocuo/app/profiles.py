@@ -4,6 +4,7 @@ the audits (the core cannot import them): every name in ``[audits] disabled`` an
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import audits
@@ -31,7 +32,10 @@ def check_audit_names(profile: Profile) -> None:
 
 
 def load(path: str | Path) -> Profile:
-    """The profile at ``path``, fully checked; raises ProfileError naming the file and key."""
+    """The profile at ``path``, fully checked; raises ProfileError naming the file and key.
+    What is allowed but worth knowing (``profile.notes``) is printed, one line each."""
     profile = load_profile(path)
     check_audit_names(profile)
+    for note in profile.notes:
+        print(f"注意 note: {note}", file=sys.stderr)
     return profile

@@ -304,6 +304,8 @@ class Profile:
     interaction: InteractionSection = field(default_factory=InteractionSection)
     platform: PlatformSection = field(default_factory=PlatformSection)
     cms: CmsSection = field(default_factory=CmsSection)
+    # What loading noticed that is allowed but worth a line (printed by the commands, shown by doctor).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -675,7 +677,8 @@ def load_profile(path: str | Path) -> Profile:
     mail = sections["mail"] if "mail" in data else None
     if mail is not None:
         _check_mail(path, mail)
-    _check_units(path, arrays)
+    notes: list[str] = []
+    _check_units(path, arrays, notes)
     for key in ("reply_within_days", "slow_window_days", "max_messages"):
         if getattr(sections["interaction"], key) < 0:
             raise ProfileError(path, f"interaction.{key}", "不能为负数 must not be negative")
@@ -696,7 +699,7 @@ def load_profile(path: str | Path) -> Profile:
 
     declared = [_declared_column(path, i, raw, site) for i, raw in enumerate(declared_raw)]
     return Profile(path=path, mail=mail, **{k: v for k, v in sections.items() if k != "mail"}, **arrays,
-                   declared_columns=declared)
+                   declared_columns=declared, notes=notes)
 
 
 _ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"]+@[^@\s<>()\[\],;:\"]+$")
@@ -737,9 +740,9 @@ def _check_mail(path: Path, mail: MailSection) -> None:
         raise ProfileError(path, "mail.timeout_s", "必须大于 0 must be positive")
 
 
-def _check_units(path: Path, arrays: dict[str, list[Any]]) -> None:
+def _check_units(path: Path, arrays: dict[str, list[Any]], notes: list[str]) -> None:
     """Unit names are unique, their addresses valid, and every ``unit`` written elsewhere in
-    the profile names one of them (a typo would route findings to nobody)."""
+    the profile names one of them or is said in ``notes`` (a typo would route findings to nobody)."""
     names: dict[str, int] = {}
     for i, unit in enumerate(arrays["units"]):
         if unit.name in names:
@@ -750,9 +753,12 @@ def _check_units(path: Path, arrays: dict[str, list[Any]]) -> None:
     for array in ("catalog", "newmedia"):
         for i, item in enumerate(arrays[array]):
             if item.unit and item.unit not in names:
+                # Allowed (a catalogue item or an account may belong to an office with no pages
+                # of its own, e.g. 区政府办公室), but never silently: said when the profile loads.
                 known = "、".join(names) or "无 none"
-                raise ProfileError(path, f"{array}[{i}].unit", f"没有名为 {item.unit!r} 的 [[units]] no [[units]] "
-                                                               f"of that name (已定义 defined: {known})")
+                notes.append(f"{path}: {array}[{i}].unit: {item.unit!r} 不是 [[units]] 中的单位，其问题只列入办公室汇总、"
+                             f"不单独发邮件 is not one of [[units]] (defined: {known}): its findings reach the office "
+                             f"summary only, no unit mail")
 
 
 def _split_columns(path: Path, data: dict[str, Any]) -> list[Any]:
