@@ -38,6 +38,7 @@ from lxml import etree
 
 from audits import _declared_columns as declared
 from audits._catalog import Entry, names_match, time_limit_days
+from zhaocuo.core.cmsrecords import GROUP_KIND, LIST_KIND, read_lists, records_html
 from zhaocuo.core.context import AuditContext
 from zhaocuo.core.dates import DATE_RE, make_date, page_date
 from zhaocuo.core.htmlheur import looks_script_built
@@ -71,6 +72,8 @@ _CREATE_PAGE = re.compile(
 )
 _TRAILING_DATE = re.compile(r"((?:19|20)\d\d)\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*\]?\)?$")
 _TITLE_SPLIT = re.compile(r"\s*[-_|—–－·]\s*")
+_MEANINGFUL = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+STUB_TEXT = 100  # fewer letters than this on a page that redirects: a redirect stub, not a column
 
 
 @dataclass
@@ -93,6 +96,8 @@ class Column:
     sources: set[str] = field(default_factory=set)        # nav | breadcrumb | list | pager | declared
     names: Counter[str] = field(default_factory=Counter)
     declared: DeclaredColumn | None = None                # the profile's [[columns]] entry, if any
+    family: str = ""                                      # the CMS family rule that read it (crawler/cms)
+    cms_error: str = ""                                   # why the crawl could not read its list in full
 
     @property
     def dated(self) -> list[Item]:
@@ -112,8 +117,10 @@ class Column:
         """No item at all. "暂无信息" on a page with no item is blank; a content page (a 指南,
         a 领导简介 written out on the column page) is not. A page whose list is filled by script
         and that the crawl did not render proves nothing (its "暂无信息" may be the placeholder
-        the script replaces): not blank."""
-        return not self.items and not self.script_built and (self.blank_marker or not self.has_content)
+        the script replaces): not blank. Nor is a list the crawl could not read (a malformed 大汉
+        datastore, an erroring dataproxy.jsp): that is a crawl error of the column."""
+        return (not self.items and not self.script_built and not self.cms_error
+                and (self.blank_marker or not self.has_content))
 
 
 @dataclass
@@ -134,6 +141,8 @@ class _PageFacts:
     script_built: bool = False           # scripts that load content, and the page was not rendered
     is_list: bool = False                # three or more dated links and no date of its own
     interactive: bool = False            # a form to fill in or an embedded frame
+    little_text: bool = False            # hardly any text: a redirect stub when it also redirects
+    single: bool = False                 # a page about one thing (领导简介, 科室简介), not a list
 
 
 # "/tzgg/index.html" is "/tzgg/": the menu links one, the breadcrumb the other, and the
@@ -234,10 +243,19 @@ def _extract(url: str, depth: int, title: str, text: str, html: str, profile: Pr
     seen_rows: set[etree._Element] = set()  # holds the proxies: lxml reuses ids of dropped ones
     resolve = _resolver(url)
     targets: dict[etree._Element, str] = {}
+    # Rows whose link opens the item by script (href="javascript:;" with an onclick, or a saved
+    # copy whose unsaved links were blanked): still a dated item the reader sees on the list.
+    script_rows: dict[etree._Element, str] = {}
     for a in doc.iter("a"):
         href = (a.get("href") or "").strip()
         if href and not href.startswith(("javascript:", "mailto:", "tel:", "#")):
             targets[a] = resolve(href)
+        elif not href or href.startswith(("javascript:", "#")):
+            name = _clean(a.get("title", "")) or _clean(a.text_content())
+            if len(name) >= 6:
+                script_rows[a] = f"{url}#{name[:80]}"
+    facts.little_text = len(_MEANINGFUL.findall(text[:5000])) < STUB_TEXT
+    row_targets = {**targets, **script_rows}
     hosts: dict[str, bool] = {}
     for a, target in targets.items():
         netloc = target.split("/", 3)[2] if target.count("/") >= 2 else ""
@@ -257,10 +275,14 @@ def _extract(url: str, depth: int, title: str, text: str, html: str, profile: Pr
         if _in(a, _CRUMB_RX, 3):
             continue  # handled with the breadcrumb below
         is_nav = _in(a, _NAV_RX) and 2 <= len(anchor) <= 12
-        if not _list_row(a, target, anchor, targets, seen_rows, facts, as_of) and is_nav:
+        if not _list_row(a, target, anchor, row_targets, seen_rows, facts, as_of) and is_nav:
             # A dated row is an item even inside a box whose class says "column" or
             # "channel": only undated menu entries name columns.
             facts.nav.append((target, anchor))
+    for a, target in script_rows.items():
+        if not _in(a, _NAV_RX) and not _in(a, _PAGER_RX, 3):
+            _list_row(a, target, _clean(a.text_content()) or _clean(a.get("title", "")), row_targets, seen_rows,
+                      facts, as_of, keep_undated=False)
     _breadcrumb(doc, url, facts)
     plain = _clean(doc.text_content())
     facts.blank_marker = any(m in plain for m in BLANK_MARKERS)
@@ -275,14 +297,29 @@ def _extract(url: str, depth: int, title: str, text: str, html: str, profile: Pr
     return facts
 
 
+_CARD_BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "div")
+# A date in a cell of its own inside the link, perhaps after a short label ("日期：2024-03-05").
+_CELL_DATE = re.compile(r"^(?:[\u4e00-\u9fff]{1,4}\s*[:：]\s*)?" + DATE_RE.pattern
+                        + r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+
+
+def _is_card(a: etree._Element) -> bool:
+    """A link that is a whole card (<a><img><h3>title</h3><p>summary</p></a>): it is its own row."""
+    return any(isinstance(c.tag, str) and c.tag in _CARD_BLOCKS for c in a)
+
+
 def _list_row(a: etree._Element, target: str, anchor: str, targets: dict[etree._Element, str],
-              seen_rows: set[etree._Element], facts: _PageFacts, as_of: date) -> bool:
+              seen_rows: set[etree._Element], facts: _PageFacts, as_of: date, keep_undated: bool = True) -> bool:
     """Record the list row holding link ``a`` (dated or not); True when the row carries a date.
 
     A row may hold a second, short link beside its title ("[通知公告]", "详细"): the row
     is then the title's. The date must stand outside the title: "2024年3月5日区长接待日安排"
-    names a day, not when it was posted (such a row is dated by its article instead)."""
-    row = _row_of(a)
+    names a day, not when it was posted (such a row is dated by its article instead). Inside
+    the link a date counts in an element of its own, perhaps labelled ("日期：2024-03-05"), or
+    written with - or / at the end of an element's text, as card layouts print it
+    (<a><h3>标题(2020-12-30)</h3><p>摘要</p></a>). A row whose link holds no text (an image,
+    nothing) is titled by the row's own text."""
+    row = a if _is_card(a) else _row_of(a)
     if row is None or row in seen_rows:
         return False
     anchors = [(x, targets[x], _clean(x.text_content()) or _clean(x.get("title", "")))
@@ -297,22 +334,33 @@ def _list_row(a: etree._Element, target: str, anchor: str, targets: dict[etree._
     if len(row_text) > 300:
         return False
     item_title = _clean(a.get("title", "")) or anchor
+    if not item_title:
+        item_title = _clean(DATE_RE.sub(" ", row_text))[:100]
     outside = row_text
     for _, _, name in anchors:
-        outside = outside.replace(name, " ")
+        if name:  # an image-only or empty link: replacing "" would space out every character
+            outside = outside.replace(name, " ")
     found = list(DATE_RE.finditer(outside))
     for x, _, name in anchors:
         # Inside the link, a date counts in an element of its own (<span>2024-03-05</span>)
         # or written with - or / at the end of the text, as lists print posting dates.
-        found += [m for el in x.iterdescendants() if isinstance(el.tag, str)
-                  and len(t := _clean(el.text_content()).strip("[]()（）【】 ")) <= 12 and (m := DATE_RE.fullmatch(t))]
+        for el in x.iterdescendants():
+            if not isinstance(el.tag, str):
+                continue
+            t = _clean(el.text_content()).strip("[]()（）【】 ")
+            if len(t) <= 30 and (m := _CELL_DATE.match(t)):
+                found.append(m)
+            elif el.tag in _CARD_BLOCKS and (m := _TRAILING_DATE.search(t)):
+                found.append(m)
+                if not a.get("title"):
+                    item_title = _TRAILING_DATE.sub("", _clean(el.text_content()).rstrip(")）]】 ")).rstrip("(（[【 ")
         if m := _TRAILING_DATE.search(name):
             found.append(m)
     dates = [d for d in (make_date(*m.groups()[:3]) for m in found) if d and d.toordinal() <= as_of.toordinal() + 1]
     if dates:
         facts.dated.append((target, item_title, max(dates)))
         return True
-    if len(anchor) >= 4:
+    if len(anchor) >= 4 and keep_undated:
         facts.undated.append((target, item_title))
     return False
 
@@ -358,6 +406,44 @@ def _below(url: str, parent: str) -> bool:
 def _name_ok(name: str) -> bool:
     low = name.strip().lower()
     return 2 <= len(low) <= 20 and low not in NON_COLUMN_NAMES and not low.isdigit()
+
+
+_PROFILE_WORDS = ("领导简介", "领导信息", "领导之窗", "领导介绍", "个人简历", "简历", "科室简介", "单位简介", "机构简介",
+                  "机构职能", "工作职责", "主要职责", "内设机构")
+
+
+def _single(f: _PageFacts, sources: set[str], cms: bool) -> bool:
+    """A page about one thing, not a list: an article or a profile page (领导简介, 科室简介) that a
+    menu links. It has a date of its own or a profile's name, no pager and no list of dated
+    rows; it is neither a column the profile declares nor one a CMS rule read."""
+    if "declared" in sources or cms or f.pager or f.is_list or "pager" in sources:
+        return False
+    profile_page = any(w in f.title or w in f.crumb_last for w in _PROFILE_WORDS)
+    return f.date is not None or profile_page
+
+
+def _land_redirects(crawl: Crawl, facts: dict[str, _PageFacts], sources: dict[str, set[str]],
+                    names: dict[str, Counter[str]]) -> None:
+    """Move every column candidate that is a redirect stub (a channel root holding only a
+    ``<meta http-equiv="Refresh">`` or a script redirect, as TRS sites publish them) to the list
+    it sends the reader to. A stub whose target was not crawled (another host) is no column: a
+    redirect is not a blank column."""
+    stubs: dict[str, str] = {}
+    for link in crawl.links_mentioning(("http",), ("meta",)):
+        src = norm_url(link.source)
+        f = facts.get(src)
+        if f is not None and f.little_text and src not in stubs and norm_url(link.target) != src:
+            stubs[src] = norm_url(link.target)
+    if not stubs:
+        return
+    for url in [u for u in sources if u in stubs]:
+        land, hops = url, 0
+        while land in stubs and hops < 5:
+            land, hops = stubs[land], hops + 1
+        moved, named = sources.pop(url), names.pop(url, Counter())
+        if land in facts and land not in stubs:
+            sources.setdefault(land, set()).update(moved)
+            names.setdefault(land, Counter()).update(named)
 
 
 @dataclass
@@ -456,11 +542,24 @@ def _discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
     # The start URL, stored under its own and its final (redirected) URL. When it was not
     # fetched, no other page stands in for it: a veto must not rest on an inner page.
     homepage = norm_url(profile.homepage)
+    # What the crawl's CMS family rules read (crawler/cms): further list pages named only by a
+    # pager script, 大汉 datastore records (the column's items), and lists it could not read.
+    cms_lists = {norm_url(u): lst for u, lst in
+                 read_lists(crawl.records(LIST_KIND), crawl.records(GROUP_KIND)).items() if norm_url(u) in facts}
+    for url, lst in cms_lists.items():
+        facts[url].pager |= {norm_url(p) for p in lst.pages}
+        if lst.pages:
+            candidate(url, "pager")
+        if lst.family == "hanweb":
+            candidate(url, "cms")
     for f in facts.values():
         if f.is_list and not f.pager:
             candidate(f.url, "list")
     for url, name in declared.seeds(profile):  # [[columns]] of the profile
         candidate(url, "declared", name)
+    _land_redirects(crawl, facts, sources, names)
+    for url in [u for u, src in sources.items() if u in facts and _single(facts[u], src, u in cms_lists)]:
+        del sources[url]
     for url in [u for u in sources if u not in facts or u == homepage]:
         del sources[url]
     # Further pages of a list belong to the list's first page (union by pager links).
@@ -504,6 +603,13 @@ def _discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
         if full is None:
             continue
         full.is_list = facts[url].is_list if url in facts else False
+        lst = cms_lists.get(url)
+        if lst is not None and lst.records and url in wanted:
+            # The datastore's records, as jpage.js shows them: rows of this column page.
+            rec = _extract(url, page.depth, page.title, "", records_html(lst.records), profile, as_of, full=False)
+            if rec is not None:
+                full.dated += rec.dated
+                full.undated += rec.undated
         read += 1
         block_pages.update(full.blocks)
         if url in wanted:
@@ -548,6 +654,16 @@ def _discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
                            and (_below(t, col.url) or any(c == col.url for c, _ in facts[t].crumbs))]
             if own_links or sub_columns or f.interactive or sum(len(b) for b in own_text) >= 20:
                 col.has_content = True
+    for col in columns.values():
+        for u in col.pages:
+            lst = cms_lists.get(u)
+            if lst is None:
+                continue
+            col.family = col.family or lst.family
+            if lst.error and not col.cms_error:
+                col.cms_error = lst.error
+            if lst.family == "hanweb" and lst.records:
+                col.script_built = False  # its list is in the datastore the crawl read
     # Articles whose breadcrumb ends at a column are its items (dated by their own page).
     for f in facts.values():
         if f.crumbs and f.date is not None:

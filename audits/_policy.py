@@ -21,10 +21,16 @@ from zhaocuo.core.context import AuditContext
 from zhaocuo.core.dates import DATE_RE, labelled_date, make_date
 from zhaocuo.core.store import Crawl, Page
 
-# A document number: issuing-organ abbreviation, year in 〔〕 (or [] () 【】), serial, 号.
-DOC_NO = re.compile(r"([\u4e00-\u9fa5]{1,14})\s*[〔\[［（(【]\s*((?:19|20)\d\d)\s*[〕\]］）)】]\s*(\d{1,4})\s*号")
-# The bracketed year alone: a fast first test (DOC_NO itself backtracks over every Han run).
-_YEAR_BRACKET = re.compile(r"[〔\[［（(【]\s*(?:19|20)\d\d\s*[〕\]］）)】]\s*\d{1,4}\s*号")
+# A document number: issuing-organ abbreviation, year in 〔〕 (or [] ［］ () 【】), serial, 号
+# (国发〔2024〕5号, 鲁政办字〔2024〕12号, 苏发改服价发[2018]1348号, 鲁政发〔2024〕第5号); or an
+# order's number (国令第707号, 国务院令第588号, 财政部令第87号): groups 4-5.
+DOC_NO = re.compile(r"([\u4e00-\u9fa5]{1,14})\s*[〔\[［（(【]\s*((?:19|20)\d\d)\s*[〕\]］）)】]\s*第?\s*(\d{1,4})\s*号"
+                    r"|([\u4e00-\u9fa5]{0,12}令)\s*第\s*(\d{1,4})\s*号")
+# The bracketed year (or 令第N号) alone: a fast first test (DOC_NO itself backtracks over every Han run).
+_YEAR_BRACKET = re.compile(r"[〔\[［（(【]\s*(?:19|20)\d\d\s*[〕\]］）)】]\s*第?\s*\d{1,4}\s*号|令\s*第\s*\d{1,4}\s*号")
+# A list of documents prints each on a short line of its own (title and 文号, one number a line);
+# a document that cites others does so inside its paragraphs.
+LIST_LINE_CHARS = 80
 _NO_LABEL = re.compile(r"(?:发文字号|发文文号|文\s*号|文件编号|文件字号)\s*[:：]?\s*")
 _WRITTEN = ("成文日期", "印发日期", "发文日期")
 _PUBLISHED = ("发布日期", "发布时间", "公开日期")
@@ -79,7 +85,14 @@ def norm_title(title: str) -> str:
 
 
 def norm_doc_no(m: re.Match[str]) -> str:
+    if m.group(4):
+        return f"{m.group(4)}第{int(m.group(5))}号"
     return f"{m.group(1)}〔{m.group(2)}〕{int(m.group(3))}号"
+
+
+def organ_of(m: re.Match[str]) -> str:
+    """The issuing organ's abbreviation of a 文号 match (国发, 鲁政办字, 国务院令)."""
+    return m.group(1) or m.group(4) or ""
 
 
 def add_years(d: date, years: int) -> date:
@@ -108,6 +121,12 @@ def _text(page: Page) -> str:
     return re.sub(r"[ \t\r\f\v\u3000\xa0]+", " ", text)
 
 
+def _strip_doc_no(title: str) -> str:
+    """A title without the 文号 some sites print before it (苏发改服价发[2018]1348号省发展改革委…)."""
+    m = DOC_NO.match(title)
+    return title[m.end():].lstrip(" 　:：-—") if m and len(title) - m.end() >= 4 else title
+
+
 def _h1(html: str) -> str:
     m = re.search(r"(?is)<h1[^>]*>(.*?)</h1>", html[:200_000])
     return re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", m.group(1))) if m else ""
@@ -116,7 +135,7 @@ def _h1(html: str) -> str:
 def _normative(page: Page, m: re.Match[str]) -> bool:
     """A 行政规范性文件: by its 文号, its 统一登记号, or its own text saying so — not a menu
     entry "规范性文件" on every page of the site (links are left out of the test)."""
-    if _NORMATIVE_NO.search(m.group(1)):
+    if _NORMATIVE_NO.search(organ_of(m)):
         return True
     own = _LINK.sub(" ", page.html[:200_000]) if page.html else page.text[:20000]
     return "规范性文件" in own or bool(_REGISTRATION.search(own))
@@ -138,9 +157,15 @@ def parse_policy(page: Page) -> PolicyDoc | None:
         )
     if m is None:
         return None
-    standalone = {norm_doc_no(x) for x in DOC_NO.finditer(text[:20000])
-                  if text[max(0, x.start() - 1):x.start()] not in ("（", "(", "《")}
-    if len(standalone) >= 3:
+    own = norm_doc_no(m)
+    listed = set()
+    for line in text[:20000].split("\n"):
+        if len(line.strip()) <= LIST_LINE_CHARS:
+            nos = {norm_doc_no(x) for x in DOC_NO.finditer(line)
+                   if line[max(0, x.start() - 1):x.start()] not in ("（", "(", "《")}
+            if len(nos) == 1:
+                listed |= nos
+    if len(listed - {own}) >= 3:
         return None  # a list of documents (政策文件 column page), not one document
     written = labelled_date(text, _WRITTEN)
     published = labelled_date(text, _PUBLISHED)
@@ -160,8 +185,8 @@ def parse_policy(page: Page) -> PolicyDoc | None:
         w in page.title for w in ("已废止", "已失效", "（废止）", "（失效）", "[废止]", "[失效]")
     )
     return PolicyDoc(
-        url=page.url, title=(_h1(page.html) or _TITLE_SPLIT.split(page.title)[0]).strip()[:200],
-        doc_no=norm_doc_no(m), written=written, published=published, valid_until=valid_until, status=status,
+        url=page.url, title=_strip_doc_no((_h1(page.html) or _TITLE_SPLIT.split(page.title)[0]).strip())[:200],
+        doc_no=own, written=written, published=published, valid_until=valid_until, status=status,
         void_marked=void_marked,
         normative=_normative(page, m),
         temporary=any(w in title_text for w in _TEMPORARY),

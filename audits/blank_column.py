@@ -1,6 +1,8 @@
 """空白栏目 (blank_column): a column with no item at all.
 
-"暂无信息" (and its kin) on a column page with no item counts as no item. A column page
+"暂无信息" (and its kin) on a column page with no item counts as no item. A 大汉 column's items are
+its datastore records (crawler/cms); a column whose list the crawl could not read is a crawl error,
+listed in the summary as unreadable, never a blank column; a redirect stub is not a column. A column page
 that carries its own content instead of a list (a 公开指南 or 领导简介 written out) is not
 blank, nor are navigation entries that are not columns (首页, 网站地图, 无障碍 …: they are
 excluded in audits._columns.NON_COLUMN_NAMES). Five or more blank columns fail the national
@@ -41,6 +43,10 @@ def audit(ctx: AuditContext) -> Iterable[Finding]:
 
 
 def summary(ctx: AuditContext, findings: list[Finding]) -> dict[str, Any]:
-    """Blank columns against the national check's veto threshold (five or more fail the site)."""
+    """Blank columns against the national check's veto threshold (five or more fail the site),
+    and the columns whose list the crawl could not read (a malformed 大汉 datastore, an erroring
+    dataproxy.jsp): not judged blank, listed with why (无法检查)."""
     n = len(findings)
-    return {"count": n, "veto_threshold": VETO_THRESHOLD, "veto": n >= VETO_THRESHOLD}
+    unreadable = [{"name": c.name, "url": c.url, "family": c.family, "error": c.cms_error}
+                  for c in discover(ctx).columns if c.cms_error]
+    return {"count": n, "veto_threshold": VETO_THRESHOLD, "veto": n >= VETO_THRESHOLD, "unreadable": unreadable}

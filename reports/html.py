@@ -175,6 +175,11 @@ def veto_panel(findings: list[Finding], summary: dict[str, Any], titles: dict[st
         "unreachable": unreachable,
         # Only when the audit ran (its summary is there): a disabled audit says nothing.
         "interaction": interaction_risk(findings, summary) if "interaction_unanswered" in summary else None,
+        # Columns whose list the crawl could not read (a malformed 大汉 datastore, an erroring
+        # dataproxy.jsp): not judged blank, said so (无法检查).
+        "unreadable_columns": [{"name": str(c.get("name", "")), "url": str(c.get("url", "")),
+                                "error": str(c.get("error", ""))}
+                               for c in ((summary.get("blank_column") or {}).get("unreadable") or [])][:20],
     }
 
 

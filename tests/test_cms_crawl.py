@@ -137,6 +137,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         crawl = store.crawl()
         findings = list(dead_link.audit(AuditContext(crawl, profile, date(2024, 7, 1))))
         yield {"base": base, "crawl": crawl, "findings": findings, "hits": list(srv.hits), "proxy": proxy,
+               "profile_path": profile.path,
                "stats": stats, "lists": read_lists(crawl.records(LIST_KIND), crawl.records(GROUP_KIND))}
 
 
@@ -223,3 +224,40 @@ def test_resumed_crawl_requests_the_groups_an_interrupted_one_left(tmp_path: Any
     assert sorted(s for _, s, _ in proxy.hits) == [46, 91, 136]
     got = lists[base + col.path]
     assert got.error == "" and len(got.records) == 150
+
+
+def test_columns_see_every_record_and_page_and_no_blank_column(crawled: dict[str, Any]) -> None:
+    from audits import blank_column
+    from audits._columns import discover
+    from zhaocuo.core.context import AuditContext
+
+    crawl, base = crawled["crawl"], crawled["base"]
+    profile = load_profile(crawled["profile_path"])
+    found = discover(AuditContext(crawl, profile, date(2024, 7, 1)))
+    by_url = {c.url: c for c in found.columns}
+    for cid in (11, 12, 13, 15):
+        col = by_url[base + COLUMNS[cid].path]
+        assert col.count == len(COLUMNS[cid].records), cid
+        assert col.newest is not None and col.newest.date == NEWEST and col.cms_error == "" and not col.is_blank
+        assert col.family == "hanweb" and not col.script_built
+    trs = by_url[base + "/gzdt/ywyw/"]
+    assert trs.count == len(TRS_ROWS) and len(trs.pages) == TRS_PAGES and trs.family == "trs"
+    assert base + "/gzdt/" not in by_url  # the meta-refresh root is no column of its own
+    for bad in (COLUMNS[14].path, "/col/col16/index.html"):
+        col = by_url[base + bad]
+        assert col.cms_error and not col.is_blank
+    findings = list(blank_column.audit(AuditContext(crawl, profile, date(2024, 7, 1))))
+    assert findings == []
+    unreadable = blank_column.summary(AuditContext(crawl, profile, date(2024, 7, 1)), findings)["unreadable"]
+    assert {u["url"] for u in unreadable} == {base + COLUMNS[14].path, base + "/col/col16/index.html"}
+    assert any("HTTP 500" in u["error"] for u in unreadable)
+
+
+def test_report_veto_panel_lists_unreadable_columns_not_blank() -> None:
+    from reports.html import veto_panel
+
+    summary = {"pages_crawled": 10, "blank_column": {"count": 0, "unreadable": [
+        {"name": "工作动态", "url": "http://x/col/col14/index.html", "error": "大汉 dataproxy.jsp 第2组（记录46–90）无法读取"}]}}
+    panel = veto_panel([], summary, {"blank_column": "空白栏目"})
+    assert panel["unreadable_columns"][0]["name"] == "工作动态" and "第2组" in panel["unreadable_columns"][0]["error"]
+    assert not panel["at_risk"]

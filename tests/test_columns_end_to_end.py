@@ -155,7 +155,7 @@ def test_summary_shows_counts_against_the_veto_thresholds(audited: dict[str, Pat
     summary = json.loads((audited["today"] / "summary.json").read_text(encoding="utf-8"))
     assert summary["stale_column"]["count"] == 2 and summary["stale_column"]["veto"] is False
     assert summary["stale_column"]["veto_threshold"] == 5
-    assert summary["blank_column"] == {"count": 1, "veto_threshold": 5, "veto": False}
+    assert summary["blank_column"] == {"count": 1, "veto_threshold": 5, "veto": False, "unreadable": []}
     assert summary["stale_homepage"]["days_since_update"] == 13 and summary["stale_homepage"]["veto"] is False
     assert summary["findings"]["stale_column"] == 2
 

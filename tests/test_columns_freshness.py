@@ -82,7 +82,7 @@ def test_blank_columns_and_navigation_that_is_not_a_column(tmp_path: Path) -> No
     assert [(f.column, f.url) for f in found] == [("政策文件", BASE + "/zcwj/")]
     assert "暂无信息" in found[0].message and found[0].severity == "high"
     s = blank_column.summary(AuditContext(crawl, prof, AS_OF), found)
-    assert s == {"count": 1, "veto_threshold": 5, "veto": False}
+    assert s == {"count": 1, "veto_threshold": 5, "veto": False, "unreadable": []}
     assert list(stale_column.audit(AuditContext(crawl, prof, AS_OF))) == []  # a blank column is not also "stale"
 
 

@@ -75,12 +75,47 @@ def url_date(url: str) -> date | None:
     return None
 
 
+_DATE_LINE = re.compile(rf"^\s*[\[【(（]?\s*{_DATE}(?:\s*\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?\s*[\]】)）]?\s*$")
+_TITLE_TAG = re.compile(r"(?is)<title[^>]*>(.*?)</title>")
+_ARTICLE_TITLE = re.compile(r"""(?is)<meta[^>]+name\s*=\s*["']ArticleTitle["'][^>]*content\s*=\s*["']([^"']+)""")
+_TITLE_PARTS = re.compile(r"\s*[-_|—–－]\s*")
+TITLE_LINES = 400   # how far into the text the article's title line is looked for
+TITLE_MIN_CHARS = 6  # an article's title, not a column's name (通知公告) that a menu repeats
+
+
+def title_line_date(html: str, text: str) -> date | None:
+    """An unlabelled date on its own line right under the article's title ("2020-09-01 14:54:50"),
+    as many templates print it. The title is the page's <title> (a part of it) or its ArticleTitle
+    meta, found as a line of the text; only the line after it (or the one after a labelled line such
+    as 来源：…) is read, so a list page's rows (a title line, then its date) never date the list."""
+    names: set[str] = set()
+    for rx in (_ARTICLE_TITLE, _TITLE_TAG):
+        m = rx.search(html[:20000]) if html else None
+        if m:
+            names |= {p.strip() for p in _TITLE_PARTS.split(re.sub(r"\s+", " ", m.group(1)))
+                      if len(p.strip()) >= TITLE_MIN_CHARS}
+    if not names:
+        return None
+    lines = text.split("\n", TITLE_LINES)[:TITLE_LINES]
+    for i, line in enumerate(lines):
+        if line.strip() in names:
+            nxt = lines[i + 1:i + 3]
+            # right under the title, or under one labelled line (来源：… 作者：…)
+            if nxt and (m := _DATE_LINE.match(nxt[0])):
+                return make_date(*m.groups()[:3])
+            if len(nxt) == 2 and re.search(r"[:：]", nxt[0]) and (m := _DATE_LINE.match(nxt[1])):
+                return make_date(*m.groups()[:3])
+    return None
+
+
 def page_date(html: str, text: str, url: str, as_of: date | None = None) -> date | None:
-    """The publication date of a page, or None when the page does not say."""
+    """The publication date of a page, or None when the page does not say: a labelled date, a
+    meta tag, an unlabelled date line under the title, the URL — the first believable one."""
     candidates = [labelled_date(text)]
     m = _META.search(html[:20000]) if html else None
     if m:
         candidates.append(make_date(*m.groups()))
+    candidates.append(title_line_date(html, text))
     candidates.append(url_date(url))
     for d in candidates:
         if d and (as_of is None or d.toordinal() <= as_of.toordinal() + 1):

@@ -11,6 +11,7 @@ definition, in the core, so the two stages agree without importing each other.
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 
 # Inline code that loads content after the page is parsed.
@@ -87,3 +88,25 @@ def looks_like_message_list(text: str) -> bool:
     costs a few more fetches, never a finding."""
     head = text[:50000]
     return len(_STATE_RX.findall(head)) >= 3 and bool(_BOARD_WORD.search(head))
+
+
+_ARTICLE_TITLE_META = re.compile(r"""(?is)<meta[^>]+name\s*=\s*["']ArticleTitle["'][^>]*content\s*=\s*["']([^"']+)""")
+_H1 = re.compile(r"(?is)<h1\b[^>]*>(.*?)</h1>")
+_TITLE_PARTS = re.compile(r"\s*[_|—–－]\s*|\s+-+\s+")
+
+
+def article_title(html: str, title: str) -> str:
+    """An article's own title: its ArticleTitle meta (TRS), else its first <h1> with text, else the
+    first part of <title> ("标题_某区人民政府") — many sites' <title> is only the site's name."""
+    head = html[:200_000] if html else ""
+    if m := _ARTICLE_TITLE_META.search(head[:20000]):
+        return _squash(m.group(1))
+    for m in _H1.finditer(head):
+        text = _squash(re.sub(r"<[^>]+>", "", m.group(1)))
+        if 4 <= len(text) <= 200:
+            return text
+    return _TITLE_PARTS.split(title.strip(), maxsplit=1)[0].strip() if title else ""
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", html_lib.unescape(text)).strip()
