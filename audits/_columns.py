@@ -377,6 +377,11 @@ def _breadcrumb(doc: lxml.html.HtmlElement, url: str, facts: _PageFacts) -> None
         for el in doc.iter():
             if isinstance(el.tag, str) and el.tag not in ("html", "body") and el.text and \
                     any(t in el.text for t in _CRUMB_TEXT) and len(_clean(el.text_content())) <= 200:
+                # <span>当前位置：</span><a>首页</a> &gt; …: the label alone; the trail is its parent's
+                parent = el.getparent()
+                if len(_clean(el.text_content())) <= 8 and parent is not None and parent.tag not in ("html", "body") \
+                        and len(_clean(parent.text_content())) <= 200:
+                    el = parent
                 holders.append(el)
                 break
     if not holders:
@@ -391,7 +396,7 @@ def _breadcrumb(doc: lxml.html.HtmlElement, url: str, facts: _PageFacts) -> None
             continue
         crumbs.append((norm_url(urljoin(url, href)), anchor))
     facts.crumbs = crumbs
-    segments = [s for s in re.split(r"[>＞»›/→]|&gt;", _clean(holder.text_content())) if s.strip()]
+    segments = [s for s in re.split(r"[>＞»›/→]|&gt;|\s[-－—]+\s", _clean(holder.text_content())) if s.strip()]
     if segments:
         facts.crumb_last = _clean(segments[-1])
 

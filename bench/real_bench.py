@@ -33,6 +33,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -45,6 +46,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # label_checks reads the store with this checkout's code, as the child runs do
 SITE_AUDITS = ("typo", "outdated_expression", "privacy_leak", "blank_column", "interaction_unanswered",
                "interaction_slow")
 TEXT_AUDITS = ("typo", "serious_error", "outdated_expression")
@@ -213,11 +215,71 @@ def run_site(realpages: Path, site: str, labels: list[Label], work: Path, extra:
 
 
 def label_checks(site: str, labels: list[Label], result: SiteResult, base: str) -> list[str]:
-    """Lines comparing the run with the hand labels of ``site`` (newest list date, item count,
-    article date). Extend here for the list/date audits: ``result.out_dir`` holds the run's
-    outputs, ``result.findings`` its findings, ``base + label.url_path`` a labelled page's URL.
-    Not measured yet: returns one line saying so."""
-    return [f"  labels: {len(labels)} labelled pages (label checks not measured yet)"]
+    """One line per label of ``site`` against what zhaocuo read from the run's store: for a list
+    page, the newest date and the number of dated rows of that page (the reader the column audits
+    use, audits._columns); for an article, its title (zhaocuo.core.htmlheur.article_title) and
+    publication date (zhaocuo.core.dates.page_date, as every date audit reads it); for a policy,
+    its 文号, title and date as audits._policy reads them. Ends with the count right."""
+    from audits import _columns, _policy
+    from zhaocuo.core.dates import page_date
+    from zhaocuo.core.htmlheur import article_title
+    from zhaocuo.core.profile import load_profile
+    from zhaocuo.core.store import open_store
+
+    store = open_store(str(result.out_dir.parent / "store.sqlite"))
+    try:
+        crawl = store.crawl()
+        profile = load_profile(result.out_dir.parent / "profile.toml")
+        as_of = site_as_of(labels, site)
+        columns = _columns._discover(crawl, profile, as_of)
+        lines, right = [], 0
+        for lb in labels:
+            url = base + lb.url_path
+            page = crawl.page(url)
+            if page is None:
+                lines.append(f"  WRONG {lb.kind} {lb.url_path}: not crawled")
+                continue
+            checks: list[tuple[str, str, str]] = []  # (what, label, read)
+            if lb.kind == "list":
+                f = _columns._extract(_columns.norm_url(url), page.depth, page.title, page.text, page.html, profile,
+                                      as_of, page.rendered, full=False)
+                dated = f.dated if f else []
+                newest = max((d for _, _, d in dated), default=None)
+                checks += [("newest", lb.newest_date, newest.isoformat() if newest else "-"),
+                           ("items", lb.items, str(len(dated)))]
+                col = next((c for c in columns.columns if _columns.norm_url(url) in {_columns.norm_url(p) for p in
+                                                                                   [c.url, *c.pages]}), None)
+                where = f" [column {col.name!r}: {col.count} items, newest {col.newest.date if col.newest else '-'}]" \
+                    if col else " [no column]"
+            else:
+                where = ""
+                if lb.kind == "policy":
+                    doc = _policy.parse_policy(page)
+                    title = doc.title if doc else article_title(page.html, page.title)
+                    day = (doc.published or doc.written) if doc else page_date(page.html, page.text, page.url, as_of)
+                    if lb.row.get("label_doc_no"):
+                        checks.append(("文号", lb.row["label_doc_no"], doc.doc_no if doc else "-"))
+                else:
+                    title = article_title(page.html, page.title)
+                    day = page_date(page.html, page.text, page.url, as_of)
+                checks += [("title", lb.title, title), ("date", lb.pub_date, day.isoformat() if day else "-")]
+            ok = all(_same(what, want, got) for what, want, got in checks if want)
+            right += ok
+            shown = "; ".join(f"{what} {got!r}" + ("" if _same(what, want, got) else f" (label {want!r})")
+                              for what, want, got in checks if want)
+            lines.append(f"  {'right' if ok else 'WRONG'} {lb.kind} {lb.url_path}: {shown}{where}")
+        lines.append(f"  labels right: {right}/{len(labels)}")
+        return lines
+    finally:
+        store.close()
+
+
+def _same(what: str, want: str, got: str) -> bool:
+    """A label matches what was read; a title label cut with … matches the title it begins."""
+    if what == "title":
+        w, g = (re.sub(r"\s+", "", x) for x in (want, got))
+        return g == w or (w.endswith("…") and g.startswith(w[:-1]))
+    return want == got
 
 
 def per10k(n: int, chars: int) -> str:

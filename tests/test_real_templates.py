@@ -188,3 +188,15 @@ def test_forwarded_higher_level_notice_needs_no_interpretation(tmp_path: Path) -
     crawl, profile = build(tmp_path, {"/": home(), "/zcwj/1.html": own, "/zcwj/2.html": forwarded})
     found = list(policy_unexplained.audit(AuditContext(crawl, profile, AS_OF)))
     assert [f.url for f in found] == [BASE + "/zcwj/1.html"]
+
+
+def test_breadcrumbs_with_a_separate_label_or_dash_separators_name_the_column(tmp_path: Path) -> None:
+    label_apart = ("<div class='ewb-loc'><span>当前位置：</span><a href='/'>首页</a> <span>&gt;</span>"
+                   "<a href='/xwzx/'>新闻动态</a> <span>&gt;</span><span class='cur'>通知公告</span></div>")
+    dashes = "<div class='dq'>当前位置： <a href='/'>首页</a> - <a href='/jgsz/'>机构设置</a> - 科室动态</div>"
+    crawl, profile = build(tmp_path, {
+        "/": home(),
+        "/tzgg/": page("列表页", label_apart + rows([("/tzgg/1.html", "关于示例事项的通知", ago(3))])),
+        "/gzdt/": page("列表页", dashes + rows([("/gzdt/1.html", "示例科室开展活动", ago(3))]))})
+    names = {c.url: c.name for c in discover(crawl, profile, AS_OF).columns}
+    assert names[BASE + "/tzgg/"] == "通知公告" and names[BASE + "/gzdt/"] == "科室动态"
