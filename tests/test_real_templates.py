@@ -198,5 +198,5 @@ def test_breadcrumbs_with_a_separate_label_or_dash_separators_name_the_column(tm
         "/": home(),
         "/tzgg/": page("列表页", label_apart + rows([("/tzgg/1.html", "关于示例事项的通知", ago(3))])),
         "/gzdt/": page("列表页", dashes + rows([("/gzdt/1.html", "示例科室开展活动", ago(3))]))})
-    names = {c.url: c.name for c in discover(crawl, profile, AS_OF).columns}
+    names = {c.url: c.name for c in discover(AuditContext(crawl, profile, AS_OF)).columns}
     assert names[BASE + "/tzgg/"] == "通知公告" and names[BASE + "/gzdt/"] == "科室动态"
