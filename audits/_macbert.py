@@ -48,6 +48,11 @@ def load_macbert(folder: str | Path, profile_path: str | Path = "profile") -> Ma
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     try:
+        import torch  # noqa: F401 - the optional [macbert] extra
+    except ImportError:
+        raise ProfileError(profile_path, "text.macbert_dir",
+                           "需要可选组件 needs the optional extra: pip install 'zhaocuo[macbert]' (torch)") from None
+    try:
         from pycorrector.macbert.macbert_corrector import MacBertCorrector
 
         corrector = MacBertCorrector(str(folder))

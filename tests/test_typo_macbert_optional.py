@@ -33,6 +33,7 @@ def _tiny_bert(folder: Path) -> Path:
 
 
 def test_local_macbert_model_is_loaded_and_run(tmp_path: Path) -> None:
+    pytest.importorskip("torch", reason="the optional [macbert] extra (torch) is not installed; make test installs it")
     model = _tiny_bert(tmp_path / "macbert")
     profile = load_profile(write_profile(tmp_path, {
         "site": {"start_urls": ["http://127.0.0.1:1/"]}, "text": {"macbert_dir": "macbert"}}))
@@ -56,3 +57,21 @@ def test_missing_model_folder_is_a_profile_error_naming_the_key(tmp_path: Path) 
     proc = run_cli("check-text", "-", "--config", str(profile.path), input="布署\n", timeout=120)
     assert proc.returncode == 2
     assert "text.macbert_dir" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_without_the_optional_extra_the_key_is_named_with_the_install_line(tmp_path: Path) -> None:
+    """A user who sets macbert_dir on an install without torch gets exit 2 naming the key and
+    the extra to install, before any crawl (torch hidden from a child process)."""
+    import subprocess
+    import sys
+
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "config.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "m" / "vocab.txt").write_text("[PAD]\n", encoding="utf-8")
+    path = write_profile(tmp_path, {"site": {"start_urls": ["http://127.0.0.1:1/"]}, "text": {"macbert_dir": "m"}})
+    code = ("import sys; sys.modules['torch'] = None; sys.argv = ['zhaocuo', 'check-text', '-', '--config', "
+            f"{str(path)!r}]; from zhaocuo.app.cli import main; sys.exit(main())")
+    proc = subprocess.run([sys.executable, "-c", code], input="布署\n", capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert proc.returncode == 2, proc.stderr
+    assert "text.macbert_dir" in proc.stderr and "zhaocuo[macbert]" in proc.stderr
