@@ -10,6 +10,7 @@ import os
 import shutil
 from typing import Any
 
+from zhaocuo.core import environment
 from zhaocuo.core.profile import Profile
 
 CHROMIUM = "/usr/bin/chromium"
@@ -31,7 +32,7 @@ BLOCKED_RESOURCE_TYPES = frozenset({"image", "font", "media"})
 
 def chromium_path() -> str:
     """Debian's Chromium; ``ZHAOCUO_CHROMIUM`` overrides it (e.g. on another distribution)."""
-    env = os.environ.get("ZHAOCUO_CHROMIUM")
+    env = environment.chromium_override()
     if env:
         return env
     if os.path.exists(CHROMIUM):

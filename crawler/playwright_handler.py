@@ -14,7 +14,7 @@ from typing import Any
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from crawler.pagesettle import close_context
-from crawler.render import PAGES_PER_CONTEXT_LIFE
+from crawler.render import CONTEXT_PAGES_SETTING
 
 log = logging.getLogger("zhaocuo.render")
 
@@ -35,6 +35,7 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
         self._zc_pending: dict[str, int] = {}
+        self._zc_context_pages = max(1, crawler.settings.getint(CONTEXT_PAGES_SETTING, 64))
         self._zc_access: Any = None
         if self.process_request_headers is not None:
             self._zc_headers_base = self.process_request_headers
@@ -84,14 +85,14 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[
     async def _create_page(self, request: Any, spider: Any) -> Any:
         """Route a rendered request to the current context generation, then retire old ones.
 
-        A context serves PAGES_PER_CONTEXT_LIFE pages; the next request opens generation
+        A context serves ``[crawl] render_context_pages`` pages; the next request opens generation
         n+1. Routing happens here, not when the request was built, so no request ever goes
         to an old generation again; an old context is closed once none of its pages is open
         and no request is waiting for a page in it (scrapy-playwright's page semaphores are
         keyed by name, so a context must never be closed under a waiting request)."""
         if not request.meta.get("zhaocuo_recycle"):
             return await super()._create_page(request, spider)
-        if self._zc_served >= PAGES_PER_CONTEXT_LIFE:
+        if self._zc_served >= self._zc_context_pages:
             self._zc_generation += 1
             self._zc_served = 0
         name = f"zhaocuo-{self._zc_generation}"

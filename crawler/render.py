@@ -24,13 +24,12 @@ Bounds, because everything crawled is untrusted and crawls are long:
   starts a driver per scheme at engine start);
 - at most ``MAX_CONTEXTS`` browser contexts of ``MAX_PAGES_PER_CONTEXT`` pages each; pages are
   closed after each fetch (scrapy-playwright's default) and each context serves one generation
-  of ``PAGES_PER_CONTEXT_LIFE`` requests, then is closed as soon as it is idle, so its cache and
+  of ``[crawl] render_context_pages`` requests, then is closed as soon as it is idle, so its cache and
   any leaks go with it and memory stays bounded on crawls of any length.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -42,8 +41,9 @@ from zhaocuo.core.profile import Profile
 
 MAX_CONTEXTS = 2
 MAX_PAGES_PER_CONTEXT = 2
-# Pages a context serves before it is recycled; the environment variable exists for tests and tuning.
-PAGES_PER_CONTEXT_LIFE = max(1, int(os.environ.get("ZHAOCUO_RENDER_CONTEXT_LIFE", "64")))
+# The Scrapy setting that carries [crawl] render_context_pages to the handler (pages a context
+# serves before it is recycled).
+CONTEXT_PAGES_SETTING = "ZHAOCUO_RENDER_CONTEXT_PAGES"
 
 _ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|wps|zip|rar|7z|jpe?g|png|gif|bmp|mp4|mp3|avi|flv)$", re.I)
 
@@ -75,6 +75,7 @@ def playwright_settings(profile: Profile) -> dict[str, Any]:
         "PLAYWRIGHT_ABORT_REQUEST": "crawler.chromium.abort_request",
         "PLAYWRIGHT_MAX_CONTEXTS": MAX_CONTEXTS,
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": MAX_PAGES_PER_CONTEXT,
+        CONTEXT_PAGES_SETTING: max(1, profile.crawl.render_context_pages),
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": _timeout_ms(profile),
         # A crashed or killed browser is started again for the next rendered page.
         "PLAYWRIGHT_RESTART_DISCONNECTED_BROWSER": True,
@@ -105,7 +106,7 @@ def render_meta(profile: Profile) -> dict[str, Any]:
     """Request.meta for a rendered fetch (``playwright=True`` and its options).
 
     The context is chosen when the page is created (``SharedPlaywrightHandler._create_page``),
-    so contexts are recycled in generations of PAGES_PER_CONTEXT_LIFE pages."""
+    so contexts are recycled in generations of ``[crawl] render_context_pages`` pages."""
     from scrapy_playwright.page import PageMethod
 
     timeout = _timeout_ms(profile)

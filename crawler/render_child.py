@@ -10,6 +10,7 @@ from typing import Any
 
 from crawler.pagesettle import SETTLE_MAX_S
 from crawler.render import playwright_settings, playwright_settings_forced, render_meta
+from zhaocuo.core import environment
 from zhaocuo.core.profile import Profile
 
 
@@ -91,7 +92,7 @@ def _child(job_file: str) -> None:
             emit(failure.request.url, None, "", f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500])
 
     settings = {
-        "LOG_LEVEL": os.environ.get("ZHAOCUO_RENDER_LOG", "ERROR"),
+        "LOG_LEVEL": environment.log_level(environment.RENDER_LOG, "ERROR"),
         "ROBOTSTXT_OBEY": False,
         "CONCURRENT_REQUESTS": job["concurrency"],
         "CONCURRENT_REQUESTS_PER_DOMAIN": job["concurrency"],

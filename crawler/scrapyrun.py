@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from zhaocuo.core import environment
 from zhaocuo.core.profile import Profile
 from zhaocuo.core.store import Link, LinkCheck, Page, Store
 
@@ -71,7 +72,7 @@ def scrapy_settings(profile: Profile, obey_robots: bool, rendering: bool = True,
         # Certificates are verified (system CAs + crawl.ca_file); see crawler.tls.
         "DOWNLOADER_CLIENTCONTEXTFACTORY": "crawler.tls_scrapy.VerifyingContextFactory",
         "ZHAOCUO_CA_FILE": ca_path(profile),
-        "LOG_LEVEL": os.environ.get("ZHAOCUO_SCRAPY_LOG", "ERROR"),
+        "LOG_LEVEL": environment.log_level(environment.SCRAPY_LOG, "ERROR"),
         "LOGSTATS_INTERVAL": 0,
         "TELNETCONSOLE_ENABLED": False,
         "MEMUSAGE_ENABLED": False,

@@ -84,8 +84,8 @@ def test_contexts_are_recycled_and_pages_bounded(tmp_path: Path) -> None:
     stats: dict = {}
     drivers: list[int] = []
     with LoopbackServer(routes) as srv:
-        results = render_child.render_urls(_profile(tmp_path, srv.base), [srv.url(f"/p{i}.html") for i in range(10)],
-                                     stats=stats, env={"ZHAOCUO_RENDER_CONTEXT_LIFE": "3"},
+        results = render_child.render_urls(_profile(tmp_path, srv.base, render_context_pages=3),
+                                     [srv.url(f"/p{i}.html") for i in range(10)], stats=stats,
                                      on_start=lambda proc: _count_drivers(proc, drivers))
     # One Playwright driver and one browser for both schemes (stock scrapy-playwright starts one per scheme).
     assert max(drivers) == 1 and stats["playwright/browser_count"] == 1

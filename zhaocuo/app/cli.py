@@ -13,13 +13,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 import time
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from zhaocuo.core import environment
 from zhaocuo.core.profile import Profile, ProfileError
 from zhaocuo.core.store import Store
 
@@ -446,7 +446,7 @@ def add_feedback_parser(sub: argparse._SubParsersAction) -> None:  # type: ignor
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=os.environ.get("ZHAOCUO_LOG", "WARNING"), format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=environment.log_level(), format="%(levelname)s %(name)s: %(message)s")
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -38,6 +38,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from zhaocuo.core import environment
+
 QUEUE_NAME = "zhaocuo-crawl"
 DEFAULT_HEARTBEAT_S = 10
 DEFAULT_LEASE_S = 60
@@ -222,7 +224,7 @@ def run_worker(args: argparse.Namespace) -> int:
     w = cls([queue(conn)], connection=conn, name=name, serializer=JSONSerializer, job_monitoring_interval=args.heartbeat_s,
             worker_ttl=max(20, args.heartbeat_s * 3), maintenance_interval=max(5, args.lease_s // 2))
     print(f"网站群工作进程 group worker {name}: 队列 queue {_shown(args.queue)}, 数据库 store {args.db}", file=sys.stderr)
-    w.work(burst=args.burst, logging_level=os.environ.get("ZHAOCUO_LOG", "WARNING"), with_scheduler=False)
+    w.work(burst=args.burst, logging_level=environment.log_level(), with_scheduler=False)
     return 0
 
 

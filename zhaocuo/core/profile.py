@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from zhaocuo.core.cmsrecords import FAMILIES as CMS_FAMILIES
+from zhaocuo.core.environment import data_home
 from zhaocuo.core.store.names import is_server_url, with_namespace
 
 
@@ -68,6 +69,9 @@ class CrawlSection:
     # Share of crawled pages that may be rendered automatically because they look script-built.
     auto_render_share: float = 0.1
     render_timeout_s: float = 30.0
+    # Pages a browser context serves before it is closed and a fresh one opened (its cache and
+    # any leaks go with it): lower costs start-up time, higher costs memory on long crawls.
+    render_context_pages: int = 64
     # A start URL that fails (refused, timeout, DNS, 5xx…) is tried this many times in all,
     # spread over down_window_s seconds, before the site is reported unreachable.
     down_probes: int = 3
@@ -415,10 +419,8 @@ def split_host_port(entry: str) -> tuple[str, int | None]:
 
 
 def store_home() -> Path:
-    """The folder of default stores: $ZHAOCUO_HOME, else $XDG_DATA_HOME/zhaocuo, else ~/.local/share/zhaocuo."""
-    if os.environ.get("ZHAOCUO_HOME"):
-        return Path(os.environ["ZHAOCUO_HOME"])
-    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "zhaocuo"
+    """The folder of default stores (zhaocuo.core.environment.data_home)."""
+    return data_home()
 
 
 _UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f\s]+')
