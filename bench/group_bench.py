@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -93,7 +94,26 @@ def write_profiles(folder: Path, hosts: list[str], port: int, store: str, tag: s
     return out
 
 
-def measure(n_workers: int, profiles: list[Path], redis_url: str, store: str, tag: str) -> dict[str, object]:
+def tree_cpu(pid: int) -> float:
+    """CPU seconds of a server process and its children, live and exited (the postmaster reaps its
+    backends, nginx's master its workers)."""
+    try:
+        root = psutil.Process(pid)
+        t = root.cpu_times()
+        total = t.user + t.system + t.children_user + t.children_system
+        for c in root.children(recursive=True):
+            try:
+                ct = c.cpu_times()
+                total += ct.user + ct.system
+            except psutil.NoSuchProcess:
+                pass
+        return total
+    except psutil.NoSuchProcess:
+        return 0.0
+
+
+def measure(n_workers: int, profiles: list[Path], redis_url: str, store: str, tag: str,
+            servers: dict[str, int]) -> dict[str, object]:
     """Seed one crawl per site, run ``n_workers`` pinned burst workers until the queue is empty."""
     from zhaocuo.app import group, worker
 
@@ -103,6 +123,8 @@ def measure(n_workers: int, profiles: list[Path], redis_url: str, store: str, ta
     g = group.load_group(gfile)
     q = worker.queue(worker.connect(redis_url))
     jobs = [group._seed(q, g, s) for s in g.sites]
+    cpu0 = {name: tree_cpu(pid) for name, pid in servers.items()}
+    own0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     procs = [subprocess.Popen(["taskset", "-c", str(i), sys.executable, "-m", "zhaocuo", "worker", "--burst",
                                "--queue", redis_url, "--db", store, "--name", f"bench{tag}-{i}"], cwd=ROOT,
@@ -132,6 +154,9 @@ def measure(n_workers: int, profiles: list[Path], redis_url: str, store: str, ta
     for p in procs:
         p.wait()
     elapsed = time.monotonic() - started
+    own1 = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers and everything they waited for
+    cpu = {"workers": own1.ru_utime + own1.ru_stime - own0.ru_utime - own0.ru_stime,
+           **{name: tree_cpu(pid) - cpu0[name] for name, pid in servers.items()}}
     stop.set()
     t.join()
     results = [j.return_value() or {} for j in jobs]
@@ -139,7 +164,7 @@ def measure(n_workers: int, profiles: list[Path], redis_url: str, store: str, ta
     failed = [r for r in results if r.get("status") != "complete"]
     return {"workers": n_workers, "elapsed_s": round(elapsed, 1), "pages": pages,
             "pages_per_s": round(pages / elapsed, 1), "peak_mb": [round(x / 2**20) for x in peaks],
-            "failed": len(failed)}
+            "failed": len(failed), "cpu_s": {k: round(v, 1) for k, v in cpu.items()}}
 
 
 def main() -> int:
@@ -164,11 +189,14 @@ def main() -> int:
             for n in (1, 2):
                 tag = f"w{n}"
                 profiles = write_profiles(tmp / f"sites-{tag}", hosts, port, pg.url, tag)
-                fig = measure(n, profiles, redis.url, pg.url, tag)
+                assert pg.proc is not None and redis.proc is not None
+                fig = measure(n, profiles, redis.url, pg.url, tag,
+                              {"postgres": pg.proc.pid, "redis": redis.proc.pid, "nginx": nginx.pid})
                 figures.append(fig)
                 print(f"{n} worker(s): {fig['pages']} pages in {fig['elapsed_s']} s = {fig['pages_per_s']} pages/s; "
                       f"peak memory per worker (PSS, worker + horse + crawl children): {fig['peak_mb']} MB"
-                      + (f"; {fig['failed']} crawls failed" if fig["failed"] else ""), flush=True)
+                      + (f"; {fig['failed']} crawls failed" if fig["failed"] else "")
+                      + f"; CPU seconds {fig['cpu_s']}", flush=True)
     finally:
         nginx.terminate()
         nginx.wait(10)
