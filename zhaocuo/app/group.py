@@ -198,6 +198,8 @@ def run(args: argparse.Namespace) -> int:
     results: dict[str, bulletin.SiteResult] = {}
     codes: list[int] = []
     registry = StartedJobRegistry(queue=q)
+    crashed: list[BaseException] = []
+    told = time.monotonic()
     try:
         pending = dict(jobs)
         while pending:
@@ -207,7 +209,11 @@ def run(args: argparse.Namespace) -> int:
                 if status == JobStatus.FINISHED:
                     del pending[key]
                     site = next(s for s in group.sites if s.key == key)
-                    results[key] = _audit_site(site, group, out, as_of, job.return_value() or {}, args, codes)
+                    try:
+                        results[key] = _audit_site(site, group, out, as_of, job.return_value() or {}, args, codes)
+                    except Exception as exc:  # noqa: BLE001 - audit the other sites, write the bulletin, then raise
+                        crashed.append(exc)
+                        results[key] = _failed_site(site, f"检查失败 audit failed: {type(exc).__name__}: {exc}", [])
                 elif status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
                     del pending[key]
                     site = next(s for s in group.sites if s.key == key)
@@ -217,6 +223,10 @@ def run(args: argparse.Namespace) -> int:
                     print(f"本机工作进程退出 local worker exited ({p.returncode}); 重新启动 restarting", file=sys.stderr)
                     local[i] = _start_local(group, i)
                     restarts += 1
+            if pending and time.monotonic() - told > 60:
+                told = time.monotonic()
+                print(f"等待抓取 waiting for {len(pending)} crawl(s): " + "，".join(
+                    f"{k} {j.get_status().value}" for k, j in list(pending.items())[:10]), file=sys.stderr)
             if pending:
                 time.sleep(POLL_S)
     finally:
@@ -230,6 +240,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"网站群 {group.conf.name}: {len(group.sites)} 个网站，不合格 {len(failed)} 个"
           f"{'（' + '、'.join(failed) + '）' if failed else ''}；用时 {time.monotonic() - started:.0f} s", file=sys.stderr)
     print(f"通报 bulletin: {paths[1]}")
+    if crashed:
+        raise crashed[0]
     for code in (cli.EXIT_UNREACHABLE, cli.EXIT_MAIL, 1):  # run's order: an outage first, then mail
         if code in codes:
             return code
