@@ -13,7 +13,7 @@ KENLM := 0.3.0
 LMBIN := $(VENV)/bin/lmplz
 LM    := $(VENV)/share/zhaocuo/lm/default.klm
 
-.PHONY: install system demo test lint bench bench-crawl bench-text bench-render bench-real clean
+.PHONY: install system demo test lint bench bench-crawl bench-text bench-render bench-real bench-cms clean
 
 install: system $(STAMP) $(LM)
 
@@ -64,7 +64,7 @@ lint: install
 test: lint $(TORCH)
 	$(VENV)/bin/pytest -q
 
-bench: bench-crawl bench-text bench-render bench-real
+bench: bench-crawl bench-text bench-render bench-real bench-cms
 
 bench-crawl: install
 	$(PY) bench/crawl_bench.py
@@ -78,6 +78,10 @@ bench-render: install
 # Audits on real government pages (../shared/realpages; skipped with one line when absent).
 bench-real: install
 	$(PY) bench/real_bench.py
+
+# CMS columns (大汉 dataproxy.jsp groups, TRS createPageHTML) against a plain-HTML site of the same size.
+bench-cms: install
+	$(PY) bench/cms_bench.py
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .ruff_cache

@@ -153,3 +153,9 @@ def test_demo_cms_columns_defects_behind_later_groups_and_pages(demo_report: Pat
     assert {*cmsdemo.DEFECTS, cmsdemo.TRS_DEFECT} <= typos
     owner = next(f for f in findings if _path(f["url"]) == next(iter(cmsdemo.DEFECTS)))
     assert owner["unit"] == "区发展和改革局"
+    blank = {_path(f["url"]) for f in findings if f["audit"] in ("blank_column", "stale_column")}
+    assert not blank & {"/col/col201/index.html", "/col/col202/index.html", "/zwgk/gzdt/", "/zwgk/gzdt/ywyw/"}
+    columns = json.loads((demo_report.parent / "summary.json").read_text(encoding="utf-8"))["stale_column"]["columns"]
+    counts = {_path(c["url"]): c["items"] for c in columns}
+    assert counts["/col/col201/index.html"] == 120 and counts["/col/col202/index.html"] == 60
+    assert counts["/zwgk/gzdt/ywyw/"] == 40 and "/zwgk/gzdt/" not in counts
