@@ -13,7 +13,13 @@ as ``zhaocuo group run`` seeds them (one job per site) and taken by real ``zhaoc
 which exit when the queue is empty: the figure is the workers' crawling (site crawl, link
 check — the group run's audits come after and are not a worker's work). Printed: pages per
 second for each set-up, the speed-up (target ≥ 1.7×), and each worker's peak memory (PSS of
-the worker, its work horse and its crawl children, summed; sampled every 0.25 s).
+the worker, its work horse and its crawl children, summed; sampled every 0.25 s), and the CPU
+seconds of the workers, PostgreSQL, Redis and nginx.
+
+Measured 2026-11-29 on the shared 2-core machine at load 7-9 (others' work; not alone): one
+worker 29.2 pages/s, two 40.2 pages/s, speed-up 1.38x (target 1.7x not met); 117-121 MB per
+worker. CPU seconds: workers 93-97, PostgreSQL ~17, Redis ~2, nginx ~1: with the servers on the
+same two cores the bound is about 1.65x even when the machine is idle.
 """
 
 from __future__ import annotations
