@@ -41,7 +41,7 @@ $(TORCH): $(STAMP)
 # KenLM's estimator (lmplz and build_binary), built from the kenlm package's own source (PyPI sdist) with cmake and boost.
 $(LMBIN): | $(STAMP)
 	rm -rf $(VENV)/kenlm-src && mkdir -p $(VENV)/kenlm-src
-	$(VENV)/bin/pip download -q --no-deps --no-binary kenlm --no-build-isolation kenlm==$(KENLM) -d $(VENV)/kenlm-src
+	$(VENV)/bin/pip download -q --no-deps --no-binary kenlm kenlm==$(KENLM) -d $(VENV)/kenlm-src
 	tar -xzf $(VENV)/kenlm-src/kenlm-$(KENLM).tar.gz -C $(VENV)/kenlm-src
 	cmake -S $(VENV)/kenlm-src/kenlm-$(KENLM) -B $(VENV)/kenlm-src/build -DCMAKE_BUILD_TYPE=Release >/dev/null
 	$(MAKE) -s -C $(VENV)/kenlm-src/build -j2 lmplz build_binary >/dev/null
