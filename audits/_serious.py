@@ -184,17 +184,12 @@ def _former(before: str) -> bool:
     return any(_FORMER_POST.search(t) for t in _titles_before(before.rstrip(" \u3000:：")))
 
 
-# Words a run of titles is made of ("区委常委、副区长、区政府党组成员").
+# Words a run of titles is made of ("区委常委、副区长、区政府党组成员"): a title may be followed by
+# other titles before the name ("区长、区委常委王建国"), but by nothing else ("区长王建国会见了王建果":
+# 王建果 is not the 区长).
 _TITLE_RUN = re.compile(
     r"(?:[、，,\s]*[\u4e00-\u9fff]{0,6}?(?:书记|常委|委员|成员|区长|县长|市长|镇长|乡长|主任|局长|部长|主席|秘书长|党组|"
     r"副职|同志|领导))*[、，,\s]*")
-
-
-def _only_titles_between(before: str, title: str) -> bool:
-    """"区长、区委常委王建国": the title may be followed by other titles and separators, but not
-    by anything else ("区长王建国会见了王建果": 王建果 is not the 区长)."""
-    tail = before[before.rfind(title) + len(title):]
-    return _TITLE_RUN.fullmatch(tail) is not None
 
 
 # -- a right name under a wrong title ("副区长王建国" when the profile says 区长 王建国) ---------
