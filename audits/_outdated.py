@@ -40,7 +40,8 @@ _SENTENCE = re.compile(r"[。！？!?；;\n]")
 # A former agency or post named on purpose: 原/前/时任…, then at most a place ("原省质量技术监督局",
 # "时任县农业局局长", "原国家工商总局"). 原因/原则/原来… are other words.
 _FORMER = re.compile(r"(?:原(?![因则来始本有先料告理创地])|前任|时任|曾任|历任|原任|前(?=[省市县区州国]))"
-                     r"(?:国家|中华人民共和国|[\u4e00-\u9fff]{0,10}?[省市县区州旗盟镇乡])*$")
+                     r"(?:国家|中华人民共和国|[\u4e00-\u9fff]{0,12}[省市县区州旗盟镇乡])?$")
+FORMER_CHARS = 16  # how far before the name a former-agency mark may stand
 # The issuing organ of a cited document: 《, an order (令第N号), a document number (〔2016〕), an
 # unquoted title (关于…的通知).
 _CITED_AFTER = re.compile(r"^(?:[《〈]|令|第\s*\d+\s*号|\s*[〔［\[]\s*(?:19|20)\d\d|"
@@ -83,7 +84,7 @@ def _current_use(text: str, start: int, end: int, old: str, new: str, effective:
     m = _SENTENCE.search(text, end)
     hi = m.start() if m else len(text)
     sentence = text[lo:hi]
-    if _FORMER.search(text[lo:start]) or _CITED_AFTER.match(text[end:hi]) or _in_title(text, start, end):
+    if _FORMER.search(text[max(lo, start - FORMER_CHARS):start]) or _CITED_AFTER.match(text[end:hi]) or _in_title(text, start, end):
         return False
     if new in sentence or _REFORM.search(sentence):
         return False

@@ -71,7 +71,7 @@ _UNIT_NAME = re.compile(r"[\u4e00-\u9fff]{2,}(?:局|委员会|委|办公室|办|
 # longer word ("获奖名单：张三 139…" is a list under its own heading).
 _FILLER = re.compile(r"(?:[\s：:，,、；;/]|[（(]\s*[\u4e00-\u9fff]{1,6}\s*[)）]|"
                      r"[\u4e00-\u9fff]{1,3}(?:老师|主任|经理|先生|女士|小姐|同志|科长|处长|局长)?(?![\u4e00-\u9fff])|"
-                     r"\+?\d[\d\-－— ]{2,}(?:\s*转\s*\d+)?)*")
+                     r"\+?\d[\d\-－— ]{2,}(?:\s*转\s*\d+)?)*+")  # possessive: no backtracking into a digit run
 FILLER_CHARS = 40
 # Headings of a citizen's record: near one of them, a labelled number is still personal data.
 _RECORD_WORDS = re.compile(r"身份证|证件号|性别|住址|家庭|户主|户籍|出生|民族|籍贯|准考证|被执行人|当事人")
@@ -108,19 +108,19 @@ def _preceded_by(text: str, start: int, words: tuple[str, ...], span: int) -> bo
     return any(w in before for w in words)
 
 
-def _published(ctx: str, start: int, end: int, chained: int = -1) -> bool:
-    """The mobile number at ctx[start:end] is one a notice publishes on purpose (see the
+def _published(around: str, start: int, end: int, chained: int = -1) -> bool:
+    """The mobile number at around[start:end] is one a notice publishes on purpose (see the
     module docstring): a contact label or a unit's name before it with only filler between,
     and no citizen's record around it. ``chained``: where the previous number published on
     purpose ended (a list of contacts after one label: "联系电话：0851-…，139…（李）186…（赵）")."""
     lo = max(0, start - 60)
-    lo = max((m.end() for m in _SENTENCE_END.finditer(ctx, lo, start)), default=lo)
-    hi = _SENTENCE_END.search(ctx, end, end + 30)
-    if _RECORD_WORDS.search(ctx[lo:hi.start() if hi else end + 30]):
+    lo = max((m.end() for m in _SENTENCE_END.finditer(around, lo, start)), default=lo)
+    hi = _SENTENCE_END.search(around, end, end + 30)
+    if _RECORD_WORDS.search(around[lo:hi.start() if hi else end + 30]):
         return False
-    if 0 <= chained and start - chained <= FILLER_CHARS and _FILLER.fullmatch(ctx, chained, start):
+    if 0 <= chained and start - chained <= FILLER_CHARS and _FILLER.fullmatch(around, chained, start):
         return True
-    head = ctx[max(0, start - FILLER_CHARS):start]
+    head = around[max(0, start - FILLER_CHARS):start]
     unit = _UNIT_NAME.search(head)
     if unit and _FILLER.fullmatch(head[unit.end():]):
         return True
