@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from zhaocuo.core.context import AuditContext
-from zhaocuo.core.dates import find_dates, page_date
+from zhaocuo.core.dates import find_dates, make_date, page_date
 from zhaocuo.core.profile import Leader
 from zhaocuo.core.store import Crawl
 
@@ -52,17 +52,50 @@ class TextUnit:
     count: int = 1                 # pages carrying it
     dates: list[date | None] = field(default_factory=list)  # content date of each carrying page (bounded)
     kind: str = "html"
+    # The text just before the line on the first page carrying it, kept only for lines holding
+    # a long number: privacy_leak reads a contact label there ("联系电话：" above the number).
+    before: str = ""
+
+
+# A line holding a run of digits long enough to be a phone, ID or card number.
+_LONG_NUMBER = re.compile(r"\d[\d \-]{9,}\d")
+BEFORE_CHARS = 80
+# A document number standing on its own line near the top of a page (a reprinted document's
+# header, "苏国土资发〔2018〕34号"), and a date standing alone as its signature line.
+_DOC_NO_LINE = re.compile(r"^[\u4e00-\u9fff]{1,14}\s*[〔\[［]\s*((?:19|20)\d\d)\s*[〕\]］]\s*\d{1,5}\s*号$")
+_SIGNED_LINE = re.compile(r"^((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 
 
 def _content_date(html: str, text: str, url: str, as_of: date) -> date | None:
-    """The page's publication date; without one, the latest date written in it (an undated
-    page that mentions only 2016 dates is old content); None when it gives no date at all
-    (current content such as an institution's introduction)."""
+    """When the page's text was written: its publication date, or the date of the document it
+    reproduces when that is older (see written_date); without either, the latest date written
+    in it (an undated page that mentions only 2016 dates is old content); None when it gives no
+    date at all (current content such as an institution's introduction)."""
     d = page_date(html, text, url, as_of)
     if d:
-        return d
+        written = written_date(text)
+        return written if written and written < d else d
     dates = [x for x in find_dates(text[:50000]) if x <= as_of]
     return max(dates) if dates else None
+
+
+def written_date(text: str) -> date | None:
+    """The date a reproduced document was written: a page posted in 2021 that carries a 2018
+    notice (its 文号 alone on a line near the top) holds 2018 wording — the names and titles
+    of then, rightly. Its signature date (a date alone on a line, in the 文号's year or the
+    next) when there is one, else the first day of the 文号's year."""
+    lines = [x.strip() for x in text[:20000].split("\n")]
+    for i, line in enumerate(lines[:80]):
+        m = _DOC_NO_LINE.match(line)
+        if not m:
+            continue
+        year = int(m.group(1))
+        for later in lines[i + 1:]:
+            s = _SIGNED_LINE.match(later)
+            if s and year <= int(s.group(1)) <= year + 1 and (d := make_date(*s.groups())):
+                return d
+        return date(year, 1, 1)
+    return None
 
 
 def collect_units(crawl: Crawl, as_of: date) -> tuple[list[TextUnit], list[tuple[str, str]]]:
@@ -76,14 +109,19 @@ def collect_units(crawl: Crawl, as_of: date) -> tuple[list[TextUnit], list[tuple
         if is_leader_page(page.url, page.title):
             leaders += leader_pairs(page.text)
         seen_here: set[str] = set()
+        previous = ""
         for raw in page.text.split("\n"):
             line = raw.strip()[:MAX_LINE_CHARS]
-            if not line or line in seen_here:
+            if not line:
+                continue
+            before, previous = previous, (previous + "\n" + line[-BEFORE_CHARS:])[-BEFORE_CHARS:]
+            if line in seen_here:
                 continue
             seen_here.add(line)
             unit = units.get(line)
             if unit is None:
-                units[line] = TextUnit(line, page.url, 1, [d], page.kind)
+                units[line] = TextUnit(line, page.url, 1, [d], page.kind,
+                                       before if _LONG_NUMBER.search(line) else "")
                 continue
             unit.count += 1
             if len(unit.dates) < 50:

@@ -32,9 +32,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from audits import _lexicon, _lm, _ngram, _protect, _soundalike
+from audits import _lexicon, _lm, _ngram, _protect, _serious, _soundalike
 from audits._lexicon import MAX_WORD, Lexicon
 from audits._lmcheck import LMChecker
+from audits._outdated import find_outdated
 from zhaocuo.core.profile import Leader, Profile
 
 log = logging.getLogger("zhaocuo.proofread")
@@ -225,6 +226,9 @@ class Proofreader:
                 since = date.fromisoformat(ld.since)
                 self.title_since[ld.name] = max(since, self.title_since.get(ld.name, since))
         self.leaders += self.titled
+        self._halves = _serious.formulation_halves(self.lex)
+        # The site's and units' own names: an organ before a leader's title that is the site's.
+        self._own = frozenset(w for w in names if w) if profile else frozenset()
         for _, name in self.leaders:
             self.protected.add(name)
             self.extra[name] = max(self.extra.get(name, 0), _lexicon.GOV_TERM_FREQ)
@@ -310,14 +314,12 @@ class Proofreader:
         return out
 
     def _check_part(self, text: str, page_date: date | None, outdated: bool) -> list[TextError]:
-        from audits import _serious
-
         quiet = self._quiet_spans(text)
         found: list[TextError] = []
         titled = self.titled
         if page_date is not None and self.title_since:
             titled = [(t, n) for t, n in titled if page_date >= self.title_since.get(n, page_date)]
-        found += _serious.find_serious(text, self.lex, self.leaders, titled)
+        found += _serious.find_serious(text, self.lex, self.leaders, titled, self._halves, self._own)
         if outdated:
             found += find_outdated(text, self.outdated, page_date)
         for m in self._conf_re.finditer(text) if self._conf_re else ():
@@ -709,42 +711,6 @@ def _context_odds(lm_gain: float, word_gain: float, corpus_written: int, corpus_
     features = (lm_gain, word_gain, log1p(corpus_written), log1p(corpus_proposed), log1p(n_candidates),
                 log1p(word_freq_written), log1p(word_freq_proposed))
     return _ODDS_BIAS + sum(w * x for w, x in zip(_ODDS_WEIGHTS, features, strict=True))
-
-
-def find_outdated(text: str, entries: list[tuple[str, str, date]], page_date: date | None) -> list[TextError]:
-    """Abolished agency names. Skipped when the content predates the reform; a name preceded
-    by 原/前 ("原国土资源局") names the former agency on purpose and is fine; a match inside
-    its own successor's name is no match."""
-    out: list[TextError] = []
-    taken: set[int] = set()
-    for old, new, effective in sorted(entries, key=lambda e: -len(e[0])):
-        if page_date is not None and page_date < effective:
-            continue
-        start = text.find(old)
-        while start >= 0:
-            end = start + len(old)
-            span = set(range(start, end))
-            prefix = text[max(0, start - 1):start]
-            # "文化局面": a name ending in 局 followed by 面/势/限/部 is the word 局面/局势…, not an agency.
-            false_end = old.endswith("局") and text[end:end + 1] in ("面", "势", "限", "部", "促")
-            if (not (span & taken) and prefix not in ("原", "前") and not false_end
-                    and not _inside_successor(text, start, end, new)):
-                out.append(TextError(start, old, new, "outdated_expression", "outdated"))
-                taken |= span
-            start = text.find(old, start + 1)
-    return sorted(out, key=lambda e: e.start)
-
-
-def _inside_successor(text: str, start: int, end: int, new: str) -> bool:
-    """True when the match is part of an occurrence of its own successor (文化和旅游局 ⊃ 旅游局)."""
-    lo = max(0, start - len(new))
-    window = text[lo:end + len(new)]
-    idx = window.find(new)
-    while idx >= 0:
-        if lo + idx <= start and lo + idx + len(new) >= end:
-            return True
-        idx = window.find(new, idx + 1)
-    return False
 
 
 def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:

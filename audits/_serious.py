@@ -7,6 +7,16 @@ and that character sounds or looks like the right one ("中华人民共合国", 
 differs in more than that, and a real word that merely shares characters is not a variant.
 A leader's name is checked only next to the leader's title ("区长王建困"), because a person
 whose name merely resembles a leader's (王建军, or 王建果 who is not the 区长) is not an error.
+A deputy's title is not the leader's ("副区长王建果" is the deputy's name, not a slip for the
+区长's), and a former title ("原区长", "时任区长") names someone who held the post then.
+
+A profile leader (``[[leaders]]``, trusted: the site's own 领导信息 pages are not) is checked
+harder: a three-character name one character off right next to the leader's exact title is a
+finding whatever the wrong character ("县长李大民" for 县长 李大鸣: typed from memory, the wrong
+character need not sound alike). Only right next to it — title then name ("县长李大民"), or name
+then title ("李大民县长讲话") — so a list of names after one title, another leader's own name and
+a deputy's title stay out of it; and only in the given name (a different surname is a different
+person), never for two-character names (one character is half the name).
 
 A profile leader's right name under a title that contradicts the profile ("副区长王建国" when
 the profile says 区长 王建国; "区委书记王建国") is a 领导职务错误: see find_wrong_titles for what
@@ -16,6 +26,7 @@ counts as a contradiction and what does not (former, proposed, longer and unlist
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from audits._lexicon import Lexicon, is_han
@@ -35,9 +46,10 @@ def _alike(lex: Lexicon, right: str, wrong: str) -> bool:
         or wrong in lex.confusable.get(right, ()))
 
 
-def one_char_variants(text: str, phrase: str, lex: Lexicon) -> list[tuple[int, int, str]]:
+def one_char_variants(text: str, phrase: str, lex: Lexicon, any_char: bool = False) -> list[tuple[int, int, str]]:
     """(start, index of the wrong character, wrong text) for each window of ``text`` that is
-    ``phrase`` with exactly one character replaced by a look-alike or sound-alike."""
+    ``phrase`` with exactly one character replaced by a look-alike or sound-alike (by any Han
+    character when ``any_char``)."""
     n = len(phrase)
     if n < 3:
         return []
@@ -54,38 +66,49 @@ def one_char_variants(text: str, phrase: str, lex: Lexicon) -> list[tuple[int, i
     for s in sorted(starts):
         window = text[s:s + n]
         diffs = [k for k in range(n) if window[k] != phrase[k]]
-        if len(diffs) == 1 and _alike(lex, phrase[diffs[0]], window[diffs[0]]):
+        if len(diffs) == 1 and (_alike(lex, phrase[diffs[0]], window[diffs[0]])
+                                or (any_char and is_han(window[diffs[0]]))):
             out.append((s, diffs[0], window))
     return out
 
 
-_HALVES: dict[int, list[tuple[str, str, str]]] = {}
-
-
-def _formulation_halves(lex: Lexicon) -> list[tuple[str, str, str]]:
+def formulation_halves(lex: Lexicon) -> list[tuple[str, str, str]]:
     """(formulation, first half, second half) of every formulation long enough to check (four
     characters: a shorter one is too short to tell a variant from an ordinary word). A
     variant has one wrong character, so one half stands intact (what one_char_variants anchors
-    on): a formulation neither half of which is in the text needs no closer look."""
-    key = id(lex)
-    if key not in _HALVES:
-        _HALVES[key] = [(p, p[:len(p) // 2], p[len(p) // 2:]) for p in lex.formulations if len(p) >= 4]
-    return _HALVES[key]
+    on): a formulation neither half of which is in the text needs no closer look. Computed
+    once per checker (audits._proofread.Proofreader) and passed to find_serious."""
+    return [(p, p[:len(p) // 2], p[len(p) // 2:]) for p in lex.formulations if len(p) >= 4]
 
 
 def find_serious(text: str, lex: Lexicon, leaders: list[tuple[str, str]],
-                 titled: list[tuple[str, str]] = ()) -> list[TextError]:
+                 titled: list[tuple[str, str]] = (),
+                 halves: list[tuple[str, str, str]] | None = None, own: Collection[str] = ()) -> list[TextError]:
     """Serious errors in ``text``. ``leaders``: every (title, name) pair whose name is checked;
-    ``titled``: the profile's pairs, whose titles are trusted enough to check (find_wrong_titles)."""
+    ``titled``: the profile's pairs, whose titles are trusted enough to check (find_wrong_titles)
+    and whose names are checked against any wrong character next to the title; ``halves``:
+    formulation_halves(lex), when the caller keeps it; ``own``: the site's and its units' names
+    (an organ before a title that is the site's own, "临淄区区长")."""
     from audits._proofread import TextError
 
     out: list[TextError] = find_wrong_titles(text, list(titled)) if titled else []
-    for phrase in [p for p, a, b in _formulation_halves(lex) if a in text or b in text]:
+    for phrase in [p for p, a, b in (formulation_halves(lex) if halves is None else halves) if a in text or b in text]:
         for start, _, window in one_char_variants(text, phrase, lex):
             out.append(TextError(start, window, phrase, "serious_error", "formulation"))
+    trusted = set(titled)
+    known = {name for _, name in leaders}
     for title, name in leaders:
-        for start, _, window in one_char_variants(text, name, lex) if len(name) >= 3 else _two_char(text, name, lex):
-            if _near_title(text, start, start + len(name), title):
+        if len(name) >= 3:
+            variants = one_char_variants(text, name, lex, any_char=(title, name) in trusted and bool(title))
+        else:
+            variants = _two_char(text, name, lex)
+        for start, k, window in variants:
+            end = start + len(name)
+            if window in known:
+                continue  # another leader's own name (a wrong title is find_wrong_titles' case)
+            if _alike(lex, name[k], window[k]) and _near_title(text, start, end, title):
+                out.append(TextError(start, window, name, "serious_error", "leader"))
+            elif k > 0 and _next_to_title(text, start, end, title, own):
                 out.append(TextError(start, window, name, "serious_error", "leader"))
     return out
 
@@ -104,25 +127,69 @@ def _two_char(text: str, name: str, lex: Lexicon) -> list[tuple[int, int, str]]:
 
 
 def _near_title(text: str, start: int, end: int, title: str) -> bool:
+    """The leader's title (or 同志) right before the name, before it across other titles only
+    ("区长、区委常委王建国"), or right after it — not a deputy's title nor a former one."""
     before = text[max(0, start - TITLE_GAP):start]
     after = text[end:end + TITLE_GAP]
-    words = [title] if title else []
-    words += list(_NAME_NEIGHBOURS)
-    return any(w and (before.endswith(w) or (w in before and _only_titles_between(before, w))
-                      or after.startswith(w)) for w in words)
+    if _former(before):
+        return False
+    for w in ([title] if title else []) + list(_NAME_NEIGHBOURS):
+        if after.startswith(w):
+            return True
+        i = before.rfind(w)
+        while i >= 0:
+            if not _deputy(before, i, w) and _TITLE_RUN.fullmatch(before, i + len(w)):
+                return True
+            i = before.rfind(w, 0, i)
+    return False
 
 
-# Words a run of titles is made of ("区委常委、副区长、区政府党组成员").
+# What may stand right before a title (or a name written before its title) of the leader's own:
+# a word that opens or joins a phrase. Any other Han character ends an organ's name, often
+# another place's ("市十五中校长张建军" is not the profile's 校长).
+_JOIN = "由和与及同向请对"
+
+
+def _next_to_title(text: str, start: int, end: int, title: str, own: Collection[str]) -> bool:
+    """The leader's exact title right before the name ("县长李大民", "县长：李大民") or right
+    after it and closing the phrase ("李大民县长讲话") — not a deputy's nor a former title, and
+    with no organ before it but the site's own (``own``: the site's and units' names)."""
+    before = text[max(0, start - TITLE_GAP - 12):start].rstrip(" \u3000:：")
+    if before.endswith(title):
+        organ = _HAN_TAIL.search(before[:-len(title)]).group()
+        return (not _deputy(before, len(before) - len(title), title) and not _former(before)
+                and (not organ or organ[-1] in _JOIN or any(organ in w for w in own)))
+    after = text[end:end + len(title) + 2]
+    if not after.startswith(title) or (start > 0 and is_han(text[start - 1]) and text[start - 1] not in _JOIN):
+        return False  # "王李大民县长": where the name starts is not clear
+    rest = after[len(title):]
+    return not rest or not is_han(rest[0]) or rest.startswith(_AFTER_TITLE_FOLLOW)
+
+
+_HAN_TAIL = re.compile(r"[\u4e00-\u9fff]*$")
+
+
+def _deputy(before: str, i: int, title: str) -> bool:
+    """The title at before[i:] is a deputy's ("副区长" holds 区长), unless the leader's title is
+    itself the deputy's."""
+    return title != "同志" and not title.startswith("副") and before[i - 1:i] == "副"
+
+
+# A former or proposed post named on purpose, in the titles right before a name: "原区长",
+# "时任区长", "前区长", "拟任副区长".
+_FORMER_POST = re.compile(r"原|前任|时任|曾任|历任|离任|卸任|已故|拟|提名|推荐|^前|^老")
+
+
+def _former(before: str) -> bool:
+    return any(_FORMER_POST.search(t) for t in _titles_before(before.rstrip(" \u3000:：")))
+
+
+# Words a run of titles is made of ("区委常委、副区长、区政府党组成员"): a title may be followed by
+# other titles before the name ("区长、区委常委王建国"), but by nothing else ("区长王建国会见了王建果":
+# 王建果 is not the 区长).
 _TITLE_RUN = re.compile(
     r"(?:[、，,\s]*[\u4e00-\u9fff]{0,6}?(?:书记|常委|委员|成员|区长|县长|市长|镇长|乡长|主任|局长|部长|主席|秘书长|党组|"
     r"副职|同志|领导))*[、，,\s]*")
-
-
-def _only_titles_between(before: str, title: str) -> bool:
-    """"区长、区委常委王建国": the title may be followed by other titles and separators, but not
-    by anything else ("区长王建国会见了王建果": 王建果 is not the 区长)."""
-    tail = before[before.rfind(title) + len(title):]
-    return _TITLE_RUN.fullmatch(tail) is not None
 
 
 # -- a right name under a wrong title ("副区长王建国" when the profile says 区长 王建国) ---------

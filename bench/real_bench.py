@@ -13,7 +13,12 @@ published). For each site under ``realpages/pages/<site>/`` this script
    findings, raw and per 10,000 of those characters.
 
 The text set (``realpages/text/hebei``, one official document per file) goes through the
-real ``zhaocuo check-text`` (each distinct line once); its text findings are printed the same way.
+real ``zhaocuo check-text`` (each distinct line once); its text findings are printed the same way,
+with privacy_leak's number finder (audits.privacy_leak.find_personal, which check-text does not
+run) over the same lines, each with the text above it in its file.
+
+``--list AUDIT`` prints every finding of that audit (site and text set) with its words around,
+for reading them one by one.
 
 Labels (newest list date, item counts, article dates in labels.tsv) are checked by
 ``label_checks`` — the place to extend for the list/date audits.
@@ -49,7 +54,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # label_checks reads the store with this checkout's code, as the child runs do
 SITE_AUDITS = ("typo", "outdated_expression", "privacy_leak", "blank_column", "interaction_unanswered",
                "interaction_slow")
-TEXT_AUDITS = ("typo", "serious_error", "outdated_expression")
+TEXT_AUDITS = ("typo", "serious_error", "outdated_expression", "privacy_leak")
 AS_OF_DAYS_AFTER = 5        # --as-of: this many days after the site's newest labelled date
 RUN_TIMEOUT_S = 1800        # one site's zhaocuo run at most
 
@@ -338,7 +343,7 @@ def run_text(folder: Path, work: Path, args: list[str]) -> TextResult:
     proc = subprocess.run([*zhaocuo_cmd(), "check-text", *args, "-"], input="\n".join(lines) + "\n",
                           cwd=ROOT, env=child_env(), capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
     elapsed = time.monotonic() - started
-    if proc.returncode != 0:
+    if proc.returncode not in (0, 1):  # 1: errors found (a linter's exit status)
         sys.stderr.write(proc.stderr[-3000:])
         raise SystemExit(f"text set: zhaocuo check-text exited {proc.returncode}")
     errors = []
@@ -346,10 +351,50 @@ def run_text(folder: Path, work: Path, args: list[str]) -> TextResult:
         data = json.loads(row)
         for e in data["errors"]:
             errors.append((lines[data["line"] - 1], e))
+    errors += text_privacy(folder)
     (work / "text-errors.jsonl").write_text(
         "".join(json.dumps({"line": line, **e}, ensure_ascii=False) + "\n" for line, e in errors), encoding="utf-8")
     return TextResult(nfiles, len(lines), sum(len(x) for x in lines), Counter(e["audit"] for _, e in errors),
                       elapsed, errors)
+
+
+def text_privacy(folder: Path, before_chars: int = 80) -> list[tuple[str, dict]]:
+    """privacy_leak's finder over the text set's distinct lines (each once, with the text above
+    it in the file where it first stands, as the site audit reads a page)."""
+    sys.path.insert(0, str(ROOT))  # this checkout's audits, not the installed one
+    from audits.privacy_leak import find_personal
+
+    as_of = date.today()
+    seen: set[str] = set()
+    out = []
+    for path in sorted(folder.glob("*.txt")):
+        above = ""
+        for raw in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            line = raw.strip()
+            if not line:
+                continue
+            before, above = above, (above + "\n" + line[-before_chars:])[-before_chars:]
+            if line in seen:
+                continue
+            seen.add(line)
+            for _, value, masked in find_personal(line, as_of, before):
+                out.append((line, {"start": line.find(value[:6]), "text": masked, "suggestion": "",
+                                   "audit": "privacy_leak"}))
+    return out
+
+
+def list_findings(audit: str, site: SiteResult | None = None, text: TextResult | None = None) -> None:
+    """Every finding of ``audit`` with the words around it (for reading each one)."""
+    if site is not None:
+        for f in site.findings:
+            if f["audit"] == audit:
+                where = f["url"].split("/", 3)[-1][-48:]
+                print(f"    [{audit}] {f['text']}  {(f.get('evidence') or '')[:50]}  /{where}")
+    if text is not None:
+        for line, e in text.errors:
+            if e["audit"] == audit:
+                s = max(0, e["start"])
+                print(f"    [{audit}] {e['text']}  {line[max(0, s - 20):s + len(e['text']) + 12]}")
 
 
 def print_text(r: TextResult, point: str = "") -> None:
@@ -368,6 +413,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--config-extra", default="", help="TOML appended to each site's profile (e.g. a [text] section)")
     ap.add_argument("--check-text-arg", action="append", default=[], help="an argument passed to check-text")
     ap.add_argument("--show", type=int, default=0, help="print this many typo findings per site")
+    ap.add_argument("--list", action="append", default=[], metavar="AUDIT",
+                    help="print every finding of this audit with its context (repeatable)")
     args = ap.parse_args(argv)
     shared = find_shared(args.shared)
     if shared is None:
@@ -386,6 +433,8 @@ def main(argv: list[str] | None = None) -> int:
                 print_site(r)
                 for f in [f for f in r.findings if f["audit"] == "typo"][:args.show]:
                     print(f"    {f['text']} -> {f['suggestion']}  {f.get('evidence', '')[:40]}")
+                for audit in args.list:
+                    list_findings(audit, site=r)
         if not args.no_text:
             # At the nightly audit's operating point (precision first), as the sites; then as an
             # editor's check-text draft (flags more) for comparison.
@@ -396,6 +445,8 @@ def main(argv: list[str] | None = None) -> int:
             for line, e in [x for x in t.errors if x[1]["audit"] == "typo"][:args.show]:
                 s = e["start"]
                 print(f"    {e['text']} -> {e['suggestion']}  {line[max(0, s - 12):s + 14]}")
+            for audit in args.list:
+                list_findings(audit, text=t)
     print(f"real_bench: done (load {os.getloadavg()[0]:.2f})")
     return 0
 

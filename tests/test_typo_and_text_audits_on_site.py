@@ -102,8 +102,10 @@ def test_attachments_are_audited_and_findings_point_at_them(findings: list[dict]
 
 
 def test_footer_mobile_number_is_one_finding_not_one_per_page(findings: list[dict]) -> None:
-    footer = [f for f in _of(findings, "privacy_leak") if f["text"] == "139****2345"]
+    footer = [f for f in _of(findings, "privacy_leak") if f["text"] == "137****2345"]
     assert len(footer) == 1 and footer[0]["extra"]["count"] >= 8
+    # The maintainer's number after 联系手机 is published on purpose.
+    assert not [f for f in _of(findings, "privacy_leak") if f["text"] == "139****2345"]
 
 
 def test_ids_are_stable_when_the_crawl_is_audited_again(site_run: tuple[list[dict], Path], tmp_path: Path) -> None:

@@ -6,9 +6,11 @@ from __future__ import annotations
 from tests.support.servers import Route
 
 NAV = '<div class="nav"><a href="/">首页</a> <a href="/xxgk/">信息公开</a> <a href="/ldxx/">领导信息</a></div>'
-# A typo and a mobile number in the footer, repeated on every page: each reported once, with a count.
+# A typo and a citizen's mobile number in the footer, repeated on every page: each reported once,
+# with a count; the maintainer's contact number beside them is published on purpose.
 FOOTER = ('<div class="footer">主办：临淄区人民政府办公室 请认真布署网站工作</div>'
-          '<div class="footer">网站维护 联系手机：13953312345</div>')
+          '<div class="footer">网站维护 联系手机：13953312345</div>'
+          '<div class="footer">获奖名单：赵五 13753312345</div>')
 
 
 def page(title: str, body: str, date: str = "2024-03-05") -> str:
