@@ -82,6 +82,9 @@ class NameFinder:
     names: frozenset[str]
     surnames: frozenset[str]
     longest: int
+    # Every name's proper prefixes of two characters or more: the scan of a text stops
+    # extending a piece as soon as no name can start with it.
+    prefixes: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, surnames: frozenset[str]) -> NameFinder:
@@ -102,19 +105,26 @@ class NameFinder:
                     if len(word) >= MIN_PERSON_NAME or (len(word) == 2 and tag in ("ns", "nt")):
                         names.add(word)
         names = {w for w in names if len(w) <= 8}
-        return cls(frozenset(names), surnames, max(map(len, names), default=0))
+        prefixes = frozenset(w[:k] for w in names for k in range(2, len(w)))
+        return cls(frozenset(names), surnames, max(map(len, names), default=0), prefixes)
 
     def spans(self, text: str) -> set[int]:
         """Offsets of ``text`` inside a name, place, organisation or quoted title."""
         out: set[int] = set()
-        names, longest, n = self.names, self.longest, len(text)
+        names, prefixes, n = self.names, self.prefixes, len(text)
         for i in range(n - 1):
-            if not "\u4e00" <= text[i] <= "\u9fff":
-                continue
-            for j in range(min(n, i + longest), i + 1, -1):
-                if text[i:j] in names:
-                    out.update(range(i, j))
+            # The longest name starting at i: extend while the piece is a name or a name's prefix.
+            end = 0
+            j = i + 2
+            while j <= n:
+                piece = text[i:j]
+                if piece in names:
+                    end = j
+                elif piece not in prefixes:
                     break
+                j += 1
+            if end:
+                out.update(range(i, end))
         for m in _QUOTED.finditer(text):
             out.update(range(m.start(), m.end()))
         for m in _PLACE.finditer(text):

@@ -59,20 +59,6 @@ def one_char_variants(text: str, phrase: str, lex: Lexicon) -> list[tuple[int, i
     return out
 
 
-_HALVES: dict[int, list[tuple[str, str, str]]] = {}
-
-
-def _formulation_halves(lex: Lexicon) -> list[tuple[str, str, str]]:
-    """(formulation, first half, second half) of every formulation long enough to check (four
-    characters: a shorter one is too short to tell a variant from an ordinary word). A
-    variant has one wrong character, so one half stands intact (what one_char_variants anchors
-    on): a formulation neither half of which is in the text needs no closer look."""
-    key = id(lex)
-    if key not in _HALVES:
-        _HALVES[key] = [(p, p[:len(p) // 2], p[len(p) // 2:]) for p in lex.formulations if len(p) >= 4]
-    return _HALVES[key]
-
-
 def find_serious(text: str, lex: Lexicon, leaders: list[tuple[str, str]],
                  titled: list[tuple[str, str]] = ()) -> list[TextError]:
     """Serious errors in ``text``. ``leaders``: every (title, name) pair whose name is checked;
@@ -80,7 +66,8 @@ def find_serious(text: str, lex: Lexicon, leaders: list[tuple[str, str]],
     from audits._proofread import TextError
 
     out: list[TextError] = find_wrong_titles(text, list(titled)) if titled else []
-    for phrase in [p for p, a, b in _formulation_halves(lex) if a in text or b in text]:
+    # A variant has one wrong character, so one half of its formulation stands intact.
+    for phrase in [p for p, a, b in lex.formulation_halves if a in text or b in text]:
         for start, _, window in one_char_variants(text, phrase, lex):
             out.append(TextError(start, window, phrase, "serious_error", "formulation"))
     for title, name in leaders:
