@@ -45,6 +45,8 @@ _BEFORE_NAME = ("居民", "村民", "市民", "群众", "职工", "党员", "患
 _PLACE = re.compile(r"([\u4e00-\u9fff]{2})(?:" + "|".join(sorted(_PLACE_SUFFIX, key=len, reverse=True)) + ")")
 # Function characters that end the phrase before a suffix ("对我县", "全市", "各区"): no place's name.
 _NOT_IN_PLACE = frozenset("的了在对我本全该各等和与及或是为以其此每个这那该省市县区镇乡村")
+# A level of government before a session number (市五届三次全会, 县十七届人大): written so, not 十五届.
+_SESSION = re.compile(r"[省市县区州盟旗镇乡村](?=[一二三四五六七八九十]{1,3}届)")
 _QUOTED = re.compile(r"《[^《》\n]{1,60}》|“[^“”\n]{1,24}”|「[^「」\n]{1,24}」|\"[^\"\n]{1,24}\"")
 _LIST_ITEM = re.compile(r"(?:^|(?<=[、，,\s：:]))([\u4e00-\u9fff]{2,3})(?=[、，,\s]|$)")
 _TITLE_RE = re.compile(_TITLE_ALT)
@@ -110,6 +112,15 @@ class NameFinder:
 
     def spans(self, text: str) -> set[int]:
         """Offsets of ``text`` inside a name, place, organisation or quoted title."""
+        persons, others = self.spans_by_kind(text)
+        return persons | others
+
+    def spans_by_kind(self, text: str) -> tuple[set[int], set[int]]:
+        """(offsets inside a person's name known by a title, form of address or list of names,
+        and a level of government before a session number; offsets inside the other names,
+        places, organisations and quoted titles). A site may write a place otherwise than its
+        own frequent form (临缁区 beside 临淄区: a slip), but a person or a session is not
+        another word of the site."""
         out: set[int] = set()
         names, prefixes, n = self.names, self.prefixes, len(text)
         for i in range(n - 1):
@@ -133,6 +144,7 @@ class NameFinder:
         for m in _ORG.finditer(text):
             if not set(m.group(1)) & _NOT_IN_PLACE:
                 out.update(range(m.start(1), m.end(1)))
+        persons: set[int] = {m.start() for m in _SESSION.finditer(text)}
         surnames = self.surnames
         for m in _TITLE_RE.finditer(text):
             # 李明同志 / 王建国局长: a surname, one or two more characters, then the title.
@@ -141,16 +153,16 @@ class NameFinder:
                 name = text[max(0, t - size):t]
                 if len(name) == size and all("\u4e00" <= c <= "\u9fff" for c in name) and (
                         name[0] in surnames or name[:2] in surnames):
-                    out.update(range(t - size, t))
+                    persons.update(range(t - size, t))
                     break
         for m in _AFTER_TITLE.finditer(text):
             # 局长王建国 / 主任：李明
             name = m.group(1)
             if name[0] in surnames:
-                out.update(range(m.start(1), m.end(1)))
+                persons.update(range(m.start(1), m.end(1)))
         items = [m for m in _LIST_ITEM.finditer(text) if m.group(1)[0] in surnames]
         if len(items) >= 3:
             # 张三、李四、王五 / 张三 李四 王五: a list of names.
             for m in items:
-                out.update(range(m.start(1), m.end(1)))
-        return out
+                persons.update(range(m.start(1), m.end(1)))
+        return persons, out
