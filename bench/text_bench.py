@@ -44,22 +44,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.real_bench import find_shared  # noqa: E402  (../shared, also beside a worktree's main checkout)
+
 TARGETS = ("targets on odw.train (draft point, official-corpus model): lenient P >= 0.90 with R >= 0.70, "
            "right correction >= 0.80 of found sentences; the audit point >= 100,000 chars per CPU-second")
-
-
-def find_shared(given: str | None) -> Path | None:
-    """``--shared DIR``, else ``../shared`` beside the repository (for a git worktree, also
-    beside the main checkout); None when absent."""
-    if given:
-        return Path(given)
-    candidates = [ROOT.parent / "shared"]
-    with contextlib.suppress(OSError, subprocess.SubprocessError):
-        common = subprocess.run(["git", "rev-parse", "--path-format=absolute", "--git-common-dir"], cwd=ROOT,
-                                capture_output=True, text=True, timeout=10).stdout.strip()
-        if common:
-            candidates.append(Path(common).parent.parent / "shared")
-    return next((p for p in candidates if (p / "benchmarks").is_dir()), None)
 
 
 def odw_path(shared: Path | None) -> Path | None:
