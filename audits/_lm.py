@@ -23,6 +23,12 @@ from pathlib import Path
 # Where ``make`` puts the model it builds at install time (inside the virtual environment).
 DEFAULT_RELATIVE = Path("share") / "zhaocuo" / "lm" / "default.klm"
 _TOKEN = re.compile(r"[0-9０-９]+(?:[.．][0-9０-９]+)?|[A-Za-zＡ-Ｚａ-ｚ]+|\S")
+# Text with none of these (white space, Latin letters, and every character ``token`` maps to "0"
+# or "A": decimal digits, the other characters str.isdigit() accepts, the fullwidth block) is one
+# token per character, as written (most Chinese sentences): no regex needed.
+_NOT_SIMPLE = re.compile("[\\s\\dA-Za-z\uff10-\uff5a\u00b2\u00b3\u00b9\u1369-\u1371\u19da\u2070-\u2089"
+                         "\u2460-\u24ff\u2776-\u2793\U00010a40-\U00010a43\U00010e60-\U00010e68"
+                         "\U00011052-\U0001105a\U0001f100-\U0001f10a]")
 _SENTENCE_END = frozenset("。！？；!?;")
 # A sentence is scored in pieces of at most this many tokens (bounded time and state).
 MAX_SENTENCE = 400
@@ -53,6 +59,8 @@ def tokens(text: str) -> list[str]:
 
 def token_spans(text: str) -> tuple[list[str], list[int]]:
     """Tokens of ``text`` and the start offset of each in ``text``."""
+    if not _NOT_SIMPLE.search(text):
+        return list(text), list(range(len(text)))
     toks, starts = [], []
     for m in _TOKEN.finditer(text):
         toks.append(token(m.group()))

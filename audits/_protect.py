@@ -45,6 +45,8 @@ _BEFORE_NAME = ("居民", "村民", "市民", "群众", "职工", "党员", "患
 _PLACE = re.compile(r"([\u4e00-\u9fff]{2})(?:" + "|".join(sorted(_PLACE_SUFFIX, key=len, reverse=True)) + ")")
 # Function characters that end the phrase before a suffix ("对我县", "全市", "各区"): no place's name.
 _NOT_IN_PLACE = frozenset("的了在对我本全该各等和与及或是为以其此每个这那该省市县区镇乡村")
+# A level of government before a session number (市五届三次全会, 县十七届人大): written so, not 十五届.
+_SESSION = re.compile(r"[省市县区州盟旗镇乡村](?=[一二三四五六七八九十]{1,3}届)")
 _QUOTED = re.compile(r"《[^《》\n]{1,60}》|“[^“”\n]{1,24}”|「[^「」\n]{1,24}」|\"[^\"\n]{1,24}\"")
 _LIST_ITEM = re.compile(r"(?:^|(?<=[、，,\s：:]))([\u4e00-\u9fff]{2,3})(?=[、，,\s]|$)")
 _TITLE_RE = re.compile(_TITLE_ALT)
@@ -82,6 +84,9 @@ class NameFinder:
     names: frozenset[str]
     surnames: frozenset[str]
     longest: int
+    # Every name's proper prefixes of two characters or more: the scan of a text stops
+    # extending a piece as soon as no name can start with it.
+    prefixes: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, surnames: frozenset[str]) -> NameFinder:
@@ -102,19 +107,35 @@ class NameFinder:
                     if len(word) >= MIN_PERSON_NAME or (len(word) == 2 and tag in ("ns", "nt")):
                         names.add(word)
         names = {w for w in names if len(w) <= 8}
-        return cls(frozenset(names), surnames, max(map(len, names), default=0))
+        prefixes = frozenset(w[:k] for w in names for k in range(2, len(w)))
+        return cls(frozenset(names), surnames, max(map(len, names), default=0), prefixes)
 
     def spans(self, text: str) -> set[int]:
         """Offsets of ``text`` inside a name, place, organisation or quoted title."""
+        persons, others = self.spans_by_kind(text)
+        return persons | others
+
+    def spans_by_kind(self, text: str) -> tuple[set[int], set[int]]:
+        """(offsets inside a person's name known by a title, form of address or list of names,
+        and a level of government before a session number; offsets inside the other names,
+        places, organisations and quoted titles). A site may write a place otherwise than its
+        own frequent form (临缁区 beside 临淄区: a slip), but a person or a session is not
+        another word of the site."""
         out: set[int] = set()
-        names, longest, n = self.names, self.longest, len(text)
+        names, prefixes, n = self.names, self.prefixes, len(text)
         for i in range(n - 1):
-            if not "\u4e00" <= text[i] <= "\u9fff":
-                continue
-            for j in range(min(n, i + longest), i + 1, -1):
-                if text[i:j] in names:
-                    out.update(range(i, j))
+            # The longest name starting at i: extend while the piece is a name or a name's prefix.
+            end = 0
+            j = i + 2
+            while j <= n:
+                piece = text[i:j]
+                if piece in names:
+                    end = j
+                elif piece not in prefixes:
                     break
+                j += 1
+            if end:
+                out.update(range(i, end))
         for m in _QUOTED.finditer(text):
             out.update(range(m.start(), m.end()))
         for m in _PLACE.finditer(text):
@@ -123,6 +144,7 @@ class NameFinder:
         for m in _ORG.finditer(text):
             if not set(m.group(1)) & _NOT_IN_PLACE:
                 out.update(range(m.start(1), m.end(1)))
+        persons: set[int] = {m.start() for m in _SESSION.finditer(text)}
         surnames = self.surnames
         for m in _TITLE_RE.finditer(text):
             # 李明同志 / 王建国局长: a surname, one or two more characters, then the title.
@@ -131,16 +153,16 @@ class NameFinder:
                 name = text[max(0, t - size):t]
                 if len(name) == size and all("\u4e00" <= c <= "\u9fff" for c in name) and (
                         name[0] in surnames or name[:2] in surnames):
-                    out.update(range(t - size, t))
+                    persons.update(range(t - size, t))
                     break
         for m in _AFTER_TITLE.finditer(text):
             # 局长王建国 / 主任：李明
             name = m.group(1)
             if name[0] in surnames:
-                out.update(range(m.start(1), m.end(1)))
+                persons.update(range(m.start(1), m.end(1)))
         items = [m for m in _LIST_ITEM.finditer(text) if m.group(1)[0] in surnames]
         if len(items) >= 3:
             # 张三、李四、王五 / 张三 李四 王五: a list of names.
             for m in items:
-                out.update(range(m.start(1), m.end(1)))
-        return out
+                persons.update(range(m.start(1), m.end(1)))
+        return persons, out

@@ -72,27 +72,18 @@ def one_char_variants(text: str, phrase: str, lex: Lexicon, any_char: bool = Fal
     return out
 
 
-def formulation_halves(lex: Lexicon) -> list[tuple[str, str, str]]:
-    """(formulation, first half, second half) of every formulation long enough to check (four
-    characters: a shorter one is too short to tell a variant from an ordinary word). A
-    variant has one wrong character, so one half stands intact (what one_char_variants anchors
-    on): a formulation neither half of which is in the text needs no closer look. Computed
-    once per checker (audits._proofread.Proofreader) and passed to find_serious."""
-    return [(p, p[:len(p) // 2], p[len(p) // 2:]) for p in lex.formulations if len(p) >= 4]
-
-
 def find_serious(text: str, lex: Lexicon, leaders: list[tuple[str, str]],
-                 titled: list[tuple[str, str]] = (),
-                 halves: list[tuple[str, str, str]] | None = None, own: Collection[str] = ()) -> list[TextError]:
+                 titled: list[tuple[str, str]] = (), own: Collection[str] = ()) -> list[TextError]:
     """Serious errors in ``text``. ``leaders``: every (title, name) pair whose name is checked;
     ``titled``: the profile's pairs, whose titles are trusted enough to check (find_wrong_titles)
-    and whose names are checked against any wrong character next to the title; ``halves``:
-    formulation_halves(lex), when the caller keeps it; ``own``: the site's and its units' names
+    and whose names are checked against any wrong character next to the title; ``own``: the
+    site's and its units' names
     (an organ before a title that is the site's own, "临淄区区长")."""
     from audits._proofread import TextError
 
     out: list[TextError] = find_wrong_titles(text, list(titled)) if titled else []
-    for phrase in [p for p, a, b in (formulation_halves(lex) if halves is None else halves) if a in text or b in text]:
+    # A variant has one wrong character, so one half of its formulation stands intact.
+    for phrase in [p for p, a, b in lex.formulation_halves if a in text or b in text]:
         for start, _, window in one_char_variants(text, phrase, lex):
             out.append(TextError(start, window, phrase, "serious_error", "formulation"))
     trusted = set(titled)

@@ -32,11 +32,10 @@ import json
 import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from audits import _ngram
-from audits._lexicon import LEXICON_DIR, Lexicon, is_han
+from audits._lexicon import LEXICON_DIR, Lexicon, fuzzy, is_han
 
 # A proposal: ((position in the run, new character), ...), one or two changes, by position.
 Changes = tuple[tuple[int, str], ...]
@@ -60,53 +59,31 @@ MIN_CONTEXT_GAIN = -2.0
 # the tuning half this keeps every proposal the model is confident of and halves the work.
 PAIR_SLACK = 1.0
 
-# Initials and finals that pinyin input methods treat as the same ("fuzzy pinyin"), because
-# many speakers do not tell them apart.
-_FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"))
-_FUZZY_FINALS = (("ing", "in"), ("eng", "en"))
+class Readings(dict[str, tuple[frozenset[str], frozenset[str]]]):
+    """(toneless readings, fuzzy-folded readings) of each character, looked up once each
+    (one per SoundAlike); every reading of a polyphone counts (the input method offered them all)."""
 
+    def __missing__(self, ch: str) -> tuple[frozenset[str], frozenset[str]]:
+        from pypinyin import Style, pinyin
 
-def fuzzy(syllable: str) -> str:
-    """The syllable with fuzzy initials and finals folded together (zhi -> zi, ning -> lin)."""
-    for a, b in _FUZZY_INITIALS:
-        if syllable.startswith(a):
-            syllable = b + syllable[len(a):]
-            break
-    for a, b in _FUZZY_FINALS:
-        if syllable.endswith(a):
-            return syllable[: -len(a)] + b
-    return syllable
-
-
-@lru_cache(maxsize=65536)
-def readings(ch: str) -> tuple[frozenset[str], frozenset[str]]:
-    """(toneless readings, fuzzy-folded readings) of a character; every reading of a
-    polyphone counts (the input method offered them all)."""
-    from pypinyin import Style, pinyin
-
-    exact = frozenset(pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")[0] if is_han(ch) else ())
-    return exact, frozenset(fuzzy(p) for p in exact)
-
-
-_INDEX: dict[int, dict[str, tuple[str, ...]]] = {}
+        exact = frozenset(pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")[0] if is_han(ch) else ())
+        got = self[ch] = (exact, frozenset(fuzzy(p) for p in exact))
+        return got
 
 
 def sound_index(lex: Lexicon) -> dict[str, tuple[str, ...]]:
     """Common words of 2–4 Han characters by the fuzzy sound of their pinyin ("zi zi" -> 资质,
-    自治, 子词…). Built once per lexicon (about two seconds)."""
-    key = id(lex)
-    if key not in _INDEX:
-        from pypinyin import Style, lazy_pinyin
+    自治, 子词…). About two seconds: built once, by SoundAlike.load."""
+    from pypinyin import Style, lazy_pinyin
 
-        index: dict[str, list[str]] = {}
-        for w, f in lex.freq.items():
-            if f < MIN_INDEX_FREQ or not 2 <= len(w) <= max(LENGTHS) or not all(is_han(c) for c in w):
-                continue
-            py = lazy_pinyin(w, style=Style.NORMAL, errors="ignore")
-            if len(py) == len(w):
-                index.setdefault(" ".join(fuzzy(p) for p in py), []).append(w)
-        _INDEX[key] = {k: tuple(sorted(v)) for k, v in index.items()}
-    return _INDEX[key]
+    index: dict[str, list[str]] = {}
+    for w, f in lex.freq.items():
+        if f < MIN_INDEX_FREQ or not 2 <= len(w) <= max(LENGTHS) or not all(is_han(c) for c in w):
+            continue
+        py = lazy_pinyin(w, style=Style.NORMAL, errors="ignore")
+        if len(py) == len(w):
+            index.setdefault(" ".join(fuzzy(p) for p in py), []).append(w)
+    return {k: tuple(sorted(v)) for k, v in index.items()}
 
 
 @dataclass(frozen=True)
@@ -118,7 +95,8 @@ class Proposal:
     probability: float
 
 
-def proposals(run: str, lex: Lexicon, index: dict[str, tuple[str, ...]]) -> dict[Changes, tuple[int, str]]:
+def proposals(run: str, lex: Lexicon, index: dict[str, tuple[str, ...]], readings: Readings
+              ) -> dict[Changes, tuple[int, str]]:
     """Every candidate change set of a run of Han characters (see the module docstring), with
     the most frequent word that proposes it: (its start in the run, the word)."""
     n = len(run)
@@ -130,7 +108,7 @@ def proposals(run: str, lex: Lexicon, index: dict[str, tuple[str, ...]]) -> dict
         if prev is None or freq.get(word, 0) > freq.get(prev[1], 0):
             out[changes] = (start, word)
 
-    fuzzy_of = [readings(c)[1] for c in run]
+    fuzzy_of = [readings[c][1] for c in run]
     for length in LENGTHS:
         for j in range(n - length + 1):
             span = run[j:j + length]
@@ -158,7 +136,7 @@ def proposals(run: str, lex: Lexicon, index: dict[str, tuple[str, ...]]) -> dict
 
 def features(run: str, changes: Changes, word: tuple[int, str], lex: Lexicon,
              charlm: _ngram.CharModel, score: Callable[[str], float],
-             base_cache: dict[int, float] | None = None) -> tuple[float, ...] | None:
+             base_cache: dict[int, float] | None, readings: Readings) -> tuple[float, ...] | None:
     """The evidence for one change set (in the order of FEATURES), or None when the neighbours' character
     pairs (PAIR_SLACK) or the character model (MIN_CONTEXT_GAIN) alone rule it out.
     ``base_cache``: per run, the character model's score of each written character (the same
@@ -199,7 +177,7 @@ def features(run: str, changes: Changes, word: tuple[int, str], lex: Lexicon,
     c1 = charlm.c1
     written_freq = min(math.log1p(c1.get(run[p], 0)) for p, _ in changes)
     new_freq = min(math.log1p(c1.get(c, 0)) for _, c in changes)
-    same = float(all(readings(run[p])[0] & readings(c)[0] for p, c in changes))
+    same = float(all(readings[run[p]][0] & readings[c][0] for p, c in changes))
     listed = float(all(c in lex.confusable.get(run[p], ()) for p, c in changes))
     two = float(len(changes) - 1)
     start, proposed = word
@@ -278,18 +256,26 @@ def read_model(path: Path | None = None) -> TreeModel:
         raise RuntimeError(f"同音词模型文件 {path} 无法读取 / cannot read the sound-alike model {path}: {exc}") from None
 
 
-@lru_cache(maxsize=1)
-def model() -> TreeModel:
-    return read_model()
+@dataclass
+class SoundAlike:
+    """What the pass needs besides the lexicon: the sound index, the fitted trees and the
+    characters' readings. Loaded once (audits/_models.py) and handed to ``find``."""
+
+    index: dict[str, tuple[str, ...]]
+    ranker: TreeModel
+    readings: Readings
+
+    @classmethod
+    def load(cls, lex: Lexicon) -> SoundAlike:
+        return cls(sound_index(lex), read_model(), Readings())
 
 
 def find(run: str, lex: Lexicon, charlm: _ngram.CharModel, score: Callable[[str], float],
-         taken: set[int], settled: set[int] = frozenset()) -> Iterator[Proposal]:
+         taken: set[int], settled: set[int] | frozenset[int], pass_: SoundAlike) -> Iterator[Proposal]:
     """The confident proposals of a run, best first, none touching ``taken`` (positions other
     passes flagged) or each other's neighbours (a slip is one place, not two next to each other),
     and none changing a ``settled`` position (inside a word that is right by definition)."""
-    index = sound_index(lex)
-    ranker = model()
+    index, ranker, readings = pass_.index, pass_.ranker, pass_.readings
     edge = _ngram.SEP + run + _ngram.SEP
     c2 = charlm.c2
     log1p, top = _LOG1P, _LOG1P_MAX
@@ -298,7 +284,7 @@ def find(run: str, lex: Lexicon, charlm: _ngram.CharModel, score: Callable[[str]
                for k in range(1, len(edge) - 1)]
     scored = []
     base_cache: dict[int, float] = {}
-    for changes, word in proposals(run, lex, index).items():
+    for changes, word in proposals(run, lex, index, readings).items():
         if settled and any(p in settled for p, _ in changes):
             continue  # inside a word that is right by definition (Proofreader._settled)
         if len(changes) == 1:
@@ -308,7 +294,7 @@ def find(run: str, lex: Lexicon, charlm: _ngram.CharModel, score: Callable[[str]
             if (log1p[min(c2.get(edge[pos] + new, 0), top)] + log1p[min(c2.get(new + edge[pos + 2], 0), top)]
                     < written[pos] - PAIR_SLACK):
                 continue
-        f = features(run, changes, word, lex, charlm, score, base_cache)
+        f = features(run, changes, word, lex, charlm, score, base_cache, readings)
         if f is None:
             continue
         p = ranker.probability(f)

@@ -27,17 +27,21 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from audits import _proofread, _soundalike  # noqa: E402
+from audits._models import Models  # noqa: E402
 from bench.text_bench import ODW, read_pairs  # noqa: E402
 
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 
 
-def collect(pairs: list[tuple[str, str]], checker: _proofread.Proofreader) -> list[dict]:
-    """Per sentence: the positions the other passes flag (and their suggestions), the gold
-    positions, and every proposal of the sound-alike pass with its features and label."""
-    lex, charlm = checker.lex, checker.charlm
+def collect(pairs: list[tuple[str, str]], checker: _proofread.Proofreader, scorer: _proofread.Proofreader
+            ) -> list[dict]:
+    """Per sentence: the positions the other passes (``checker``) flag (and their suggestions),
+    the gold positions, and every proposal of the sound-alike pass with its features (the word
+    model of ``scorer``, a thorough proofreader on the same models) and label."""
+    lex, charlm = checker.lex, scorer.charlm
     assert charlm is not None
     index = _soundalike.sound_index(lex)
+    readings = _soundalike.Readings()
     out = []
     for src, tgt in pairs:
         if len(src) != len(tgt):
@@ -54,8 +58,8 @@ def collect(pairs: list[tuple[str, str]], checker: _proofread.Proofreader) -> li
         props = []
         for m in _HAN.finditer(src):
             run = m.group()
-            for changes, word in _soundalike.proposals(run, lex, index).items():
-                f = _soundalike.features(run, changes, word, lex, charlm, checker._score)
+            for changes, word in _soundalike.proposals(run, lex, index, readings).items():
+                f = _soundalike.features(run, changes, word, lex, charlm, scorer._score, None, readings)
                 if f is None:
                     continue
                 absolute = tuple((m.start() + p, c) for p, c in changes)
@@ -167,8 +171,10 @@ def main() -> int:
     pairs = read_pairs(ODW)
     even = [p for k, p in enumerate(pairs) if k % 2 == 0]
     odd = [p for k, p in enumerate(pairs) if k % 2 == 1]
-    checker = _proofread.Proofreader(None, thorough=False)
-    train, held_out = collect(even, checker), collect(odd, checker)
+    models = Models()
+    checker = _proofread.Proofreader(None, thorough=False, point="draft", models=models)
+    scorer = _proofread.Proofreader(None, thorough=True, point="draft", models=models)
+    train, held_out = collect(even, checker, scorer), collect(odd, checker, scorer)
     threshold = choose_threshold(train)
     model = fit(train)
     model = _soundalike.TreeModel(model.bias, model.trees, threshold)

@@ -186,6 +186,7 @@ class SiteResult:
     counts: Counter
     elapsed_s: float
     typo_chars_per_s: float | None
+    typo_build_s: float | None
     out_dir: Path
     findings: list[dict]
     labels: list[str] = field(default_factory=list)
@@ -214,7 +215,8 @@ def run_site(realpages: Path, site: str, labels: list[Label], work: Path, extra:
     findings = [json.loads(line) for line in (out / "findings.jsonl").read_text(encoding="utf-8").splitlines() if line]
     typo_stats = summary.get("typo") or {}
     result = SiteResult(site, int(summary.get("pages_crawled", 0)), int(typo_stats.get("chars_checked", 0)),
-                        Counter(f["audit"] for f in findings), elapsed, typo_stats.get("chars_per_s"), out, findings)
+                        Counter(f["audit"] for f in findings), elapsed, typo_stats.get("chars_per_s"),
+                        typo_stats.get("build_s"), out, findings)
     result.labels = label_checks(site, [lb for lb in labels if lb.site == site], result, base)
     return result
 
@@ -293,7 +295,8 @@ def per10k(n: int, chars: int) -> str:
 
 def print_site(r: SiteResult) -> None:
     parts = [f"{a} {r.counts.get(a, 0)} ({per10k(r.counts.get(a, 0), r.chars)}/10k)" for a in SITE_AUDITS]
-    speed = f", typo {r.typo_chars_per_s} chars/s" if r.typo_chars_per_s else ""
+    speed = (f", typo {r.typo_chars_per_s} chars/s (summary.json typo.chars_per_s: checking alone; building the "
+             f"proofreader took {r.typo_build_s} s more)" if r.typo_chars_per_s else "")
     print(f"{r.site}: {r.pages} pages, {r.chars} distinct chars; " + "; ".join(parts)
           + f"  [{r.elapsed_s:.1f}s{speed}]", flush=True)
     for line in r.labels:

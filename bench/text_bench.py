@@ -1,45 +1,61 @@
-"""Benchmark of the proofreading engine that ``zhaocuo check-text`` runs.
+"""Benchmark of the proofreading engine, through ``zhaocuo check-text`` itself.
 
-Runs the engine of ``zhaocuo check-text`` (``audits._proofread.Proofreader``, in this process;
-with ``--cli`` the command itself, whose JSON output is scored) over
-ecspell-odw (official-document writing, ``N_ERRORS<TAB>SOURCE<TAB>TARGET``) and pycorrector's
-SIGHAN-15 test file (``SOURCE<TAB>TARGET``) and prints, per file, sentence-level figures:
+Runs the real command (``zhaocuo check-text - --config PROFILE``, one sentence a line) over
+ECSpell odw.train (official-document writing, ``N_ERRORS<TAB>SOURCE<TAB>TARGET``, in
+../shared/benchmarks) and, with ``--sighan``, pycorrector's SIGHAN-15 test file, scores its
+JSON output and prints per engine:
 
-- detection precision / recall: a sentence counts as correctly detected when the set of
-  flagged character positions equals the set of wrong positions (strict, as in SIGHAN);
-  the lenient variant (any flag on a sentence with errors) is printed beside it;
-- the share of flagged sentences whose every flag is on a wrong character (what a unit reading
-  the findings experiences: nothing it is told is wrong is right, though more may be missed);
-- correction accuracy: among correctly detected sentences, all suggestions right;
-- character level: share of flagged characters that are wrong in the source (what a unit
-  reading the findings experiences) and share of wrong characters flagged;
-- false-alarm rate: share of clean sentences (no error) with any flag;
-- characters per CPU-second of the default engine (process CPU time, so one core; loading the
-  word lists is not counted; other load on a shared machine still makes it noisy).
+- lenient sentence detection (the issue's measure): a sentence with an error counts as found
+  when any flag lands in it; any flag in a clean sentence is a false alarm: precision, recall;
+- right correction: the share of found sentences whose every flag is on a wrong character and
+  suggests the right one;
+- strict detection (flagged positions == wrong positions, as in SIGHAN), flagged characters,
+  false alarms per clean sentence;
+- the command's CPU seconds (loading included), and the engine's own speed: characters per
+  CPU-second of ``Proofreader.check`` in this process, one core, loading not counted.
 
-``--engine word`` is the word model alone (the engine before the context model), ``default``
-what check-text runs, ``thorough`` the default engine plus the sound-alike pass
-(audits/_soundalike.py; ``[text] thorough = true``, ``check-text --thorough``); ``all`` (the
-default) prints one after the other. The sound-alike model was fitted on the even lines
-(bench/fit_soundalike.py): its honest figures are those of ``--split odd``.
-``--split even|odd`` keeps only the even (tuning) or odd (held-out) lines of each file, so a
-threshold tuned on one half is measured on the other. ``--threshold`` overrides the engine's.
-Only ``typo`` and ``serious_error`` findings are counted: outdated agency names are not
-spelling errors in these corpora.
+Engines: ``draft`` (what check-text runs: the "draft" operating point), ``audit`` (the nightly
+site audit's point, ``--operating-point audit``), ``thorough`` (draft plus the sound-alike pass,
+``--thorough``). The language model is the install-time one unless ``--lm-from DIR`` names a
+folder of text: then ``zhaocuo build-lm --from DIR`` builds a model into a temporary folder
+first (e.g. ``--lm-from ../shared/corpora/official``: what an official corpus gives; the model
+is deleted afterwards and never committed). ``--threshold`` and ``--tune KEY=VALUE`` set the
+operating point through the profile (``[text] lm_threshold``, ``[text] lm_tuning``).
+``--split even|odd`` keeps only the even (tuning) or odd (held-out) lines.
+
+    python bench/text_bench.py [--engine draft|audit|thorough|all] [--lm-from DIR]
+        [--threshold T] [--tune KEY=VALUE ...] [--split all|even|odd] [--sighan] [--shared DIR]
 """
 
 from __future__ import annotations
 
 import argparse
-import re
+import contextlib
+import json
+import os
+import resource
+import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-ODW = ROOT.parent / "shared" / "benchmarks" / "ecspell-odw" / "odw.train"
+from bench.real_bench import find_shared  # noqa: E402  (../shared, also beside a worktree's main checkout)
+
+TARGETS = ("targets on odw.train (draft point, official-corpus model): lenient P >= 0.90 with R >= 0.70, "
+           "right correction >= 0.80 of found sentences; the audit point >= 100,000 chars per CPU-second")
+
+
+def odw_path(shared: Path | None) -> Path | None:
+    return shared / "benchmarks" / "ecspell-odw" / "odw.train" if shared else None
+
+
+# odw.train, as the project's other scripts (bench/fit_soundalike.py) find it.
+ODW = odw_path(find_shared(None)) or ROOT.parent / "shared" / "benchmarks" / "ecspell-odw" / "odw.train"
 
 
 def sighan_path() -> Path:
@@ -60,71 +76,19 @@ def read_pairs(path: Path) -> list[tuple[str, str]]:
     return pairs
 
 
-LABELS = {
-    "word": "word model only (before the context model)",
-    "default": "word model + context model (default)",
-    "thorough": "default + sound-alike pass (thorough: [text] thorough = true, check-text --thorough)",
-}
-
-
-def evaluate(pairs: list[tuple[str, str]], threshold: float | None, show: int = 0,
-             context: bool = True, thorough: bool = False) -> dict[str, float]:
-    """The engine in this process: per-sentence CPU time, loading not counted."""
-    from audits import _proofread
-
-    if threshold is not None:
-        _proofread.THRESHOLD = threshold
-    t_load = time.perf_counter()
-    checker = _proofread.Proofreader(None, threshold=_proofread.THRESHOLD, context=context, thorough=thorough)
-    load_s = time.perf_counter() - t_load
-    predictions = []
-    elapsed = 0.0
-    for src, _ in pairs:
-        t0 = time.process_time()
-        predictions.append([e.contract() for e in checker.check(src)])
-        elapsed += time.process_time() - t0
-    r = score(pairs, predictions, show)
-    r["load_s"] = load_s
-    r["chars_per_s"] = sum(len(src) for src, _ in pairs) / elapsed if elapsed else 0.0
-    return r
-
-
-def evaluate_cli(pairs: list[tuple[str, str]], thorough: bool, show: int = 0) -> dict[str, float]:
-    """The same through the real command, ``zhaocuo check-text [--thorough] -``, one sentence a
-    line: its JSON output is scored, and its CPU time (loading included) gives the speed."""
-    import json
-    import resource
-    import subprocess
-
-    text = "".join(src.replace("\n", " ") + "\n" for src, _ in pairs)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    proc = subprocess.run([sys.executable, "-m", "zhaocuo", "check-text", "-", *(["--thorough"] if thorough else [])],
-                          input=text, capture_output=True, text=True, encoding="utf-8", cwd=ROOT, check=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    lines = [json.loads(line) for line in proc.stdout.splitlines()]
-    if [o["line"] for o in lines] != list(range(1, len(pairs) + 1)):
-        raise SystemExit("check-text did not answer one line per sentence")
-    r = score(pairs, [o["errors"] for o in lines], show)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    r["load_s"] = 0.0
-    r["chars_per_s"] = sum(len(src) for src, _ in pairs) / cpu if cpu else 0.0
-    return r
-
-
-def score(pairs: list[tuple[str, str]], predictions: list[list[dict]], show: int = 0) -> dict[str, float]:
+def score(pairs: list[tuple[str, str]], predictions: list[list[dict]]) -> dict[str, float]:
     """The figures of the module docstring from each sentence's errors (check-text's keys)."""
-    tp = flagged = err_sents = lenient_tp = corr_ok = clean = clean_flagged = subset_ok = 0
+    flagged = err_sents = found = right = tp = clean = clean_flagged = skipped = 0
     pos_flagged = pos_right = pos_gold = 0
-    skipped = 0
-    shown = 0
-    for (src, tgt), found in zip(pairs, predictions, strict=True):
-        errors = [e for e in found if e["audit"] in ("typo", "serious_error")]
-        gold = {i for i, (a, b) in enumerate(zip(src, tgt, strict=False)) if a != b} if len(src) == len(tgt) else None
-        if gold is None:
+    for (src, tgt), errors in zip(pairs, predictions, strict=True):
+        if len(src) != len(tgt):
             skipped += 1
             continue  # length-changing edits: outside a character-substitution benchmark
+        gold = {i for i, (a, b) in enumerate(zip(src, tgt, strict=True)) if a != b}
         pred: dict[int, str] = {}
         for e in errors:
+            if e["audit"] not in ("typo", "serious_error"):
+                continue  # outdated agency names are not spelling errors in these corpora
             for k, ch in enumerate(e["text"]):
                 sug = e["suggestion"][k] if len(e["suggestion"]) == len(e["text"]) else ""
                 if ch != sug:
@@ -132,111 +96,163 @@ def score(pairs: list[tuple[str, str]], predictions: list[list[dict]], show: int
         pos_flagged += len(pred)
         pos_right += len(set(pred) & gold)
         pos_gold += len(gold)
-        if gold:
-            err_sents += 1
-        else:
-            clean += 1
-            clean_flagged += bool(pred)
-        if pred:
-            flagged += 1
-            if gold:
-                lenient_tp += 1
-            if set(pred) <= gold:
-                subset_ok += 1
-            if set(pred) == gold:
-                tp += 1
-                if all(tgt[i] == s for i, s in pred.items()):
-                    corr_ok += 1
-            elif shown < show:
-                shown += 1
-                print("  FP/partial:", src, {i: (src[i], s) for i, s in pred.items()}, "gold", sorted(gold))
+        err_sents += bool(gold)
+        clean += not gold
+        if not pred:
+            continue
+        flagged += 1
+        if not gold:
+            clean_flagged += 1
+            continue
+        found += 1
+        right += all(i in gold and tgt[i] == s for i, s in pred.items())
+        tp += set(pred) == gold
     return {
-        "sentences": len(pairs), "skipped": skipped, "with_errors": err_sents, "flagged": flagged, "tp": tp,
-        "clean_flagged": clean_flagged,
-        "det_precision": tp / flagged if flagged else 0.0,
-        "det_recall": tp / err_sents if err_sents else 0.0,
-        "lenient_precision": lenient_tp / flagged if flagged else 0.0,
-        "subset_precision": subset_ok / flagged if flagged else 0.0, "subset_ok": subset_ok,
-        "lenient_recall": lenient_tp / err_sents if err_sents else 0.0,
-        "correction_accuracy": corr_ok / tp if tp else 0.0,
+        "sentences": len(pairs), "skipped": skipped, "with_errors": err_sents, "clean": clean, "flagged": flagged,
+        "found": found, "right": right, "tp": tp, "clean_flagged": clean_flagged,
+        "lenient_precision": found / flagged if flagged else 0.0,
+        "lenient_recall": found / err_sents if err_sents else 0.0,
+        "right_correction": right / found if found else 0.0,
+        "strict_precision": tp / flagged if flagged else 0.0,
+        "strict_recall": tp / err_sents if err_sents else 0.0,
         "char_precision": pos_right / pos_flagged if pos_flagged else 0.0,
         "char_recall": pos_right / pos_gold if pos_gold else 0.0,
-        "clean": clean, "false_alarm_rate": clean_flagged / clean if clean else 0.0,
+        "false_alarm_rate": clean_flagged / clean if clean else 0.0,
     }
 
 
-TARGETS = "targets on odw.train: strict P >= 0.90 with R >= 0.60, false alarms <= 0.05, >= 100,000 chars/s"
+def run_check_text(pairs: list[tuple[str, str]], profile: Path, engine: str) -> tuple[list[list[dict]], float]:
+    """``zhaocuo check-text - --config PROFILE`` on one sentence a line: each line's errors and
+    the command's CPU seconds (loading included)."""
+    text = "".join(src.replace("\n", " ") + "\n" for src, _ in pairs)
+    args = [sys.executable, "-m", "zhaocuo", "check-text", "-", "--config", str(profile)]
+    args += {"draft": [], "audit": ["--operating-point", "audit"], "thorough": ["--thorough"]}[engine]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc = subprocess.run(args, input=text, capture_output=True, text=True, encoding="utf-8", cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"check-text failed (exit {proc.returncode}): {proc.stderr[-2000:]}")
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    if [o["line"] for o in lines] != list(range(1, len(pairs) + 1)):
+        raise SystemExit("check-text did not answer one line per sentence")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return [o["errors"] for o in lines], cpu
 
 
-def _met(ok: bool) -> str:
-    return "met" if ok else "NOT met"
+def engine_speed(pairs: list[tuple[str, str]], profile: Path, engine: str) -> tuple[float, float]:
+    """(characters per CPU-second of Proofreader.check, seconds to build models and
+    proofreader) in this process, with the profile check-text was given."""
+    from audits._models import Models
+    from audits._proofread import Proofreader
+    from zhaocuo.core.profile import load_profile
+
+    started = time.perf_counter()
+    checker = Proofreader(load_profile(profile), models=Models(), thorough=engine == "thorough",
+                          point="audit" if engine == "audit" else "draft")
+    build_s = time.perf_counter() - started
+    cpu = 0.0
+    for src, _ in pairs:
+        t0 = time.process_time()
+        checker.check(src)
+        cpu += time.process_time() - t0
+    return sum(len(src) for src, _ in pairs) / cpu if cpu else 0.0, build_s
 
 
-def report(name: str, split: str, engine: str, r: dict[str, float], load_s: float) -> str:
-    """The figures of one run, one per line, each saying what it counts."""
+def write_profile(folder: Path, lm: Path | None, threshold: float | None, tuning: dict[str, float]) -> Path:
+    lines = ["[site]", 'start_urls = ["http://127.0.0.1/"]', "", "[text]"]
+    if lm:
+        lines.append(f"lm = {json.dumps(str(lm))}")
+    if threshold is not None:
+        lines.append(f"lm_threshold = {threshold}")
+    if tuning:
+        lines.append("lm_tuning = {" + ", ".join(f"{k} = {v}" for k, v in tuning.items()) + "}")
+    path = folder / "bench-profile.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@contextlib.contextmanager
+def built_model(source: str | None) -> Iterator[Path | None]:
+    """``zhaocuo build-lm --from SOURCE`` into a temporary folder (deleted afterwards)."""
+    if not source:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="zhaocuo-bench-lm-") as tmp:
+        out = Path(tmp) / "model.klm"
+        started = time.monotonic()
+        proc = subprocess.run([sys.executable, "-m", "zhaocuo", "build-lm", "--out", str(out), "--from", source],
+                              capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        if proc.returncode != 0:
+            raise SystemExit(f"build-lm failed: {proc.stderr[-2000:]}")
+        print(f"model built by zhaocuo build-lm --from {source}: {out.stat().st_size / 1e6:.1f} MB in "
+              f"{time.monotonic() - started:.0f} s ({proc.stdout.strip()})", flush=True)
+        yield out
+
+
+def report(name: str, split: str, engine: str, model: str, r: dict[str, float], cpu: float,
+           speed: float | None, build_s: float | None) -> str:
     target = name.startswith("odw")
+    ok = r["lenient_precision"] >= 0.9 and r["lenient_recall"] >= 0.7 and r["right_correction"] >= 0.8
     lines = [
-        f"{name}, {split} lines — engine: {engine}",
+        f"{name}, {split} lines — engine: {engine} (via zhaocuo check-text), model: {model}",
         f"  {r['sentences']} sentences: {r['with_errors']} with errors, {r['clean']} clean, "
         f"{r['skipped']} skipped (length-changing edits)",
-        f"  sentence detection, strict (flagged positions == wrong positions): "
-        f"P={r['det_precision']:.3f} ({r['tp']}/{r['flagged']} flagged sentences) "
-        f"R={r['det_recall']:.3f} ({r['tp']}/{r['with_errors']} sentences with errors)"
-        + (f"  [P>=0.90 & R>=0.60: {_met(r['det_precision'] >= 0.9 and r['det_recall'] >= 0.6)}]" if target else ""),
-        f"  sentence detection, lenient (any flag on a sentence with errors, right place or not): "
-        f"P={r['lenient_precision']:.3f} R={r['lenient_recall']:.3f}",
-        f"  flagged sentences whose every flag is on a wrong character (some errors may be missed): "
-        f"{r['subset_precision']:.3f} ({r['subset_ok']}/{r['flagged']})",
-        f"  correction accuracy (strictly detected sentences with every suggestion right): {r['correction_accuracy']:.3f}",
-        f"  characters: P={r['char_precision']:.3f} (flagged characters that are wrong) "
-        f"R={r['char_recall']:.3f} (wrong characters flagged)",
-        f"  false alarms: {r['clean_flagged']}/{r['clean']} clean sentences flagged = {r['false_alarm_rate']:.3f}"
-        + (f"  [<=0.05: {_met(r['false_alarm_rate'] <= 0.05)}]" if target else ""),
-        f"  speed: {r['chars_per_s']:,.0f} characters per CPU-second (one core; loading {load_s:.1f} s not counted; "
-        f"shared machine, so noisy)" + (f"  [>=100,000: {_met(r['chars_per_s'] >= 100_000)}]" if target else ""),
+        f"  lenient sentence detection: P={r['lenient_precision']:.3f} ({r['found']}/{r['flagged']} flagged sentences) "
+        f"R={r['lenient_recall']:.3f} ({r['found']}/{r['with_errors']})",
+        f"  right correction (found sentences whose every flag is right): {r['right_correction']:.3f} "
+        f"({r['right']}/{r['found']})"
+        + (f"  [P>=0.90, R>=0.70, right>=0.80: {'met' if ok else 'NOT met'}]" if target and engine == "draft" else ""),
+        f"  strict detection: P={r['strict_precision']:.3f} R={r['strict_recall']:.3f}; characters: "
+        f"P={r['char_precision']:.3f} R={r['char_recall']:.3f}",
+        f"  false alarms: {r['clean_flagged']}/{r['clean']} clean sentences flagged = {r['false_alarm_rate']:.3f}",
+        f"  check-text: {cpu:.1f} CPU-seconds, loading included",
     ]
+    if speed is not None:
+        met = f"  [>=100,000: {'met' if speed >= 100_000 else 'NOT met'}]" if target and engine == "audit" else ""
+        lines.append(f"  engine speed: {speed:,.0f} characters per CPU-second (Proofreader.check, one core; building "
+                     f"models and proofreader {build_s:.1f} s not counted){met}")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--split", choices=("all", "even", "odd"), default="all",
-                    help="even: the tuning half; odd: the held-out half")
-    ap.add_argument("--threshold", type=float)
-    ap.add_argument("--show", type=int, default=0, help="print up to N wrong or partial detections")
-    ap.add_argument("--only", choices=("odw", "sighan"))
-    ap.add_argument("--cli", action="store_true",
-                    help="run the real command (zhaocuo check-text [--thorough] -) and score its output; "
-                         "its speed includes loading")
-    ap.add_argument("--engine", choices=("default", "thorough", "word", "all"), default="all",
-                    help="default: word model + context model (what check-text runs); thorough: default + the "
-                         "sound-alike pass ([text] thorough = true, check-text --thorough); word: the word model "
-                         "alone (the engine before the context model); all (the default): one after the other")
+    ap.add_argument("--engine", choices=("draft", "audit", "thorough", "all"), default="all")
+    ap.add_argument("--lm-from", metavar="DIR", help="build the model with zhaocuo build-lm --from DIR first")
+    ap.add_argument("--threshold", type=float, help="[text] lm_threshold")
+    ap.add_argument("--tune", action="append", default=[], metavar="KEY=VALUE", help="[text] lm_tuning entries")
+    ap.add_argument("--split", choices=("all", "even", "odd"), default="all")
+    ap.add_argument("--sighan", action="store_true", help="also pycorrector's SIGHAN-15 test file")
+    ap.add_argument("--no-speed", action="store_true", help="skip the in-process speed measurement")
+    ap.add_argument("--shared", metavar="DIR", help="the shared folder (default: ../shared)")
     args = ap.parse_args(argv)
-    files = {"odw.train": ODW, "sighan2015_test": sighan_path()}
-    engines = {"default": ["default"], "thorough": ["thorough"], "word": ["word"],
-               "all": ["word", "default", "thorough"]}[args.engine]
-    print(TARGETS)
-    for name, path in files.items():
-        if args.only and not name.startswith(args.only):
-            continue
-        if not path.exists():
-            print(f"{name}: {path} not found, skipped")
-            continue
-        pairs = read_pairs(path)
-        if args.split != "all":
-            pairs = pairs[(0 if args.split == "even" else 1)::2]
-        for engine in engines:
-            if args.cli:
-                if engine == "word":
-                    continue  # not a mode of the command
-                r = evaluate_cli(pairs, engine == "thorough", args.show)
-                text = report(name, args.split, LABELS[engine] + ", via zhaocuo check-text", r, r.pop("load_s"))
-                # the speed target is the engine's; this figure includes starting the command
-                print(re.sub(r"  \[>=100,000: [^\]]*\]", "", text.replace("loading 0.0 s not counted", "loading included")))
-                continue
-            r = evaluate(pairs, args.threshold, args.show, context=engine != "word", thorough=engine == "thorough")
-            print(report(name, args.split, LABELS[engine], r, r.pop("load_s")))
+    tuning = {}
+    for kv in args.tune:
+        key, _, value = kv.partition("=")
+        tuning[key] = float(value)
+    files = {}
+    odw = odw_path(find_shared(args.shared))
+    if odw is None or not odw.exists():
+        print("odw.train: ../shared/benchmarks not found, skipped")
+    else:
+        files["odw.train"] = odw
+    if args.sighan:
+        files["sighan2015_test"] = sighan_path()
+    engines = ["draft", "audit", "thorough"] if args.engine == "all" else [args.engine]
+    print(TARGETS, flush=True)
+    with built_model(args.lm_from) as lm, tempfile.TemporaryDirectory(prefix="zhaocuo-bench-") as tmp:
+        profile = write_profile(Path(tmp), lm, args.threshold, tuning)
+        model = f"built from {args.lm_from}" if lm else "install-time default"
+        for name, path in files.items():
+            pairs = read_pairs(path)
+            if args.split != "all":
+                pairs = pairs[(0 if args.split == "even" else 1)::2]
+            for engine in engines:
+                predictions, cpu = run_check_text(pairs, profile, engine)
+                speed = build_s = None
+                if not args.no_speed:
+                    speed, build_s = engine_speed(pairs, profile, engine)
+                print(report(name, args.split, engine, model, score(pairs, predictions), cpu, speed, build_s), flush=True)
     return 0
 
 

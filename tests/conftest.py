@@ -22,6 +22,15 @@ def run_cli(*args: str, input: str | None = None, timeout: float = 300, env: dic
                           capture_output=True, timeout=timeout, env={**os.environ, **(env or {})})
 
 
+@pytest.fixture(scope="session")
+def proof_models() -> object:
+    """The proofreader's models and word lists (audits/_models.py), loaded once for the whole
+    session and handed to every Proofreader a test builds, as the audit run and check-text do."""
+    from audits._models import Models
+
+    return Models()
+
+
 @pytest.fixture
 def official_calendar_ends_2026(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Pin the last year of official holiday data at 2026, as the installed chinesecalendar had

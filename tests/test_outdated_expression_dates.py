@@ -9,6 +9,7 @@ from pathlib import Path
 
 from audits._lexicon import load
 from audits._maintext import TextUnit, _content_date, unit_date
+from audits._models import Models
 from audits._outdated import find_outdated
 from audits._proofread import Proofreader
 from tests.support.profiles import write_profile
@@ -51,8 +52,8 @@ def test_undated_page_takes_its_newest_written_date() -> None:
     assert unit_date(TextUnit("x", "u", 2, [date(2017, 1, 1), None])) is None  # also on a current page
 
 
-def test_profile_adds_outdated_names(tmp_path: Path) -> None:
+def test_profile_adds_outdated_names(proof_models: Models, tmp_path: Path) -> None:
     profile = load_profile(write_profile(tmp_path, {
         "site": {"start_urls": ["http://127.0.0.1:1/"]}, "text": {"outdated": {"区编办": "区委编办"}}}))
-    errors = Proofreader(profile).check("区编办印发通知", page_date=date(2024, 1, 1))
+    errors = Proofreader(profile, models=proof_models).check("区编办印发通知", page_date=date(2024, 1, 1))
     assert [(e.text, e.suggestion, e.audit) for e in errors] == [("区编办", "区委编办", "outdated_expression")]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from audits._models import Models
 from audits._proofread import Proofreader
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
@@ -28,10 +29,10 @@ LEADERS = [
 
 
 @pytest.fixture(scope="module")
-def checker(tmp_path_factory: pytest.TempPathFactory) -> Proofreader:
+def checker(proof_models: Models, tmp_path_factory: pytest.TempPathFactory) -> Proofreader:
     tmp = tmp_path_factory.mktemp("titles")
     profile = write_profile(tmp, {"site": {"start_urls": ["http://127.0.0.1:1/"]}, "leaders": LEADERS})
-    return Proofreader(load_profile(profile))
+    return Proofreader(load_profile(profile), models=proof_models)
 
 
 def _titles(checker: Proofreader, text: str) -> list[tuple[int, str, str]]:
@@ -133,11 +134,11 @@ def test_a_leader_listed_twice_has_both_titles_right(checker: Proofreader) -> No
     assert _titles(checker, "区长赵志刚出席。") == [(0, "区长赵志刚", "常务副区长赵志刚")]
 
 
-def test_site_leader_pages_do_not_set_titles(tmp_path: Path) -> None:
+def test_site_leader_pages_do_not_set_titles(proof_models: Models, tmp_path: Path) -> None:
     # A site 领导信息 line may give one title of several: only the profile's titles are checked.
     from zhaocuo.core.profile import Leader
 
-    checker = Proofreader(None, leaders=[Leader(title="副书记", name="周海涛")])
+    checker = Proofreader(None, leaders=[Leader(title="副书记", name="周海涛")], models=proof_models)
     assert [e for e in checker.check("区长周海涛出席。") if e.audit == "serious_error"] == []
 
 
@@ -193,12 +194,12 @@ def test_another_levels_head_of_the_same_name_is_left_alone(checker: Proofreader
     assert _titles(checker, "市长王建国出席。") == []
 
 
-def test_pages_older_than_the_leaders_appointment_are_not_title_checked(tmp_path: Path) -> None:
+def test_pages_older_than_the_leaders_appointment_are_not_title_checked(proof_models: Models, tmp_path: Path) -> None:
     from datetime import date
 
     profile = write_profile(tmp_path, {"site": {"start_urls": ["http://127.0.0.1:1/"]}, "leaders": [
         {"title": "区长", "name": "王建国", "since": "2024-01-20"}]})
-    checker = Proofreader(load_profile(profile))
+    checker = Proofreader(load_profile(profile), models=proof_models)
     text = "副区长王建国到辖区企业检查安全生产。"
     # In 2023 he was 副区长: an archived news page says so rightly.
     assert _titles(checker, text) == [(0, "副区长王建国", "区长王建国")]       # undated: current text

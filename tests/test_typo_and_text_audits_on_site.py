@@ -34,6 +34,10 @@ def site_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict], Path
     # The footer and navigation lines stand on every page but are read once.
     assert stats["shared_lines"] >= 2 and stats["chars_checked"] > 1000 and stats["site_leaders"] == 1
     assert stats["engine"] == "default"  # [text] thorough not set
+    # The settings that shaped the findings: the operating point, its settings, the model file.
+    assert stats["operating_point"] == "audit" and stats["settings"]["threshold"] == 5.0
+    assert stats["lm"].endswith("default.klm") and stats["lm_bytes"] > 0 and len(stats["lm_sha256"]) == 64
+    assert stats["build_s"] > 0 and stats["chars_per_s"] > 0
     return [json.loads(x) for x in lines if x.strip()], profile
 
 

@@ -10,37 +10,31 @@ import pickle
 import pytest
 
 from audits import _ngram
+from audits._models import Models
 from audits._proofread import Proofreader
 
 
 @pytest.fixture(scope="module")
-def with_context() -> Proofreader:
-    return Proofreader(None, point="draft")
+def with_context(proof_models: Models) -> Proofreader:
+    return Proofreader(None, point="draft", models=proof_models)
 
 
 @pytest.fixture(scope="module")
-def nightly() -> Proofreader:
+def nightly(proof_models: Models) -> Proofreader:
     """The nightly audit's operating point (precision first)."""
-    return Proofreader(None)
-
-
-@pytest.fixture(scope="module")
-def word_only() -> Proofreader:
-    return Proofreader(None, context=False)
+    return Proofreader(None, models=proof_models)
 
 
 def _typos(checker: Proofreader, text: str) -> list[tuple[int, str, str]]:
     return [(e.start, e.text, e.suggestion) for e in checker.check(text) if e.audit == "typo"]
 
 
-# "之" is a word by itself, so the word model finds nothing wrong with "通之"; the
-# corpus says 通知 is what follows "的通" at the end of a title.
+# "之" is a word by itself, so a word model finds nothing wrong with "通之"; the character
+# model says 通知 is what follows "的通" at the end of a title.
 REAL_WORD = "市人民政府办公厅关于印发工作方案的通之。"
 
 
-def test_a_real_word_typo_the_word_model_misses_is_found_in_context(
-        with_context: Proofreader, word_only: Proofreader) -> None:
-    assert _typos(word_only, REAL_WORD) == []
+def test_a_real_word_typo_is_found_in_context(with_context: Proofreader) -> None:
     assert _typos(with_context, REAL_WORD) == [(18, "之", "知")]
     (error,) = [e for e in with_context.check(REAL_WORD) if e.audit == "typo"]
     assert error.rule == "lm"
@@ -81,42 +75,32 @@ def test_the_model_prefers_attested_context() -> None:
 
 def test_the_model_is_counted_once_and_cached_atomically(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    _ngram.load.cache_clear()
-    try:
-        model = _ngram.load()
-        (cached,) = (tmp_path / "zhaocuo").glob("charlm-*.pickle")
-        assert not list((tmp_path / "zhaocuo").glob("*.tmp"))  # no half-written file left behind
-        with open(cached, "rb") as fh:
-            c1, c2, c3, total = pickle.load(fh)
-        assert total == model.total > 1_000_000  # the whole corpus, about 1.6 million characters
-        assert c3["中华人"] == model.c3["中华人"] > 0
-        _ngram.load.cache_clear()
-        assert _ngram.load().c2 == model.c2  # read back from the cache, same counts
-        # A damaged cache file is counted again, not trusted.
-        cached.write_bytes(b"not a pickle")
-        _ngram.load.cache_clear()
-        assert _ngram.load().total == model.total
-    finally:
-        _ngram.load.cache_clear()
+    model = _ngram.load()
+    (cached,) = (tmp_path / "zhaocuo").glob("charlm-*.pickle")
+    assert not list((tmp_path / "zhaocuo").glob("*.tmp"))  # no half-written file left behind
+    with open(cached, "rb") as fh:
+        c1, c2, c3, total = pickle.load(fh)
+    assert total == model.total > 1_000_000  # the whole corpus, about 1.6 million characters
+    assert c3["中华人"] == model.c3["中华人"] > 0
+    assert _ngram.load().c2 == model.c2  # read back from the cache, same counts
+    # A damaged cache file is counted again, not trusted.
+    cached.write_bytes(b"not a pickle")
+    assert _ngram.load().total == model.total
 
 
 def test_an_unwritable_cache_still_gives_a_model(tmp_path, monkeypatch) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # a file, so no directory can be made
-    _ngram.load.cache_clear()
-    try:
-        assert _ngram.load().total > 1_000_000
-    finally:
-        _ngram.load.cache_clear()
+    assert _ngram.load().total > 1_000_000
 
 
-def test_a_term_the_site_uses_often_is_not_corrected_by_the_context_model(with_context: Proofreader) -> None:
+def test_a_term_the_site_uses_often_is_not_corrected_by_the_context_model(proof_models: Models, with_context: Proofreader) -> None:
     from audits._maintext import TextUnit, site_terms
 
     # A site whose own community is called 通之社区: "的通之" is its vocabulary, not a slip.
     corpus = [f"关于印发工作方案的通之社区第{i}次居民议事会纪要" for i in range(40)]
-    site = Proofreader(None, point="draft", site_freq=site_terms([TextUnit(line, f"http://x/{i}.html")
-                                                   for i, line in enumerate(corpus)]))
+    site = Proofreader(None, point="draft", models=proof_models,
+                       site_freq=site_terms([TextUnit(line, f"http://x/{i}.html") for i, line in enumerate(corpus)]))
     assert _typos(with_context, REAL_WORD) == [(18, "之", "知")]
     assert _typos(site, REAL_WORD) == []

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from audits._models import Models
 from audits._proofread import Proofreader
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
@@ -17,8 +18,8 @@ from tests.textsite_pages import page
 
 
 @pytest.fixture(scope="module")
-def nightly() -> Proofreader:
-    return Proofreader(None)  # the profile's default operating point: "audit"
+def nightly(proof_models: Models) -> Proofreader:
+    return Proofreader(None, models=proof_models)  # the profile's default operating point: "audit"
 
 
 def _typos(checker: Proofreader, text: str) -> list[tuple[str, str]]:
@@ -65,21 +66,21 @@ def test_a_name_beside_a_title_is_protected_but_its_context_is_not(nightly: Proo
     assert _typos(nightly, text) == [("笃", "督")]
 
 
-def test_draft_point_flags_more_than_the_nightly_point(nightly: Proofreader) -> None:
+def test_draft_point_flags_more_than_the_nightly_point(proof_models: Models, nightly: Proofreader) -> None:
     """One engine, two operating points: a real-word slip the nightly point lets pass is
     reported to an editor checking a draft."""
-    draft = Proofreader(None, point="draft")
+    draft = Proofreader(None, point="draft", models=proof_models)
     text = "市人民政府办公厅关于印发工作方案的通之。"
     assert _typos(nightly, text) == []
     assert _typos(draft, text) == [("之", "知")]
 
 
-def test_a_site_word_is_not_corrected_unless_its_look_alike_is_more_common(nightly: Proofreader) -> None:
+def test_a_site_word_is_not_corrected_unless_its_look_alike_is_more_common(proof_models: Models, nightly: Proofreader) -> None:
     # 缸窑 written on many lines, 纲要 nowhere: the site's own word.
-    local = Proofreader(None, site_freq={"缸窑": 40 * 50, "缸窑村": 40 * 50})
+    local = Proofreader(None, site_freq={"缸窑": 40 * 50, "缸窑村": 40 * 50}, models=proof_models)
     assert local._site_word("缸窑村召开大会", 0, "纲")
     # 监笃 on 70 lines beside 监督 on 5,000: a repeated typo, still left to the model.
-    repeated = Proofreader(None, site_freq={"监笃": 70 * 50, "监督": 5000 * 50})
+    repeated = Proofreader(None, site_freq={"监笃": 70 * 50, "监督": 5000 * 50}, models=proof_models)
     assert not repeated._site_word("加强监笃工作", 3, "督")
     assert _typos(repeated, "加强监笃工作。") == [("笃", "督")]
 

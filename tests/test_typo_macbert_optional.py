@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from audits._models import Models
 from audits._proofread import Proofreader
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
@@ -32,12 +33,12 @@ def _tiny_bert(folder: Path) -> Path:
     return folder
 
 
-def test_local_macbert_model_is_loaded_and_run(tmp_path: Path) -> None:
+def test_local_macbert_model_is_loaded_and_run(proof_models: Models, tmp_path: Path) -> None:
     pytest.importorskip("torch", reason="the optional [macbert] extra (torch) is not installed; make test installs it")
     model = _tiny_bert(tmp_path / "macbert")
     profile = load_profile(write_profile(tmp_path, {
         "site": {"start_urls": ["http://127.0.0.1:1/"]}, "text": {"macbert_dir": "macbert"}}))
-    checker = Proofreader(profile)
+    checker = Proofreader(profile, models=proof_models)
     assert checker._macbert is not None and checker._macbert.folder == model
     errors = checker.check("区里召开会议，我们对工作进行布署。")
     # The curated list still finds 布署; whatever the random model says is a single Han substitution.
@@ -47,12 +48,12 @@ def test_local_macbert_model_is_loaded_and_run(tmp_path: Path) -> None:
             assert len(e.text) == 1 and len(e.suggestion) == 1
 
 
-def test_missing_model_folder_is_a_profile_error_naming_the_key(tmp_path: Path) -> None:
+def test_missing_model_folder_is_a_profile_error_naming_the_key(proof_models: Models, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     profile = load_profile(write_profile(tmp_path, {
         "site": {"start_urls": ["http://127.0.0.1:1/"]}, "text": {"macbert_dir": "empty"}}))
     with pytest.raises(ProfileError) as err:
-        Proofreader(profile)
+        Proofreader(profile, models=proof_models)
     assert "text.macbert_dir" in str(err.value)
     proc = run_cli("check-text", "-", "--config", str(profile.path), input="布署\n", timeout=120)
     assert proc.returncode == 2

@@ -5,6 +5,7 @@ a name of its own."""
 from __future__ import annotations
 
 from audits._maintext import TextUnit, site_terms
+from audits._models import Models
 from audits._proofread import Proofreader
 
 
@@ -19,25 +20,25 @@ def _typos(checker: Proofreader, text: str) -> list[tuple[str, str]]:
     return [(e.text, e.suggestion) for e in checker.check(text) if e.audit == "typo"]
 
 
-def test_rare_variant_of_a_frequent_site_term_is_flagged() -> None:
+def test_rare_variant_of_a_frequent_site_term_is_flagged(proof_models: Models) -> None:
     # At the draft point: the default model (People's Daily 1998) barely knows 临淄, so the
     # site's evidence alone does not reach the nightly audit's precision-first threshold.
-    checker = Proofreader(None, site_freq=site_terms(_units(CORPUS)), point="draft")
+    checker = Proofreader(None, site_freq=site_terms(_units(CORPUS)), point="draft", models=proof_models)
     assert _typos(checker, "临缁区召开全区安全生产工作会议。") == [("缁", "淄")]
 
 
-def test_without_the_site_corpus_the_variant_is_not_known_to_be_wrong() -> None:
-    assert _typos(Proofreader(None, point="draft"), "临缁区召开全区安全生产工作会议。") == []
+def test_without_the_site_corpus_the_variant_is_not_known_to_be_wrong(proof_models: Models) -> None:
+    assert _typos(Proofreader(None, point="draft", models=proof_models), "临缁区召开全区安全生产工作会议。") == []
 
 
-def test_frequent_site_names_are_known_words() -> None:
-    checker = Proofreader(None, site_freq=site_terms(_units(CORPUS)))
+def test_frequent_site_names_are_known_words(proof_models: Models) -> None:
+    checker = Proofreader(None, site_freq=site_terms(_units(CORPUS)), models=proof_models)
     assert _typos(checker, "敬仲镇召开会议，齐陵街道参加。") == []
 
 
-def test_a_variant_the_site_uses_often_is_a_name_of_its_own() -> None:
+def test_a_variant_the_site_uses_often_is_a_name_of_its_own(proof_models: Models) -> None:
     corpus = CORPUS + [f"临缁村第{i}届文化节开幕。" for i in range(8)]
-    checker = Proofreader(None, site_freq=site_terms(_units(corpus)))
+    checker = Proofreader(None, site_freq=site_terms(_units(corpus)), models=proof_models)
     assert _typos(checker, "临缁村召开村民大会。") == []
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from audits import _soundalike
+from audits._models import Models
 from audits._proofread import Proofreader
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
@@ -19,13 +20,13 @@ from zhaocuo.core.context import AuditContext
 
 
 @pytest.fixture(scope="module")
-def default() -> Proofreader:
-    return Proofreader(None)
+def default(proof_models: Models) -> Proofreader:
+    return Proofreader(None, models=proof_models)
 
 
 @pytest.fixture(scope="module")
-def thorough() -> Proofreader:
-    return Proofreader(None, thorough=True)
+def thorough(proof_models: Models) -> Proofreader:
+    return Proofreader(None, thorough=True, models=proof_models)
 
 
 def _typos(checker: Proofreader, text: str) -> list[tuple[int, str, str, str]]:
@@ -70,32 +71,34 @@ def test_correct_text_is_left_alone_by_the_thorough_engine(thorough: Proofreader
     assert _typos(thorough, text) == []
 
 
-def test_the_profiles_ignore_list_silences_the_pass_too(tmp_path: Path) -> None:
+def test_the_profiles_ignore_list_silences_the_pass_too(proof_models: Models, tmp_path: Path) -> None:
     from zhaocuo.core.profile import load_profile
 
     data = {"site": {"start_urls": ["http://www.test.gov.cn/"]}, "text": {"thorough": True}}
     flagging = load_profile(write_profile(tmp_path, data, "a.toml"))
     quiet = load_profile(write_profile(tmp_path, {**data, "text": {"thorough": True, "ignore": ["考核平价"]}}, "b.toml"))
-    assert _typos(Proofreader(flagging), SLIPS[0][0]) == [SLIPS[0][1]]
-    assert _typos(Proofreader(quiet), SLIPS[0][0]) == []
+    assert _typos(Proofreader(flagging, models=proof_models), SLIPS[0][0]) == [SLIPS[0][1]]
+    assert _typos(Proofreader(quiet, models=proof_models), SLIPS[0][0]) == []
 
 
-def test_the_sites_own_frequent_terms_are_never_changed() -> None:
+def test_the_sites_own_frequent_terms_are_never_changed(proof_models: Models) -> None:
     # A site that writes "考核平价" on many pages means it (a name of its own, as 临缁村 in the
     # site-vocabulary tests): the pass leaves it alone there.
-    checker = Proofreader(None, site_freq={"考核平价": 40}, thorough=True)
+    checker = Proofreader(None, site_freq={"考核平价": 40}, thorough=True, models=proof_models)
     assert _typos(checker, SLIPS[0][0]) == []
 
 
-def test_settled_positions_are_never_changed(thorough: Proofreader) -> None:
+def test_settled_positions_are_never_changed(proof_models: Models, thorough: Proofreader) -> None:
     run = "建立健全干部考核平价机制"
-    found = list(_soundalike.find(run, thorough.lex, thorough.charlm, thorough._score, set()))
+    found = list(_soundalike.find(run, thorough.lex, thorough.charlm, thorough._score, set(), frozenset(),
+                                  thorough._soundalike_pass))
     assert [p.changes for p in found] == [((8, "评"),)]
-    assert list(_soundalike.find(run, thorough.lex, thorough.charlm, thorough._score, set(), {7, 8})) == []
+    assert list(_soundalike.find(run, thorough.lex, thorough.charlm, thorough._score, set(), {7, 8},
+                                  thorough._soundalike_pass)) == []
     # what the proofreader settles: curated website terms, the site's terms, the profile's words
     assert thorough._settled_positions("置顶通知") == {0, 1}  # 置顶: config/lexicon/web_terms.txt
     assert thorough._settled_positions(run) == set()
-    site = Proofreader(None, site_freq={"考核平价": 40}, thorough=True)
+    site = Proofreader(None, site_freq={"考核平价": 40}, thorough=True, models=proof_models)
     assert site._settled_positions(run) == {6, 7, 8, 9}
 
 
@@ -159,18 +162,14 @@ def test_a_damaged_model_stops_a_thorough_run_before_the_crawl(tmp_path: Path, m
     damaged = tmp_path / "soundalike.json"
     damaged.write_text("{}", encoding="utf-8")
     monkeypatch.setattr(_soundalike, "MODEL_PATH", damaged)
-    _soundalike.model.cache_clear()
-    try:
-        profile = load_profile(write_profile(tmp_path, {"site": {"start_urls": ["http://127.0.0.1:1/"]},
-                                                        "text": {"thorough": True}}))
-        with pytest.raises(ProfileError) as err:
-            cli._preflight(profile)
-        assert "text.thorough" in str(err.value) and str(damaged) in str(err.value)
-        # without thorough the model is not needed, so nothing stops the run
-        cli._preflight(load_profile(write_profile(tmp_path, {"site": {"start_urls": ["http://127.0.0.1:1/"]}},
-                                                  "plain.toml")))
-    finally:
-        _soundalike.model.cache_clear()
+    profile = load_profile(write_profile(tmp_path, {"site": {"start_urls": ["http://127.0.0.1:1/"]},
+                                                    "text": {"thorough": True}}))
+    with pytest.raises(ProfileError) as err:
+        cli._preflight(profile)
+    assert "text.thorough" in str(err.value) and str(damaged) in str(err.value)
+    # without thorough the model is not needed, so nothing stops the run
+    cli._preflight(load_profile(write_profile(tmp_path, {"site": {"start_urls": ["http://127.0.0.1:1/"]}},
+                                              "plain.toml")))
 
 
 def test_summary_says_which_engine_read_the_site(tmp_path: Path) -> None:

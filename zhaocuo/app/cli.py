@@ -192,20 +192,23 @@ def _preflight(profile: Profile) -> None:
         from audits import _soundalike
 
         try:
-            _soundalike.model()
+            _soundalike.read_model()
         except RuntimeError as exc:  # the message names the model file
             raise ProfileError(profile.path, "text.thorough", str(exc)) from None
 
 
 def _check_lm(profile: Profile | None) -> None:
     """The proofreading language model must open before any crawl (exit 2 naming text.lm and
-    the file), and the operating point must be one the engine knows."""
+    the file), and the operating point and its settings must be ones the engine knows."""
     from audits import _lm
-    from audits._proofread import POINTS, load_lm
+    from audits._proofread import load_lm, point_settings
 
-    if profile and profile.text.operating_point not in POINTS:
-        raise ProfileError(profile.path, "text.operating_point",
-                           f"应为 must be one of {', '.join(POINTS)}: {profile.text.operating_point!r}")
+    if profile:
+        try:
+            point_settings(profile)
+        except ValueError as exc:  # the message names the key
+            key, _, msg = str(exc).partition(": ")
+            raise ProfileError(profile.path, key, msg) from None
     try:
         load_lm(profile)
     except _lm.LMError as exc:  # the message names text.lm and the file
@@ -252,6 +255,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 def cmd_check_text(args: argparse.Namespace) -> int:
     """Like a linter: exit 1 when any line has an error, 0 when the text is clean."""
+    from audits._models import Models
     from audits._proofread import check_text_lines
     from zhaocuo.app.textinput import TextInputError, lines
 
@@ -265,8 +269,9 @@ def cmd_check_text(args: argparse.Namespace) -> int:
     found = 0
     try:
         _, text = lines(stream, args.encoding)
+        # The models are loaded once, here, for this one command (audits/_models.py).
         checked = check_text_lines(text, profile, thorough=True if args.thorough else None,
-                                   point=args.operating_point or "draft")
+                                   point=args.operating_point or "draft", models=Models())
         for n, errors in enumerate(checked, start=1):
             found += len(errors)
             print(json.dumps({"line": n, "errors": errors}, ensure_ascii=False), flush=True)

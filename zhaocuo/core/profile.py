@@ -224,6 +224,9 @@ class TextSection:
     operating_point: str = "audit"
     # Log10 probability a language-model correction must gain; 0: the operating point's own.
     lm_threshold: float = 0.0
+    # Other settings of the operating point, e.g. {screen = -3.0, word = 1.5} (the keys of
+    # audits._proofread.POINTS, documented in docs/profile.md); absent keys keep the point's own.
+    lm_tuning: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
