@@ -31,6 +31,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import lxml.html
@@ -191,7 +192,21 @@ def _parse(html: str) -> lxml.html.HtmlElement | None:
         return None
 
 
-def _in(el: etree._Element, rx: re.Pattern[str], levels: int = 6) -> bool:
+def _in(el: etree._Element, rx: re.Pattern[str], levels: int = 6,
+        memo: dict[tuple[Any, str, int], bool] | None = None) -> bool:
+    """An ancestor of ``el`` within ``levels`` is a <nav> or has a class/id matching ``rx``.
+    ``memo`` (one page's) answers for links that share a parent — a page of 1,000 links in one
+    box walks that box's ancestors once, not 1,000 times."""
+    if memo is None:
+        return _in_walk(el, rx, levels)
+    key = (el.getparent(), rx.pattern, levels)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _in_walk(el, rx, levels)
+    return found
+
+
+def _in_walk(el: etree._Element, rx: re.Pattern[str], levels: int) -> bool:
     node = el
     for _ in range(levels):
         node = node.getparent()
@@ -257,6 +272,7 @@ def _extract(url: str, depth: int, title: str, text: str, html: str, profile: Pr
     facts.little_text = len(_MEANINGFUL.findall(text[:5000])) < STUB_TEXT
     row_targets = {**targets, **script_rows}
     hosts: dict[str, bool] = {}
+    memo: dict[tuple[Any, str, int], bool] = {}
     for a, target in targets.items():
         netloc = target.split("/", 3)[2] if target.count("/") >= 2 else ""
         if netloc not in hosts:
@@ -268,13 +284,13 @@ def _extract(url: str, depth: int, title: str, text: str, html: str, profile: Pr
             facts.links.append((target, anchor))
         low = anchor.lower()
         if target != url and (low in _PAGER_TEXT or (anchor.isdigit() and len(anchor) <= 4)) and (
-            _in(a, _PAGER_RX, 3) or _PAGER_URL.search(target) or low in {"下一页", "下页", "尾页", "末页"}
+            _in(a, _PAGER_RX, 3, memo) or _PAGER_URL.search(target) or low in {"下一页", "下页", "尾页", "末页"}
         ):
             facts.pager.add(target)
             continue
-        if _in(a, _CRUMB_RX, 3):
+        if _in(a, _CRUMB_RX, 3, memo):
             continue  # handled with the breadcrumb below
-        is_nav = _in(a, _NAV_RX) and 2 <= len(anchor) <= 12
+        is_nav = 2 <= len(anchor) <= 12 and _in(a, _NAV_RX, 6, memo)
         if not _list_row(a, target, anchor, row_targets, seen_rows, facts, as_of) and is_nav:
             # A dated row is an item even inside a box whose class says "column" or
             # "channel": only undated menu entries name columns.

@@ -19,7 +19,7 @@ from audits._soft404 import matches_probe, probe_is_usable, says_not_found
 from zhaocuo.core.context import AuditContext
 from zhaocuo.core.finding import Finding, Severity
 from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Crawl, LinkCheck, Page
+from zhaocuo.core.store import Crawl, Link, LinkCheck, Page
 from zhaocuo.core.urlcanon import canonical, origin_of
 
 META = AuditMeta(
@@ -141,7 +141,9 @@ def audit(ctx: AuditContext) -> Iterator[Finding]:
     homes = _homepages(crawl, profile)
     judged: dict[str, tuple[str, str] | None] = {}
     reported: set[tuple[str, str]] = set()
-    for link in crawl.links():
+    # Only the links to dead targets matter: looked up per dead target (an indexed query), not
+    # by reading every link of the run (millions on a large site, each canonicalised).
+    for link in _links_to_dead(crawl, checks):
         key = canonical(link.target)
         # Checks are stored under the canonical URL; a link written with ?utm_source=… or
         # an uppercase host is the same target.
@@ -171,6 +173,16 @@ def audit(ctx: AuditContext) -> Iterator[Finding]:
             extra={"status": check.status, "error_kind": kind, "anchor": link.anchor, "tag": link.tag,
                    "final_url": check.final_url, "redirects": check.redirects[:12]},
         )
+
+
+def _links_to_dead(crawl: Crawl, checks: JudgedChecks) -> Iterator[Link]:
+    """Every link whose target is one of the dead checks (any spelling), each once."""
+    seen: set[tuple[str, str]] = set()
+    for url in sorted(checks.dead):
+        for link in crawl.links_to(url):
+            if (link.source, link.target) not in seen:
+                seen.add((link.source, link.target))
+                yield link
 
 
 def summary(ctx: AuditContext, findings: Iterable[Finding]) -> dict[str, Any]:

@@ -19,14 +19,19 @@ How a target is checked (the choice the issue asks to document):
   (a disallowed target is stored with error_kind "skipped"), never for other hosts.
 - At most ``crawl.max_links_checked`` targets; ``crawl.check_external = false`` checks
   only targets on the allowed hosts.
+- When the crawl stopped on its page budget (``max_pages``), links to the site's own pages it
+  did not reach are not checked (that would be crawling on past the budget: a page farm links
+  millions); they are counted (``links_own_not_crawled``) and the report says so.
 """
 
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from typing import Any
 
-from crawler.urls import canonical
+from crawler.frontier import ApproxSeen
+from crawler.urls import canonical, looks_like_page
 from zhaocuo.core.profile import Profile
 from zhaocuo.core.store import Store
 
@@ -34,11 +39,21 @@ GET_CAP_BYTES = 64 * 1024
 
 
 def gather(profile: Profile, store: Store, run_id: int, progress: bool = True, limiter: str = "") -> dict[str, Any]:
+    import json
+    import tempfile
+
     from crawler.scrapyrun import run_child
 
-    if not todo_targets(profile, store, run_id, limit=1, count_over=False)[0]:
-        return {"links_checked": store.link_check_count(run_id), "links_checked_by_checker": 0}
-    stats = run_child("crawler.linkcheck", profile, store, run_id, progress, limiter=limiter)
+    # One pass over the run's links, here; the child gets the list (at most max_links_checked).
+    todo = todo_targets(profile, store, run_id, profile.crawl.max_links_checked)
+    counts = {"links_unchecked_over_budget": todo.over, "links_own_not_crawled": todo.own_not_crawled}
+    if not todo.urls:
+        return {"links_checked": store.link_check_count(run_id), "links_checked_by_checker": 0, **counts}
+    with tempfile.NamedTemporaryFile("w", suffix=".json", prefix="zhaocuo-todo-", encoding="utf-8") as fh:
+        json.dump({"urls": todo.urls, "over": todo.over, "own_not_crawled": todo.own_not_crawled}, fh)
+        fh.flush()
+        stats = run_child("crawler.linkcheck", profile, store, run_id, progress, ["--todo", fh.name],
+                          limiter=limiter)
     stats["links_checked"] = store.link_check_count(run_id)
     run = store.run(run_id)
     earlier = int((run.stats if run else {}).get("errors", 0) or 0)
@@ -46,29 +61,60 @@ def gather(profile: Profile, store: Store, run_id: int, progress: bool = True, l
     return stats
 
 
-def todo_targets(profile: Profile, store: Store, run_id: int, limit: int,
-                 count_over: bool = True) -> tuple[list[str], int]:
-    """Canonical targets without a check yet, in first-seen order, at most ``limit``; and how
-    many more there were (left unchecked: over the budget; not counted when ``count_over``
-    is false, for a quick "anything to do?")."""
+@dataclass
+class Todo:
+    urls: list[str]        # canonical targets to check, in first-seen order
+    over: int              # distinct targets left unchecked over max_links_checked (approximate)
+    own_not_crawled: int   # site pages not crawled because the page budget ran out (approximate)
+
+
+def page_budget_reached(store: Store, run_id: int) -> bool:
+    run = store.run(run_id)
+    return bool(run and (run.stats.get("frontier") or {}).get("page_budget_reached"))
+
+
+def todo_targets(profile: Profile, store: Store, run_id: int, limit: int, count_over: bool = True) -> Todo:
+    """Canonical targets without a check yet, in first-seen order, at most ``limit``.
+
+    When the crawl stopped on its page budget, the site's own pages it did not reach are not
+    checked here either — checking them would be crawling on past ``max_pages`` (a page farm
+    links millions) — but counted, and the report says so. Memory is bounded by ``limit``:
+    targets over it are counted in a fixed-size filter (crawler.frontier), not a set.
+    ``count_over`` false: stop at the first target over the limit (a quick "anything to do?")."""
     done = store.checked_urls(run_id)
+    skip_own = page_budget_reached(store, run_id)
+    own_origin: dict[str, bool] = {}  # scheme://host:port → on the crawled site
     out: list[str] = []
-    over = 0
     queued: set[str] = set()
+    over_seen = ApproxSeen() if count_over else None
+    own_seen = ApproxSeen() if skip_own else None
+    over = 0
     for link in store.iter_links(run_id):
-        url = canonical(link.target)
+        target = link.target
+        if own_seen is not None:
+            end = target.find("/", target.find("//") + 2)
+            origin = target if end < 0 else target[:end]
+            own = own_origin.get(origin)
+            if own is None:
+                own = own_origin[origin] = len(own_origin) < 10_000 and profile.url_allowed(target)
+            if own and looks_like_page(target):
+                if canonical(target) not in done:
+                    own_seen.add(target)
+                continue
+        url = canonical(target)
         if url in done or url in queued:
             continue
         if not profile.crawl.check_external and not profile.url_allowed(url):
             continue
-        queued.add(url)
         if len(out) >= limit:
-            over += 1
-            if not count_over:
+            if over_seen is None:
                 break
+            if over_seen.add(url):
+                over += 1
             continue
+        queued.add(url)
         out.append(url)
-    return out, over
+    return Todo(out, over, own_seen.count if own_seen is not None else 0)
 
 
 def main(argv: list[str] | None = None) -> int:

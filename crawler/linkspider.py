@@ -7,6 +7,7 @@ imports Scrapy (about 40 MB it would hold for the whole run).
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -17,7 +18,7 @@ from scrapy.http import Response
 
 from crawler.decode import decode_body
 from crawler.extract import extract
-from crawler.linkcheck import GET_CAP_BYTES, todo_targets
+from crawler.linkcheck import GET_CAP_BYTES, Todo, todo_targets
 from crawler.middlewares import classify_exception
 from crawler.progress import Progress
 from crawler.scrapyrun import SignalledSpider, StoreWriter, fetch_outcome
@@ -30,14 +31,20 @@ from zhaocuo.core.store import LinkCheck, now_iso, open_store
 class LinkCheckSpider(SignalledSpider, scrapy.Spider):
     name = "zhaocuo-linkcheck"
 
-    def __init__(self, profile: Profile, store_path: str, run_id: int, progress: bool = False, **kw: Any) -> None:
+    def __init__(self, profile: Profile, store_path: str, run_id: int, progress: bool = False,
+                 todo_file: str = "", **kw: Any) -> None:
         super().__init__(**kw)
         self.profile = profile
         self.store = open_store(store_path)
         self.run_id = run_id
         self.writer = StoreWriter(self.store, run_id)
         self.progress = Progress("链接检查 links", enabled=progress)
-        self.todo, self.over_budget = todo_targets(profile, self.store, run_id, profile.crawl.max_links_checked)
+        if todo_file:  # prepared by crawler.linkcheck.gather (one pass over the links, in the parent)
+            with open(todo_file, encoding="utf-8") as fh:
+                todo = Todo(**json.load(fh))
+        else:
+            todo = todo_targets(profile, self.store, run_id, profile.crawl.max_links_checked)
+        self.todo, self.over_budget, self.own_not_crawled = todo.urls, todo.over, todo.own_not_crawled
         self.total = len(self.todo)
         self.done = 0
         self.dead = 0
@@ -67,7 +74,8 @@ class LinkCheckSpider(SignalledSpider, scrapy.Spider):
         self.progress.close(self.done, self.total - self.done, self.dead)
 
     def _request(self, url: str, method: str, body: bool, t0: float | None = None) -> scrapy.Request:
-        meta = {"zc_url": url, "zc_attempts": 1, "zc_t0": t0 or time.monotonic(), "zc_body": body}
+        meta = {"zc_url": url, "zc_attempts": 1, "zc_t0": t0 or time.monotonic(), "zc_body": body,
+                "zc_max_decoded": GET_CAP_BYTES}
         if not (self.obey and self.profile.url_allowed(url)):
             meta["dont_obey_robotstxt"] = True
         return scrapy.Request(url, method=method, callback=self.on_response, errback=self.on_error,
@@ -174,5 +182,6 @@ class LinkCheckSpider(SignalledSpider, scrapy.Spider):
             "links_checked_by_checker": self.done,
             "links_unchecked_over_budget": self.over_budget + max(0, self.total - self.done),
             "links_dead_or_failed": self.dead,
+            "links_own_not_crawled": self.own_not_crawled,
             "linkcheck_elapsed_s": round(time.monotonic() - self.started, 2),
         }

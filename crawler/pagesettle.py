@@ -15,11 +15,14 @@ from typing import Any
 log = logging.getLogger("zhaocuo.render")
 
 # After ``load``: wait until no request of the page has been in flight for QUIET_MS, at most SETTLE_MAX_S.
-QUIET_MS = 250
+# Settled by what the page does, not by fixed waits: a page whose lists arrive at once is done in
+# about QUIET_MS + DOM_QUIET_MS; one that fetches in steps is followed until it stops.
+QUIET_MS = 100
 SETTLE_MAX_S = 5.0
+POLL_S = 0.02
 # Then the DOM must stay unchanged for DOM_QUIET_MS (a slow machine may run the fetch() callbacks
 # late), at most DOM_QUIET_MAX_MS (a scrolling news ticker never stops) …
-DOM_QUIET_MS = 150
+DOM_QUIET_MS = 100
 DOM_QUIET_MAX_MS = 2000
 # … and the page must answer that script within RESPONSIVE_S, or it is reported as hung.
 RESPONSIVE_S = 5.0
@@ -30,9 +33,9 @@ _DOM_QUIET_JS = """([quiet, max]) => new Promise(resolve => {
   const tick = () => {
     const now = performance.now();
     if (now - last >= quiet || now - start >= max) { obs.disconnect(); resolve(now - start); }
-    else setTimeout(tick, 50);
+    else setTimeout(tick, 20);
   };
-  setTimeout(tick, 50);
+  setTimeout(tick, 20);
 })"""
 
 
@@ -62,6 +65,12 @@ async def init_page(page: Any, request: Any) -> None:
 
 
 def _track(page: Any) -> _Activity:
+    """The page's request counter, installed once: a page reused for the next URL (the
+    handler's pool) keeps its listeners and starts counting afresh."""
+    activity = getattr(page, "_zhaocuo_activity", None)
+    if activity is not None:
+        activity.last = time.monotonic()
+        return activity
     activity = _Activity()
     page._zhaocuo_activity = activity
 
@@ -101,7 +110,7 @@ async def settle_page(page: Any, quiet_ms: int = QUIET_MS, max_s: float = SETTLE
         idle_for = time.monotonic() - activity.last
         if activity.inflight == 0 and idle_for * 1000 >= quiet_ms:
             break
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(POLL_S)
     try:
         await asyncio.wait_for(page.evaluate(_DOM_QUIET_JS, [DOM_QUIET_MS, DOM_QUIET_MAX_MS]), timeout=responsive_s)
     except TimeoutError:

@@ -25,7 +25,7 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[
     - Scrapy builds one handler per scheme; stock, the http and the https handler each start
       their own Playwright driver (and would each launch a Chromium, each with its own limits).
       Here both schemes get the same instance (kept on the crawler), so a crawl has one driver,
-      one browser and one set of MAX_CONTEXTS / MAX_PAGES_PER_CONTEXT bounds;
+      one browser, MAX_CONTEXTS contexts and one bound on open tabs (render_concurrency);
     - the driver starts on the first rendered request instead of at engine start, so a crawl
       that renders nothing (most pages, most nights) never pays for it."""
 
@@ -36,6 +36,7 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[
         super().__init__(crawler)
         self._zc_pending: dict[str, int] = {}
         self._zc_context_pages = max(1, crawler.settings.getint(CONTEXT_PAGES_SETTING, 64))
+        self._zc_idle: dict[str, list[Any]] = {}  # context name → tabs kept for the next page
         self._zc_access: Any = None
         if self.process_request_headers is not None:
             self._zc_headers_base = self.process_request_headers
@@ -72,32 +73,91 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[
     def _engine_started(self) -> Any:
         return None
 
+    # -- tabs: at most render_concurrency open, each kept for the next page ----------------------
+    def _zc_bound(self) -> asyncio.Semaphore:
+        sem = getattr(self, "_zc_slots", None)
+        if sem is None:
+            sem = self._zc_slots = asyncio.Semaphore(
+                max(1, self._zc_crawler.settings.getint("ZHAOCUO_RENDER_CONCURRENCY", 8)))
+        return sem
+
     async def _download_request(self, request: Any, spider: Any = None) -> Any:
+        """Launch on demand; render within the tab bound; give a healthy tab back to the pool.
+
+        scrapy-playwright closes a page after each response unless ``playwright_include_page``:
+        here every recycled request sets it, and the tab is then either kept (unrouted, for the
+        next page of the same context generation) or closed — always closed when the page
+        failed, timed out or hung, so a bad page never poisons the next."""
         lock = getattr(self, "_zc_launch_lock", None)
         if lock is None:
             lock = self._zc_launch_lock = asyncio.Lock()
         async with lock:
             if not hasattr(self, "browser_provider"):
                 await self._launch()
-        return await super()._download_request(request, spider)
+        if not request.meta.get("zhaocuo_recycle"):
+            return await super()._download_request(request, spider)
+        async with self._zc_bound():
+            request.meta["playwright_include_page"] = True
+            try:
+                response = await super()._download_request(request, spider)
+            except BaseException:
+                await self._zc_discard(request.meta.pop("playwright_page", None))
+                raise
+            await self._zc_keep(request.meta.pop("playwright_page", None), request)
+            return response
+
+    async def _zc_discard(self, page: Any) -> None:
+        if page is not None and not page.is_closed():
+            try:
+                await page.close()
+                self.stats.inc_value("playwright/page_count/closed")
+            except Exception as exc:  # noqa: BLE001 - already gone with its browser or context
+                log.debug("page close: %s", exc)
+
+    async def _zc_keep(self, page: Any, request: Any) -> None:
+        name = request.meta.get("playwright_context", "")
+        if page is None or page.is_closed():
+            return
+        if name != f"zhaocuo-{self._zc_generation}":
+            await self._zc_discard(page)  # an older generation: let its context retire
+            self._zc_retire()
+            return
+        try:
+            await page.unroute("**")  # scrapy-playwright routes it again for the next request
+        except Exception:  # noqa: BLE001 - a tab that cannot be unrouted is not reused
+            await self._zc_discard(page)
+            return
+        self._zc_idle.setdefault(name, []).append(page)
+        self.stats.inc_value("zhaocuo/tabs_kept")
 
     # -- context recycling, decided when a page is created (download time) -------------
     async def _create_page(self, request: Any, spider: Any) -> Any:
-        """Route a rendered request to the current context generation, then retire old ones.
+        """A kept tab of the current context generation, else a new one in it; then retire old
+        generations.
 
         A context serves ``[crawl] render_context_pages`` pages; the next request opens generation
-        n+1. Routing happens here, not when the request was built, so no request ever goes
-        to an old generation again; an old context is closed once none of its pages is open
-        and no request is waiting for a page in it (scrapy-playwright's page semaphores are
-        keyed by name, so a context must never be closed under a waiting request)."""
+        n+1 (and the kept tabs of older ones are closed). Routing happens here, not when the
+        request was built, so no request ever goes to an old generation again; an old context
+        is closed once none of its pages is open and no request is waiting for a page in it
+        (scrapy-playwright's page semaphores are keyed by name, so a context must never be
+        closed under a waiting request)."""
         if not request.meta.get("zhaocuo_recycle"):
             return await super()._create_page(request, spider)
         if self._zc_served >= self._zc_context_pages:
             self._zc_generation += 1
             self._zc_served = 0
+            for old in [n for n in self._zc_idle if n != f"zhaocuo-{self._zc_generation}"]:
+                for tab in self._zc_idle.pop(old):
+                    await self._zc_discard(tab)
         name = f"zhaocuo-{self._zc_generation}"
         self._zc_served += 1
         request.meta["playwright_context"] = name
+        idle = self._zc_idle.get(name) or []
+        while idle:
+            tab = idle.pop()
+            if not tab.is_closed():
+                self.stats.inc_value("zhaocuo/tabs_reused")
+                return tab
         self._zc_pending[name] = self._zc_pending.get(name, 0) + 1
         try:
             page = await super()._create_page(request, spider)
@@ -108,6 +168,7 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[
         return page
 
     def _zc_retire(self) -> None:
+        """Close contexts of older generations that hold no open tab and no waiting request."""
         current = f"zhaocuo-{self._zc_generation}"
         for name, wrapper in list(self.context_wrappers.items()):
             if not name.startswith("zhaocuo-") or name == current or getattr(wrapper, "zc_closing", False):

@@ -22,10 +22,14 @@ Bounds, because everything crawled is untrusted and crawls are long:
 - one Playwright driver and one Chromium per crawl, started on the first rendered page and
   shared by the http and https handlers (``SharedPlaywrightHandler``; stock scrapy-playwright
   starts a driver per scheme at engine start);
-- at most ``MAX_CONTEXTS`` browser contexts of ``MAX_PAGES_PER_CONTEXT`` pages each; pages are
-  closed after each fetch (scrapy-playwright's default) and each context serves one generation
-  of ``[crawl] render_context_pages`` requests, then is closed as soon as it is idle, so its cache and
-  any leaks go with it and memory stays bounded on crawls of any length.
+- rendering at crawl speed: ``crawl.render_concurrency`` pages render at once, each in a tab
+  that is kept and navigated to the next page (a same-site navigation reuses the tab's renderer
+  process: no process is started per page); a page settles when its requests are done and its
+  DOM stops changing (``settle_page``), not after fixed waits; a tab whose page failed or hung
+  is closed, never reused;
+- at most ``MAX_CONTEXTS`` browser contexts; each context serves one generation of
+  ``[crawl] render_context_pages`` requests, then its tabs are closed and it is closed as soon as it is
+  idle, so its cache and any leaks go with it and memory stays bounded on crawls of any length.
 """
 
 from __future__ import annotations
@@ -40,7 +44,6 @@ from crawler.tls import chromium_spki_pins
 from zhaocuo.core.profile import Profile
 
 MAX_CONTEXTS = 2
-MAX_PAGES_PER_CONTEXT = 2
 # The Scrapy setting that carries [crawl] render_context_pages to the handler (pages a context
 # serves before it is recycled).
 CONTEXT_PAGES_SETTING = "ZHAOCUO_RENDER_CONTEXT_PAGES"
@@ -74,7 +77,9 @@ def playwright_settings(profile: Profile) -> dict[str, Any]:
         "PLAYWRIGHT_LAUNCH_OPTIONS": launch,
         "PLAYWRIGHT_ABORT_REQUEST": "crawler.chromium.abort_request",
         "PLAYWRIGHT_MAX_CONTEXTS": MAX_CONTEXTS,
-        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": MAX_PAGES_PER_CONTEXT,
+        # The handler bounds open tabs over all contexts to render_concurrency itself.
+        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": profile.crawl.render_concurrency,
+        "ZHAOCUO_RENDER_CONCURRENCY": profile.crawl.render_concurrency,
         CONTEXT_PAGES_SETTING: max(1, profile.crawl.render_context_pages),
         "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": _timeout_ms(profile),
         # A crashed or killed browser is started again for the next rendered page.

@@ -108,7 +108,7 @@ def _child(job_file: str) -> None:
     process.crawl(crawler)
     process.start()
     out.close()
-    counters = {k: v for k, v in (crawler.stats.get_stats() or {}).items() if k.startswith("playwright/")}
+    counters = {k: v for k, v in (crawler.stats.get_stats() or {}).items() if k.startswith(("playwright/", "zhaocuo/"))}
     with open(job["out"] + ".stats", "w", encoding="utf-8") as fh:
         json.dump(counters, fh, default=str)
 

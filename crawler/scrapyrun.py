@@ -85,6 +85,7 @@ def scrapy_settings(profile: Profile, obey_robots: bool, rendering: bool = True,
         "TWISTED_DNS_RESOLVER": "crawler.dnsresolver.DnspythonResolver",
         SETTING_NAMESERVERS: list(profile.dns.nameservers),
         SETTING_TIMEOUT: profile.dns.timeout_s,
+        "ZHAOCUO_MAX_DECODED_BYTES": c.max_page_bytes,
         "ZHAOCUO_RETRIES": c.retries,
         "ZHAOCUO_MAX_BACKOFF": c.max_backoff_s,
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
@@ -96,6 +97,9 @@ def scrapy_settings(profile: Profile, obey_robots: bool, rendering: bool = True,
             "crawler.middlewares.PatientRetryMiddleware": 550,
             "crawler.tls_scrapy.TlsProblemMiddleware": 560,
             "crawler.middlewares.RedirectChainMiddleware": 600,
+            # Bounded inflation instead of Scrapy's (which inflates a gzip bomb whole).
+            "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+            "crawler.middlewares.BoundedDecompressionMiddleware": 590,
         },
         "SPIDER_MIDDLEWARES": {k: None for k in _DISABLED_SPIDER},
         "EXTENSIONS": {"scrapy.extensions.telnet.TelnetConsole": None, "scrapy.extensions.logstats.LogStats": None},
@@ -252,6 +256,7 @@ def child_main(argv: list[str] | None, prog: str, spider_cls: type, stat_prefix:
     p.add_argument("--progress", action="store_true")
     p.add_argument("--resumed", action="store_true")
     p.add_argument("--limiter", default="", help="a site group's Redis: per-host limits for all workers")
+    p.add_argument("--todo", help="a JSON file of work the parent prepared (the link checker's targets)")
     args = p.parse_args(argv)
     profile = load_profile(args.config)
     from crawler.access import SiteAccess, redact_logs
@@ -269,6 +274,8 @@ def child_main(argv: list[str] | None, prog: str, spider_cls: type, stat_prefix:
             holder["reason"] = reason
 
     kwargs: dict[str, Any] = {"resumed": True} if args.resumed else {}
+    if args.todo:
+        kwargs["todo_file"] = args.todo
     run_scrapy(settings, Spider, profile=profile, store_path=args.db, run_id=args.run_id,
                progress=args.progress, **kwargs)
     if "stats" not in holder:

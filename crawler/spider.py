@@ -27,6 +27,7 @@ from crawler.attachments import extract_text
 from crawler.cms import hanweb
 from crawler.decode import decode_body
 from crawler.extract import INVALID_URL, LOCAL_FILE, extract
+from crawler.frontier import ApproxSeen, frontier_cap
 from crawler.middlewares import classify_exception
 from crawler.progress import Progress
 from crawler.scrapyrun import SignalledSpider, StoreWriter, fetch_outcome
@@ -78,6 +79,11 @@ class _CmsUnit:
     planned: set[int] = field(default_factory=set)
 
 
+# Invalid hrefs (http://, //////…) stored with a check of their own, at most: beyond that
+# they are still stored as links, without a new check.
+MAX_INVALID_CHECKS = 50_000
+
+
 class SiteSpider(SignalledSpider, scrapy.Spider):
     name = "zhaocuo-site"
 
@@ -92,8 +98,13 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
         self.progress = Progress("抓取 crawl", enabled=progress)
         self.resumed = resumed
         self.frontier: deque[tuple[str, int, str]] = deque()  # (canonical url, depth, kind)
+        # Exactly remembered: only URLs queued or fetched (crawler.frontier bounds them by
+        # max_pages); every URL dropped is counted once in a fixed-size filter instead.
         self.seen: set[str] = set()
-        # URLs fetched or queued as pages under their own address (seen also holds skipped ones).
+        self.frontier_cap = frontier_cap(profile.crawl.max_pages)
+        self.dropped = ApproxSeen()
+        self.links_cut = 0
+        # URLs fetched or queued as pages under their own address.
         self.page_urls: set[str] = set()
         self.query_variants: Counter[str] = Counter()
         self.origins_probed: set[str] = set()
@@ -183,11 +194,13 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
             return
         if not self._in_scope(url):
             return  # other hosts and ports are checked by crawler.linkcheck, never crawled
+        if len(self.frontier) >= self.frontier_cap:
+            self._drop(url, "frontier_full")  # first: a farm's millions of links cost one check each
+            return
         if depth > self.crawl_cfg.max_depth:
             # Breadth-first: the first sighting of a URL is at its smallest depth, so a URL
-            # too deep now is too deep for good; remembering it keeps the counts honest.
-            self.seen.add(url)
-            self.skipped["depth"] += 1
+            # too deep now is too deep for good.
+            self._drop(url, "depth")
             return
         if looks_like_page(url):
             kind = "page"
@@ -197,8 +210,10 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
             return  # images, scripts… : link targets only (crawler.linkcheck)
         reason = trap_reason(url)
         if reason:
-            self.seen.add(url)
-            self.skipped[f"trap_{reason}"] += 1
+            self._drop(url, f"trap_{reason}")
+            return
+        if kind == "page" and self.pages_done >= self.crawl_cfg.max_pages:
+            self._drop(url, "max_pages")
             return
         if "?" in url:
             key = path_key(url)
@@ -206,8 +221,7 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
             if board:
                 limit = max(limit, self.profile.interaction.max_messages)
             if self.query_variants[key] >= limit:
-                self.seen.add(url)
-                self.skipped["trap_query_variants"] += 1
+                self._drop(url, "trap_query_variants")
                 return
             self.query_variants[key] += 1
         self.seen.add(url)
@@ -253,6 +267,11 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
 
         asyncio.get_running_loop().call_later(delay, due)
 
+    def _drop(self, url: str, reason: str) -> None:
+        """Not crawled, not remembered: counted once per URL (approximately, see crawler.frontier)."""
+        if self.dropped.add(url):
+            self.skipped[reason] += 1
+
     def _poke(self) -> None:
         if self._wake is not None:
             self._wake.set()
@@ -281,7 +300,9 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
                 if kind in ("page", "cms") and not self._budget_left():
                     if self.pages_in_flight:
                         break  # a page in flight may fail and give its budget back
-                    self.skipped["max_pages"] += len(self.frontier)
+                    for left, _, left_kind in self.frontier:
+                        if left_kind == "page":
+                            self._drop(left, "max_pages")
                     self.frontier.clear()
                     break
                 self.frontier.popleft()
@@ -418,25 +439,30 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
             self._cms_page(found, url, depth, ex)
         seen_targets: set[str] = set()
         links: list[Link] = []
-        for target, anchor, tag in ex.links:
+        page_links = ex.links
+        if len(page_links) > self.crawl_cfg.max_links_per_page:
+            # Every budget bounds memory: a page of a million anchors keeps its first ones.
+            self.links_cut += len(page_links) - self.crawl_cfg.max_links_per_page
+            page_links = page_links[:self.crawl_cfg.max_links_per_page]
+        for target, anchor, tag in page_links:
             if target in seen_targets:
                 continue
             seen_targets.add(target)
-            links.append(Link(source=url, target=target, anchor=anchor, tag=tag))
+            links.append(Link(source=url, target=target, anchor=anchor, tag=tag, target_canon=canonical(target)))
         for raw, anchor, tag, kind in ex.invalid:
             # An href no browser can follow: a link of its own kind, checked here without a fetch.
             key = canonical(raw) or raw
             links.append(Link(source=url, target=raw, anchor=anchor, tag=tag))
-            if key not in self.invalid_checked:
+            if key not in self.invalid_checked and len(self.invalid_checked) < MAX_INVALID_CHECKS:
                 self.invalid_checked.add(key)
                 self.writer.check(LinkCheck(url=key, status=None, final_url=raw, error_kind=kind,
                                             error=INVALID_REASONS[kind], method="", checked_at=now_iso()))
         self.writer.links(links)
         self.writer.check(self._check(response, request, url, "", ex.title, ex.text))
         board = looks_like_message_list(ex.text)
-        for target, _, tag in ex.links:
-            if tag in ("a", "area", "iframe", "frame", "meta", "pager"):
-                self._enqueue(canonical(target), depth + 1, board)
+        for link in links[:len(seen_targets)]:
+            if link.tag in ("a", "area", "iframe", "frame", "meta", "pager"):
+                self._enqueue(link.target_canon, depth + 1, board)
         return not meta.get("zc_refetch")
 
     # -- CMS family rules (crawler/cms) --------------------------------------------------------
@@ -668,4 +694,8 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
             "start_status": self.start_status,
             "cms": dict(self.cms_stats),
             "start_attempts": self.start_attempts,
+            # What the crawl did not fetch, each URL counted once (approximately: crawler.frontier).
+            "frontier": {"cap": self.frontier_cap, "urls_dropped": self.dropped.count,
+                         "page_budget_reached": self.skipped.get("max_pages", 0) > 0,
+                         "links_cut": self.links_cut},
         }

@@ -106,8 +106,19 @@ NON_PAGE_EXT = ATTACHMENT_EXT + (
 
 
 def extension(url: str) -> str:
-    path = urlsplit(url).path.lower()
-    last = path.rsplit("/", 1)[-1]
+    """".pdf" of "http://h/a/b.PDF?x=1" ("" without one). String operations, no parse: it
+    runs for every link of every page."""
+    start = url.find("//")
+    start = start + 2 if start >= 0 else 0
+    end = len(url)
+    for sep in "?#":
+        i = url.find(sep, start)
+        if 0 <= i < end:
+            end = i
+    slash = url.find("/", start, end)
+    if slash < 0:
+        return ""  # no path at all
+    last = url[url.rfind("/", slash, end) + 1:end].lower()
     return last[last.rfind("."):] if "." in last else ""
 
 

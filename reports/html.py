@@ -233,6 +233,35 @@ def gate_context(data: ReportData) -> dict[str, Any] | None:
     }
 
 
+_NOT_CRAWLED = {"max_pages": "超出页面上限", "frontier_full": "待抓取队列已满", "depth": "超出链接深度",
+                "trap_url_too_long": "地址过长", "trap_path_too_deep": "路径层级过深",
+                "trap_repeated_segment": "路径重复（疑似无限循环）", "trap_query_variants": "同一路径的查询参数变体过多",
+                "robots": "robots.txt 禁止"}
+
+
+def coverage_lines(cov: dict[str, Any]) -> list[str]:
+    """The 抓取范围 lines: what the crawl did not fetch or check, and why (empty when nothing)."""
+    out = []
+    if cov.get("page_budget_reached"):
+        out.append(f"已达页面上限 {cov.get('max_pages', 0):,} 页（[crawl] max_pages），其余页面未抓取。")
+    n = int(cov.get("urls_not_crawled") or 0)
+    if n:
+        reasons = "、".join(f"{_NOT_CRAWLED.get(k, k)} {v:,}" for k, v in
+                           sorted((cov.get("not_crawled_by_reason") or {}).items(), key=lambda kv: -kv[1])
+                           if k in _NOT_CRAWLED and v)
+        out.append(f"约 {n:,} 个本站地址未抓取" + (f"（{reasons}）" if reasons else "") + "，其中的问题本次无法发现。")
+    own = int(cov.get("links_own_not_checked") or 0)
+    if own:
+        out.append(f"约 {own:,} 个指向未抓取本站页面的链接未检查是否可用。")
+    over = int(cov.get("links_unchecked_over_budget") or 0)
+    if over:
+        out.append(f"约 {over:,} 个链接超出链接检查上限（[crawl] max_links_checked），未检查。")
+    cut = int(cov.get("links_cut_per_page") or 0)
+    if cut:
+        out.append(f"链接过多的页面截去 {cut:,} 个链接（[crawl] max_links_per_page）。")
+    return out
+
+
 def render(data: ReportData, max_rows: int = MAX_ROWS_PER_UNIT) -> str:
     """The report as an HTML string."""
     findings, fixed, summary, profile, as_of = data.findings, data.fixed, data.summary, data.profile, data.as_of
@@ -247,6 +276,7 @@ def render(data: ReportData, max_rows: int = MAX_ROWS_PER_UNIT) -> str:
         "crawl_elapsed_s": crawl_stats.get("elapsed_s", ""),
         "pages_crawled": summary.get("pages_crawled", 0),
         "links_checked": summary.get("links_checked", 0),
+        "coverage_lines": coverage_lines(summary.get("coverage") or {}),
         "elapsed_s": summary.get("elapsed_s", 0),
         "total": len(findings),
         "fixed_total": len(fixed),

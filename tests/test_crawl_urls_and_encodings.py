@@ -108,3 +108,18 @@ def test_meta_refresh_target_is_a_link() -> None:
     assert ex.links == [("http://w.gov.cn/col/index.html", "", "meta")]
     ex = extract("<html><head><meta http-equiv='refresh' content='30'></head></html>", "http://w.gov.cn/")
     assert ex.links == []  # a plain reload names no target
+
+
+def test_canonical_fast_path_agrees_with_the_full_parse() -> None:
+    """URLs already in their one spelling skip the parse; the answer must be the same."""
+    from zhaocuo.core.urlcanon import _canonical, _simple
+
+    urls = ["http://a.gov.cn/x/y.html", "http://a.gov.cn:8080/a", "http://127.0.0.1:18765/farm/1.html",
+            "http://a.gov.cn/~u/", "http://A.gov.cn/x", "http://a.gov.cn:80/x", "https://a.gov.cn:443/",
+            "http://a.gov.cn:080/a", "http://a.gov.cn/a/../b", "http://a.gov.cn/.well-known/x", "http://a.gov.cn",
+            "http://a.gov.cn/a b", "http://a.gov.cn/%41", "http://a.gov.cn./x", "https://a.gov.cn:99999/x",
+            "http://a.gov.cn/a;jsessionid=1", "http://[::1]:80/", "http://a.gov.cn/a?b=1", "https://a.gov.cn:8443/p"]
+    for url in urls:
+        assert canonical(url) == _canonical(url), url
+    assert _simple("http://a.gov.cn/x/y.html") and not _simple("http://a.gov.cn:80/x")
+    assert not _simple("http://a.gov.cn/a/./b") and not _simple("http://A.gov.cn/")

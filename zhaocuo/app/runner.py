@@ -129,6 +129,22 @@ def run_audits(ctx: AuditContext) -> tuple[list[Finding], dict[str, Any], dict[s
     return ordered, extra_summary, errors
 
 
+def coverage(stats: dict[str, Any], profile: Profile) -> dict[str, Any]:
+    """What the crawl left out and why, each URL counted once (approximately: the crawler counts
+    dropped URLs in a fixed-size filter, never a list): summary.json's ``coverage`` and the
+    report's 抓取范围 line."""
+    frontier = stats.get("frontier") or {}
+    return {
+        "max_pages": profile.crawl.max_pages,
+        "page_budget_reached": bool(frontier.get("page_budget_reached")),
+        "urls_not_crawled": int(frontier.get("urls_dropped", 0) or 0),
+        "not_crawled_by_reason": dict(stats.get("crawl_skipped") or {}),
+        "links_own_not_checked": int(stats.get("links_own_not_crawled", 0) or 0),
+        "links_unchecked_over_budget": int(stats.get("links_unchecked_over_budget", 0) or 0),
+        "links_cut_per_page": int(frontier.get("links_cut", 0) or 0),
+    }
+
+
 SITE_UNREACHABLE = "site_unreachable"
 
 
@@ -208,6 +224,7 @@ def audit_and_report(profile: Profile, store: Store, out_dir: Path, as_of: date,
         "crawl_run": crawl.run_id,
         "crawl_started_at": crawl.run.started_at,
         "crawl": crawl.stats,
+        "coverage": coverage(crawl.stats, profile),
         "audit_errors": errors,
         **extra,
     }

@@ -64,6 +64,8 @@ class CrawlSection:
     user_agent: str = "zhaocuo/0.1 (+government website audit; 政府网站检查)"
     max_page_bytes: int = 10 * 1024 * 1024
     max_query_variants: int = 30
+    # Links of one page stored and followed at most (the rest are counted, not kept).
+    max_links_per_page: int = 10000
     check_external: bool = True
     max_links_checked: int = 200000
     # Share of crawled pages that may be rendered automatically because they look script-built.
@@ -72,6 +74,8 @@ class CrawlSection:
     # Pages a browser context serves before it is closed and a fresh one opened (its cache and
     # any leaks go with it): lower costs start-up time, higher costs memory on long crawls.
     render_context_pages: int = 64
+    # Pages rendered in the browser at once (each a tab reused for the next page).
+    render_concurrency: int = 8
     # A start URL that fails (refused, timeout, DNS, 5xx…) is tried this many times in all,
     # spread over down_window_s seconds, before the site is reported unreachable.
     down_probes: int = 3
@@ -644,7 +648,8 @@ def load_profile(path: str | Path) -> Profile:
     _check_crawl_access(path, crawl, path.parent)
     if crawl.down_window_s < 0:
         raise ProfileError(path, "crawl.down_window_s", "不能为负数 must not be negative")
-    for key in ("max_pages", "max_depth", "concurrency", "per_host_concurrency", "down_probes"):
+    for key in ("max_pages", "max_depth", "concurrency", "per_host_concurrency", "down_probes", "max_links_per_page",
+                "render_concurrency"):
         if getattr(crawl, key) < 1:
             raise ProfileError(path, f"crawl.{key}", "必须大于 0 must be at least 1")
     if sections["store"].keep_runs < 0:

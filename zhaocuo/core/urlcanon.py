@@ -21,8 +21,30 @@ _PATH_SESSION = re.compile(r";(jsessionid|phpsessid|sid)=[^/?#]*", re.I)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-@lru_cache(maxsize=65536)
+# A URL already in its one spelling, as most links of a site are once made absolute: lowercase
+# host, no query, a path of unreserved characters without dot segments. Returned as it is
+# (canonical() would rebuild the same string): a page farm's millions of links cost a regex
+# match each, not a parse (tests/test_crawl_urls_and_encodings.py compares both paths).
+_SIMPLE = re.compile(r"(?:http|https)://[a-z0-9-]+(?:\.[a-z0-9-]+)*(?::[1-9][0-9]{0,4})?/[A-Za-z0-9_.~/-]*")
+
+
+def _simple(url: str) -> bool:
+    if not _SIMPLE.fullmatch(url) or "/." in url[8:]:
+        return False
+    colon = url.find(":", 8)
+    if colon < 0:
+        return True
+    port = url[colon + 1:url.index("/", colon)]
+    return int(port) != _DEFAULT_PORTS[url[:url.index(":")]] and int(port) < 65536
+
+
 def canonical(url: str) -> str:
+    """The one spelling of ``url`` used as the page's identity (see ``_canonical``)."""
+    return url if _simple(url) else _canonical(url)
+
+
+@lru_cache(maxsize=65536)
+def _canonical(url: str) -> str:
     """The one spelling of ``url`` used as the page's identity.
 
     Lowercase scheme and host, default port dropped, fragment dropped, ``;jsessionid=``

@@ -52,6 +52,9 @@ class Link:
     target: str
     anchor: str = ""
     tag: str = "a"
+    # canonical(target) when the writer has it already (the crawler does, for its frontier):
+    # the store then does not compute it again. Never read back; not part of equality.
+    target_canon: str = field(default="", compare=False, repr=False)
 
 
 @dataclass

@@ -236,7 +236,8 @@ class SQLiteStore(Store):
     def add_links(self, run_id: int, links: Iterable[Link]) -> None:
         self.db.executemany(
             "INSERT OR IGNORE INTO links (run_id, source, target, anchor, tag, target_canon) VALUES (?,?,?,?,?,?)",
-            [(run_id, lk.source, lk.target, lk.anchor, lk.tag, canonical(lk.target) or lk.target) for lk in links],
+            [(run_id, lk.source, lk.target, lk.anchor, lk.tag, lk.target_canon or canonical(lk.target) or lk.target)
+             for lk in links],
         )
 
     def add_link_check(self, run_id: int, check: LinkCheck) -> None:
