@@ -13,7 +13,7 @@ KENLM := 0.3.0
 LMBIN := $(VENV)/bin/lmplz
 LM    := $(VENV)/share/zhaocuo/lm/default.klm
 
-.PHONY: install system demo test lint bench bench-crawl bench-text bench-render bench-real bench-cms clean
+.PHONY: install system demo test test-fast lint bench bench-crawl bench-text bench-render bench-real bench-cms clean
 
 install: system $(STAMP) $(LM)
 
@@ -85,3 +85,8 @@ bench-cms: install
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .ruff_cache
+
+# The fast tier for development: the tests that start no process (tests/conftest.py enforces
+# it), in under a minute. `make test` runs everything.
+test-fast: lint
+	$(VENV)/bin/pytest -q -m "not slow"

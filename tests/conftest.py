@@ -9,6 +9,36 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+_SLOW_HINT = ("this test starts a process (the CLI, a crawl child, Chromium, dnsmasq, a database…): "
+              "mark its module slow (`pytestmark = pytest.mark.slow`) so the fast tier (make test-fast) "
+              "stays under a minute")
+
+
+_running: list[pytest.Item] = []  # the test whose setup, call or teardown is running
+_real_popen_init = subprocess.Popen.__init__
+
+
+def _guarded_popen_init(self: subprocess.Popen, *args: object, **kwargs: object) -> None:
+    item = _running[-1] if _running else None
+    if item is not None and item.get_closest_marker("slow") is None:
+        pytest.fail(f"{item.nodeid}: {_SLOW_HINT}", pytrace=False)
+    _real_popen_init(self, *args, **kwargs)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):  # noqa: ANN201 - pytest hook
+    """The fast tier is the tests not marked ``slow``: they (and the fixtures they set up, of
+    any scope) must not start a process. One that does fails with the reason, so the tiers
+    cannot drift apart silently."""
+    _running.append(item)
+    subprocess.Popen.__init__ = _guarded_popen_init  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        _running.pop()
+        subprocess.Popen.__init__ = _real_popen_init  # type: ignore[method-assign]
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep every store a test creates inside its tmp folder, never in ~/.local/share."""

@@ -167,6 +167,7 @@ def test_time_limit_becomes_the_columns_rule(tmp_path: Path) -> None:
     assert list(stale_column.audit(AuditContext(crawl, prof, AS_OF))) == []
 
 
+@pytest.mark.slow
 def test_cli_stops_with_one_line_naming_the_file_and_row(tmp_path: Path) -> None:
     from tests.conftest import run_cli
 
@@ -202,6 +203,7 @@ def test_header_words_map_to_the_right_elements(tmp_path: Path) -> None:
     assert entry.fields["subject"] == "区政府" and entry.unit == "区政府办公室" and entry.missing == []
 
 
+@pytest.mark.slow
 def test_run_checks_the_catalogue_before_crawling(tmp_path: Path) -> None:
     """A bad spreadsheet must stop `zhaocuo run` at once, not after a night's crawl."""
     from tests.conftest import run_cli

@@ -10,6 +10,8 @@ import pytest
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
 
+pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
+
 
 def _run(*args: str, input: str) -> list[dict]:
     proc = run_cli("check-text", *args, input=input, timeout=120)

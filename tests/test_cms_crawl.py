@@ -191,6 +191,7 @@ def test_erroring_dataproxy_and_malformed_datastore_are_column_errors(crawled: d
     assert crawled["stats"]["cms"]["errors"] >= 2
 
 
+@pytest.mark.slow
 def test_resumed_crawl_requests_the_groups_an_interrupted_one_left(tmp_path: Any) -> None:
     col = hanweb_column(21, "通知公告", 150)
     proxy = Dataproxy({21: col})

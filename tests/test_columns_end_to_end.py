@@ -178,6 +178,7 @@ def test_policies(audited: dict[str, Path]) -> None:
     assert set(findings(audited["today"], "policy_unexplained")) == {"/zcwj/new.html"}
 
 
+@pytest.mark.slow
 def test_a_column_updated_by_the_next_night_is_reported_fixed(tmp_path: Path) -> None:
     routes = site()
     with LoopbackServer(routes) as srv:

@@ -13,12 +13,15 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import psutil
+import pytest
 
 from tests.conftest import ROOT, run_cli
 from tests.support.dns import Dnsmasq
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route, free_port
 from zhaocuo.core.store import StoreError, open_store
+
+pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
 
 
 def page(title: str, body: str = "") -> str:

@@ -14,6 +14,8 @@ from tests.support.servers import LoopbackServer, Route, free_port
 from zhaocuo.core.profile import load_profile
 from zhaocuo.core.store import SQLiteStore
 
+pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
+
 
 @pytest.mark.parametrize("resolver", ["system", "nameservers"])
 def test_ipv6_and_ipv4_literal_links_are_checked_not_looked_up(tmp_path: Path, resolver: str) -> None:

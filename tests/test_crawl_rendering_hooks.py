@@ -7,8 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.support.servers import LoopbackServer, Route
 from tests.test_crawl_scope_and_traps import crawl_site, page
+
+pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
 
 APP_JS = ("document.addEventListener('DOMContentLoaded', function () {"
           " document.getElementById('list').innerHTML = '<a href=\"/dyn.html\">动态链接</a><p>脚本生成的内容</p>'; });")

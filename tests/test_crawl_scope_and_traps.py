@@ -10,11 +10,15 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from crawler import linkcheck, site
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route
 from zhaocuo.core.profile import load_profile
 from zhaocuo.core.store import Crawl, SQLiteStore
+
+pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
 
 
 def page(title: str, body: str = "") -> str:

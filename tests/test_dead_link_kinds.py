@@ -319,6 +319,7 @@ def test_only_dead_targets_are_reported(zoo: dict[str, Any]) -> None:
     assert reported == expected
 
 
+@pytest.mark.slow
 def test_site_answering_unknown_addresses_with_its_homepage_gets_no_soft_404_alarms(tmp_path: Path) -> None:
     home = page("某区人民政府", "<a href='/zh/'>中文版</a><a href='/news.html'>新闻</a><p>" + "区政府召开常务会议。" * 20 + "</p>")
     routes = {"/": Route(body=home), "/zh/": Route(body=home),  # an alias of the homepage: alive

@@ -17,6 +17,8 @@ from tests.support.servers import LoopbackServer, Route, free_port
 from tests.support.smtp import Sink
 from zhaocuo.core.store import SQLiteStore
 
+pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
+
 
 @pytest.fixture
 def smtp():

@@ -23,6 +23,8 @@ from zhaocuo.core.finding import Finding
 from zhaocuo.core.profile import Profile, load_profile
 from zhaocuo.core.store import Page, SQLiteStore
 
+pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
+
 HOME = "http://www.test.gov.cn/"
 P1, P2, P3, W1 = HOME + "jyj/1.html", HOME + "jyj/2.html", HOME + "jyj/3.html", HOME + "wjj/1.html"
 JYJ, WJJ = "区教体局", "区卫健局"

@@ -25,6 +25,8 @@ from zhaocuo.core.profile import load_profile
 from zhaocuo.core.safezip import UnsafeZip, check_package
 from zhaocuo.core.store import Page, SQLiteStore
 
+pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
+
 HOME = "http://www.test.gov.cn/"
 SIZE = 1_150 * 1024 * 1024
 

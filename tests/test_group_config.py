@@ -61,6 +61,7 @@ def test_two_sites_with_one_name_would_share_a_history_and_are_refused(tmp_path:
         load_group(group_file(tmp_path))
 
 
+@pytest.mark.slow
 def test_group_run_with_a_bad_group_file_exits_2_naming_the_key(tmp_path: Path) -> None:
     site(tmp_path, "a", "甲站")
     res = run_cli("group", "run", "--config", str(group_file(tmp_path, queue="memcached://x")), "--out",

@@ -22,6 +22,8 @@ from tests.support.services import RedisServer, redis_available
 from tests.test_group_run import start_worker, write_group
 from zhaocuo.core.store import StoreError, open_store, with_namespace
 
+pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
+
 PAGES = 60
 SITE = "杀测大站"
 

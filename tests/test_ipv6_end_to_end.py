@@ -14,7 +14,7 @@ from tests.support.ipv6_world import dual_free_port
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route
 
-pytestmark = pytest.mark.timeout(240)
+pytestmark = [pytest.mark.timeout(240), pytest.mark.slow]  # dnsmasq and servers: not in the fast tier
 
 
 def html(title: str, body: str) -> Route:

@@ -19,7 +19,7 @@ from tests.support.servers import LoopbackServer
 from zhaocuo.core.context import AuditContext
 from zhaocuo.core.store import Crawl
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.timeout(60), pytest.mark.slow]  # dnsmasq and servers: not in the fast tier
 
 HOST = "www.test.gov.cn"
 

@@ -50,6 +50,7 @@ def test_homepage_redirecting_to_another_host_makes_both_hosts_own(tmp_path: Pat
     store.close()
 
 
+@pytest.mark.slow
 def test_hosts_over_the_cap_and_the_time_budget_are_left_undetermined(tmp_path: Path) -> None:
     with Dnsmasq(hosts={"www.test.gov.cn": ["127.0.0.1", "::1"], "a.other.cn": ["127.0.0.1", "::1"],
                         "b.other.cn": ["127.0.0.1"], "c.other.cn": ["127.0.0.1", "::1"]},
@@ -81,6 +82,7 @@ def test_hosts_over_the_cap_and_the_time_budget_are_left_undetermined(tmp_path: 
     store.close()
 
 
+@pytest.mark.slow
 def test_odd_links_from_untrusted_pages_give_results_not_crashes(tmp_path: Path) -> None:
     with Dnsmasq(hosts={"www.test.gov.cn": ["127.0.0.1", "::1"], "odd.other.cn": ["127.0.0.1", "::1"]},
                  extra=[local_domain("test.gov.cn"), local_domain("other.cn")]) as dns:

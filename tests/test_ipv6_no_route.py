@@ -17,7 +17,7 @@ import pytest
 
 from crawler.ipv6probe import NO_ROUTE_MESSAGE
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.timeout(60), pytest.mark.slow]  # dnsmasq and servers: not in the fast tier
 
 ROOT = Path(__file__).resolve().parent.parent
 

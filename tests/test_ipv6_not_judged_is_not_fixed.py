@@ -17,7 +17,7 @@ from zhaocuo.app import lifecycle
 from zhaocuo.core.context import AuditContext
 from zhaocuo.core.store import Crawl, Link, Page
 
-pytestmark = pytest.mark.timeout(90)
+pytestmark = [pytest.mark.timeout(90), pytest.mark.slow]  # dnsmasq and servers: not in the fast tier
 
 OWN = "www.test.gov.cn"
 

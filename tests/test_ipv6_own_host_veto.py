@@ -17,7 +17,7 @@ from tests.support.servers import LoopbackServer, Route
 from zhaocuo.core.context import AuditContext
 from zhaocuo.core.store import Crawl
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.timeout(60), pytest.mark.slow]  # dnsmasq and servers: not in the fast tier
 
 AS_OF = date(2026, 11, 27)
 OWN = "www.test.gov.cn"

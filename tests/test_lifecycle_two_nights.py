@@ -8,12 +8,15 @@ import json
 from pathlib import Path
 
 import openpyxl
+import pytest
 from aiosmtpd.controller import Controller
 
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route, free_port
 from tests.support.smtp import Sink
+
+pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
 
 
 def page(title: str, body: str) -> str:

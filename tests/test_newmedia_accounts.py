@@ -142,6 +142,7 @@ def test_stale_accounts_are_vetoed_and_fresh_ones_left_alone(gathered) -> None:
         assert fresh not in by_account
 
 
+@pytest.mark.slow
 def test_a_missing_browser_judges_no_account(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ZHAOCUO_CHROMIUM", str(tmp_path / "no-chromium"))
     profile = load_profile(write_profile(tmp_path, {

@@ -7,11 +7,15 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from crawler.newmedia.posts import now_beijing
 from tests import newmedia_pages as pages
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route
+
+pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
 
 
 def test_stale_account_and_its_posts_are_reported_to_its_unit(tmp_path: Path) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from audits import newmedia_stale
 from crawler.newmedia import gather
 from demo.run import DEMO_AS_OF, EARLIER_AS_OF, write_profile
@@ -12,6 +14,8 @@ from demo.server import DemoServer
 from zhaocuo.core.context import AuditContext
 from zhaocuo.core.profile import load_profile
 from zhaocuo.core.store import SQLiteStore
+
+pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
 
 
 def test_demo_weibo_account_is_stale_and_wechat_album_fresh_on_both_nights(tmp_path: Path) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from audits import newmedia_stale
 from tests.support.profiles import write_profile
 from zhaocuo.core.context import AuditContext
@@ -73,6 +75,7 @@ def test_unit_falls_back_to_the_record_when_the_profile_has_none(tmp_path: Path)
     assert f.unit == ""  # the runner then routes by URL prefix
 
 
+@pytest.mark.slow
 def test_an_unknown_platform_is_a_profile_error_naming_the_key(tmp_path: Path) -> None:
     from tests.conftest import run_cli
 

@@ -179,6 +179,7 @@ def test_closed_on_the_platform_is_fixed_the_next_night(imported: dict[str, Path
     assert set(platform_rows(imported["later"] / "findings.jsonl")) == {"A1", "A2"}
 
 
+@pytest.mark.slow
 def test_cli_refuses_a_malformed_export_and_imports_nothing(imported: dict[str, Path], tmp_path: Path) -> None:
     bad = write_xlsx(tmp_path / "坏文件.xlsx", HEADER_2019,
                      [["C1", "2026-11-18", "http://www.x.gov.cn/a.html", "错字", "", "", ""],

@@ -74,6 +74,7 @@ def test_profile_error_names_file_and_key(tmp_path: Path, data: dict, key: str) 
     assert str(path) in str(err.value) and key in str(err.value)
 
 
+@pytest.mark.slow
 def test_cli_exits_2_with_one_line_for_a_bad_profile(tmp_path: Path) -> None:
     path = write_profile(tmp_path, {"site": {"start_urls": ["http://a.gov.cn/"]}, "crawl": {"max_pages": 0}})
     res = run_cli("audit", "--config", str(path), "--out", str(tmp_path / "out"))
@@ -97,6 +98,7 @@ def test_unit_is_longest_matching_prefix(tmp_path: Path) -> None:
     assert unit_for("http://zjj.a.gov.cn/x.html", units) == "区住建局"
 
 
+@pytest.mark.slow
 def test_a_unit_no_units_entry_defines_loads_with_a_note_naming_the_key(tmp_path: Path) -> None:
     """A catalogue item or an account may belong to an office with no pages of its own (the
     outside contract's own example profile does: 区政府办公室 owns 政府信息公开年报): allowed,

@@ -14,12 +14,15 @@ import time
 from pathlib import Path
 
 import psutil
+import pytest
 
 from crawler import render, render_child
 from tests import newmedia_pages as pages
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route
 from zhaocuo.core.profile import load_profile
+
+pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
 
 LIST = """<html><head><title>行政执法公示</title><link rel="stylesheet" href="/s.css">
 <style>@font-face { font-family: x; src: url(/font.woff2); } body { font-family: x; }</style></head>

@@ -10,11 +10,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests import newmedia_pages as pages
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route
 from zhaocuo.core.store import SQLiteStore
+
+pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
 
 HOME = """<html><head><title>临淄区人民政府</title></head><body><h1>临淄区人民政府</h1><p>发布日期：2026-11-20</p>
 <a href="/xxgk/zfgs/list.html">政府公示</a> <a href="/bm/list.html">部门动态</a>

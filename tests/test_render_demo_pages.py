@@ -5,10 +5,14 @@ from __future__ import annotations
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from crawler import render, render_child
 from demo.run import write_profile
 from demo.server import DemoServer
 from zhaocuo.core.profile import load_profile
+
+pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
 
 
 def test_demo_law_enforcement_list_shows_its_defects_only_when_rendered(tmp_path: Path) -> None:

@@ -9,11 +9,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_cli
 from tests.support.dns import Dnsmasq
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route
 from zhaocuo.core.store import SQLiteStore
+
+pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
 
 HOST = "www.staging.test.gov.cn"
 LIST = """<html><head><title>政府公示</title></head><body><ul id="list"></ul>

@@ -60,6 +60,7 @@ def test_write_all_writes_every_report_atomically(tmp_path: Path) -> None:
     assert openpyxl.load_workbook(out / "ledger.xlsx").sheetnames == ["汇总", "区教育局", "链接所在页面", "填报说明"]
 
 
+@pytest.mark.slow
 def test_cli_audit_over_a_stored_crawl_writes_all_reports(tmp_path: Path) -> None:
     profile_path = _profile_path(tmp_path)
     _store(profile_path).close()

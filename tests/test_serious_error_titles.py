@@ -142,6 +142,7 @@ def test_site_leader_pages_do_not_set_titles(proof_models: Models, tmp_path: Pat
     assert [e for e in checker.check("区长周海涛出席。") if e.audit == "serious_error"] == []
 
 
+@pytest.mark.slow
 def test_check_text_reports_the_wrong_title_with_the_right_one(tmp_path: Path) -> None:
     profile = write_profile(tmp_path, {"site": {"start_urls": ["http://127.0.0.1:1/"]}, "leaders": LEADERS})
     proc = run_cli("check-text", "-", "--config", str(profile), timeout=120,
@@ -158,6 +159,7 @@ def _page(title: str, body: str, day: str = "2024-03-05") -> str:
             f"<h1>{title}</h1><p>发布日期：{day}</p>{body}</body></html>")
 
 
+@pytest.mark.slow
 def test_serious_error_audit_flags_a_wrong_title_on_a_crawled_page(tmp_path: Path) -> None:
     routes = {
         "/": Route(body=_page("首页", '<a href="/news/1.html">一</a> <a href="/news/2.html">二</a> '

@@ -8,9 +8,13 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route
+
+pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
 
 BLOCKED = ("psycopg", "psycopg_binary", "redis", "rq")
 

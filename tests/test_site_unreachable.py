@@ -19,6 +19,8 @@ from tests.conftest import run_cli
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route, free_port
 
+pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
+
 PROBES = 3
 FAST = {"timeout_s": 1.0, "retries": 0, "max_backoff_s": 0.2, "auto_render_share": 0.0,
         "down_probes": PROBES, "down_window_s": 1.0}

@@ -114,6 +114,7 @@ AUTH = {"auth_user_env": "STG_USER", "auth_password_env": "STG_PASS", "headers":
         "headers_env": {"X-Gateway-Token": "STG_TOKEN"}}
 
 
+@pytest.mark.slow
 def test_basic_auth_staging_is_crawled_rendered_and_credentials_go_nowhere_else(tmp_path: Path) -> None:
     staging_seen: list[dict[str, str]] = []
     other_seen: list[dict[str, str]] = []
@@ -141,6 +142,7 @@ def test_basic_auth_staging_is_crawled_rendered_and_credentials_go_nowhere_else(
         assert secret not in text, f"{secret!r} leaked"
 
 
+@pytest.mark.slow
 def test_missing_credentials_stop_the_run_before_any_request(tmp_path: Path) -> None:
     seen: list[dict[str, str]] = []
     with LoopbackServer(_guarded({}, seen)) as srv:
@@ -210,6 +212,7 @@ def test_without_ca_file_the_internal_certificate_is_refused_with_a_hint(interna
     assert "crawl.ca_file" in refused.stderr and internal_ca["base"] in refused.stderr
 
 
+@pytest.mark.slow
 def test_a_gate_that_could_not_get_in_fails_instead_of_passing(tmp_path: Path) -> None:
     """Wrong credentials: the start page answers 401, nothing is crawled, nothing can be new —
     and still the gate must not pass (exit 3, the site could not be reached)."""

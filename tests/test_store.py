@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.stores import BACKENDS
+from tests.support.stores import BACKENDS, backend_params
 from zhaocuo.core.store import Link, LinkCheck, Page, Store
 from zhaocuo.core.urlcanon import canonical
 
 
-@pytest.fixture(params=sorted(BACKENDS))
+@pytest.fixture(params=backend_params())
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     st = BACKENDS[request.param](tmp_path, request)
     yield st

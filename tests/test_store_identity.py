@@ -17,6 +17,8 @@ from tests.support.profiles import to_toml
 from tests.support.servers import LoopbackServer, Route
 from zhaocuo.core.profile import load_profile, store_file_stem
 
+pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
+
 
 def _site() -> dict[str, Route]:
     home = ('<html><head><meta charset="utf-8"><title>测试区人民政府</title></head><body>'

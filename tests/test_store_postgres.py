@@ -76,6 +76,7 @@ def test_unreachable_database_names_the_url(tmp_path: Path) -> None:
         open_store(f"postgresql://zhaocuo@127.0.0.1:{free_port()}/zhaocuo")
 
 
+@pytest.mark.slow
 def test_every_command_takes_a_postgresql_db_and_the_profile_store_url(postgres_url: str, tmp_path: Path) -> None:
     """--db postgresql://… and [store] url open the same site namespace (named after [site] name);
     a password in [store] url is exit 2 naming the key, without echoing it."""

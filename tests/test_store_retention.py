@@ -6,10 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route
 from zhaocuo.core.store import open_store
+
+pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
 
 
 def _page(title: str, body: str) -> str:

@@ -60,6 +60,7 @@ def test_read_only_opening_changes_nothing_and_needs_the_file(tmp_path: Path) ->
     assert not (tmp_path / "missing.sqlite").exists()
 
 
+@pytest.mark.slow
 def test_canonical_lives_in_the_core_and_the_store_needs_no_stage() -> None:
     """The store canonicalises with the core's function; crawler.urls re-exports that very
     function, so the crawler, the audits and the store agree on one spelling."""

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.conftest import run_cli
+
+pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
 
 
 def test_check_text_reports_a_real_word_typo_and_caches_the_model(tmp_path) -> None:

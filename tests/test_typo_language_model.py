@@ -85,6 +85,7 @@ def test_a_site_word_is_not_corrected_unless_its_look_alike_is_more_common(proof
     assert _typos(repeated, "加强监笃工作。") == [("笃", "督")]
 
 
+@pytest.mark.slow
 def test_a_typo_repeated_in_seventy_articles_is_reported_on_each(tmp_path: Path) -> None:
     """Copied from one draft into 70 articles (different sentences each), beside many correct
     articles: reported on every one of the 70 pages by the real ``zhaocuo run``."""
@@ -115,6 +116,7 @@ def test_a_typo_repeated_in_seventy_articles_is_reported_on_each(tmp_path: Path)
     assert not [f for f in findings if f["audit"] == "typo" and "/ok" in f["url"]]
 
 
+@pytest.mark.slow
 def test_build_lm_from_a_folder_and_use_it(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -131,6 +133,7 @@ def test_build_lm_from_a_folder_and_use_it(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("content", [None, b"not a language model"])
+@pytest.mark.slow
 def test_a_missing_or_damaged_model_stops_before_the_crawl(tmp_path: Path, content: bytes | None) -> None:
     model = tmp_path / "bad.klm"
     if content is not None:
@@ -143,6 +146,7 @@ def test_a_missing_or_damaged_model_stops_before_the_crawl(tmp_path: Path, conte
     assert "text.lm" in proc.stderr and "bad.klm" in proc.stderr
 
 
+@pytest.mark.slow
 def test_check_text_operating_point_flag(tmp_path: Path) -> None:
     text = "市人民政府办公厅关于印发工作方案的通之。\n"
     draft = run_cli("check-text", "-", input=text, timeout=120)

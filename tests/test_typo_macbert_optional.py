@@ -14,6 +14,8 @@ from tests.conftest import run_cli
 from tests.support.profiles import write_profile
 from zhaocuo.core.profile import ProfileError, load_profile
 
+pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
+
 
 def _tiny_bert(folder: Path) -> Path:
     import torch

@@ -28,3 +28,11 @@ BACKENDS: dict[str, Callable[[Path, pytest.FixtureRequest], Store]] = {
     "sqlite": lambda folder, request: SQLiteStore(folder / "s.sqlite"),
     "postgresql": _postgres,
 }
+# Backends that need a server process: their half of the suite is in the slow tier.
+SERVER_BACKENDS = {"postgresql"}
+
+
+def backend_params() -> list[object]:
+    """The suite's parametrisation: one entry per backend, server backends marked slow."""
+    return [pytest.param(name, marks=[pytest.mark.slow] if name in SERVER_BACKENDS else [])
+            for name in sorted(BACKENDS)]
