@@ -10,7 +10,6 @@ core (zhaocuo.core.urlcanon) because the store needs it too; it is re-exported h
 from __future__ import annotations
 
 from collections import Counter
-from functools import lru_cache
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 # Re-exported (the same objects): the crawler and the tests import them from here; audits, which
@@ -55,7 +54,6 @@ def absolute(base: str, href: str) -> str | None:
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
 
 
-@lru_cache(maxsize=4096)
 def _origin_prefix(base: str) -> str:
     """"http://host:port" of an http(s) base URL, or "" (then the slow path decides)."""
     try:

@@ -62,20 +62,13 @@ def proof_models() -> object:
 
 
 @pytest.fixture
-def official_calendar_ends_2026(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def official_calendar_ends_2026(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pin the last year of official holiday data at 2026, as the installed chinesecalendar had
     it when the estimate tests were written: a fresh install that already knows 2027 must not
     turn those tests into tests of the official data."""
     from zhaocuo.core import workdays
 
-    def clear() -> None:
-        for fn in (workdays.is_workday, workdays.add_workdays, workdays.deadline_after):
-            fn.cache_clear()
-
     monkeypatch.setattr(workdays, "covered_years", lambda: (2004, 2026))
-    clear()
-    yield
-    clear()
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ and the audits all use this one function, so they agree on what "the same page" 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 # Query parameters that only track the visitor or carry a session: dropped so they neither
@@ -43,7 +42,6 @@ def canonical(url: str) -> str:
     return url if _simple(url) else _canonical(url)
 
 
-@lru_cache(maxsize=65536)
 def _canonical(url: str) -> str:
     """The one spelling of ``url`` used as the page's identity.
 

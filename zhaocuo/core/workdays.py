@@ -31,7 +31,6 @@ different then, and a deadline never lies in the past of the data anyway.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import NamedTuple
 
 import chinese_calendar
@@ -58,11 +57,12 @@ class Deadline(NamedTuple):
     estimated: bool
 
 
-@lru_cache(maxsize=1)
+_COVERED = (min(d.year for d in _cc_constants.holidays), max(d.year for d in _cc_constants.holidays))
+
+
 def covered_years() -> tuple[int, int]:
     """The first and last year the installed calendar has official data for."""
-    years = [d.year for d in _cc_constants.holidays]
-    return min(years), max(years)
+    return _COVERED
 
 
 def estimate_note(year: int | str) -> str:
@@ -80,14 +80,12 @@ def _check(day: date) -> None:
         )
 
 
-@lru_cache(maxsize=4096)
 def is_workday(day: date) -> bool:
     """True on an official working day (make-up Saturdays included, holidays excluded)."""
     _check(day)
     return bool(chinese_calendar.is_workday(day))
 
 
-@lru_cache(maxsize=4096)
 def add_workdays(start: date, n: int) -> date:
     """The ``n``-th working day after ``start`` (``start`` itself is not counted).
 
@@ -120,7 +118,6 @@ def _lunar(year: int, month: int, day: int) -> date:
     return LunarDate(year, month, day).to_solar_date()
 
 
-@lru_cache(maxsize=64)
 def estimated_holidays(year: int) -> frozenset[date]:
     """The days off in ``year`` by the 2024 rules alone: statutory holidays plus 补假.
 
@@ -156,14 +153,16 @@ def is_estimated_year(year: int) -> bool:
     return covered_years()[1] < year <= LAST_ESTIMATED_YEAR
 
 
-def _workday(day: date) -> tuple[bool, bool]:
-    """(is a working day, was estimated): official data where it exists, else the estimate."""
+def _workday(day: date, estimates: dict[int, frozenset[date]]) -> tuple[bool, bool]:
+    """(is a working day, was estimated): official data where it exists, else the estimate
+    (``estimates``: the estimated years' days off, filled as the count reaches them)."""
     if is_estimated_year(day.year):
-        return day.weekday() < 5 and day not in estimated_holidays(day.year), True
+        if day.year not in estimates:
+            estimates[day.year] = estimated_holidays(day.year)
+        return day.weekday() < 5 and day not in estimates[day.year], True
     return is_workday(day), False
 
 
-@lru_cache(maxsize=4096)
 def deadline_after(start: date, n: int) -> Deadline:
     """The ``n``-th working day after ``start``, counted on the estimate past the official data.
 
@@ -176,9 +175,10 @@ def deadline_after(start: date, n: int) -> Deadline:
     if not is_estimated_year(start.year):
         _check(start)
     day, left, estimated = start, n, False
+    estimates: dict[int, frozenset[date]] = {}
     while left > 0:
         day += timedelta(days=1)
-        working, guessed = _workday(day)
+        working, guessed = _workday(day, estimates)
         estimated = estimated or guessed
         if working:
             left -= 1
