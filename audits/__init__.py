@@ -2,7 +2,8 @@
 
 Like Lighthouse's core/audits, a module declares ``META`` (its name — the contract's audit
 name —, its Chinese title, its default severity and the stored data it reads) and exposes
-``audit(crawl, profile, as_of) -> Iterable[Finding]``. Audits never fetch: everything they
+``audit(ctx) -> Iterable[Finding]`` over the run's ``AuditContext`` (the stored crawl, the
+profile, the as-of date, and the artifacts computed once per run). Audits never fetch: everything they
 judge was gathered and stored by ``crawler``, so ``zhaocuo audit`` re-runs offline.
 
 Modules whose names start with ``_`` are shared helpers, not audits. A new audit is one new
@@ -14,20 +15,18 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Iterable
-from datetime import date
 from types import ModuleType
 from typing import Protocol
 
 from zhaocuo.core.auditmeta import AuditMeta
+from zhaocuo.core.context import AuditContext
 from zhaocuo.core.finding import Finding
-from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Crawl
 
 
 class AuditModule(Protocol):
     META: AuditMeta
 
-    def audit(self, crawl: Crawl, profile: Profile, as_of: date) -> Iterable[Finding]: ...
+    def audit(self, ctx: AuditContext) -> Iterable[Finding]: ...
 
 
 def all_audits() -> list[ModuleType]:
