@@ -13,7 +13,7 @@ KENLM := 0.3.0
 LMBIN := $(VENV)/bin/lmplz
 LM    := $(VENV)/share/zhaocuo/lm/default.klm
 
-.PHONY: install system demo test test-fast lint bench bench-crawl bench-text bench-render bench-real bench-cms clean
+.PHONY: install system demo test test-fast lint bench bench-crawl bench-text bench-render bench-real bench-cms bench-zipbomb clean
 
 install: system $(STAMP) $(LM)
 
@@ -82,6 +82,10 @@ bench-real: install
 # CMS columns (大汉 dataproxy.jsp groups, TRS createPageHTML) against a plain-HTML site of the same size.
 bench-cms: install
 	$(PY) bench/cms_bench.py
+
+# A returned ledger that is a zip bomb: seconds and memory to the refusal.
+bench-zipbomb: install
+	$(PY) bench/zipbomb_bench.py
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .ruff_cache

@@ -24,6 +24,8 @@ from tests.conftest import run_cli
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route
 
+pytestmark = pytest.mark.slow  # starts processes or takes long: not in the fast tier (make test-fast)
+
 PROD_DAY = date(2026, 5, 11)
 STAGING_DAY = date(2026, 5, 20)
 
@@ -221,7 +223,6 @@ def test_staging_without_additions_passes_despite_a_high_backlog(gate: dict[str,
     assert "没有新增" in (gate["same"] / "report.html").read_text(encoding="utf-8")
 
 
-@pytest.mark.slow
 def test_fail_on_keeps_its_meaning_and_the_gate_re_runs_offline(gate: dict[str, Any]) -> None:
     """``zhaocuo audit`` (no network) with --baseline: --fail-on high still fails on the backlog."""
     out = gate["folder"] / "again"
@@ -231,7 +232,6 @@ def test_fail_on_keeps_its_meaning_and_the_gate_re_runs_offline(gate: dict[str, 
     assert run_cli(*args, "--fail-on-new", "low", "--fail-on", "high", env=gate["env"]).returncode == 1
 
 
-@pytest.mark.slow
 def test_bad_gate_arguments_are_exit_2_naming_the_fault(gate: dict[str, Any], tmp_path: Path) -> None:
     profile = str(gate["folder"] / "same.toml")
     r = run_cli("audit", "--config", profile, "--out", str(tmp_path / "o"), "--fail-on-new", "high", env=gate["env"])

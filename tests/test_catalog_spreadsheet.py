@@ -10,7 +10,7 @@ import pytest
 
 from audits import catalog_incomplete, missing_column, stale_column
 from audits._catalog import names_match, read_catalog_file, time_limit_days
-from tests.test_columns_discovery import AS_OF, NAV, ago, build, homepage, layout, list_page
+from tests.support.columnsite import AS_OF, NAV, ago, build, homepage, layout, list_page
 from zhaocuo.core.context import AuditContext
 from zhaocuo.core.profile import ProfileError
 

@@ -43,6 +43,8 @@ from zhaocuo.core.context import AuditContext
 from zhaocuo.core.profile import load_profile
 from zhaocuo.core.store import Page, SQLiteStore
 
+pytestmark = pytest.mark.slow  # starts processes or takes long: not in the fast tier (make test-fast)
+
 NEWEST = date(2024, 6, 28)
 
 
@@ -191,7 +193,6 @@ def test_erroring_dataproxy_and_malformed_datastore_are_column_errors(crawled: d
     assert crawled["stats"]["cms"]["errors"] >= 2
 
 
-@pytest.mark.slow
 def test_resumed_crawl_requests_the_groups_an_interrupted_one_left(tmp_path: Any) -> None:
     col = hanweb_column(21, "通知公告", 150)
     proxy = Dataproxy({21: col})

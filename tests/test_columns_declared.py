@@ -16,6 +16,8 @@ from tests.support.profiles import to_toml, write_profile
 from tests.support.servers import LoopbackServer, Route
 from zhaocuo.core.profile import ProfileError, load_profile
 
+pytestmark = pytest.mark.slow  # starts processes or takes long: not in the fast tier (make test-fast)
+
 AS_OF = date(2026, 11, 27)
 
 

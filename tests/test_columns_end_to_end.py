@@ -14,6 +14,8 @@ from tests.conftest import run_cli
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route
 
+pytestmark = pytest.mark.slow  # starts processes or takes long: not in the fast tier (make test-fast)
+
 AS_OF = date(2026, 11, 27)
 NAV = [("首页", "/"), ("工作动态", "/gzdt/"), ("部门动态", "/bmdt/"), ("通知公告", "/tzgg/"), ("人事信息", "/rsxx/"),
        ("政策文件", "/zcwj/"), ("年度报告", "/ndbg/"), ("网站地图", "/sitemap.html"), ("无障碍", "/wza/")]
@@ -178,7 +180,6 @@ def test_policies(audited: dict[str, Path]) -> None:
     assert set(findings(audited["today"], "policy_unexplained")) == {"/zcwj/new.html"}
 
 
-@pytest.mark.slow
 def test_a_column_updated_by_the_next_night_is_reported_fixed(tmp_path: Path) -> None:
     routes = site()
     with LoopbackServer(routes) as srv:

@@ -6,7 +6,7 @@ import dataclasses
 from pathlib import Path
 
 from audits import blank_column, stale_column, stale_homepage
-from tests.test_columns_discovery import AS_OF, BASE, NAV, ago, build, homepage, layout, list_page
+from tests.support.columnsite import AS_OF, BASE, NAV, ago, build, homepage, layout, list_page
 from zhaocuo.core.context import AuditContext
 from zhaocuo.core.store import Crawl
 
@@ -108,7 +108,7 @@ def test_homepage_at_13_and_15_days(tmp_path: Path) -> None:
 
 def test_homepage_dated_through_its_linked_articles(tmp_path: Path) -> None:
     """No dates printed on the homepage: the linked articles' own 发布日期 count."""
-    from tests.test_columns_discovery import article
+    from tests.support.columnsite import article
 
     pages = {"/": layout('<div class="focus"><a href="/gzdt/9.html">焦点新闻</a></div>', "首页"),
              "/gzdt/9.html": article("工作动态", "/gzdt/", "焦点新闻", ago(4))}

@@ -11,9 +11,13 @@ import zlib
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer
+
+pytestmark = pytest.mark.slow  # starts processes or takes long: not in the fast tier (make test-fast)
 
 FARM = 200
 FAST = {"timeout_s": 3.0, "retries": 0, "auto_render_share": 0.0}

@@ -18,7 +18,7 @@ import pytest
 from tests.conftest import ROOT, run_cli
 from tests.support.dns import Dnsmasq
 from tests.support.profiles import write_profile
-from tests.support.servers import LoopbackServer, Route, free_port
+from tests.support.servers import LoopbackServer, Route, reserved_port
 from zhaocuo.core.store import StoreError, open_store
 
 pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
@@ -56,7 +56,7 @@ def test_run_writes_summary_counts_and_dead_link_findings(tmp_path: Path) -> Non
 
 
 def test_unreachable_start_url_exits_3_with_one_line_naming_it(tmp_path: Path) -> None:
-    url = f"http://127.0.0.1:{free_port()}/"
+    url = f"http://127.0.0.1:{reserved_port()}/"
     prof = write_profile(tmp_path, {"site": {"start_urls": [url]}, "crawl": {**FAST, "down_window_s": 0.5},
                                     "ipv6": {"enabled": False}})
     res = run_cli("crawl", "--config", str(prof))

@@ -10,7 +10,7 @@ import pytest
 
 from crawler import linkcheck, site
 from tests.support.profiles import write_profile
-from tests.support.servers import LoopbackServer, Route, free_port
+from tests.support.servers import LoopbackServer, Route, reserved_port
 from zhaocuo.core.profile import load_profile
 from zhaocuo.core.store import SQLiteStore
 
@@ -19,13 +19,13 @@ pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or 
 
 @pytest.mark.parametrize("resolver", ["system", "nameservers"])
 def test_ipv6_and_ipv4_literal_links_are_checked_not_looked_up(tmp_path: Path, resolver: str) -> None:
-    closed = free_port("::1")
+    closed = reserved_port("::1")
     with LoopbackServer({"/": Route(body="<html><title>六</title><body>v6</body></html>")}, host="::1") as v6:
         home = (f"<html><title>首页</title><body><a href='{v6.url('/')}'>v6</a>"
                 f"<a href='http://[::1]:{closed}/x.html'>closed</a></body></html>")
         with LoopbackServer({"/": Route(body=home)}) as srv:
             # A name server that never answers: a literal must not even ask it.
-            dns = {"nameservers": [f"127.0.0.1:{free_port()}"], "timeout_s": 1.0} if resolver == "nameservers" else {}
+            dns = {"nameservers": [f"127.0.0.1:{reserved_port()}"], "timeout_s": 1.0} if resolver == "nameservers" else {}
             profile = load_profile(write_profile(tmp_path, {
                 "site": {"start_urls": [srv.url("/")]}, "dns": dns,
                 "crawl": {"timeout_s": 2.0, "retries": 0, "auto_render_share": 0.0}}))

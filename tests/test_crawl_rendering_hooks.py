@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.crawling import crawl_site, page
 from tests.support.servers import LoopbackServer, Route
-from tests.test_crawl_scope_and_traps import crawl_site, page
 
 pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
 

@@ -23,10 +23,12 @@ from crawler import linkcheck, site
 from crawler.urls import canonical
 from tests.support.dns import Dnsmasq
 from tests.support.profiles import write_profile
-from tests.support.servers import LoopbackServer, Route, free_port
+from tests.support.servers import LoopbackServer, Route, reserved_port
 from zhaocuo.core.context import AuditContext
 from zhaocuo.core.profile import load_profile
 from zhaocuo.core.store import SQLiteStore
+
+pytestmark = pytest.mark.slow  # starts processes or takes long: not in the fast tier (make test-fast)
 
 TIMEOUT_S = 1.5
 
@@ -106,7 +108,7 @@ NOT_FOUND_PAGE = page("温馨提示", "<p>抱歉，没有找到相关内容，�
 def zoo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     tmp = tmp_path_factory.mktemp("zoo")
     throttled = _throttled()
-    closed_port = free_port()
+    closed_port = reserved_port()
     ext = LoopbackServer({"/live.html": Route(body=page("外部正常", "<a href='/deeper.html'>更深</a>")),
                           "/dead.html": Route(404, page("404 Not Found"))})
     routes: dict[str, Any] = {
@@ -203,9 +205,7 @@ def test_dead_image_is_named_as_image(zoo: dict[str, Any]) -> None:
 
 def test_429_then_200_is_not_dead_and_retry_after_is_respected(zoo: dict[str, Any]) -> None:
     assert dead(zoo, "/throttled.html") == []
-    hits = zoo["throttled"].hits
-    assert len(hits) == 2
-    assert hits[1] - hits[0] >= 0.95  # Retry-After: 1
+    assert len(zoo["throttled"].hits) == 2  # the wait itself: test_retry_waits_at_least_retry_after
     check = zoo["crawl"].link_checks()[zoo["base"] + "/throttled.html"]
     assert check.status == 200 and check.attempts == 2
 
@@ -319,7 +319,6 @@ def test_only_dead_targets_are_reported(zoo: dict[str, Any]) -> None:
     assert reported == expected
 
 
-@pytest.mark.slow
 def test_site_answering_unknown_addresses_with_its_homepage_gets_no_soft_404_alarms(tmp_path: Path) -> None:
     home = page("某区人民政府", "<a href='/zh/'>中文版</a><a href='/news.html'>新闻</a><p>" + "区政府召开常务会议。" * 20 + "</p>")
     routes = {"/": Route(body=home), "/zh/": Route(body=home),  # an alias of the homepage: alive

@@ -18,6 +18,8 @@ import pytest
 from demo.run import ROOT
 from demo.server import DemoServer
 
+pytestmark = pytest.mark.slow  # starts processes or takes long: not in the fast tier (make test-fast)
+
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:

@@ -13,7 +13,7 @@ from aiosmtpd.controller import Controller
 from tests.conftest import run_cli
 from tests.support.dns import Dnsmasq
 from tests.support.profiles import write_profile
-from tests.support.servers import LoopbackServer, Route, free_port
+from tests.support.servers import LoopbackServer, Route, reserved_port
 from tests.support.smtp import Sink
 from zhaocuo.core.store import SQLiteStore
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or 
 @pytest.fixture
 def smtp():
     sink = Sink()
-    ctl = Controller(sink, hostname="127.0.0.1", port=free_port())
+    ctl = Controller(sink, hostname="127.0.0.1", port=reserved_port())
     ctl.start()
     try:
         yield ctl, sink
@@ -84,7 +84,7 @@ def test_a_missing_file_an_unreachable_smtp_server_and_a_dead_start_url_are_each
             "dns": {"nameservers": [dns.nameserver], "timeout_s": 2.0},
             "crawl": {"timeout_s": 3.0},
             "column_settings": {"catalog_file": "目录.xlsx"},
-            "mail": {"smtp": f"127.0.0.1:{free_port()}", "sender": "z@test.gov.cn", "security": "none",
+            "mail": {"smtp": f"127.0.0.1:{reserved_port()}", "sender": "z@test.gov.cn", "security": "none",
                      "timeout_s": 3.0},
         })
         proc = run_cli("doctor", "--config", str(profile), "--skip-browser", timeout=120)

@@ -1,8 +1,10 @@
 """A returned file that is a zip bomb is refused before anything parses it: the declared and
 the real inflated size of every part of the xlsx are checked first (zhaocuo.core.safezip).
-A 1.1 MB ledger inflating to 1.15 GB — whether its header says so or lies — is refused
-within a second and 200 MB, with one line naming the file, and the store is unchanged; the
-platform import refuses it the same way."""
+A 1.1 MB ledger inflating to 1.15 GB — whether its header says so or lies — is refused after
+inflating at most the declared size of the bomb part (1,000 bytes when it lies, nothing when it
+is honest) and under 200 MB of memory, with one line naming the file, and the store is
+unchanged; the platform import refuses it the same way. How long the refusal takes is measured
+by bench/zipbomb_bench.py, not asserted here."""
 
 from __future__ import annotations
 
@@ -31,19 +33,31 @@ HOME = "http://www.test.gov.cn/"
 SIZE = 1_150 * 1024 * 1024
 
 _MEASURE = """
-import json, resource, sys, time
+import json, sys, zipfile
 from pathlib import Path
 from zhaocuo.app import feedback
-t0 = time.monotonic()
+def peak_mb():
+    # VmHWM, not ru_maxrss: the latter keeps the forking parent's peak across exec
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+inflated = 0
+_read = zipfile.ZipExtFile.read
+def counting_read(self, n=-1):
+    global inflated
+    data = _read(self, n)
+    if self.name == "xl/sharedStrings.xml":
+        inflated += len(data)
+    return data
+zipfile.ZipExtFile.read = counting_read
 try:
     feedback.read_ledger(Path(sys.argv[1]))
     error = ""
 except feedback.FeedbackError as exc:
     error = str(exc)
-print(json.dumps({"s": time.monotonic() - t0, "error": error,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"inflated": inflated, "error": error,
+                  "peak_mb": peak_mb()}))
 """
-
 
 @pytest.fixture
 def ledger(tmp_path: Path) -> tuple[Path, Path]:
@@ -70,7 +84,7 @@ def _state(cfg: Path) -> dict:
 
 
 @pytest.mark.parametrize("lies", [False, True], ids=["declared", "lying-header"])
-def test_zip_bomb_ledger_is_refused_fast_small_and_changes_nothing(ledger, tmp_path: Path, lies: bool) -> None:
+def test_zip_bomb_ledger_is_refused_before_inflating_it_and_changes_nothing(ledger, tmp_path: Path, lies: bool) -> None:
     cfg, valid = ledger
     bomb = bomb_xlsx(valid, tmp_path / "bomb.xlsx", SIZE, declared=1000 if lies else None)
     assert bomb.stat().st_size < 2 * 1024 * 1024
@@ -78,7 +92,9 @@ def test_zip_bomb_ledger_is_refused_fast_small_and_changes_nothing(ledger, tmp_p
                            timeout=60)
     measured = json.loads(probe.stdout)
     assert "zip bomb" in measured["error"] and str(bomb) in measured["error"]
-    assert measured["s"] < 1.0 and measured["peak_mb"] < 200, measured
+    # Honest: refused by the declared size, nothing inflated; lying: zipfile stops at the 1,000
+    # bytes the header declares and the checksum fails.
+    assert measured["inflated"] <= (1000 if lies else 0) and measured["peak_mb"] < 200, measured
     before = _state(cfg)
     res = run_cli("feedback", str(bomb), "--config", str(cfg), timeout=120)
     assert res.returncode == 2

@@ -16,10 +16,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.support.groupsites import Recorder, site_routes, timed_server
+from tests.support.groupsites import Recorder, site_routes, start_worker, timed_server, write_group
 from tests.support.profiles import write_profile
 from tests.support.services import RedisServer, redis_available
-from tests.test_group_run import start_worker, write_group
 from zhaocuo.core.store import StoreError, open_store, with_namespace
 
 pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier

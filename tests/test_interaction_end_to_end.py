@@ -11,10 +11,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.board_pages import AS_OF, board_site, page
 from tests.conftest import run_cli
+from tests.support.board_pages import AS_OF, board_site, page
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route
+
+pytestmark = pytest.mark.slow  # starts processes or takes long: not in the fast tier (make test-fast)
 
 
 def crawl_and_audit(folder: Path, routes: dict[str, Route], **sections: dict) -> Path:
@@ -116,7 +118,6 @@ def test_veto_panel_and_audit_table_name_the_interaction_audits(boards: Path) ->
     assert "留言答复" in report
 
 
-@pytest.mark.slow
 def test_a_site_without_any_interaction_channel_is_a_veto(tmp_path: Path) -> None:
     out = crawl_and_audit(tmp_path, board_site(with_boards=False))
     got = findings(out, "interaction_unanswered")
@@ -124,7 +125,6 @@ def test_a_site_without_any_interaction_channel_is_a_veto(tmp_path: Path) -> Non
     assert got["/"]["severity"] == "veto" and "未提供" in got["/"]["message"]
 
 
-@pytest.mark.slow
 def test_a_site_whose_only_mailbox_is_dead_is_a_veto(tmp_path: Path) -> None:
     nav = [("首页", "/"), ("区长信箱", "/hdjl/qzxx/")]
     routes = {"/": Route(body=page("首页", "<p>欢迎访问。</p>", nav=nav))}  # /hdjl/qzxx/ answers 404
@@ -133,7 +133,6 @@ def test_a_site_whose_only_mailbox_is_dead_is_a_veto(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("refresh", [False, True])
-@pytest.mark.slow
 def test_a_mailbox_the_crawl_cannot_follow_is_no_missing_channel(tmp_path: Path, refresh: bool) -> None:
     """A javascript: mailbox on the homepage, or on the page a meta-refresh homepage sends to."""
     body = '<p><a href="javascript:void(0)" onclick="openMail()">区长信箱</a></p>'
@@ -145,7 +144,6 @@ def test_a_mailbox_the_crawl_cannot_follow_is_no_missing_channel(tmp_path: Path,
     assert findings(crawl_and_audit(tmp_path, routes), "interaction_unanswered") == {}
 
 
-@pytest.mark.slow
 def test_a_departments_site_without_a_channel_is_judged_only_when_asked(tmp_path: Path) -> None:
     """A department's site may use its portal's unified platform: "auto" leaves it alone."""
     routes = board_site(with_boards=False)

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import run_cli
 from tests.support.dns import Dnsmasq, local_domain
-from tests.support.ipv6_world import dual_free_port
+from tests.support.ipv6_world import dual_reserved_port
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route
 
@@ -22,7 +22,7 @@ def html(title: str, body: str) -> Route:
 
 
 def test_run_reports_ipv6_findings_and_rates(tmp_path: Path) -> None:
-    own, ext = dual_free_port(), dual_free_port()
+    own, ext = dual_reserved_port(), dual_reserved_port()
     site = f"http://www.test.gov.cn:{own}"
     routes = {
         "/": html("测试区人民政府", f'<a href="/a.html">政务公开</a> <a href="{site}/b.html">政务服务</a>'

@@ -11,7 +11,7 @@ from audits.ipv6 import _probe_verdict
 from crawler.ipv6_dns import OK, HostDns, Lookup
 from crawler.ipv6_fetch import fetch_via
 from crawler.ipv6probe import probe_url
-from tests.support.ipv6_world import dual_free_port, stored_crawl
+from tests.support.ipv6_world import dual_reserved_port, stored_crawl
 from tests.support.servers import LoopbackServer, Route
 
 pytestmark = pytest.mark.timeout(60)
@@ -28,7 +28,7 @@ def gbk_page(counter: str) -> Route:
 
 
 def probe(tmp_path: Path, v4: dict, v6: dict) -> dict:
-    port = dual_free_port()
+    port = dual_reserved_port()
     with LoopbackServer(v4, host="127.0.0.1", port=port), LoopbackServer(v6, host="::1", port=port):
         profile, store, _ = stored_crawl(tmp_path, {"site": {"start_urls": [f"http://{HOST}:{port}/"]},
                                                     "ipv6": {"timeout_s": 2.0}}, {})
@@ -52,7 +52,7 @@ def test_another_status_over_ipv6_is_a_difference(tmp_path: Path) -> None:
 
 def test_bodies_are_read_up_to_the_cap(tmp_path: Path) -> None:
     big = Route(body=b"<html><body>" + b"x" * (3 * 1024 * 1024) + b"</body></html>")
-    port = dual_free_port()
+    port = dual_reserved_port()
     with LoopbackServer({"/": big}, host="::1", port=port):
         result = fetch_via(f"http://{HOST}:{port}/", "::1", 2.0, 100_000, "zhaocuo-test")
     assert result.status == 200 and result.size == 100_000

@@ -14,7 +14,7 @@ from audits import ipv6 as ipv6_audit
 from crawler import ipv6probe
 from crawler.ipv6_fetch import fetch_via
 from tests.support.dns import Dnsmasq, local_domain
-from tests.support.ipv6_world import dual_free_port, stored_crawl
+from tests.support.ipv6_world import dual_reserved_port, stored_crawl
 from tests.support.servers import LoopbackServer
 from zhaocuo.core.context import AuditContext
 from zhaocuo.core.store import Crawl
@@ -57,7 +57,7 @@ def test_https_over_both_families_with_sni_host_and_port(tmp_path: Path) -> None
         handler.end_headers()
         handler.wfile.write(body)
 
-    port = dual_free_port()
+    port = dual_reserved_port()
     routes = {"*": page}
     with tls_server(routes, "127.0.0.1", port, ctx), tls_server(routes, "::1", port, ctx), \
          Dnsmasq(hosts={HOST: ["127.0.0.1", "::1"]}, extra=[local_domain("test.gov.cn")]) as dns:
@@ -81,6 +81,6 @@ def test_https_over_both_families_with_sni_host_and_port(tmp_path: Path) -> None
 
 
 def test_unreachable_https_port_over_ipv6_is_refused_not_a_crash(tmp_path: Path) -> None:
-    port = dual_free_port()  # nothing listens on ::1 there
+    port = dual_reserved_port()  # nothing listens on ::1 there
     result = fetch_via(f"https://{HOST}:{port}/", "::1", 1.0, 65536, "zhaocuo-test")
     assert result.status is None and result.error_kind == "refused" and "拒绝" in result.error

@@ -12,7 +12,7 @@ import pytest
 from audits import ipv6 as ipv6_audit
 from crawler import ipv6probe
 from tests.support.dns import Dnsmasq, local_domain
-from tests.support.ipv6_world import dual_free_port, stored_crawl
+from tests.support.ipv6_world import dual_reserved_port, stored_crawl
 from tests.support.servers import LoopbackServer, Route
 from zhaocuo.core.context import AuditContext
 from zhaocuo.core.store import Crawl
@@ -30,7 +30,7 @@ def site(title: str) -> dict[str, Route]:
 
 def probe(tmp: Path, v4_routes: dict | None, v6_routes: dict | None, addresses: list[str]
           ) -> tuple[list[Any], dict[str, Any], str]:
-    port = dual_free_port()
+    port = dual_reserved_port()
     servers = []
     if v4_routes is not None:
         servers.append(LoopbackServer(v4_routes, host="127.0.0.1", port=port))

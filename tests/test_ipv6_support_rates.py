@@ -16,12 +16,12 @@ import pytest
 from audits import ipv6 as ipv6_audit
 from crawler import ipv6probe
 from tests.support.dns import Dnsmasq, cname, local_domain, ns_record
-from tests.support.ipv6_world import SilentListener, dual_free_port, stored_crawl
+from tests.support.ipv6_world import SilentListener, dual_reserved_port, stored_crawl
 from tests.support.servers import LoopbackServer, Route
 from zhaocuo.core.context import AuditContext
 from zhaocuo.core.store import Crawl
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]  # starts processes or takes long: not in the fast tier (make test-fast)
 
 OWN = "www.test.gov.cn"
 
@@ -55,7 +55,7 @@ def random_page(handler: BaseHTTPRequestHandler) -> None:
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """Start every server and the name server once; probe once; audit once."""
     tmp = tmp_path_factory.mktemp("ipv6")
-    p = {name: dual_free_port() for name in ("own", "dual", "v4only", "v6only", "broken6", "diff",
+    p = {name: dual_reserved_port() for name in ("own", "dual", "v4only", "v6only", "broken6", "diff",
                                              "dynamic", "slow6", "down")}
     with ExitStack() as stack:
         def serve(routes: dict, host: str, port: int) -> LoopbackServer:

@@ -28,12 +28,12 @@ from zhaocuo.core.context import AuditContext
 from audits import ipv6 as ipv6_audit
 from crawler import ipv6probe
 from tests.support.dns import Dnsmasq, local_domain
-from tests.support.ipv6_world import dual_free_port, stored_crawl
+from tests.support.ipv6_world import dual_reserved_port, stored_crawl
 from tests.support.servers import LoopbackServer, Route
 from zhaocuo.core.store import Crawl
 
 page = {"*": Route(body="<html><head><title>首页</title></head><body>测试</body></html>")}
-port = dual_free_port()
+port = dual_reserved_port()
 dns = Dnsmasq(hosts={"www.test.gov.cn": ["127.0.0.1", "::1"], "v4only.other.cn": ["127.0.0.1"]},
               extra=[local_domain("test.gov.cn"), local_domain("other.cn")])
 dns.port = 53  # where the system resolver looks

@@ -13,7 +13,7 @@ from aiosmtpd.controller import Controller
 
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
-from tests.support.servers import LoopbackServer, Route, free_port
+from tests.support.servers import LoopbackServer, Route, reserved_port
 from tests.support.smtp import Sink
 
 pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
@@ -50,7 +50,7 @@ def test_two_nights_over_a_changing_site(tmp_path: Path) -> None:
         "/jyj/c.html": Route(body=page("通知C", "<p>通知正文。</p><a href='/jyj/gone3.html'>附件三</a>")),
     }
     sink = Sink()
-    smtp = Controller(sink, hostname="127.0.0.1", port=free_port())
+    smtp = Controller(sink, hostname="127.0.0.1", port=reserved_port())
     smtp.start()
     try:
         with LoopbackServer(routes) as srv:

@@ -21,6 +21,8 @@ from zhaocuo.core.context import AuditContext
 from zhaocuo.core.profile import load_profile
 from zhaocuo.core.store import SQLiteStore
 
+pytestmark = pytest.mark.slow  # starts processes or takes long: not in the fast tier (make test-fast)
+
 BASE = "http://www.test.gov.cn/xwzx/index.html"
 
 

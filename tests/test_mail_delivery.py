@@ -24,7 +24,7 @@ from aiosmtpd.smtp import AuthResult
 
 from reports import mail
 from tests.support.profiles import write_profile
-from tests.support.servers import free_port
+from tests.support.servers import reserved_port
 from tests.support.smtp import Sink
 from zhaocuo.app import delivery, lifecycle, outbox
 from zhaocuo.app.runner import AuditResult, report_data
@@ -39,7 +39,7 @@ JYJ, WJJ = "区教体局", "区卫健局"
 @pytest.fixture
 def smtp():
     sink = Sink()
-    ctl = Controller(sink, hostname="127.0.0.1", port=free_port())
+    ctl = Controller(sink, hostname="127.0.0.1", port=reserved_port())
     ctl.start()
     try:
         yield ctl, sink
@@ -134,7 +134,7 @@ def test_each_unit_gets_only_its_own_findings_and_ledger(tmp_path: Path, smtp) -
 
 
 def test_a_failed_night_then_a_good_one_sends_one_digest_per_unit(tmp_path: Path) -> None:
-    port = free_port()  # nothing listens here yet: connection refused
+    port = reserved_port()  # nothing listens here yet: connection refused
     profile = _profile(tmp_path, port)
     store = SQLiteStore(tmp_path / "s.sqlite")
     night1 = _night(store, profile, FINDINGS, date(2026, 11, 2))
@@ -222,7 +222,7 @@ def test_veto_risk_panel_counts_the_national_thresholds(tmp_path: Path, smtp) ->
 
 
 def test_newmedia_accounts_that_could_not_be_read_are_not_counted_stale(tmp_path: Path) -> None:
-    profile = _profile(tmp_path, free_port())
+    profile = _profile(tmp_path, reserved_port())
     store = SQLiteStore(tmp_path / "s.sqlite")
     unread = Finding(audit="newmedia_stale", severity="high", url="https://example.org/a", unit=JYJ,
                      key="unreachable\x1f甲", message="账号无法访问。", extra={"kind": "unreachable"})
@@ -270,7 +270,7 @@ def test_starttls_and_login_from_environment_variables(tmp_path: Path, monkeypat
         return AuthResult(success=ok, handled=ok)  # handled=False: aiosmtpd answers 535 itself
 
     sink = Sink()
-    ctl = Controller(sink, hostname="127.0.0.1", port=free_port(), tls_context=server_ctx, require_starttls=True,
+    ctl = Controller(sink, hostname="127.0.0.1", port=reserved_port(), tls_context=server_ctx, require_starttls=True,
                      authenticator=authenticator, auth_require_tls=True)
     ctl.start()
     try:
@@ -297,7 +297,7 @@ def test_implicit_tls_ssl_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_ctx.load_cert_chain(cert, key)
     sink = Sink()
-    ctl = Controller(sink, hostname="127.0.0.1", port=free_port(), ssl_context=server_ctx)
+    ctl = Controller(sink, hostname="127.0.0.1", port=reserved_port(), ssl_context=server_ctx)
     ctl.start()
     try:
         profile = _profile(tmp_path, ctl.port, security="ssl")
@@ -328,7 +328,7 @@ class Picky(Sink):
 
 def test_permanent_rejection_is_not_retried_but_temporary_is(tmp_path: Path) -> None:
     sink = Picky()
-    ctl = Controller(sink, hostname="127.0.0.1", port=free_port())
+    ctl = Controller(sink, hostname="127.0.0.1", port=reserved_port())
     ctl.start()
     try:
         profile = _profile(tmp_path, ctl.port)

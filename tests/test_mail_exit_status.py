@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
-from tests.support.servers import LoopbackServer, Route, free_port
+from tests.support.servers import LoopbackServer, Route, reserved_port
 
 pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
 
@@ -33,7 +33,7 @@ def _profile(folder: Path, url: str, smtp_port: int) -> Path:
 
 
 def test_a_mail_server_that_is_down_is_exit_4_unless_no_mail(tmp_path: Path, server) -> None:
-    cfg = _profile(tmp_path, server.url("/"), free_port())  # nothing listens there
+    cfg = _profile(tmp_path, server.url("/"), reserved_port())  # nothing listens there
     proc = run_cli("run", "--config", str(cfg), "--out", str(tmp_path / "n1"), "--as-of", "2026-11-02", timeout=180)
     assert proc.returncode == 4, proc.stderr[-1500:]
     assert "警告 warning: 邮件发送失败" in proc.stderr and "退出码 4" in proc.stderr
@@ -52,7 +52,7 @@ def test_a_message_that_cannot_be_composed_is_exit_4_unless_no_mail(tmp_path: Pa
         raise RuntimeError("template missing")
 
     monkeypatch.setattr(mail, "compose", broken)
-    cfg = _profile(tmp_path, server.url("/"), free_port())
+    cfg = _profile(tmp_path, server.url("/"), reserved_port())
     assert main(["run", "--config", str(cfg), "--out", str(tmp_path / "n1"), "--as-of", "2026-11-02"]) == 4
     err = capsys.readouterr().err
     assert "邮件生成失败" in err and "template missing" in err and (tmp_path / "n1" / "ledger.xlsx").exists()

@@ -13,12 +13,14 @@ import pytest
 from audits import newmedia_stale
 from crawler.newmedia import gather
 from crawler.newmedia.posts import now_beijing
-from tests import newmedia_pages as pages
+from tests.support import newmedia_pages as pages
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route
 from zhaocuo.core.context import AuditContext
 from zhaocuo.core.profile import load_profile
 from zhaocuo.core.store import Page, SQLiteStore
+
+pytestmark = pytest.mark.slow  # starts processes or takes long: not in the fast tier (make test-fast)
 
 ACCOUNTS = [
     # name, path, platform, unit
@@ -142,7 +144,6 @@ def test_stale_accounts_are_vetoed_and_fresh_ones_left_alone(gathered) -> None:
         assert fresh not in by_account
 
 
-@pytest.mark.slow
 def test_a_missing_browser_judges_no_account(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ZHAOCUO_CHROMIUM", str(tmp_path / "no-chromium"))
     profile = load_profile(write_profile(tmp_path, {

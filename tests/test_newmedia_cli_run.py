@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from crawler.newmedia.posts import now_beijing
-from tests import newmedia_pages as pages
 from tests.conftest import run_cli
+from tests.support import newmedia_pages as pages
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route
 

@@ -4,10 +4,12 @@ test_outdated_expression_current_use.py for names that are part of longer names 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from audits._lexicon import load
+import pytest
+
 from audits._maintext import TextUnit, _content_date, unit_date
 from audits._models import Models
 from audits._outdated import find_outdated
@@ -16,33 +18,37 @@ from tests.support.profiles import write_profile
 from zhaocuo.core.profile import load_profile
 
 
-def _old(text: str, when: date | None) -> list[tuple[str, str]]:
-    return [(e.text, e.suggestion) for e in find_outdated(text, load().outdated, when)]
+@pytest.fixture
+def old(proof_models: Models) -> Callable[..., list[tuple[str, str]]]:
+    """(old name, successor) pairs find_outdated reports in ``text`` on a page dated ``when``."""
+    def found(text: str, when: date | None) -> list[tuple[str, str]]:
+        return [(e.text, e.suggestion) for e in find_outdated(text, proof_models.lexicon.outdated, when)]
+    return found
 
 
-def test_abolished_names_after_the_reform_get_their_successor() -> None:
-    assert _old("区环境保护局开展执法检查", date(2023, 5, 1)) == [("环境保护局", "生态环境局")]
-    assert _old("区卫生和计划生育委员会", date(2020, 1, 1)) == [("卫生和计划生育委员会", "卫生健康委员会")]
-    assert _old("国家食品药品监督管理总局发布", date(2019, 1, 1)) == [("国家食品药品监督管理总局", "国家市场监督管理总局")]
+def test_abolished_names_after_the_reform_get_their_successor(old: Callable[..., list]) -> None:
+    assert old("区环境保护局开展执法检查", date(2023, 5, 1)) == [("环境保护局", "生态环境局")]
+    assert old("区卫生和计划生育委员会", date(2020, 1, 1)) == [("卫生和计划生育委员会", "卫生健康委员会")]
+    assert old("国家食品药品监督管理总局发布", date(2019, 1, 1)) == [("国家食品药品监督管理总局", "国家市场监督管理总局")]
 
 
-def test_content_from_before_the_reform_is_not_flagged() -> None:
-    assert _old("区环境保护局开展执法检查", date(2017, 12, 20)) == []
+def test_content_from_before_the_reform_is_not_flagged(old: Callable[..., list]) -> None:
+    assert old("区环境保护局开展执法检查", date(2017, 12, 20)) == []
     # A local name is flagged only once local reforms took effect (2019-04-01), a central one from 2018-04-10.
-    assert _old("区环境保护局", date(2018, 12, 1)) == []
-    assert _old("环境保护部", date(2018, 12, 1)) == [("环境保护部", "生态环境部")]
+    assert old("区环境保护局", date(2018, 12, 1)) == []
+    assert old("环境保护部", date(2018, 12, 1)) == [("环境保护部", "生态环境部")]
 
 
-def test_words_that_merely_contain_an_old_name_are_not_flagged() -> None:
-    assert _old("形成了良好的文化局面，旅游局势平稳", date(2023, 1, 1)) == []
-    assert _old("区文化局、区旅游局联合开展检查", date(2023, 1, 1)) == [
+def test_words_that_merely_contain_an_old_name_are_not_flagged(old: Callable[..., list]) -> None:
+    assert old("形成了良好的文化局面，旅游局势平稳", date(2023, 1, 1)) == []
+    assert old("区文化局、区旅游局联合开展检查", date(2023, 1, 1)) == [
         ("文化局", "文化和旅游局"), ("旅游局", "文化和旅游局")]
 
 
-def test_former_names_and_successors_are_not_flagged() -> None:
-    assert _old("原国土资源局的档案移交区自然资源局", date(2023, 1, 1)) == []
-    assert _old("区文化和旅游局、区农业农村局、区生态环境局", date(2023, 1, 1)) == []
-    assert _old("国家税务总局临淄区税务局", date(2023, 1, 1)) == []
+def test_former_names_and_successors_are_not_flagged(old: Callable[..., list]) -> None:
+    assert old("原国土资源局的档案移交区自然资源局", date(2023, 1, 1)) == []
+    assert old("区文化和旅游局、区农业农村局、区生态环境局", date(2023, 1, 1)) == []
+    assert old("国家税务总局临淄区税务局", date(2023, 1, 1)) == []
 
 
 def test_undated_page_takes_its_newest_written_date() -> None:

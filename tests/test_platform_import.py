@@ -20,6 +20,8 @@ from zhaocuo.app.platform_import import PlatformError, read_export, wrong_text
 from zhaocuo.core.profile import load_profile
 from zhaocuo.core.store import SQLiteStore
 
+pytestmark = pytest.mark.slow  # starts processes or takes long: not in the fast tier (make test-fast)
+
 AS_OF = "2026-11-20"
 HEADER_2019 = ["留言编号", "留言时间", "问题页面", "问题描述", "办理状态", "办理时限", "问题类型"]
 HEADER_RENAMED = ["编号", "提交时间", "问题网址", "留言内容", "处理状态", "截止日期", "错误类型"]
@@ -179,7 +181,6 @@ def test_closed_on_the_platform_is_fixed_the_next_night(imported: dict[str, Path
     assert set(platform_rows(imported["later"] / "findings.jsonl")) == {"A1", "A2"}
 
 
-@pytest.mark.slow
 def test_cli_refuses_a_malformed_export_and_imports_nothing(imported: dict[str, Path], tmp_path: Path) -> None:
     bad = write_xlsx(tmp_path / "坏文件.xlsx", HEADER_2019,
                      [["C1", "2026-11-18", "http://www.x.gov.cn/a.html", "错字", "", "", ""],

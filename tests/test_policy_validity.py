@@ -7,7 +7,7 @@ from pathlib import Path
 
 from audits import outdated_policy, policy_unexplained
 from audits._policy import parse_policy
-from tests.test_columns_discovery import BASE, build, layout
+from tests.support.columnsite import BASE, build, layout
 from zhaocuo.core.context import AuditContext
 from zhaocuo.core.store import Page
 
@@ -119,7 +119,7 @@ def test_policy_without_a_linked_interpretation(tmp_path: Path) -> None:
 
 def test_a_navigation_link_to_the_interpretation_column_is_not_an_interpretation(tmp_path: Path) -> None:
     """Every page's menu links to the 政策解读 column: that interprets no document."""
-    from tests.test_columns_discovery import NAV
+    from tests.support.columnsite import NAV
 
     nav = [*NAV, ("政策解读", "/zcjd/")]
 

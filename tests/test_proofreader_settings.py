@@ -18,6 +18,8 @@ from tests.conftest import ROOT, run_cli
 from tests.support.profiles import write_profile
 from zhaocuo.core.profile import load_profile
 
+pytestmark = pytest.mark.slow  # starts processes or takes long: not in the fast tier (make test-fast)
+
 # 院 written as its own component 完: no same-sound or listed confusion leads back to 院.
 SHAPE_SLIP = "区人民法完依法审理了这起案件。"
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests import newmedia_pages as pages
 from tests.conftest import run_cli
+from tests.support import newmedia_pages as pages
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route
 from zhaocuo.core.store import SQLiteStore

@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
-from tests.support.servers import LoopbackServer, Route, free_port
+from tests.support.servers import LoopbackServer, Route, reserved_port
 
 pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
 
@@ -91,14 +91,14 @@ def _findings(path: Path) -> list[dict]:
 @pytest.mark.parametrize("how", ["refused", "timeout", "503"])
 def test_start_url_down_gives_reports_with_the_veto_office_mail_and_exit_3(tmp_path: Path, how: str) -> None:
     sink = Sink()
-    smtp = Controller(sink, hostname="127.0.0.1", port=free_port())
+    smtp = Controller(sink, hostname="127.0.0.1", port=reserved_port())
     smtp.start()
     silent = Silent() if how == "timeout" else None
     server = LoopbackServer({"*": _unavailable}) if how == "503" else None
     try:
         if server:
             server.__enter__()
-        url = (f"http://127.0.0.1:{free_port()}/" if how == "refused" else
+        url = (f"http://127.0.0.1:{reserved_port()}/" if how == "refused" else
                f"http://127.0.0.1:{silent.port}/" if silent else server.url("/"))
         res = _night(tmp_path, url, smtp.port, "out")
     finally:
@@ -147,7 +147,7 @@ def test_the_veto_is_fixed_the_next_night_the_homepage_answers(tmp_path: Path) -
         h.wfile.write(body)
 
     sink = Sink()
-    smtp = Controller(sink, hostname="127.0.0.1", port=free_port())
+    smtp = Controller(sink, hostname="127.0.0.1", port=reserved_port())
     smtp.start()
     try:
         with LoopbackServer({"/": home, "*": Route(404, "<html><body>404</body></html>")}) as srv:

@@ -24,6 +24,8 @@ from tests.support.servers import LoopbackServer, Route
 from tests.support.tlscerts import https_base, make_ca, tls_server
 from zhaocuo.core.store import SQLiteStore
 
+pytestmark = pytest.mark.slow  # starts processes or takes long: not in the fast tier (make test-fast)
+
 USER, PASSWORD, TOKEN = "vendor-ci-7f3k", "s3cret-Pa55-q9z", "gw-token-4h8m2x"
 BASIC = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
 SECRETS = (USER, PASSWORD, TOKEN, BASIC.split()[1], "leak-pass-77")
@@ -114,7 +116,6 @@ AUTH = {"auth_user_env": "STG_USER", "auth_password_env": "STG_PASS", "headers":
         "headers_env": {"X-Gateway-Token": "STG_TOKEN"}}
 
 
-@pytest.mark.slow
 def test_basic_auth_staging_is_crawled_rendered_and_credentials_go_nowhere_else(tmp_path: Path) -> None:
     staging_seen: list[dict[str, str]] = []
     other_seen: list[dict[str, str]] = []
@@ -142,7 +143,6 @@ def test_basic_auth_staging_is_crawled_rendered_and_credentials_go_nowhere_else(
         assert secret not in text, f"{secret!r} leaked"
 
 
-@pytest.mark.slow
 def test_missing_credentials_stop_the_run_before_any_request(tmp_path: Path) -> None:
     seen: list[dict[str, str]] = []
     with LoopbackServer(_guarded({}, seen)) as srv:
@@ -212,7 +212,6 @@ def test_without_ca_file_the_internal_certificate_is_refused_with_a_hint(interna
     assert "crawl.ca_file" in refused.stderr and internal_ca["base"] in refused.stderr
 
 
-@pytest.mark.slow
 def test_a_gate_that_could_not_get_in_fails_instead_of_passing(tmp_path: Path) -> None:
     """Wrong credentials: the start page answers 401, nothing is crawled, nothing can be new —
     and still the gate must not pass (exit 3, the site could not be reached)."""

@@ -12,6 +12,8 @@ import pytest
 from tests.conftest import run_cli
 from zhaocuo.core.store import Page, StoreError, open_store, with_namespace
 
+pytestmark = pytest.mark.slow  # starts processes or takes long: not in the fast tier (make test-fast)
+
 
 def test_sites_in_one_database_never_see_each_other(postgres_url: str) -> None:
     a = open_store(with_namespace(postgres_url, "临淄区人民政府"))
@@ -70,13 +72,12 @@ def test_password_in_url_is_refused_without_echoing_it(postgres_url: str) -> Non
 
 
 def test_unreachable_database_names_the_url(tmp_path: Path) -> None:
-    from tests.support.services import free_port
+    from tests.support.servers import reserved_port
 
     with pytest.raises(StoreError, match=r"127\.0\.0\.1:\d+/zhaocuo.*cannot connect"):
-        open_store(f"postgresql://zhaocuo@127.0.0.1:{free_port()}/zhaocuo")
+        open_store(f"postgresql://zhaocuo@127.0.0.1:{reserved_port()}/zhaocuo")
 
 
-@pytest.mark.slow
 def test_every_command_takes_a_postgresql_db_and_the_profile_store_url(postgres_url: str, tmp_path: Path) -> None:
     """--db postgresql://… and [store] url open the same site namespace (named after [site] name);
     a password in [store] url is exit 2 naming the key, without echoing it."""

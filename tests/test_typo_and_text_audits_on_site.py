@@ -11,7 +11,9 @@ import pytest
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer
-from tests.textsite_pages import site_routes
+from tests.support.textsite_pages import site_routes
+
+pytestmark = pytest.mark.slow  # starts processes or takes long: not in the fast tier (make test-fast)
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +114,6 @@ def test_footer_mobile_number_is_one_finding_not_one_per_page(findings: list[dic
     assert not [f for f in _of(findings, "privacy_leak") if f["text"] == "139****2345"]
 
 
-@pytest.mark.slow
 def test_ids_are_stable_when_the_crawl_is_audited_again(site_run: tuple[list[dict], Path], tmp_path: Path) -> None:
     first, profile = site_run
     proc = run_cli("audit", "--config", str(profile), "--out", str(tmp_path / "again"), "--as-of", "2024-06-02",

@@ -13,6 +13,8 @@ from audits import _ngram
 from audits._models import Models
 from audits._proofread import Proofreader
 
+pytestmark = pytest.mark.slow  # starts processes or takes long: not in the fast tier (make test-fast)
+
 
 @pytest.fixture(scope="module")
 def with_context(proof_models: Models) -> Proofreader:

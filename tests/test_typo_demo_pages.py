@@ -11,6 +11,8 @@ import pytest
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
 
+pytestmark = pytest.mark.slow  # starts processes or takes long: not in the fast tier (make test-fast)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -14,7 +14,7 @@ from audits._proofread import Proofreader
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route
-from tests.textsite_pages import page
+from tests.support.textsite_pages import page
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,8 @@ from tests.conftest import run_cli
 from tests.support.profiles import write_profile
 from zhaocuo.core.context import AuditContext
 
+pytestmark = pytest.mark.slow  # starts processes or takes long: not in the fast tier (make test-fast)
+
 
 @pytest.fixture(scope="module")
 def default(proof_models: Models) -> Proofreader:
@@ -140,7 +142,6 @@ def test_a_damaged_model_file_is_an_error_naming_it(tmp_path: Path, damage, says
     assert str(path) in str(info.value)
 
 
-@pytest.mark.slow
 def test_check_text_thorough_by_flag_and_by_profile(tmp_path: Path) -> None:
     text = SLIPS[1][0] + "\n"
     plain = run_cli("check-text", "-", input=text, timeout=120)

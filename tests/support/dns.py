@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.servers import free_port
+from tests.support.servers import reserved_port
 
 
 def dnsmasq_path() -> str:
@@ -30,7 +30,7 @@ class Dnsmasq:
     def __init__(self, hosts: dict[str, list[str]] | None = None, extra: list[str] | None = None) -> None:
         self.hosts = hosts or {}
         self.extra = extra or []
-        self.port = free_port()
+        self.port = reserved_port()
         self.proc: subprocess.Popen[bytes] | None = None
         self.tmp = tempfile.TemporaryDirectory()
 

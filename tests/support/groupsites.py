@@ -7,12 +7,19 @@ from. A route may answer slowly (``delay_s``) so a crawl lasts long enough to be
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 
 from tests.support.servers import LoopbackServer, Route
+
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 LEADERS = [{"title": "区长", "name": "王建国"}]
 VETO_SENTENCE = "副区长王建国到辖区企业检查安全生产。"  # a leader's wrong title: 严重表述错误 (single veto)
@@ -86,3 +93,29 @@ def timed_server(rec: Recorder, routes: dict[str, Route], delay_s: float = 0.0, 
     handlers = {path: rec.handler(host, r, delay_s) for path, r in routes.items()}
     handlers["*"] = rec.handler(host, Route(404, page("404", "页面不存在")), delay_s)
     return LoopbackServer(handlers, host=host)  # type: ignore[arg-type]
+
+
+def start_worker(redis_url: str, db: str, name: str, lease_s: int = 3) -> subprocess.Popen[str]:
+    """A real `zhaocuo worker`, in its own process group (a kill takes the whole of it)."""
+    return subprocess.Popen([sys.executable, "-m", "zhaocuo", "worker", "--queue", redis_url, "--db", db,
+                             "--name", name, "--heartbeat-s", "1", "--lease-s", str(lease_s)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+
+
+def stop(proc: subprocess.Popen[str], timeout: float = 60) -> int:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        raise
+
+
+def write_group(folder: Path, name: str, redis_url: str, store: str) -> Path:
+    path = folder / "group.toml"
+    path.write_text(f'[group]\nname = "{name}"\nsites = ["sites/*.toml"]\nqueue = "{redis_url}"\n'
+                    f'store = "{store}"\nlocal_workers = 0\n', encoding="utf-8")
+    return path

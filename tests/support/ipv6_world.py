@@ -7,20 +7,20 @@ import socket
 from pathlib import Path
 
 from tests.support.profiles import write_profile
-from tests.support.servers import free_port
+from tests.support.servers import hold_port, reserved_port
 from zhaocuo.core.profile import Profile, load_profile
 from zhaocuo.core.store import Link, Page, SQLiteStore
 
 
-def dual_free_port() -> int:
-    """A port free on 127.0.0.1 and on ::1, so a v4 and a v6 server can share it (one URL)."""
+def dual_reserved_port() -> int:
+    """A port reserved on 127.0.0.1 and on ::1 (tests.support.servers.reserved_port), so a v4 and
+    a v6 server can share it (one URL) and nothing else can take it meanwhile."""
     for _ in range(50):
-        port = free_port("127.0.0.1")
-        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s6:
-            try:
-                s6.bind(("::1", port))
-            except OSError:
-                continue
+        port = reserved_port("127.0.0.1")
+        try:
+            hold_port("::1", port)
+        except OSError:
+            continue  # taken on ::1: keep the v4 one held (harmless) and try another
         return port
     raise RuntimeError("no port free on both 127.0.0.1 and ::1")
 
@@ -31,6 +31,7 @@ class SilentListener:
 
     def __init__(self, host: str, port: int) -> None:
         self.sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # the port may be reserved (held)
         self.sock.bind((host, port))
         self.sock.listen(16)
 

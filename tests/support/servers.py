@@ -112,7 +112,29 @@ class LoopbackServer:
         self.httpd.server_close()
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
+# Sockets that hold reserved ports until the test process ends (see reserved_port).
+_HELD: list[socket.socket] = []
+
+
+def hold_port(host: str, port: int = 0) -> int:
+    """Bind ``host:port`` (0: any) with SO_REUSEADDR and keep it bound, never listening, for the
+    rest of the test process; returns the port. See reserved_port."""
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((host, port))
+    except OSError:
+        s.close()
+        raise
+    _HELD.append(s)
+    return int(s.getsockname()[1])
+
+
+def reserved_port(host: str = "127.0.0.1") -> int:
+    """A TCP port on ``host`` that stays ours for the whole test process, so it cannot race.
+
+    The port is bound (SO_REUSEADDR) and never listens: the kernel gives it to no other socket
+    of any process, a server of ours that sets SO_REUSEADDR (http.server, aiosmtpd, Redis,
+    PostgreSQL, dnsmasq all do) can still bind and listen on it, and while none does, a
+    connection to it is refused — a dead port that no other test can bring to life."""
+    return hold_port(host)

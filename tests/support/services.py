@@ -24,14 +24,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.support.servers import reserved_port
+
 PG_USER = "zhaocuo"  # the cluster's superuser, as the contract's example URL names it
 PG_DB = "zhaocuo"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _pg_bin(name: str) -> str | None:
@@ -116,7 +112,7 @@ class PostgresServer:
                         "--locale=C.UTF-8", "-N"], check=True, capture_output=True, timeout=120, cwd=self.folder,
                        **as_user)  # type: ignore[arg-type]
         for _ in range(5):  # a port free a moment ago may be taken by another test's server
-            self.port = free_port()
+            self.port = reserved_port()
             with open(log, "wb") as out:
                 self.proc = subprocess.Popen(
                     [_pg_bin("postgres"), "-D", str(data), "-h", "127.0.0.1", "-p", str(self.port),
@@ -167,7 +163,7 @@ class RedisServer:
         log = self.folder / "redis.log"
         try:
             for _ in range(5):
-                self.port = free_port()
+                self.port = reserved_port()
                 with open(log, "wb") as out:
                     self.proc = subprocess.Popen(
                         ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.folder),

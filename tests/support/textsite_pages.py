@@ -29,7 +29,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def site_routes() -> dict[str, Route]:
-    from tests.test_attachments_extract import make_docx, make_pdf, make_xlsx
+    from tests.support.documents import make_docx, make_pdf, make_xlsx
 
     links = "".join(f'<a href="{p}">{p}</a> ' for p in (
         "/files/notice.docx", "/files/list.xlsx", "/files/form.pdf",
