@@ -20,7 +20,7 @@ from reports.ledger import write_ledger
 from tests.conftest import ROOT, run_cli
 from tests.support.profiles import write_profile
 from tests.support.reportdata import titles
-from tests.support.zipbomb import bomb_xlsx
+from tests.support.zipbomb import READ_LEDGER_PROBE, bomb_xlsx
 from zhaocuo.app import lifecycle
 from zhaocuo.core.finding import Finding
 from zhaocuo.core.profile import load_profile
@@ -32,32 +32,6 @@ pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or 
 HOME = "http://www.test.gov.cn/"
 SIZE = 1_150 * 1024 * 1024
 
-_MEASURE = """
-import json, sys, zipfile
-from pathlib import Path
-from zhaocuo.app import feedback
-def peak_mb():
-    # VmHWM, not ru_maxrss: the latter keeps the forking parent's peak across exec
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-inflated = 0
-_read = zipfile.ZipExtFile.read
-def counting_read(self, n=-1):
-    global inflated
-    data = _read(self, n)
-    if self.name == "xl/sharedStrings.xml":
-        inflated += len(data)
-    return data
-zipfile.ZipExtFile.read = counting_read
-try:
-    feedback.read_ledger(Path(sys.argv[1]))
-    error = ""
-except feedback.FeedbackError as exc:
-    error = str(exc)
-print(json.dumps({"inflated": inflated, "error": error,
-                  "peak_mb": peak_mb()}))
-"""
 
 @pytest.fixture
 def ledger(tmp_path: Path) -> tuple[Path, Path]:
@@ -88,7 +62,7 @@ def test_zip_bomb_ledger_is_refused_before_inflating_it_and_changes_nothing(ledg
     cfg, valid = ledger
     bomb = bomb_xlsx(valid, tmp_path / "bomb.xlsx", SIZE, declared=1000 if lies else None)
     assert bomb.stat().st_size < 2 * 1024 * 1024
-    probe = subprocess.run([sys.executable, "-c", _MEASURE, str(bomb)], cwd=ROOT, capture_output=True, text=True,
+    probe = subprocess.run([sys.executable, "-c", READ_LEDGER_PROBE, str(bomb)], cwd=ROOT, capture_output=True, text=True,
                            timeout=60)
     measured = json.loads(probe.stdout)
     assert "zip bomb" in measured["error"] and str(bomb) in measured["error"]

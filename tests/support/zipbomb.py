@@ -50,3 +50,31 @@ def bomb_xlsx(valid: Path, out: Path, size: int, declared: int | None = None) ->
     end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(parts), len(parts), len(central), len(body), 0)
     out.write_bytes(bytes(body + central + end))
     return out
+
+
+# Run in a fresh process (``python -c READ_LEDGER_PROBE LEDGER``): reads the ledger as the feedback
+# import does and prints JSON — the refusal's error, the bytes of the bomb part inflated, the
+# seconds taken and the peak memory (VmHWM: ru_maxrss would keep the forking parent's peak).
+READ_LEDGER_PROBE = """
+import json, sys, time, zipfile
+from pathlib import Path
+from zhaocuo.app import feedback
+inflated = 0
+_read = zipfile.ZipExtFile.read
+def counting_read(self, n=-1):
+    global inflated
+    data = _read(self, n)
+    if self.name == "xl/sharedStrings.xml":
+        inflated += len(data)
+    return data
+zipfile.ZipExtFile.read = counting_read
+t0 = time.monotonic()
+try:
+    feedback.read_ledger(Path(sys.argv[1]))
+    error = ""
+except feedback.FeedbackError as exc:
+    error = str(exc)
+seconds = time.monotonic() - t0
+peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps({"error": error, "inflated": inflated, "s": seconds, "peak_mb": peak / 1024}))
+"""
