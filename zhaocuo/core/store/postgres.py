@@ -31,6 +31,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 
 import psycopg
 
+from zhaocuo.core.store import rows as _row
 from zhaocuo.core.store.base import DEFAULT_PAGE_KINDS, Store, StoreError
 from zhaocuo.core.store.model import Fetch, Link, LinkCheck, Page, Run, now_iso
 from zhaocuo.core.urlcanon import canonical
@@ -88,13 +89,6 @@ _MIGRATIONS: list[tuple[int, list[str]]] = [
 ]
 _TABLES = ("meta", "runs", "pages", "links", "link_checks", "records", "state")
 
-_CHECK_COLS = ("url, status, final_url, error_kind, error, method, attempts, elapsed_ms, content_type, "
-               "title, snippet, redirects, checked_at")
-_PAGE_COLS = ("url, final_url, status, content_type, kind, encoding, title, text, html, content_hash, "
-              "fetched_at, depth, rendered, error, size, headers")
-_LINK_COLS = "source, target, anchor, tag"
-_RUN_COLS = "id, started_at, finished_at, status, resumed, stats"
-
 
 def schema_for(site: str) -> str:
     """The schema of one site's namespace: ASCII, fixed length, the same on every machine."""
@@ -108,30 +102,6 @@ def _t(value: str | None) -> str | None:
 
 def _js(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False)  # JSON escapes NUL itself
-
-
-def _page(row: tuple[Any, ...]) -> Page:
-    return Page(
-        url=row[0], final_url=row[1] or row[0], status=row[2], content_type=row[3] or "", kind=row[4] or "",
-        encoding=row[5] or "", title=row[6] or "", text=row[7] or "",
-        html=zlib.decompress(row[8]).decode("utf-8") if row[8] else "",
-        content_hash=row[9] or "", fetched_at=row[10] or "", depth=row[11] or 0, rendered=bool(row[12]),
-        error=row[13] or "", size=row[14] or 0, headers=json.loads(row[15] or "{}"),
-    )
-
-
-def _link_check(r: tuple[Any, ...]) -> LinkCheck:
-    return LinkCheck(
-        url=r[0], status=r[1], final_url=r[2] or "", error_kind=r[3] or "", error=r[4] or "",
-        method=r[5] or "", attempts=r[6] or 0, elapsed_ms=r[7] or 0, content_type=r[8] or "",
-        title=r[9] or "", snippet=r[10] or "", redirects=json.loads(r[11] or "[]"), checked_at=r[12] or "",
-    )
-
-
-def _run(row: tuple[Any, ...] | None) -> Run | None:
-    if not row:
-        return None
-    return Run(row[0], row[1], row[2], row[3], bool(row[4]), json.loads(row[5] or "{}"))
 
 
 def split_url(url: str) -> tuple[str, str, str]:
@@ -248,13 +218,13 @@ class PostgresStore(Store):
         self.db.commit()
 
     def run(self, run_id: int) -> Run | None:
-        return _run(self._one(f"SELECT {_RUN_COLS} FROM runs WHERE id = %s", (run_id,)))
+        return _row.run(self._one(f"SELECT {_row.RUN_COLS} FROM runs WHERE id = %s", (run_id,)))
 
     def last_run(self, status: str | None = "complete") -> Run | None:
         if status:
-            return _run(self._one(f"SELECT {_RUN_COLS} FROM runs WHERE status = %s ORDER BY id DESC LIMIT 1",
+            return _row.run(self._one(f"SELECT {_row.RUN_COLS} FROM runs WHERE status = %s ORDER BY id DESC LIMIT 1",
                                   (status,)))
-        return _run(self._one(f"SELECT {_RUN_COLS} FROM runs ORDER BY id DESC LIMIT 1"))
+        return _row.run(self._one(f"SELECT {_row.RUN_COLS} FROM runs ORDER BY id DESC LIMIT 1"))
 
     def run_count(self) -> int:
         return int(self._one("SELECT COUNT(*) FROM runs")[0])
@@ -263,10 +233,10 @@ class PostgresStore(Store):
     def add_page(self, run_id: int, page: Page) -> None:
         html = zlib.compress(page.html.encode("utf-8"), 1) if page.html else None
         self.db.execute(
-            f"INSERT INTO pages (run_id, {_PAGE_COLS}) VALUES "
+            f"INSERT INTO pages (run_id, {_row.PAGE_COLS}) VALUES "
             "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) "
             "ON CONFLICT (run_id, md5(url)) DO UPDATE SET seq = nextval(pg_get_serial_sequence('pages', 'seq')), "
-            + ", ".join(f"{c} = EXCLUDED.{c}" for c in _PAGE_COLS.split(", ") if c != "url"),
+            + ", ".join(f"{c} = EXCLUDED.{c}" for c in _row.PAGE_COLS.split(", ") if c != "url"),
             (run_id, _t(page.url), _t(page.final_url or page.url), page.status, _t(page.content_type), page.kind,
              _t(page.encoding), _t(page.title), _t(page.text), html, page.content_hash, page.fetched_at or now_iso(),
              page.depth, int(page.rendered), _t(page.error), page.size, _js(page.headers)),
@@ -283,9 +253,9 @@ class PostgresStore(Store):
 
     def add_link_check(self, run_id: int, check: LinkCheck) -> None:
         self.db.execute(
-            f"INSERT INTO link_checks (run_id, {_CHECK_COLS}) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) "
+            f"INSERT INTO link_checks (run_id, {_row.CHECK_COLS}) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) "
             "ON CONFLICT (run_id, md5(url)) DO UPDATE SET seq = nextval(pg_get_serial_sequence('link_checks', 'seq')), "
-            + ", ".join(f"{c} = EXCLUDED.{c}" for c in _CHECK_COLS.split(", ") if c != "url"),
+            + ", ".join(f"{c} = EXCLUDED.{c}" for c in _row.CHECK_COLS.split(", ") if c != "url"),
             (run_id, _t(check.url), check.status, _t(check.final_url), check.error_kind, _t(check.error),
              check.method, check.attempts, check.elapsed_ms, _t(check.content_type), _t(check.title),
              _t(check.snippet), _js(check.redirects), check.checked_at or now_iso()),
@@ -359,13 +329,13 @@ class PostgresStore(Store):
     # -- reading one run ----------------------------------------------------------------
     def iter_pages(self, run_id: int, kinds: Iterable[str] | None = DEFAULT_PAGE_KINDS) -> Iterator[Page]:
         where, args = _kinds("run_id = %s", [run_id], kinds)
-        for row in self._seq_stream("pages", _PAGE_COLS, where, args, _PAGE_BATCH):
-            yield _page(row)
+        for row in self._seq_stream("pages", _row.PAGE_COLS, where, args, _PAGE_BATCH):
+            yield _row.page(row)
 
     def get_page(self, run_id: int, url: str) -> Page | None:
-        row = self._one(f"SELECT {_PAGE_COLS} FROM pages WHERE run_id = %s AND md5(url) = md5(%s) AND url = %s",
+        row = self._one(f"SELECT {_row.PAGE_COLS} FROM pages WHERE run_id = %s AND md5(url) = md5(%s) AND url = %s",
                         (run_id, _t(url), _t(url)))
-        return _page(row) if row else None
+        return _row.page(row) if row else None
 
     def page_count(self, run_id: int, kind: str = "html") -> int:
         return int(self._one("SELECT COUNT(*) FROM pages WHERE run_id = %s AND kind = %s", (run_id, kind))[0])
@@ -385,17 +355,17 @@ class PostgresStore(Store):
             yield Fetch(url, final_url or url, status, error or "", kind or "", depth or 0)
 
     def iter_links(self, run_id: int) -> Iterator[Link]:
-        for row in self._seq_stream("links", _LINK_COLS, "run_id = %s", [run_id]):
+        for row in self._seq_stream("links", _row.LINK_COLS, "run_id = %s", [run_id]):
             yield Link(*row)
 
     def links_from(self, run_id: int, source: str) -> list[Link]:
-        rows = self.db.execute(f"SELECT {_LINK_COLS} FROM links WHERE run_id = %s AND md5(source) = md5(%s) "
+        rows = self.db.execute(f"SELECT {_row.LINK_COLS} FROM links WHERE run_id = %s AND md5(source) = md5(%s) "
                                "AND source = %s ORDER BY seq", (run_id, _t(source), _t(source)))
         return [Link(*r) for r in rows]
 
     def links_to(self, run_id: int, target: str) -> list[Link]:
         canon = _t(canonical(target) or target)
-        rows = self.db.execute(f"SELECT {_LINK_COLS} FROM links WHERE run_id = %s AND md5(target_canon) = md5(%s) "
+        rows = self.db.execute(f"SELECT {_row.LINK_COLS} FROM links WHERE run_id = %s AND md5(target_canon) = md5(%s) "
                                "AND target_canon = %s ORDER BY seq", (run_id, canon, canon))
         return [Link(*r) for r in rows]
 
@@ -405,7 +375,7 @@ class PostgresStore(Store):
             return
         # lower() folds more than ASCII here: a wider pre-filter, the caller parses exactly.
         match = " OR ".join("strpos(lower(target), %s) > 0" for _ in needles)
-        for row in self._seq_stream("links", _LINK_COLS, f"run_id = %s AND tag = ANY(%s) AND ({match})",
+        for row in self._seq_stream("links", _row.LINK_COLS, f"run_id = %s AND tag = ANY(%s) AND ({match})",
                                     [run_id, tags, *[_t(n) for n in needles]]):
             yield Link(*row)
 
@@ -424,13 +394,13 @@ class PostgresStore(Store):
             last = (rows[-1][1], rows[-1][2])
 
     def iter_link_checks(self, run_id: int) -> Iterator[LinkCheck]:
-        for row in self._seq_stream("link_checks", _CHECK_COLS, "run_id = %s", [run_id]):
-            yield _link_check(row)
+        for row in self._seq_stream("link_checks", _row.CHECK_COLS, "run_id = %s", [run_id]):
+            yield _row.link_check(row)
 
     def get_link_check(self, run_id: int, url: str) -> LinkCheck | None:
-        row = self._one(f"SELECT {_CHECK_COLS} FROM link_checks WHERE run_id = %s AND md5(url) = md5(%s) AND url = %s",
+        row = self._one(f"SELECT {_row.CHECK_COLS} FROM link_checks WHERE run_id = %s AND md5(url) = md5(%s) AND url = %s",
                         (run_id, _t(url), _t(url)))
-        return _link_check(row) if row else None
+        return _row.link_check(row) if row else None
 
     def link_check_count(self, run_id: int) -> int:
         return int(self._one("SELECT COUNT(*) FROM link_checks WHERE run_id = %s", (run_id,))[0])

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from zhaocuo.core.store import rows as _row
 from zhaocuo.core.store.base import DEFAULT_PAGE_KINDS, Store, StoreError
 from zhaocuo.core.store.model import Fetch, Link, LinkCheck, Page, Run, now_iso
 from zhaocuo.core.urlcanon import canonical
@@ -103,38 +104,6 @@ _INDEXES = "CREATE INDEX IF NOT EXISTS links_target_canon ON links (run_id, targ
 _BATCH = 500  # bound parameters per statement (SQLite allows 32,766; small keeps statements cheap)
 COMPACT_FREE_RATIO = 0.25  # compact() rewrites the file once a quarter of it is free pages
 
-_CHECK_COLS = ("url, status, final_url, error_kind, error, method, attempts, elapsed_ms, content_type, "
-               "title, snippet, redirects, checked_at")
-_PAGE_COLS = ("url, final_url, status, content_type, kind, encoding, title, text, html, content_hash, "
-              "fetched_at, depth, rendered, error, size, headers")
-_LINK_COLS = "source, target, anchor, tag"
-_RUN_COLS = "id, started_at, finished_at, status, resumed, stats"
-
-
-def _page(row: tuple[Any, ...]) -> Page:
-    return Page(
-        url=row[0], final_url=row[1] or row[0], status=row[2], content_type=row[3] or "", kind=row[4] or "",
-        encoding=row[5] or "", title=row[6] or "", text=row[7] or "",
-        html=zlib.decompress(row[8]).decode("utf-8") if row[8] else "",
-        content_hash=row[9] or "", fetched_at=row[10] or "", depth=row[11] or 0, rendered=bool(row[12]),
-        error=row[13] or "", size=row[14] or 0, headers=json.loads(row[15] or "{}"),
-    )
-
-
-def _link_check(r: tuple[Any, ...]) -> LinkCheck:
-    return LinkCheck(
-        url=r[0], status=r[1], final_url=r[2] or "", error_kind=r[3] or "", error=r[4] or "",
-        method=r[5] or "", attempts=r[6] or 0, elapsed_ms=r[7] or 0, content_type=r[8] or "",
-        title=r[9] or "", snippet=r[10] or "", redirects=json.loads(r[11] or "[]"), checked_at=r[12] or "",
-    )
-
-
-def _run(row: tuple[Any, ...] | None) -> Run | None:
-    if not row:
-        return None
-    return Run(row[0], row[1], row[2], row[3], bool(row[4]), json.loads(row[5] or "{}"))
-
-
 def _kinds_clause(kinds: Iterable[str] | None) -> tuple[str, list[Any]]:
     if kinds is None:
         return "", []
@@ -210,15 +179,15 @@ class SQLiteStore(Store):
         self.db.commit()
 
     def run(self, run_id: int) -> Run | None:
-        return _run(self.db.execute(f"SELECT {_RUN_COLS} FROM runs WHERE id = ?", (run_id,)).fetchone())
+        return _row.run(self.db.execute(f"SELECT {_row.RUN_COLS} FROM runs WHERE id = ?", (run_id,)).fetchone())
 
     def last_run(self, status: str | None = "complete") -> Run | None:
-        sql = f"SELECT {_RUN_COLS} FROM runs"
+        sql = f"SELECT {_row.RUN_COLS} FROM runs"
         args: tuple[Any, ...] = ()
         if status:
             sql += " WHERE status = ?"
             args = (status,)
-        return _run(self.db.execute(sql + " ORDER BY id DESC LIMIT 1", args).fetchone())
+        return _row.run(self.db.execute(sql + " ORDER BY id DESC LIMIT 1", args).fetchone())
 
     def run_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM runs").fetchone()[0])
@@ -315,13 +284,13 @@ class SQLiteStore(Store):
     # -- reading one run ----------------------------------------------------------------
     def iter_pages(self, run_id: int, kinds: Iterable[str] | None = DEFAULT_PAGE_KINDS) -> Iterator[Page]:
         clause, args = _kinds_clause(kinds)
-        for row in self.db.execute(f"SELECT {_PAGE_COLS} FROM pages WHERE run_id = ?{clause} ORDER BY rowid",
+        for row in self.db.execute(f"SELECT {_row.PAGE_COLS} FROM pages WHERE run_id = ?{clause} ORDER BY rowid",
                                    [run_id, *args]):
-            yield _page(row)
+            yield _row.page(row)
 
     def get_page(self, run_id: int, url: str) -> Page | None:
-        row = self.db.execute(f"SELECT {_PAGE_COLS} FROM pages WHERE run_id = ? AND url = ?", (run_id, url)).fetchone()
-        return _page(row) if row else None
+        row = self.db.execute(f"SELECT {_row.PAGE_COLS} FROM pages WHERE run_id = ? AND url = ?", (run_id, url)).fetchone()
+        return _row.page(row) if row else None
 
     def page_count(self, run_id: int, kind: str = "html") -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM pages WHERE run_id = ? AND kind = ?",
@@ -342,16 +311,16 @@ class SQLiteStore(Store):
             yield Fetch(url, final_url or url, status, error or "", kind or "", depth or 0)
 
     def iter_links(self, run_id: int) -> Iterator[Link]:
-        for row in self.db.execute(f"SELECT {_LINK_COLS} FROM links WHERE run_id = ? ORDER BY rowid", (run_id,)):
+        for row in self.db.execute(f"SELECT {_row.LINK_COLS} FROM links WHERE run_id = ? ORDER BY rowid", (run_id,)):
             yield Link(*row)
 
     def links_from(self, run_id: int, source: str) -> list[Link]:
-        rows = self.db.execute(f"SELECT {_LINK_COLS} FROM links WHERE run_id = ? AND source = ? ORDER BY rowid",
+        rows = self.db.execute(f"SELECT {_row.LINK_COLS} FROM links WHERE run_id = ? AND source = ? ORDER BY rowid",
                                (run_id, source))
         return [Link(*r) for r in rows]
 
     def links_to(self, run_id: int, target: str) -> list[Link]:
-        rows = self.db.execute(f"SELECT {_LINK_COLS} FROM links WHERE run_id = ? AND target_canon = ? ORDER BY rowid",
+        rows = self.db.execute(f"SELECT {_row.LINK_COLS} FROM links WHERE run_id = ? AND target_canon = ? ORDER BY rowid",
                                (run_id, canonical(target) or target))
         return [Link(*r) for r in rows]
 
@@ -362,7 +331,7 @@ class SQLiteStore(Store):
         # SQLite's lower() folds ASCII only: enough for host names (the caller parses exactly).
         match = " OR ".join("instr(lower(target), ?) > 0" for _ in needles)
         for row in self.db.execute(
-                f"SELECT {_LINK_COLS} FROM links WHERE run_id = ? AND tag IN ({','.join('?' * len(tags))})"
+                f"SELECT {_row.LINK_COLS} FROM links WHERE run_id = ? AND tag IN ({','.join('?' * len(tags))})"
                 f" AND ({match}) ORDER BY rowid", (run_id, *tags, *needles)):
             yield Link(*row)
 
@@ -373,13 +342,13 @@ class SQLiteStore(Store):
             yield target, depth or 0
 
     def iter_link_checks(self, run_id: int) -> Iterator[LinkCheck]:
-        for row in self.db.execute(f"SELECT {_CHECK_COLS} FROM link_checks WHERE run_id = ?", (run_id,)):
-            yield _link_check(row)
+        for row in self.db.execute(f"SELECT {_row.CHECK_COLS} FROM link_checks WHERE run_id = ?", (run_id,)):
+            yield _row.link_check(row)
 
     def get_link_check(self, run_id: int, url: str) -> LinkCheck | None:
-        row = self.db.execute(f"SELECT {_CHECK_COLS} FROM link_checks WHERE run_id = ? AND url = ?",
+        row = self.db.execute(f"SELECT {_row.CHECK_COLS} FROM link_checks WHERE run_id = ? AND url = ?",
                               (run_id, url)).fetchone()
-        return _link_check(row) if row else None
+        return _row.link_check(row) if row else None
 
     def link_check_count(self, run_id: int) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM link_checks WHERE run_id = ?", (run_id,)).fetchone()[0])
