@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import zipfile
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -54,7 +53,7 @@ from zhaocuo.app.stores import StoreOpenError, open_store
 from zhaocuo.core.dates import local_now, local_time, parse_day
 from zhaocuo.core.finding import STATUS_LABELS, Finding
 from zhaocuo.core.profile import Profile
-from zhaocuo.core.safezip import UnsafeZip, check_package
+from zhaocuo.core.safezip import NotAWorkbook, UnsafeZip, open_workbook
 from zhaocuo.core.store import Store
 
 LEDGER_COLUMNS = tuple(COLUMNS)  # what reports/ledger.py writes (older ledgers are read too)
@@ -127,23 +126,16 @@ def _due(value: Any) -> str:
 
 def read_ledger(path: Path) -> Ledger:
     """Every row of every sheet with a 整改状态 column; raises FeedbackError."""
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
     if not path.is_file():
         raise FeedbackError(f"{path}: 文件不存在 file not found")
     if path.stat().st_size > MAX_FILE_BYTES:
         raise FeedbackError(f"{path}: 文件过大 file too large ({path.stat().st_size} bytes > {MAX_FILE_BYTES})")
     try:
-        check_package(path, MAX_UNZIPPED_BYTES)
+        wb = open_workbook(path, MAX_UNZIPPED_BYTES)
     except UnsafeZip as exc:
         raise FeedbackError(f"{path}: 拒绝读取 refused — {exc}") from None
-    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, ValueError) as exc:
-        raise FeedbackError(f"{path}: 不是整改台账 xlsx 文件 not an xlsx ledger ({type(exc).__name__})") from None
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FeedbackError(f"{path}: 不是整改台账 xlsx 文件 not an xlsx ledger ({type(exc).__name__})") from None
+    except NotAWorkbook as exc:
+        raise FeedbackError(f"{path}: 不是整改台账 xlsx 文件 not an xlsx ledger ({exc})") from None
     try:
         props = {p.name: str(p.value or "") for p in wb.custom_doc_props}
         kind = props.get(PROP_KIND, "")

@@ -30,7 +30,6 @@ import csv
 import io
 import re
 import sys
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -43,7 +42,7 @@ from zhaocuo.app.profiles import load as load_profile
 from zhaocuo.core.auditmeta import AuditMeta
 from zhaocuo.core.finding import Finding, Severity
 from zhaocuo.core.profile import Profile
-from zhaocuo.core.safezip import UnsafeZip, check_package
+from zhaocuo.core.safezip import NotAWorkbook, UnsafeZip, open_workbook
 from zhaocuo.core.store import Crawl, Store, now_iso
 from zhaocuo.core.units import unit_for
 from zhaocuo.core.urlcanon import canonical
@@ -163,19 +162,12 @@ def _csv_rows(path: Path) -> Iterator[list[Any]]:
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
     try:
-        check_package(path, MAX_UNZIPPED_BYTES)
+        wb = open_workbook(path, MAX_UNZIPPED_BYTES)
     except UnsafeZip as exc:
         raise PlatformError(f"{path}: 拒绝读取 refused — {exc}") from None
-    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, ValueError) as exc:
-        raise PlatformError(f"{path}: 不是有效的 xlsx 文件 not a valid xlsx file ({type(exc).__name__})") from None
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise PlatformError(f"{path}: 不是有效的 xlsx 文件 not a valid xlsx file ({type(exc).__name__})") from None
+    except NotAWorkbook as exc:
+        raise PlatformError(f"{path}: 不是有效的 xlsx 文件 not a valid xlsx file ({exc})") from None
     try:
         ws = wb.worksheets[0]
         for values in ws.iter_rows(values_only=True):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 CHUNK = 1 << 16
 MAX_PARTS = 10_000
@@ -71,3 +71,26 @@ def check_package(source: str | Path | IO[bytes], max_total: int, max_part: int 
                                 f"checksum ({exc})，疑似压缩炸弹 a zip bomb?") from None
             if size != info.file_size:
                 raise UnsafeZip(f"压缩包内容与声明不符 {info.filename[:80]!r}: {size} bytes, declared {info.file_size}")
+
+
+class NotAWorkbook(ValueError):
+    """The file is no xlsx openpyxl can read; ``str()`` names the exception type only."""
+
+
+def open_workbook(path: Path, max_total: int) -> Any:
+    """openpyxl's read-only workbook of the xlsx at ``path`` after ``check_package`` passed it.
+    Raises UnsafeZip for a bomb and NotAWorkbook for anything that is not an xlsx, so every
+    reader of a returned file (ledger, platform export) refuses both the same way."""
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        check_package(path, max_total)
+    except UnsafeZip:
+        raise
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, ValueError) as exc:
+        raise NotAWorkbook(type(exc).__name__) from None
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise NotAWorkbook(type(exc).__name__) from None
