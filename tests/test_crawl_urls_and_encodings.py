@@ -24,6 +24,15 @@ def test_canonical_spelling(raw: str, canon: str) -> None:
     assert canonical(raw) == canon
 
 
+@pytest.mark.parametrize("raw", ["//////", "////x", "http://", "http://localhost]", "file:///C:/a.doc", "https://[::1]:8443/",
+                                 "http://w.gov.cn/a/../../b", "http://w.gov.cn/%zz?x=%", "mailto:a@b.cn", " http://W.gov.cn "])
+def test_canonical_is_stable_on_odd_urls(raw: str) -> None:
+    """A check is stored under canonical(url) and its links found again by canonicalising that
+    key: the spelling must not move on a second pass ("//////" once lost two slashes a pass)."""
+    once = canonical(raw)
+    assert canonical(once) == once
+
+
 def test_canonical_keeps_what_changes_the_page() -> None:
     assert canonical("http://w.gov.cn/A.html") != canonical("http://w.gov.cn/a.html")  # paths are case-sensitive
     assert canonical("http://w.gov.cn/list?page=2") != canonical("http://w.gov.cn/list?page=3")

@@ -54,6 +54,10 @@ def _canonical(url: str) -> str:
         port = parts.port
     except ValueError:
         return url
+    if not parts.scheme and not parts.netloc and parts.path.startswith("//"):
+        # "//////": no host, and each pass would strip two slashes; canonical() must be stable
+        # (a check stored under canonical(x) is found again by canonical(canonical(x))).
+        return url
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
     if ":" in host:
