@@ -522,68 +522,55 @@ def date_limit(crawl: Crawl, as_of: date) -> date:
     return max(as_of, crawled)
 
 
-def _discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
-    as_of = date_limit(crawl, as_of)  # below, "as_of" only bounds which dates are believed
-    # Pass 1, every page, light: dates, breadcrumbs, pagers, menus (aggregated at once).
-    facts: dict[str, _PageFacts] = {}
-    stored: dict[str, str] = {}  # normalised URL → the store's URL, to read the page again
-    names: dict[str, Counter[str]] = {}
-    sources: dict[str, set[str]] = {}
-    dated_anywhere: Counter[str] = Counter()
-    nav_names: set[str] = set()
+@dataclass
+class _Survey:
+    """What the first, light pass over every page gathers (see ``_survey``)."""
 
-    def candidate(url: str, source: str, name: str = "") -> None:
-        sources.setdefault(url, set()).add(source)
-        c = names.setdefault(url, Counter())
+    facts: dict[str, _PageFacts] = field(default_factory=dict)
+    stored: dict[str, str] = field(default_factory=dict)  # normalised URL → the store's URL, to read the page again
+    names: dict[str, Counter[str]] = field(default_factory=dict)  # the names pages give a column's URL
+    sources: dict[str, set[str]] = field(default_factory=dict)  # why a URL may be a column (nav, pager, list…)
+    dated_anywhere: Counter[str] = field(default_factory=Counter)  # how many pages list a target with a date
+    nav_names: set[str] = field(default_factory=set)
+
+    def candidate(self, url: str, source: str, name: str = "") -> None:
+        self.sources.setdefault(url, set()).add(source)
+        c = self.names.setdefault(url, Counter())
         if name and _name_ok(name):
             c[name] += 1
 
+
+def _survey(crawl: Crawl, profile: Profile, as_of: date) -> _Survey:
+    """Pass 1, every page, light: dates, breadcrumbs, pagers, menus (aggregated at once)."""
+    sv = _Survey()
     for url, page in _html_pages(crawl):
-        if url in facts:
+        if url in sv.facts:
             continue
         f = _extract(url, page.depth, page.title, page.text, page.html, profile, as_of, page.rendered, full=False)
         if f is None:
             continue
         for target, anchor in f.nav:
             if _name_ok(anchor):
-                candidate(target, "nav", anchor)
-                nav_names.add(anchor)
+                sv.candidate(target, "nav", anchor)
+                sv.nav_names.add(anchor)
         for target, anchor in f.crumbs:
-            candidate(target, "breadcrumb", anchor)
+            sv.candidate(target, "breadcrumb", anchor)
             if _name_ok(anchor):
-                nav_names.add(anchor)
+                sv.nav_names.add(anchor)
         targets = {t for t, _, _ in f.dated}
-        dated_anywhere.update(targets)
+        sv.dated_anywhere.update(targets)
         f.is_list = len(targets) >= 3 and f.date is None
         if f.pager:
-            candidate(url, "pager")
+            sv.candidate(url, "pager")
         f.nav, f.dated, f.undated = [], [], []
-        facts[url] = f
-        stored[url] = page.url
-    # The start URL, stored under its own and its final (redirected) URL. When it was not
-    # fetched, no other page stands in for it: a veto must not rest on an inner page.
-    homepage = norm_url(profile.homepage)
-    # What the crawl's CMS family rules read (crawler/cms): further list pages named only by a
-    # pager script, 大汉 datastore records (the column's items), and lists it could not read.
-    cms_lists = {norm_url(u): lst for u, lst in
-                 read_lists(crawl.records(LIST_KIND), crawl.records(GROUP_KIND)).items() if norm_url(u) in facts}
-    for url, lst in cms_lists.items():
-        facts[url].pager |= {norm_url(p) for p in lst.pages}
-        if lst.pages:
-            candidate(url, "pager")
-        if lst.family == "hanweb":
-            candidate(url, "cms")
-    for f in facts.values():
-        if f.is_list and not f.pager:
-            candidate(f.url, "list")
-    for url, name in declared.seeds(profile):  # [[columns]] of the profile
-        candidate(url, "declared", name)
-    _land_redirects(crawl, facts, sources, names)
-    for url in [u for u, src in sources.items() if u in facts and _single(facts[u], src, u in cms_lists)]:
-        del sources[url]
-    for url in [u for u in sources if u not in facts or u == homepage]:
-        del sources[url]
-    # Further pages of a list belong to the list's first page (union by pager links).
+        sv.facts[url] = f
+        sv.stored[url] = page.url
+    return sv
+
+
+def _group_pages(facts: dict[str, _PageFacts]) -> Callable[[str], str]:
+    """Further pages of a list belong to the list's first page (union by pager links): returns
+    the function giving a page's first page."""
     parent: dict[str, str] = {}
 
     def root(u: str) -> str:
@@ -598,27 +585,22 @@ def _discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
                 if a != b:
                     first, second = sorted((a, b), key=lambda u: (facts[u].depth, len(u), u))
                     parent[second] = first
-    columns: dict[str, Column] = {}
-    for url in list(sources):
-        r = root(url)
-        if r == homepage:
-            continue
-        col = columns.setdefault(r, Column(name="", url=r))
-        col.sources |= sources[url]
-        col.names.update(names.get(url, Counter()))
-    for u in facts:
-        r = root(u)
-        if r in columns and u not in columns[r].pages:
-            columns[r].pages.append(u)
-    # Pass 2: the homepage and the column pages again, in full; a sample for the template.
-    wanted = {u for u in (homepage, *(u for c in columns.values() for u in c.pages)) if u in facts}
+    return root
+
+
+def _read_in_full(crawl: Crawl, profile: Profile, as_of: date, sv: _Survey, wanted: set[str],
+                  cms_lists: dict[str, Any]) -> tuple[set[str], int]:
+    """Pass 2: the homepage and the column pages again, in full (their facts replace the light
+    ones), and a sample of the other pages for the template. Returns (the blocks of text the
+    template repeats, how many pages were read)."""
+    facts = sv.facts
     others = [u for u in facts if u not in wanted]
     step = max(1, len(others) // BLOCK_SAMPLE)
     block_pages: Counter[str] = Counter()
     sample = others[::step][:BLOCK_SAMPLE]
     read = 0
     for url in [*sorted(wanted), *sample]:
-        page = crawl.page(stored[url])
+        page = crawl.page(sv.stored[url])
         full = _extract(url, page.depth, page.title, page.text, page.html, profile, as_of, page.rendered) \
             if page else None
         if full is None:
@@ -637,44 +619,113 @@ def _discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
             facts[url] = full
         else:
             full.blocks.clear()
-    home = facts.get(homepage)
-    home_blocks = home.blocks if home else set()
     # A block on at least 3 pages and a fifth of those read is chrome (small sites: 3 pages).
     chrome_min = max(3, read // 5)
-    template = {b for b, n in block_pages.items() if n >= chrome_min} | home_blocks
+    return {b for b, n in block_pages.items() if n >= chrome_min}, read
+
+
+def _fill_column(col: Column, sv: _Survey, columns: dict[str, Column], homepage: str, template: set[str],
+                 home_targets: set[str], item_chrome: int) -> None:
+    """Items: dated rows of every page of the column, undated rows dated by their article; and
+    whether the column shows anything of its own (links, text, a form)."""
+    facts = sv.facts
+    col.pages.sort(key=lambda u: (u != col.url, facts[u].depth, len(u), u))
+    pages = set(col.pages)
+    for u in col.pages:
+        f = facts[u]
+        col.blank_marker = col.blank_marker or f.blank_marker
+        col.script_built = col.script_built or f.script_built
+        for target, title, d in f.dated:
+            if target in columns or target == homepage or sv.dated_anywhere[target] >= item_chrome:
+                continue  # a "latest news" box on every page is chrome, not this column's item
+            old = col.items.get(target)
+            if old is None or (old.date and d > old.date):
+                col.items[target] = Item(target, title, d, "list")
+        for target, title in f.undated:
+            if target in columns or target == homepage or target in pages or title in template:
+                continue
+            art = facts.get(target)
+            if art is not None and art.date is not None and target not in col.items:
+                col.items[target] = Item(target, title, art.date, "page")
+        own_links = [a for t, a in f.links if a and a not in template and t not in f.pager
+                     and t != homepage and t not in home_targets and _name_ok(a)]
+        own_text = [b for b in f.blocks if b not in template and b not in col.names
+                    and b != f.crumb_last and b != f.title and not any(m in b for m in BLANK_MARKERS)
+                    and not any(t in b for t in _CRUMB_TEXT)]
+        # A landing page (政务公开) lists its sub-columns, which the homepage may list too:
+        # links to its children (below its path, or with it in their breadcrumb) are
+        # content. Links to siblings (a sidebar of the neighbouring columns) are not.
+        sub_columns = [t for t, _ in f.links if t in columns and t not in pages and t != col.url
+                       and (_below(t, col.url) or any(c == col.url for c, _ in facts[t].crumbs))]
+        if own_links or sub_columns or f.interactive or sum(len(b) for b in own_text) >= 20:
+            col.has_content = True
+
+
+def _home_items(home: _PageFacts | None, facts: dict[str, _PageFacts], homepage: str) -> list[Item]:
+    """The homepage's dated rows, and its links to articles dated by their own page."""
+    home_items: list[Item] = []
+    if home:
+        for target, title, d in home.dated:
+            home_items.append(Item(target, title, d, "list"))
+        listed = {i.url for i in home_items}
+        for target, anchor in home.links:
+            art = facts.get(target)
+            if target not in listed and art is not None and art.date is not None and target != homepage:
+                listed.add(target)
+                home_items.append(Item(target, anchor, art.date, "page"))
+    return home_items
+
+
+def _discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
+    as_of = date_limit(crawl, as_of)  # below, "as_of" only bounds which dates are believed
+    sv = _survey(crawl, profile, as_of)
+    facts, sources, candidate = sv.facts, sv.sources, sv.candidate
+    # The start URL, stored under its own and its final (redirected) URL. When it was not
+    # fetched, no other page stands in for it: a veto must not rest on an inner page.
+    homepage = norm_url(profile.homepage)
+    # What the crawl's CMS family rules read (crawler/cms): further list pages named only by a
+    # pager script, 大汉 datastore records (the column's items), and lists it could not read.
+    cms_lists = {norm_url(u): lst for u, lst in
+                 read_lists(crawl.records(LIST_KIND), crawl.records(GROUP_KIND)).items() if norm_url(u) in facts}
+    for url, lst in cms_lists.items():
+        facts[url].pager |= {norm_url(p) for p in lst.pages}
+        if lst.pages:
+            candidate(url, "pager")
+        if lst.family == "hanweb":
+            candidate(url, "cms")
+    for f in facts.values():
+        if f.is_list and not f.pager:
+            candidate(f.url, "list")
+    for url, name in declared.seeds(profile):  # [[columns]] of the profile
+        candidate(url, "declared", name)
+    _land_redirects(crawl, facts, sources, sv.names)
+    for url in [u for u, src in sources.items() if u in facts and _single(facts[u], src, u in cms_lists)]:
+        del sources[url]
+    for url in [u for u in sources if u not in facts or u == homepage]:
+        del sources[url]
+    root = _group_pages(facts)
+    columns: dict[str, Column] = {}
+    for url in list(sources):
+        r = root(url)
+        if r == homepage:
+            continue
+        col = columns.setdefault(r, Column(name="", url=r))
+        col.sources |= sources[url]
+        col.names.update(sv.names.get(url, Counter()))
+    in_column: set[str] = set()
+    for u in facts:
+        r = root(u)
+        if r in columns and u not in in_column:
+            columns[r].pages.append(u)
+            in_column.add(u)
+    wanted = {u for u in (homepage, *(u for c in columns.values() for u in c.pages)) if u in facts}
+    template, _ = _read_in_full(crawl, profile, as_of, sv, wanted, cms_lists)
+    home = facts.get(homepage)
+    template |= home.blocks if home else set()
     home_targets = {t for t, _ in home.links} if home else set()
-    # Items: dated rows of every page of the column, undated rows dated by their article.
     item_chrome = max(5, int(len(columns) * 0.3) + 1)
     for col in columns.values():
-        col.pages.sort(key=lambda u: (u != col.url, facts[u].depth, len(u), u))
-        for u in col.pages:
-            f = facts[u]
-            col.blank_marker = col.blank_marker or f.blank_marker
-            col.script_built = col.script_built or f.script_built
-            for target, title, d in f.dated:
-                if target in columns or target == homepage or dated_anywhere[target] >= item_chrome:
-                    continue  # a "latest news" box on every page is chrome, not this column's item
-                old = col.items.get(target)
-                if old is None or (old.date and d > old.date):
-                    col.items[target] = Item(target, title, d, "list")
-            for target, title in f.undated:
-                if target in columns or target == homepage or target in col.pages or title in template:
-                    continue
-                art = facts.get(target)
-                if art is not None and art.date is not None and target not in col.items:
-                    col.items[target] = Item(target, title, art.date, "page")
-            own_links = [a for t, a in f.links if a and a not in template and t not in f.pager
-                         and t != homepage and t not in home_targets and _name_ok(a)]
-            own_text = [b for b in f.blocks if b not in template and b not in col.names
-                        and b != f.crumb_last and b != f.title and not any(m in b for m in BLANK_MARKERS)
-                        and not any(t in b for t in _CRUMB_TEXT)]
-            # A landing page (政务公开) lists its sub-columns, which the homepage may list too:
-            # links to its children (below its path, or with it in their breadcrumb) are
-            # content. Links to siblings (a sidebar of the neighbouring columns) are not.
-            sub_columns = [t for t, _ in f.links if t in columns and t not in col.pages and t != col.url
-                           and (_below(t, col.url) or any(c == col.url for c, _ in facts[t].crumbs))]
-            if own_links or sub_columns or f.interactive or sum(len(b) for b in own_text) >= 20:
-                col.has_content = True
+        _fill_column(col, sv, columns, homepage, template, home_targets, item_chrome)
     for col in columns.values():
         for u in col.pages:
             lst = cms_lists.get(u)
@@ -686,28 +737,20 @@ def _discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
             if lst.family == "hanweb" and lst.records:
                 col.script_built = False  # its list is in the datastore the crawl read
     # Articles whose breadcrumb ends at a column are its items (dated by their own page).
+    pages_of = {r: set(c.pages) for r, c in columns.items()}
     for f in facts.values():
         if f.crumbs and f.date is not None:
             target = f.crumbs[-1][0]
             r = root(target) if target in facts else target
             col = columns.get(r)
-            if col is not None and f.url not in col.pages and f.url not in col.items and f.url not in columns:
+            if col is not None and f.url not in pages_of[r] and f.url not in col.items and f.url not in columns:
                 col.items[f.url] = Item(f.url, f.title, f.date, "breadcrumb")
     for col in columns.values():
         f = facts[col.url]
         crumb = f.crumb_last if _name_ok(f.crumb_last) else ""
         title_name = next((p for p in _TITLE_SPLIT.split(f.title) if _name_ok(p)), "")
         col.name = crumb or (col.names.most_common(1)[0][0] if col.names else "") or title_name or col.url
-    home_items = []
-    if home:
-        for target, title, d in home.dated:
-            home_items.append(Item(target, title, d, "list"))
-        listed = {i.url for i in home_items}
-        for target, anchor in home.links:
-            art = facts.get(target)
-            if target not in listed and art is not None and art.date is not None and target != homepage:
-                listed.add(target)
-                home_items.append(Item(target, anchor, art.date, "page"))
+    home_items = _home_items(home, facts, homepage)
     # A page that is a column only by its dated links (no menu, breadcrumb or pager points to
     # it as one) but is an item of another column is an article with a "related news" box.
     items_elsewhere = {u for c in columns.values() if c.sources != {"list"} for u in c.items}
@@ -717,8 +760,8 @@ def _discover(crawl: Crawl, profile: Profile, as_of: date) -> Discovery:
     # Findings name pages by the store's own URLs: the lifecycle can only call a finding fixed
     # when its url is a page fetched again, and the runner finds the page title by it.
     for c in result:
-        c.url = stored.get(c.url, c.url)
-    return declared.apply(Discovery(result, stored.get(homepage, profile.homepage), home_items, nav_names,
+        c.url = sv.stored.get(c.url, c.url)
+    return declared.apply(Discovery(result, sv.stored.get(homepage, profile.homepage), home_items, sv.nav_names,
                                     bool(home and home.script_built)), profile)
 
 
