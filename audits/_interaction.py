@@ -600,7 +600,7 @@ def _judge(crawl: Crawl, target: str, board_named: bool, boards: set[str], hosts
     if check is not None and (check.error_kind or (check.status or 0) >= 400):
         if check.status in (401, 403) and board_named:
             return "login", f"HTTP {check.status}"
-        if check.error_kind == "skipped":
+        if not check.judged:  # robots.txt, or an anti-bot gateway the browser could not pass
             return "unknown", ""
         return "dead", f"{check.status or check.error_kind}"
     if final and canonical(final) != target and _login_url(final) and not _login_url(target):

@@ -5,6 +5,11 @@ and the host's not-found probe pages. Dead: 4xx/5xx after retries (except 429, s
 DNS failure, connection refused, timeout, reset, TLS failure, a redirect loop or a chain
 over 10 redirects, and a soft 404 (audits._soft404). One finding per (page, dead target);
 severity high when the page is the homepage (a start URL or where it landed), else medium.
+
+Not dead, because nothing was learnt of the target: robots.txt forbade the fetch, or an
+anti-bot gateway answered with a challenge the browser could not get through (error_kind
+"protected", crawler.challenge). Those are counted apart (受防护，未检查) and an earlier finding on
+such a target is not taken as fixed (``undetermined``).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from audits._soft404 import matches_probe, probe_is_usable, says_not_found
 from zhaocuo.core.context import AuditContext
 from zhaocuo.core.finding import Finding, Severity
 from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Crawl, Link, LinkCheck, Page
+from zhaocuo.core.store import PROTECTED, Crawl, Link, LinkCheck, Page
 from zhaocuo.core.urlcanon import canonical, origin_of
 
 META = AuditMeta(
@@ -62,8 +67,8 @@ def _probes(crawl: Crawl, profile: Profile) -> dict[str, Page]:
 def verdict(check: LinkCheck, probe: Page | None) -> tuple[str, str] | None:
     """(kind, Chinese reason) when ``check`` shows a dead target, None when it works."""
     kind = check.error_kind
-    if kind == "skipped":
-        return None  # not checked (robots.txt): unknown is not dead
+    if not check.judged:
+        return None  # not checked (robots.txt, an anti-bot gateway): unknown is not dead
     if kind == "ssl" and check.error.startswith("证书"):
         # The crawler explained the certificate failure (crawler.tls): "证书已过期 certificate has expired".
         return kind, f"安全证书错误：{check.error.split(' ', 1)[0]}"
@@ -109,6 +114,9 @@ class JudgedChecks:
 
     checked: set[str] = field(default_factory=set)
     dead: dict[str, tuple[LinkCheck, tuple[str, str]]] = field(default_factory=dict)
+    # Targets not judged (URL → its check): robots.txt forbade them, or an anti-bot gateway
+    # answered with a challenge the browser could not get through (error_kind "protected").
+    unjudged: dict[str, LinkCheck] = field(default_factory=dict)
 
     def verdict(self, url: str) -> tuple[str, str] | None:
         hit = self.dead.get(url)
@@ -128,6 +136,10 @@ def judge_checks(crawl: Crawl, probes: dict[str, Page]) -> JudgedChecks:
     probes = {o: p for o, p in probes.items() if p.status is not None and 200 <= p.status < 300}
     for check in crawl.iter_link_checks():
         judged.checked.add(check.url)
+        if not check.judged:
+            check.snippet = ""
+            judged.unjudged[check.url] = check
+            continue
         v = verdict(check, probes.get(origin_of(check.url)) if probes else None)
         if v is not None:
             check.snippet = ""  # judged; the finding reports status, final URL and redirects only
@@ -137,7 +149,7 @@ def judge_checks(crawl: Crawl, probes: dict[str, Page]) -> JudgedChecks:
 
 def audit(ctx: AuditContext) -> Iterator[Finding]:
     crawl, profile = ctx.crawl, ctx.profile
-    checks = judge_checks(crawl, _probes(crawl, profile))
+    checks = ctx.get(link_verdicts)
     homes = _homepages(crawl, profile)
     judged: dict[str, tuple[str, str] | None] = {}
     reported: set[tuple[str, str]] = set()
@@ -185,9 +197,47 @@ def _links_to_dead(crawl: Crawl, checks: JudgedChecks) -> Iterator[Link]:
                 yield link
 
 
+# Protected targets listed by name in summary.json and the report (the rest are counted).
+MAX_PROTECTED_LISTED = 50
+
+
+def link_verdicts(ctx: AuditContext) -> JudgedChecks:
+    """The run's checks judged once (``ctx.get``): the audit, its summary and ``undetermined``
+    share one pass over them."""
+    return judge_checks(ctx.crawl, _probes(ctx.crawl, ctx.profile))
+
+
+def protected_links(ctx: AuditContext) -> list[dict[str, Any]]:
+    """The targets behind an anti-bot gateway the browser could not get through, each with the
+    pages linking it (受防护，未检查): shown apart, never as dead. Linked targets only (a page
+    the crawl reached through no link — a start URL — is its own page)."""
+    out = []
+    for url, check in sorted(ctx.get(link_verdicts).unjudged.items()):
+        if check.error_kind != PROTECTED:
+            continue
+        pages = sorted({link.source for link in ctx.crawl.links_to(url)})
+        out.append({"target": url, "status": check.status, "reason": check.error, "pages": len(pages),
+                    "linked_from": pages[:5]})
+    return out
+
+
+def undetermined(ctx: AuditContext) -> set[str]:
+    """Link targets not judged this run (protected by an anti-bot gateway, or robots.txt): an
+    earlier finding on them is not fixed, only unseen. Keys are targets as the findings write them."""
+    out: set[str] = set()
+    for url in ctx.get(link_verdicts).unjudged:
+        out.add(url)
+        out.update(link.target for link in ctx.crawl.links_to(url))
+    return out
+
+
 def summary(ctx: AuditContext, findings: Iterable[Finding]) -> dict[str, Any]:
     found = list(findings)
+    protected = protected_links(ctx)
     return {
         "by_kind": dict(Counter(f.extra.get("error_kind", "") for f in found)),
         "dead_targets": len({f.target for f in found}),
+        # 受防护，未检查: targets an anti-bot gateway kept from the checker (not dead, not judged).
+        "protected_targets": len(protected),
+        "protected": protected[:MAX_PROTECTED_LISTED],
     }

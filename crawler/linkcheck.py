@@ -19,6 +19,10 @@ How a target is checked (the choice the issue asks to document):
   (a disallowed target is stored with error_kind "skipped"), never for other hosts.
 - At most ``crawl.max_links_checked`` targets; ``crawl.check_external = false`` checks
   only targets on the allowed hosts.
+- A target that answers with an anti-bot gateway's challenge (crawler.challenge: 瑞数 412,
+  加速乐 521, "访问验证" pages) is re-checked in the browser, which runs the challenge, within
+  ``crawl.challenge_rechecks`` for the run; one the browser cannot get through is stored with
+  error_kind "protected" (受防护，未检查), never as dead.
 - When the crawl stopped on its page budget (``max_pages``), links to the site's own pages it
   did not reach are not checked (that would be crawling on past the budget: a page farm links
   millions); they are counted (``links_own_not_crawled``) and the report says so.
@@ -121,8 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     from crawler.linkspider import LinkCheckSpider
     from crawler.scrapyrun import child_main
 
+    # The browser (started only when needed) re-checks targets a gateway answered with a challenge.
     return child_main(argv, "crawler.linkcheck", LinkCheckSpider, "linkcheck", "链接检查",
-                      rendering=False, extra_settings={"COOKIES_ENABLED": False})
+                      rendering=True, extra_settings={"COOKIES_ENABLED": False})
 
 
 if __name__ == "__main__":

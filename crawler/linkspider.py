@@ -16,16 +16,20 @@ import scrapy
 from scrapy.exceptions import IgnoreRequest, StopDownload
 from scrapy.http import Response
 
+from crawler import render
+from crawler.challenge import STATUSES, Challenge, Rechecks, protected_reason
+from crawler.challenge import from_response as challenge_of
 from crawler.decode import decode_body
 from crawler.extract import extract
 from crawler.linkcheck import GET_CAP_BYTES, Todo, todo_targets
 from crawler.middlewares import classify_exception
+from crawler.pagesettle import ChallengeNotPassed
 from crawler.progress import Progress
 from crawler.scrapyrun import SignalledSpider, StoreWriter, fetch_outcome
 from crawler.spider import header, is_html, snippet
 from crawler.urls import looks_like_page
 from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import LinkCheck, now_iso, open_store
+from zhaocuo.core.store import PROTECTED, LinkCheck, now_iso, open_store
 
 
 class LinkCheckSpider(SignalledSpider, scrapy.Spider):
@@ -53,6 +57,10 @@ class LinkCheckSpider(SignalledSpider, scrapy.Spider):
         self._wake: asyncio.Event | None = None
         self.max_in_flight = max(4, profile.crawl.concurrency * 2)
         self.obey = not profile.site.own_site
+        # Anti-bot challenges: what the site crawl left of the run's budget of browser re-checks.
+        run = self.store.run(run_id)
+        used = int(((run.stats if run else {}).get("challenge_pages") or {}).get("rechecked", 0) or 0)
+        self.rechecks = Rechecks(max(0, profile.crawl.challenge_rechecks - used))
 
     def on_headers(self, headers: Any, body_length: int, request: scrapy.Request, spider: Any) -> None:
         if "zc_url" not in request.meta or request.method == "HEAD":
@@ -116,7 +124,7 @@ class LinkCheckSpider(SignalledSpider, scrapy.Spider):
         self.writer.check(check)
         self.writer.maybe_flush()
         self.done += 1
-        if check.error_kind and check.error_kind != "skipped":
+        if check.error_kind and check.error_kind not in ("skipped", PROTECTED):
             self.dead += 1
         self.in_flight -= 1
         if self._wake is not None:
@@ -138,10 +146,29 @@ class LinkCheckSpider(SignalledSpider, scrapy.Spider):
         url = meta["zc_url"]
         redirect_error = meta.get("zc_redirect_error", "")
         if not redirect_error and self._head_refused(request, response.status, ""):
-            # HEAD refused: the same target again with GET (it keeps this target's in-flight slot)
-            return self._request(url, "GET", body=False, t0=meta.get("zc_t0"))
-        title = text = ""
+            # HEAD refused: the same target again with GET (it keeps this target's in-flight slot);
+            # with its body when a gateway's challenge may be what refused it.
+            return self._request(url, "GET", body=response.status in STATUSES, t0=meta.get("zc_t0"))
         ctype = header(response, "Content-Type")
+        if not redirect_error and (meta.get("zhaocuo_challenge") or response.status >= 400):
+            challenge = challenge_of(response.status, response.body, ctype,
+                                     b"; ".join(response.headers.getlist("Set-Cookie")).decode("latin-1"))
+            if meta.get("zhaocuo_challenge"):
+                pending = self.rechecks.pending.pop(url, None)
+                if challenge is None:
+                    self.rechecks.passed += 1  # through: the real page's answer is stored below
+                elif self._protected(request, challenge if pending is None else pending, "浏览器复查后仍是验证页"):
+                    return None
+            elif challenge is not None:
+                if self.rechecks.take(url, challenge):
+                    # The browser runs the challenge (it keeps this target's in-flight slot).
+                    return scrapy.Request(url, callback=self.on_response, errback=self.on_error, dont_filter=True,
+                                          meta={**render.challenge_meta(self.profile), "zc_url": url, "zc_attempts": 1,
+                                                "zc_t0": meta.get("zc_t0"), "zc_no_retry": True,
+                                                "dont_obey_robotstxt": True})
+                if self._protected(request, challenge, "超出浏览器复查上限（[crawl] challenge_rechecks）"):
+                    return None
+        title = text = ""
         if response.body and is_html(ctype, response.body):
             try:
                 decoded, _ = decode_body(response.body, ctype)
@@ -166,6 +193,18 @@ class LinkCheckSpider(SignalledSpider, scrapy.Spider):
         exc = failure.value
         if isinstance(exc, IgnoreRequest):
             kind, message = "skipped", "robots.txt"
+        elif meta.get("zhaocuo_challenge"):
+            # The browser did not get through: protected, not checked; a generic challenge keeps
+            # the answer it came with (an error stays an error).
+            challenge = self.rechecks.pending.pop(url, None)
+            why = exc.why if isinstance(exc, ChallengeNotPassed) else f"浏览器复查失败（{type(exc).__name__}）"
+            if challenge is not None and self._protected(request, challenge, why):
+                return None
+            status = challenge.status if challenge is not None else None
+            self._store(LinkCheck(url=url, status=status, final_url=request.url,
+                                  error_kind=fetch_outcome(status, "" if status else "other"), error="" if status else why,
+                                  method="GET", checked_at=now_iso()))
+            return None
         else:
             kind, message = classify_exception(exc), (meta.get("zc_tls_problem") or str(exc))[:300]
             if self._head_refused(request, None, kind):
@@ -177,8 +216,23 @@ class LinkCheckSpider(SignalledSpider, scrapy.Spider):
         ))
         return None
 
+    def _protected(self, request: scrapy.Request, challenge: Challenge, why: str) -> bool:
+        """Store the target as protected, not checked (never dead) when the challenge is a
+        gateway's own (crawler.challenge ``known``); False for a generic one (judged as it came)."""
+        if not challenge.known:
+            return False
+        self.rechecks.protected += 1
+        meta = request.meta
+        self._store(LinkCheck(
+            url=meta["zc_url"], status=challenge.status, final_url=request.url, error_kind=PROTECTED,
+            error=protected_reason(challenge, why), method=request.method, attempts=meta.get("zc_attempts", 1),
+            elapsed_ms=int((time.monotonic() - (meta.get("zc_t0") or time.monotonic())) * 1000),
+            redirects=list(meta.get("zc_chain") or []), checked_at=now_iso()))
+        return True
+
     def stats(self) -> dict[str, Any]:
         return {
+            "challenge_links": self.rechecks.stats(),
             "links_checked_by_checker": self.done,
             "links_unchecked_over_budget": self.over_budget + max(0, self.total - self.done),
             "links_dead_or_failed": self.dead,

@@ -28,6 +28,8 @@ from scrapy.http import Response
 from twisted.internet import error as terr
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
+from crawler.challenge import from_response as challenge_of
+
 log = logging.getLogger("zhaocuo.crawler")
 
 MAX_REDIRECTS = 10
@@ -125,6 +127,8 @@ class PatientRetryMiddleware:
     async def process_response(self, request: Request, response: Response, spider: Any = None) -> Any:
         if response.status not in RETRY_STATUSES or request.meta.get("zc_no_retry"):
             return response
+        if challenge_of(response.status, response.body, (response.headers.get("Content-Type") or b"").decode("latin-1")):
+            return response  # an anti-bot gateway's 503 challenge: the same answer each time (crawler.challenge)
         nxt = self._next(request)
         if nxt is None:
             return response

@@ -12,6 +12,8 @@ import logging
 import time
 from typing import Any
 
+from crawler.challenge import MAX_BYTES, recognise
+
 log = logging.getLogger("zhaocuo.render")
 
 # After ``load``: wait until no request of the page has been in flight for QUIET_MS, at most SETTLE_MAX_S.
@@ -115,3 +117,60 @@ async def settle_page(page: Any, quiet_ms: int = QUIET_MS, max_s: float = SETTLE
         await asyncio.wait_for(page.evaluate(_DOM_QUIET_JS, [DOM_QUIET_MS, DOM_QUIET_MAX_MS]), timeout=responsive_s)
     except TimeoutError:
         raise RenderHang(f"页面脚本无响应 page script not responding after {responsive_s:.0f} s: {page.url}") from None
+
+
+# -- anti-bot challenges (crawler.challenge) ------------------------------------------------------
+CHALLENGE_POLL_S = 0.1
+# The current document as the browser has it: the status its own navigation answered with
+# (PerformanceNavigationTiming.responseStatus; 0 where unknown), whether it is parsed, and its
+# markup when small enough to be a challenge (a real page is read by the spider, not here).
+_DOCUMENT_JS = """(limit) => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const root = document.documentElement;
+  const html = root ? root.outerHTML : '';
+  return {status: nav ? (nav.responseStatus || 0) : 0, ready: document.readyState,
+          size: html.length, html: html.length <= limit ? html : ''};
+}"""
+
+
+class ChallengeNotPassed(Exception):
+    """The browser ran a gateway's challenge but was still shown it when the time ran out.
+    ``why`` is the short Chinese reason the stored check gives."""
+
+    def __init__(self, why: str, url: str) -> None:
+        self.why = why
+        super().__init__(f"{why} challenge not passed: {url}")
+
+
+async def pass_challenge(page: Any, limit_s: float, must_pass: bool = False) -> dict[str, Any]:
+    """PageMethod of every rendered page: wait, at most ``limit_s``, until an anti-bot
+    gateway's script has set its cookie and the page it reloads to is no challenge any more
+    (an ordinary page returns at once).
+
+    Returns ``{"status": the current page's HTTP status, "url": …, "passed": bool}``; the
+    handler gives the Scrapy response that status (scrapy-playwright would report the first
+    navigation's, the challenge's). ``must_pass`` (the re-check of a URL known to be
+    challenged): raise ChallengeNotPassed instead when the page is still a challenge at the
+    end — the spiders then report the URL as protected, not checked, never as dead."""
+    deadline = time.monotonic() + max(0.5, limit_s)
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        try:
+            doc = await asyncio.wait_for(page.evaluate(_DOCUMENT_JS, MAX_BYTES), timeout=left)
+        except TimeoutError:
+            break
+        except Exception as exc:  # noqa: BLE001 - navigating (context destroyed): look again
+            log.debug("challenge wait: %s", exc)
+            doc = None
+        if doc is not None and doc.get("ready") != "loading":
+            status = int(doc.get("status") or 0)  # 0: the browser does not say
+            small = int(doc.get("size") or 0) <= MAX_BYTES
+            if not small or recognise(status or 200, doc.get("html") or "") is None:
+                # Unknown after a challenge: the page it let through (judged on its content).
+                return {"status": status or (200 if must_pass else None), "url": page.url, "passed": True}
+        await asyncio.sleep(CHALLENGE_POLL_S)
+    if must_pass:
+        raise ChallengeNotPassed(f"浏览器 {limit_s:g} 秒内未能通过验证", page.url)
+    return {"status": None, "url": page.url, "passed": False}  # judged as it came, as before

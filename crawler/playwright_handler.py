@@ -14,7 +14,7 @@ from typing import Any
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from crawler.pagesettle import close_context
-from crawler.render import CONTEXT_PAGES_SETTING
+from crawler.render import CONTEXT_PAGES_SETTING, challenge_result
 
 log = logging.getLogger("zhaocuo.render")
 
@@ -95,7 +95,7 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[
             if not hasattr(self, "browser_provider"):
                 await self._launch()
         if not request.meta.get("zhaocuo_recycle"):
-            return await super()._download_request(request, spider)
+            return self._zc_real_status(request, await super()._download_request(request, spider))
         async with self._zc_bound():
             request.meta["playwright_include_page"] = True
             try:
@@ -104,7 +104,17 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[
                 await self._zc_discard(request.meta.pop("playwright_page", None))
                 raise
             await self._zc_keep(request.meta.pop("playwright_page", None), request)
+            return self._zc_real_status(request, response)
+
+    @staticmethod
+    def _zc_real_status(request: Any, response: Any) -> Any:
+        """A rendered response carries the status of the page the browser ended on: behind an
+        anti-bot gateway, the page it got through to (scrapy-playwright reports the first
+        navigation's: the challenge's 412 or 521)."""
+        passed = challenge_result(request.meta)
+        if passed is None or not passed.get("status") or passed["status"] == response.status:
             return response
+        return response.replace(status=int(passed["status"]))
 
     async def _zc_discard(self, page: Any) -> None:
         if page is not None and not page.is_closed():

@@ -39,7 +39,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from crawler.chromium import host_resolver_rules, launch_options
-from crawler.pagesettle import settle_page
+from crawler.pagesettle import pass_challenge, settle_page
 from crawler.tls import chromium_spki_pins
 from zhaocuo.core.profile import Profile
 
@@ -57,8 +57,10 @@ def _timeout_ms(profile: Profile) -> int:
 
 def playwright_settings(profile: Profile) -> dict[str, Any]:
     """Scrapy settings that enable scrapy-playwright (download handlers, launch options…).
-    Empty when this profile needs no browser (no render_js prefix and no automatic rendering)."""
-    if not profile.crawl.render_js and profile.crawl.auto_render_share <= 0:
+    Empty when this profile needs no browser (no render_js prefix, no automatic rendering and no
+    re-check of anti-bot challenges)."""
+    c = profile.crawl
+    if not c.render_js and c.auto_render_share <= 0 and c.challenge_rechecks <= 0:
         return {}
     handler = "crawler.playwright_handler.SharedPlaywrightHandler"
     launch = launch_options()
@@ -121,9 +123,35 @@ def render_meta(profile: Profile) -> dict[str, Any]:
         "zhaocuo_recycle": True,
         "playwright_page_init_callback": "crawler.pagesettle.init_page",
         "playwright_page_goto_kwargs": {"wait_until": "load", "timeout": timeout},
-        "playwright_page_methods": [PageMethod(settle_page)],
+        # A page behind an anti-bot gateway shows its challenge first: the browser passes it
+        # (at most challenge_timeout_s) and the page it reloads to is the one read.
+        "playwright_page_methods": [PageMethod(pass_challenge, profile.crawl.challenge_timeout_s),
+                                    PageMethod(settle_page)],
         "rendered": True,
     }
+
+
+def challenge_meta(profile: Profile) -> dict[str, Any]:
+    """Request.meta for the browser re-check of a URL a gateway answered with a challenge
+    (crawler.challenge): the browser runs the challenge's script, which sets the gateway's
+    cookie and reloads; ``pass_challenge`` waits (``[crawl] challenge_timeout_s`` at most) for
+    the real page, whose status the handler then reports instead of the challenge's."""
+    from scrapy_playwright.page import PageMethod
+
+    limit = profile.crawl.challenge_timeout_s
+    return {**render_meta(profile),
+            "playwright_page_goto_kwargs": {"wait_until": "domcontentloaded", "timeout": max(1000, int(limit * 1000))},
+            "playwright_page_methods": [PageMethod(pass_challenge, limit, must_pass=True), PageMethod(settle_page)],
+            "zhaocuo_challenge": True}
+
+
+def challenge_result(meta: dict[str, Any]) -> dict[str, Any] | None:
+    """What ``pass_challenge`` returned for this request (None before it ran or when it failed)."""
+    for pm in meta.get("playwright_page_methods") or ():
+        result = getattr(pm, "result", None)
+        if getattr(pm, "method", None) is pass_challenge and isinstance(result, dict):
+            return result
+    return None
 
 
 def playwright_settings_forced(profile: Profile) -> dict[str, Any]:

@@ -24,18 +24,21 @@ from scrapy.http import Response
 
 from crawler import cms, render
 from crawler.attachments import extract_text
+from crawler.challenge import Challenge, Rechecks, protected_reason
+from crawler.challenge import from_response as challenge_of
 from crawler.cms import hanweb
 from crawler.decode import decode_body
 from crawler.extract import INVALID_URL, LOCAL_FILE, extract
 from crawler.frontier import ApproxSeen, frontier_cap
 from crawler.middlewares import classify_exception
+from crawler.pagesettle import ChallengeNotPassed
 from crawler.progress import Progress
 from crawler.scrapyrun import SignalledSpider, StoreWriter, fetch_outcome
 from crawler.urls import canonical, is_attachment, looks_like_page, origin_of, path_key, trap_reason
 from zhaocuo.core.cmsrecords import GROUP_KIND, LIST_KIND, group_key
 from zhaocuo.core.htmlheur import looks_like_message_list, looks_script_built
 from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import Link, LinkCheck, Page, now_iso, open_store
+from zhaocuo.core.store import PROTECTED, Link, LinkCheck, Page, now_iso, open_store
 
 log = logging.getLogger("zhaocuo.crawler")
 
@@ -123,6 +126,8 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
         self.pages_done = 0
         self.errors = 0
         self.auto_rendered = 0
+        # Anti-bot challenges (crawler.challenge): re-checked in the browser within the budget.
+        self.rechecks = Rechecks(profile.crawl.challenge_rechecks)
         self.skipped: Counter[str] = Counter()
         self.start_urls_canon = [canonical(u) for u in profile.site.start_urls]
         self.start_status: dict[str, str] = {}  # canonical start URL → "" (ok) or the failure
@@ -279,12 +284,17 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
     def _budget_left(self) -> bool:
         return self.pages_done + self.pages_in_flight + self.cms_requests < self.crawl_cfg.max_pages
 
-    def _request(self, url: str, depth: int, kind: str, render_it: bool = False, auto: bool = False) -> scrapy.Request:
+    def _request(self, url: str, depth: int, kind: str, render_it: bool = False, auto: bool = False,
+                 challenge: bool = False) -> scrapy.Request:
         meta: dict[str, Any] = {"zc_depth": depth, "zc_kind": kind, "zc_url": url, "zc_attempts": 1,
                                 "zc_t0": time.monotonic()}
         if kind == "probe":
             meta["dont_obey_robotstxt"] = True
-        if render_it or (kind == "page" and render.wants_render(url, self.profile)):
+        if challenge:  # a gateway answered with a challenge: the browser runs it (crawler.challenge)
+            meta.update(render.challenge_meta(self.profile))
+            meta["zc_rendered"] = True
+            meta["zc_no_retry"] = True
+        elif render_it or (kind == "page" and render.wants_render(url, self.profile)):
             meta.update(render.render_meta(self.profile) or {})
             meta["zc_rendered"] = True
             meta["zc_refetch"] = auto
@@ -297,7 +307,7 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
         while True:
             while self.frontier and self.in_flight < self.max_in_flight:
                 url, depth, kind = self.frontier[0]
-                if kind in ("page", "cms") and not self._budget_left():
+                if kind in ("page", "cms", "challenge") and not self._budget_left():
                     if self.pages_in_flight:
                         break  # a page in flight may fail and give its budget back
                     for left, _, left_kind in self.frontier:
@@ -308,7 +318,8 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
                 self.frontier.popleft()
                 render_it = kind == "render"
                 again = kind == "start_probe"
-                if render_it or again:
+                challenge = kind == "challenge"
+                if render_it or again or challenge:
                     kind = "page"
                 self.in_flight += 1
                 if kind == "page" and not render_it:
@@ -317,7 +328,7 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
                     self.cms_requests += 1
                     yield self._cms_request(url, depth)
                     continue
-                request = self._request(url, depth, kind, render_it=render_it, auto=render_it)
+                request = self._request(url, depth, kind, render_it=render_it, auto=render_it, challenge=challenge)
                 if again:
                     request.meta["zc_no_retry"] = True
                 yield request
@@ -373,6 +384,8 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
         redirect_error = meta.get("zc_redirect_error", "")
         ctype = header(response, "Content-Type")
         body = response.body
+        if kind in ("page", "attachment") and not meta.get("zc_refetch") and self._challenged(response, request):
+            return False
         if url in self.start_urls_canon:
             failure = redirect_error or (f"http: HTTP {response.status}" if response.status >= 500 else "")
             if failure:
@@ -651,6 +664,62 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
                     if g not in have:
                         self._cms_plan(key, g)
 
+    def _challenged(self, response: Response, request: scrapy.Request) -> bool:
+        """True when the answer is an anti-bot challenge that this method dealt with: the URL
+        is queued for the browser (within ``[crawl] challenge_rechecks``), or stored as
+        protected, not checked. A generic challenge (crawler.challenge: not ``known``) that cannot
+        be re-checked keeps its raw result; so does the browser's answer once it got through."""
+        url = request.meta["zc_url"]
+        challenge = challenge_of(response.status, response.body, header(response, "Content-Type"),
+                                 b"; ".join(response.headers.getlist("Set-Cookie")).decode("latin-1"))
+        if request.meta.get("zhaocuo_challenge"):
+            if challenge is None:
+                self.rechecks.passed += 1  # through: the real page is handled as any other
+                self.rechecks.pending.pop(url, None)
+                return False
+            return self._protected(request, self.rechecks.pending.pop(url, challenge), "浏览器复查后仍是验证页",
+                                   response.status)
+        if challenge is None:
+            return False
+        if url in self.start_urls_canon:
+            self.start_status[url] = ""  # the site answers: through a gateway
+        if request.meta["zc_kind"] != "page":
+            self.rechecks.seen += 1
+            return self._protected(request, challenge, "附件不经浏览器复查", response.status)
+        if self.rechecks.take(url, challenge):
+            self.frontier.appendleft((url, request.meta["zc_depth"], "challenge"))
+            self._poke()
+            return True
+        return self._protected(request, challenge, "超出浏览器复查上限（[crawl] challenge_rechecks）", response.status)
+
+    def _protected(self, request: scrapy.Request, challenge: Challenge, why: str, status: int | None) -> bool:
+        """Store the URL's check as protected, not checked (never dead), unless the challenge is
+        only generic: then False, and the answer is judged as it came (an error stays an error)."""
+        if not challenge.known:
+            return False
+        self.rechecks.protected += 1
+        meta = request.meta
+        self.writer.check(LinkCheck(
+            url=meta["zc_url"], status=challenge.status or status, final_url=request.url, error_kind=PROTECTED,
+            error=protected_reason(challenge, why), method=request.method, attempts=meta.get("zc_attempts", 1),
+            elapsed_ms=int((time.monotonic() - meta.get("zc_t0", time.monotonic())) * 1000),
+            redirects=list(meta.get("zc_chain") or []), checked_at=now_iso()))
+        return True
+
+    def _challenge_failed(self, request: scrapy.Request, exc: BaseException) -> None:
+        """The browser did not get through (the challenge stayed, the browser failed or timed
+        out): protected, not checked — or, for a generic challenge, the raw answer as it came."""
+        url = request.meta["zc_url"]
+        challenge = self.rechecks.pending.pop(url, None)
+        if challenge is None:
+            return
+        why = exc.why if isinstance(exc, ChallengeNotPassed) else f"浏览器复查失败（{type(exc).__name__}）"
+        if self._protected(request, challenge, why, challenge.status):
+            return
+        self.writer.check(LinkCheck(
+            url=url, status=challenge.status, final_url=request.url, error_kind=fetch_outcome(challenge.status, ""),
+            method=request.method, checked_at=now_iso()))
+
     def _may_auto_render(self) -> bool:
         share = self.crawl_cfg.auto_render_share
         return share > 0 and self.auto_rendered < share * max(self.pages_done, 10)
@@ -662,6 +731,9 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
             exc = failure.value
             if isinstance(exc, IgnoreRequest):  # robots.txt said no
                 self.skipped["robots"] += 1
+                return
+            if request.meta.get("zhaocuo_challenge"):
+                self._challenge_failed(request, exc)
                 return
             kind = classify_exception(exc)
             self.errors += 1
@@ -690,6 +762,7 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
             "errors": self.errors,
             "crawl_skipped": dict(self.skipped),
             "auto_rendered": self.auto_rendered,
+            "challenge_pages": self.rechecks.stats(),
             "crawl_elapsed_s": round(time.monotonic() - self.started, 2),
             "start_status": self.start_status,
             "cms": dict(self.cms_stats),

@@ -233,6 +233,7 @@ def gate_context(data: ReportData) -> dict[str, Any] | None:
     }
 
 
+MAX_PROTECTED_SHOWN = 20
 _NOT_CRAWLED = {"max_pages": "超出页面上限", "frontier_full": "待抓取队列已满", "depth": "超出链接深度",
                 "trap_url_too_long": "地址过长", "trap_path_too_deep": "路径层级过深",
                 "trap_repeated_segment": "路径重复（疑似无限循环）", "trap_query_variants": "同一路径的查询参数变体过多",
@@ -259,6 +260,10 @@ def coverage_lines(cov: dict[str, Any]) -> list[str]:
     cut = int(cov.get("links_cut_per_page") or 0)
     if cut:
         out.append(f"链接过多的页面截去 {cut:,} 个链接（[crawl] max_links_per_page）。")
+    protected = int(cov.get("links_protected") or 0)
+    if protected:
+        out.append(f"{protected:,} 个地址受反爬虫网关防护、浏览器未能通过验证：受防护，未检查（不计为失效链接，"
+                   f"其中的本站页面未检查）。")
     return out
 
 
@@ -277,6 +282,9 @@ def render(data: ReportData, max_rows: int = MAX_ROWS_PER_UNIT) -> str:
         "pages_crawled": summary.get("pages_crawled", 0),
         "links_checked": summary.get("links_checked", 0),
         "coverage_lines": coverage_lines(summary.get("coverage") or {}),
+        # 受防护，未检查: link targets behind an anti-bot gateway the browser did not get through.
+        "protected": ((summary.get("dead_link") or {}).get("protected") or [])[:MAX_PROTECTED_SHOWN],
+        "protected_total": int((summary.get("dead_link") or {}).get("protected_targets") or 0),
         "elapsed_s": summary.get("elapsed_s", 0),
         "total": len(findings),
         "fixed_total": len(fixed),

@@ -94,9 +94,12 @@ def test_settings_use_debian_chromium_block_media_and_bound_time(profile) -> Non
 
 def test_no_browser_when_the_profile_renders_nothing(tmp_path: Path) -> None:
     off = load_profile(write_profile(tmp_path, {"site": {"start_urls": ["http://www.zibo.gov.cn/"]},
-                                                "crawl": {"auto_render_share": 0.0}}))
+                                                "crawl": {"auto_render_share": 0.0, "challenge_rechecks": 0}}))
     assert playwright_settings(off) == {}
     assert not wants_render("http://www.zibo.gov.cn/xxgk/zfgs/", off)
+    # Re-checking anti-bot challenges needs the handler; it starts the browser only for one.
+    off.crawl.challenge_rechecks = 10
+    assert playwright_settings(off)["DOWNLOAD_HANDLERS"]["http"].endswith("SharedPlaywrightHandler")
 
 
 def test_abort_request_blocks_images_fonts_and_media_only() -> None:

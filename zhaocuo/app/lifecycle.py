@@ -132,7 +132,8 @@ def audits_without_data(crawl: Crawl) -> set[str]:
 
 def undetermined_keys(ctx: AuditContext) -> dict[str, set[str]]:
     """Audit name → finding keys the audit could not judge this run (its optional
-    ``undetermined(ctx)``; "*" for all). A finding not judged is not a finding fixed."""
+    ``undetermined(ctx)``; "*" for all; a link audit's are the targets it could not check).
+    A finding not judged is not a finding fixed."""
     import audits
 
     out: dict[str, set[str]] = {}
@@ -258,7 +259,7 @@ def apply(store: Store, profile: Profile, crawl: Crawl, findings: list[Finding],
             if old.audit in silent or old.url not in rechecked or supp.claim_for(old) is not None:
                 continue
             not_judged = undecided.get(old.audit, set())
-            if "*" in not_judged or old.key in not_judged:
+            if "*" in not_judged or old.key in not_judged or (old.target and old.target in not_judged):
                 continue
         old.status = "fixed"
         old.overdue = False

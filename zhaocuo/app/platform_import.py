@@ -358,7 +358,7 @@ def recheck(m: dict[str, Any], crawl: Crawl | None, profile: Profile,
     fetched = page is not None and page.status is not None and 200 <= page.status < 300 and not page.error
     if kind == "dead_link":
         check = crawl.link_check(page_url)
-        if check is not None and (check.error_kind or (check.status or 0) >= 400) and check.error_kind != "skipped":
+        if check is not None and (check.error_kind or (check.status or 0) >= 400) and check.judged:
             return "present", page_url, "复查：问题页面本身无法访问"
         if not fetched or page is None:
             return "manual", "", ""
@@ -368,7 +368,7 @@ def recheck(m: dict[str, Any], crawl: Crawl | None, profile: Profile,
         asked = [u for u in named if u in linked] if named else sorted(linked)
         if still := [u for u in asked if u in dead]:
             return "present", still[0], "复查：页面仍有失效链接"
-        unchecked = [u for u in asked if (c := crawl.link_check(u)) is None or c.error_kind == "skipped"]
+        unchecked = [u for u in asked if (c := crawl.link_check(u)) is None or not c.judged]
         if unchecked:
             return "manual", "", ""
         return "fixed", "", "复查：页面已无失效链接"

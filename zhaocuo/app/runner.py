@@ -142,7 +142,20 @@ def coverage(stats: dict[str, Any], profile: Profile) -> dict[str, Any]:
         "links_own_not_checked": int(stats.get("links_own_not_crawled", 0) or 0),
         "links_unchecked_over_budget": int(stats.get("links_unchecked_over_budget", 0) or 0),
         "links_cut_per_page": int(frontier.get("links_cut", 0) or 0),
+        # Anti-bot challenges (crawl and link check): URLs answered with one, re-checked in the
+        # browser, got through, and left "protected, not checked" (受防护，未检查; never dead).
+        "challenges": _challenges(stats),
+        "links_protected": _challenges(stats)["protected"],
     }
+
+
+def _challenges(stats: dict[str, Any]) -> dict[str, int]:
+    out = {"seen": 0, "rechecked": 0, "passed": 0, "protected": 0}
+    for part in ("challenge_pages", "challenge_links"):
+        for key, value in (stats.get(part) or {}).items():
+            if key in out:
+                out[key] += int(value or 0)
+    return out
 
 
 SITE_UNREACHABLE = "site_unreachable"

@@ -76,6 +76,12 @@ class CrawlSection:
     render_context_pages: int = 64
     # Pages rendered in the browser at once (each a tab reused for the next page).
     render_concurrency: int = 8
+    # Anti-bot challenges (crawler.challenge): URLs a gateway answered with a challenge that are
+    # re-checked in the browser per run (crawl and link check together), and how long the browser
+    # waits for each to let it through. Beyond the budget, or when it does not get through, the
+    # link is "protected, not checked" (never dead) and the page is not audited.
+    challenge_rechecks: int = 200
+    challenge_timeout_s: float = 20.0
     # A start URL that fails (refused, timeout, DNS, 5xx…) is tried this many times in all,
     # spread over down_window_s seconds, before the site is reported unreachable.
     down_probes: int = 3
@@ -648,6 +654,10 @@ def load_profile(path: str | Path) -> Profile:
     _check_crawl_access(path, crawl, path.parent)
     if crawl.down_window_s < 0:
         raise ProfileError(path, "crawl.down_window_s", "不能为负数 must not be negative")
+    if crawl.challenge_rechecks < 0:
+        raise ProfileError(path, "crawl.challenge_rechecks", "不能为负数 must not be negative (0: no browser re-check)")
+    if crawl.challenge_timeout_s <= 0:
+        raise ProfileError(path, "crawl.challenge_timeout_s", "必须大于 0 must be positive")
     for key in ("max_pages", "max_depth", "concurrency", "per_host_concurrency", "down_probes", "max_links_per_page",
                 "render_concurrency"):
         if getattr(crawl, key) < 1:

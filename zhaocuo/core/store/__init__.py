@@ -12,7 +12,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from zhaocuo.core.store.base import Crawl, Store, StoreError
-from zhaocuo.core.store.model import Fetch, Link, LinkCheck, Page, Run, now_iso
+from zhaocuo.core.store.model import (
+    NOT_CHECKED,
+    PROTECTED,
+    SKIPPED,
+    Fetch,
+    Link,
+    LinkCheck,
+    Page,
+    Run,
+    now_iso,
+)
 from zhaocuo.core.store.names import is_server_url, namespace_of, with_namespace
 from zhaocuo.core.store.sqlite import SQLiteStore
 
@@ -28,5 +38,5 @@ def open_store(url: str | Path, read_only: bool = False) -> Store:
     return SQLiteStore(url, read_only=read_only)
 
 
-__all__ = ["Crawl", "Fetch", "Link", "LinkCheck", "Page", "Run", "SQLiteStore", "Store", "StoreError",
+__all__ = ["NOT_CHECKED", "PROTECTED", "SKIPPED", "Crawl", "Fetch", "Link", "LinkCheck", "Page", "Run", "SQLiteStore", "Store", "StoreError",
            "is_server_url", "namespace_of", "now_iso", "open_store", "with_namespace"]

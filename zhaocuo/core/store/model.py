@@ -57,6 +57,14 @@ class Link:
     target_canon: str = field(default="", compare=False, repr=False)
 
 
+# error_kind of a check that judged nothing: robots.txt forbade the fetch ("skipped"), or an
+# anti-bot gateway answered with a challenge the browser could not get through ("protected",
+# crawler.challenge). Neither is dead, and neither proves a dead link fixed.
+SKIPPED = "skipped"
+PROTECTED = "protected"
+NOT_CHECKED = frozenset({SKIPPED, PROTECTED})
+
+
 @dataclass
 class LinkCheck:
     url: str
@@ -72,6 +80,11 @@ class LinkCheck:
     snippet: str = ""
     redirects: list[str] = field(default_factory=list)
     checked_at: str = ""
+
+    @property
+    def judged(self) -> bool:
+        """False for a check that says nothing about the target (NOT_CHECKED)."""
+        return self.error_kind not in NOT_CHECKED
 
 
 @dataclass
