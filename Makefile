@@ -13,7 +13,7 @@ KENLM := 0.3.0
 LMBIN := $(VENV)/bin/lmplz
 LM    := $(VENV)/share/zhaocuo/lm/default.klm
 
-.PHONY: install system demo test test-fast lint bench bench-crawl bench-text bench-render bench-real bench-cms bench-zipbomb clean
+.PHONY: install system demo test test-fast lint bench bench-crawl bench-text bench-render bench-real bench-cms bench-zipbomb bench-challenge clean
 
 install: system $(STAMP) $(LM)
 
@@ -64,7 +64,7 @@ lint: install
 test: lint $(TORCH)
 	$(VENV)/bin/pytest -q
 
-bench: bench-crawl bench-text bench-render bench-real bench-cms
+bench: bench-crawl bench-text bench-render bench-real bench-cms bench-challenge
 
 bench-crawl: install
 	$(PY) bench/crawl_bench.py
@@ -86,6 +86,10 @@ bench-cms: install
 # A returned ledger that is a zip bomb: seconds and memory to the refusal.
 bench-zipbomb: install
 	$(PY) bench/zipbomb_bench.py
+
+# The anti-bot challenge recogniser on real pages (false positives, cost per response).
+bench-challenge: install
+	$(PY) bench/challenge_bench.py
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .ruff_cache

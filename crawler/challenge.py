@@ -38,6 +38,7 @@ STATUSES = frozenset({200, 202, 403, 412, 503, 521})
 # conditional headers we never send; 521 is not a standard status at all).
 GATEWAY_STATUSES = frozenset({412, 521})
 MAX_BYTES = 64 * 1024       # a challenge page is a few KB; real pages are larger
+MAX_BYTES_200 = 16 * 1024   # an HTTP 200 without a gateway's marker: only a very small page is read
 MAX_VISIBLE_CHARS = 200     # letters/digits/Han shown outside scripts and styles
 
 _SCRIPT = re.compile(r"<script\b([^>]{0,500})>(.*?)</script\s*>", re.I | re.S)
@@ -57,8 +58,10 @@ _NAVIGATE = re.compile(
 _RUISHU = re.compile(r"\$_ts\s*=\s*window\s*\[|\$_ts\s*\.\s*(?:nsd|cd|lcd)\b")
 _JIASULE = re.compile(r"__jsl_clearance|__jsluid", re.I)
 # Words a verification page says about itself (not "访问被拒绝": that is a refusal, not a test).
-_VERIFY = re.compile(r"访问验证|安全验证|人机验证|正在验证|验证中，请稍|浏览器安全检查|正在检查您的浏览器|正在进行安全检测|"
-                     r"checking your browser|just a moment|please wait while we verify|ddos protection", re.I)
+_VERIFY_WORDS = ("访问验证", "安全验证", "人机验证", "正在验证", "验证中，请稍", "浏览器安全检查", "正在检查您的浏览器",
+                 "正在进行安全检测")
+_VERIFY = re.compile("|".join(_VERIFY_WORDS) + r"|checking your browser|just a moment|please wait while we verify|"
+                     r"ddos protection", re.I)
 
 LABELS = {"ruishu": "瑞数", "jiasule": "加速乐", "verify": "访问验证页", "cookie_script": "脚本验证页"}
 
@@ -87,13 +90,18 @@ def maybe_challenge(status: int | None, body: bytes) -> bool:
         return False
     if status not in (200, 202):
         return True
-    return (b"$_ts" in head or b"__jsl" in head or (b"cookie" in head and b"location" in head)
-            or b"checking your browser" in head or b"just a moment" in head
-            or any(word in body for word in _VERIFY_BYTES))
+    if b"$_ts" in head or b"__jsl" in head:
+        return True
+    # A generic challenge page is a few KB; a real page that merely sets a cookie in a script
+    # (a font-size switch, analytics) is larger: measured on real pages, none under 16 KB.
+    return len(body) <= MAX_BYTES_200 and (
+        ((b"document.cookie" in head or b"document[" in head) and b"location" in head)
+        or b"checking your browser" in head or b"just a moment" in head
+        or any(word in body for word in _VERIFY_BYTES))
 
 
-# "验证" and "检查" in UTF-8 and GBK (a GBK byte may fall in A-Z: compared before lower()).
-_VERIFY_BYTES = ("验证".encode(), "验证".encode("gb18030"), "检查".encode(), "检查".encode("gb18030"))
+# The same words in UTF-8 and GBK (a GBK byte may fall in A-Z: compared before lower()).
+_VERIFY_BYTES = tuple(w.encode(enc) for w in _VERIFY_WORDS for enc in ("utf-8", "gb18030"))
 
 
 def recognise(status: int | None, html: str, set_cookie: str = "") -> Challenge | None:
@@ -103,6 +111,9 @@ def recognise(status: int | None, html: str, set_cookie: str = "") -> Challenge 
     header values joined, where the gateway names its cookie (加速乐's ``__jsluid``)."""
     if status not in STATUSES or not html or len(html) > MAX_BYTES:
         return None
+    if not (_RUISHU.search(html) or _COOKIE_SET.search(html) or _VERIFY.search(html) or _JIASULE.search(html)
+            or _JIASULE.search(set_cookie)):
+        return None  # no sign of any challenge anywhere: the common case, decided cheaply
     scripts = _SCRIPT.findall(html)
     if not scripts:
         return None
