@@ -18,6 +18,10 @@ would hide a real dead link, so a page is a challenge only when it is small, sho
 text, and carries a gateway's own marker or a script that both sets a cookie and navigates.
 Real error pages (404, 410, 500, 502…) are never challenges, whatever their scripts do.
 
+The crawl hands the cookies the browser got through with to its plain requests to the same
+site (crawler.spider, ``gateway_cookies``): while the gateway accepts them, the site's other
+pages need no browser.
+
 ``Challenge.known`` separates the gateways' own signatures (a marker, or the 412/521 status
 they use, which a server never answers a plain GET with otherwise) from a generic cookie
 script on a 403/503/200: only a known challenge that the browser could not pass is reported

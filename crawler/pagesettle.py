@@ -153,6 +153,7 @@ async def pass_challenge(page: Any, limit_s: float, must_pass: bool = False) -> 
     challenged): raise ChallengeNotPassed instead when the page is still a challenge at the
     end — the spiders then report the URL as protected, not checked, never as dead."""
     deadline = time.monotonic() + max(0.5, limit_s)
+    challenged = False
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
@@ -169,8 +170,33 @@ async def pass_challenge(page: Any, limit_s: float, must_pass: bool = False) -> 
             small = int(doc.get("size") or 0) <= MAX_BYTES
             if not small or recognise(status or 200, doc.get("html") or "") is None:
                 # Unknown after a challenge: the page it let through (judged on its content).
-                return {"status": status or (200 if must_pass else None), "url": page.url, "passed": True}
+                result = {"status": status or (200 if must_pass else None), "url": page.url, "passed": True}
+                if challenged or must_pass:
+                    result["cookies"] = await _gateway_cookies(page)
+                return result
+            challenged = True
         await asyncio.sleep(CHALLENGE_POLL_S)
     if must_pass:
         raise ChallengeNotPassed(f"浏览器 {limit_s:g} 秒内未能通过验证", page.url)
     return {"status": None, "url": page.url, "passed": False}  # judged as it came, as before
+
+
+MAX_COOKIES = 50
+MAX_COOKIE_CHARS = 4096
+
+
+async def _gateway_cookies(page: Any) -> dict[str, str]:
+    """The cookies the browser holds for the page it got through to (the gateway's among them),
+    bounded: the site spider sends them with its plain requests to the same site, so a gateway
+    whose cookie stays valid (加速乐's ``__jsl_clearance``) lets those through without the browser."""
+    try:
+        cookies = await asyncio.wait_for(page.context.cookies([page.url]), timeout=RESPONSIVE_S)
+    except Exception as exc:  # noqa: BLE001 - a closed context: nothing to hand over
+        log.debug("cookies of %s: %s", page.url, exc)
+        return {}
+    out: dict[str, str] = {}
+    for c in cookies[:MAX_COOKIES]:
+        name, value = str(c.get("name") or ""), str(c.get("value") or "")
+        if name and len(name) + len(value) <= MAX_COOKIE_CHARS:
+            out[name] = value
+    return out

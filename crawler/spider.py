@@ -128,6 +128,8 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
         self.auto_rendered = 0
         # Anti-bot challenges (crawler.challenge): re-checked in the browser within the budget.
         self.rechecks = Rechecks(profile.crawl.challenge_rechecks)
+        # Origin → the cookies the browser got past its gateway with (bounded: crawler.pagesettle).
+        self.gateway_cookies: dict[str, dict[str, str]] = {}
         self.skipped: Counter[str] = Counter()
         self.start_urls_canon = [canonical(u) for u in profile.site.start_urls]
         self.start_status: dict[str, str] = {}  # canonical start URL → "" (ok) or the failure
@@ -298,8 +300,9 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
             meta.update(render.render_meta(self.profile) or {})
             meta["zc_rendered"] = True
             meta["zc_refetch"] = auto
+        cookies = self.gateway_cookies.get(origin_of(url)) if self.gateway_cookies and not meta.get("playwright") else None
         return scrapy.Request(url, callback=self.on_response, errback=self.on_error, meta=meta,
-                              dont_filter=True, priority=-depth)
+                              dont_filter=True, priority=-depth, cookies=cookies)
 
     async def start(self) -> Any:
         self._wake = asyncio.Event()
@@ -676,6 +679,10 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
             if challenge is None:
                 self.rechecks.passed += 1  # through: the real page is handled as any other
                 self.rechecks.pending.pop(url, None)
+                passed = render.challenge_result(request.meta) or {}
+                if passed.get("cookies") and len(self.gateway_cookies) < 100:
+                    # Sent with the plain requests to this site from now on (``_request``).
+                    self.gateway_cookies[origin_of(url)] = dict(passed["cookies"])
                 return False
             return self._protected(request, self.rechecks.pending.pop(url, challenge), "浏览器复查后仍是验证页",
                                    response.status)

@@ -29,13 +29,14 @@ from zhaocuo.core.store import SQLiteStore
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]  # CLI, crawl children, Chromium, servers
 
 HOME = """<html><head><title>临淄区人民政府</title></head><body><h1>临淄区人民政府</h1>
-<a href="/zfxxgk/notice.html">通知公告</a> <a href="/about.html">区情概况</a>
+<a href="/zfxxgk/notice.html">通知公告</a> <a href="/about.html">区情概况</a> <a href="/zwgk/list.html">政务公开</a>
 <a href="{portal}/r.html">省政府门户</a> <a href="{portal}/j.html">市政府门户</a> <a href="{portal}/never.html">政务服务网</a>
 <a href="{portal}/e412.html">旧版网站</a> <a href="{portal}/e521.html">专题网站</a> <a href="{portal}/e503.html">维护中的网站</a>
 </body></html>"""
 NOTICE = """<html><head><title>关于冬季防火工作的通知</title></head><body><h1>关于冬季防火工作的通知</h1>
 <p>各街道办事处：请认真布署冬季防火工作，确保安全。</p><a href="/zfxxgk/gone.html">附件：检查表</a></body></html>"""
 ABOUT = "<html><head><title>区情概况</title></head><body><p>临淄区位于山东省中部。</p></body></html>"
+LIST = "<html><head><title>政务公开</title></head><body><p>政务公开目录。</p></body></html>"
 PORTAL = "<html><head><title>山东省人民政府</title></head><body><p>欢迎访问山东省人民政府门户网站。</p></body></html>"
 PLAIN_412 = "<html><head><title>412 Precondition Failed</title></head><body><h1>Precondition Failed</h1></body></html>"
 CLOUDFLARE_521 = ("<html><head><title>Web server is down</title></head><body><h1>Error 521</h1><p>"
@@ -55,7 +56,7 @@ def _portal() -> dict[str, Any]:
 def _own(portal: str) -> dict[str, Any]:
     return {"/": gated(Route(body=HOME.format(portal=portal)), "jiasule"),
             "/zfxxgk/notice.html": gated(Route(body=NOTICE), "ruishu"), "/zcQbVtADbnLV/ts.js": ruishu_script(),
-            "/about.html": Route(body=ABOUT)}
+            "/about.html": Route(body=ABOUT), "/zwgk/list.html": gated(Route(body=LIST), "jiasule")}
 
 
 def _run(tmp: Path, start: str, crawl: dict[str, Any]) -> dict[str, Any]:
@@ -105,6 +106,13 @@ def test_pages_behind_a_challenge_are_crawled_and_audited(gateways: dict[str, An
     assert (own.url("/zfxxgk/notice.html"), own.url("/zfxxgk/gone.html")) in {
         (f["url"], f["target"]) for f in gateways["findings"] if f["audit"] == "dead_link"}
     assert "site_unreachable" not in {f["audit"] for f in gateways["findings"]}  # a 521 homepage is not "down"
+
+
+def test_the_cookie_the_browser_got_lets_plain_requests_through(gateways: dict[str, Any]) -> None:
+    """The homepage's 加速乐 cookie, handed from the browser to the crawler, opens the site's other
+    pages behind the same gateway without the browser."""
+    page = gateways["store"].crawl().page(gateways["own"].url("/zwgk/list.html"))
+    assert page is not None and page.title == "政务公开" and page.status == 200 and not page.rendered
 
 
 def test_error_pages_that_look_like_gateways_stay_dead(gateways: dict[str, Any]) -> None:
