@@ -177,7 +177,12 @@ async def pass_challenge(page: Any, limit_s: float, must_pass: bool = False) -> 
             challenged = True
         await asyncio.sleep(CHALLENGE_POLL_S)
     if must_pass:
-        raise ChallengeNotPassed(f"浏览器 {limit_s:g} 秒内未能通过验证", page.url)
+        url = page.url
+        try:  # stop the challenge's reload loop before the tab is closed
+            await asyncio.wait_for(page.goto("about:blank"), timeout=RESPONSIVE_S)
+        except Exception as exc:  # noqa: BLE001 - a tab that cannot even do that is closed anyway
+            log.debug("challenge stop: %s", exc)
+        raise ChallengeNotPassed(f"浏览器 {limit_s:g} 秒内未能通过验证", url)
     return {"status": None, "url": page.url, "passed": False}  # judged as it came, as before
 
 

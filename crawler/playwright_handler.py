@@ -17,6 +17,7 @@ from crawler.pagesettle import close_context
 from crawler.render import CONTEXT_PAGES_SETTING, challenge_result
 
 log = logging.getLogger("zhaocuo.render")
+CLOSE_TIMEOUT_S = 10.0
 
 # -- one browser per crawl, started on the first rendered page --------------------------------------
 class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[misc]
@@ -117,9 +118,12 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[
         return response.replace(status=int(passed["status"]))
 
     async def _zc_discard(self, page: Any) -> None:
+        """Close a tab, within CLOSE_TIMEOUT_S: a tab stuck in a reload loop (a gateway's
+        challenge that never lets it through) must not hold its request, and the crawl, for ever;
+        a tab left open goes with its context when that is recycled."""
         if page is not None and not page.is_closed():
             try:
-                await page.close()
+                await asyncio.wait_for(page.close(), timeout=CLOSE_TIMEOUT_S)
                 self.stats.inc_value("playwright/page_count/closed")
             except Exception as exc:  # noqa: BLE001 - already gone with its browser or context
                 log.debug("page close: %s", exc)

@@ -130,6 +130,7 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
         self.rechecks = Rechecks(profile.crawl.challenge_rechecks)
         # Origin → the cookies the browser got past its gateway with (bounded: crawler.pagesettle).
         self.gateway_cookies: dict[str, dict[str, str]] = {}
+        self.start_protected: list[str] = []  # start URLs the browser could not get past a gateway to
         self.skipped: Counter[str] = Counter()
         self.start_urls_canon = [canonical(u) for u in profile.site.start_urls]
         self.start_status: dict[str, str] = {}  # canonical start URL → "" (ok) or the failure
@@ -706,6 +707,8 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
             return False
         self.rechecks.protected += 1
         meta = request.meta
+        if meta["zc_url"] in self.start_urls_canon:
+            self.start_protected.append(meta["zc_url"])
         self.writer.check(LinkCheck(
             url=meta["zc_url"], status=challenge.status or status, final_url=request.url, error_kind=PROTECTED,
             error=protected_reason(challenge, why), method=request.method, attempts=meta.get("zc_attempts", 1),
@@ -770,6 +773,7 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
             "crawl_skipped": dict(self.skipped),
             "auto_rendered": self.auto_rendered,
             "challenge_pages": self.rechecks.stats(),
+            "start_protected": self.start_protected,
             "crawl_elapsed_s": round(time.monotonic() - self.started, 2),
             "start_status": self.start_status,
             "cms": dict(self.cms_stats),

@@ -243,6 +243,9 @@ _NOT_CRAWLED = {"max_pages": "超出页面上限", "frontier_full": "待抓取�
 def coverage_lines(cov: dict[str, Any]) -> list[str]:
     """The 抓取范围 lines: what the crawl did not fetch or check, and why (empty when nothing)."""
     out = []
+    for url in cov.get("start_protected") or []:
+        out.append(f"起始地址 {url} 受反爬虫网关防护，浏览器未能通过验证：其页面和链接本次未能检查（不是网站无法访问）。"
+                   f"可请网关将检查机器的 IP 加入白名单。")
     if cov.get("page_budget_reached"):
         out.append(f"已达页面上限 {cov.get('max_pages', 0):,} 页（[crawl] max_pages），其余页面未抓取。")
     n = int(cov.get("urls_not_crawled") or 0)

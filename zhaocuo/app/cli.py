@@ -86,6 +86,13 @@ def _crawl(profile: Profile, store: Store) -> Any:
     word = "继续上次中断的抓取 resumed an interrupted crawl" if result.resumed else "全新抓取 clean crawl"
     print(f"抓取完成 crawl done (run {result.run_id}, {word}): {s.get('pages_crawled', 0)} 页 pages, "
           f"{s.get('links_checked', 0)} 链接 links checked, {s.get('elapsed_s', 0)} s", file=sys.stderr)
+    challenges = (s.get("challenge_pages") or {}).get("protected", 0) + (s.get("challenge_links") or {}).get("protected", 0)
+    for url in s.get("start_protected") or []:
+        print(f"起始地址受反爬虫网关防护，浏览器未能通过验证，其页面未检查 start URL protected by an anti-bot gateway, "
+              f"not checked: {url}（可请网关将本机 IP 加入白名单 have the gateway allow this machine）", file=sys.stderr)
+    if challenges:
+        print(f"受防护，未检查 protected, not checked: {challenges} 个地址 URLs behind anti-bot challenges the browser "
+              f"did not pass（[crawl] challenge_rechecks）", file=sys.stderr)
     return result
 
 

@@ -146,6 +146,7 @@ def coverage(stats: dict[str, Any], profile: Profile) -> dict[str, Any]:
         # browser, got through, and left "protected, not checked" (受防护，未检查; never dead).
         "challenges": _challenges(stats),
         "links_protected": _challenges(stats)["protected"],
+        "start_protected": list(stats.get("start_protected") or []),
     }
 
 
