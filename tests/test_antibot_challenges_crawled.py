@@ -149,3 +149,13 @@ def test_challenges_beyond_the_budget_are_protected_not_dead(tmp_path: Path) -> 
     assert {portal.url(p) for p in ("/e412.html", "/e521.html", "/e503.html")} <= set(dead)
     assert got["summary"]["coverage"]["links_protected"] == 3
     assert got["summary"]["coverage"]["challenges"]["rechecked"] == 0
+
+
+def test_a_homepage_the_browser_cannot_pass_is_said_not_taken_for_down_or_clean(tmp_path: Path) -> None:
+    home = Route(body=HOME.format(portal="http://127.0.0.1:9"))
+    with LoopbackServer({"/": gated(home, "ruishu", passable=False), "/zcQbVtADbnLV/ts.js": ruishu_script()}) as own:
+        got = _run(tmp_path, own.url("/"), {"challenge_timeout_s": 3})
+    assert got["findings"] == []  # neither "site unreachable" nor anything else guessed
+    assert got["summary"]["coverage"]["start_protected"] == [own.url("/")]
+    assert "起始地址受反爬虫网关防护" in got["stderr"] and own.url("/") in got["stderr"]
+    assert "受反爬虫网关防护，浏览器未能通过验证" in got["report"]
