@@ -31,10 +31,12 @@ as "受防护，未检查" (protected, not checked); a generic one keeps its raw
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from crawler.decode import decode_body
+from zhaocuo.core.store import PROTECTED, LinkCheck, now_iso
 
 # Statuses a challenge comes with. 404/410/5xx other than 503 are errors whatever they hold.
 STATUSES = frozenset({200, 202, 403, 412, 503, 521})
@@ -144,9 +146,16 @@ def recognise(status: int | None, html: str, set_cookie: str = "") -> Challenge 
     return None
 
 
-def protected_reason(challenge: Challenge, why: str) -> str:
-    """The stored check's error text: which gateway, and why the browser did not get through."""
-    return f"受防护，未检查：{challenge.label}，{why}"
+def protected_check(url: str, final_url: str, method: str, meta: dict[str, Any], challenge: Challenge,
+                    why: str) -> LinkCheck:
+    """The check stored for a URL a gateway kept from the checker: error_kind "protected"
+    (受防护，未检查: never dead), the challenge's status, and which gateway and why the browser did
+    not get through. ``meta``: the request's (attempts, start time, redirect chain)."""
+    started = meta.get("zc_t0") or time.monotonic()
+    return LinkCheck(url=url, status=challenge.status, final_url=final_url, error_kind=PROTECTED,
+                     error=f"受防护，未检查：{challenge.label}，{why}", method=method,
+                     attempts=meta.get("zc_attempts", 1), elapsed_ms=int((time.monotonic() - started) * 1000),
+                     redirects=list(meta.get("zc_chain") or []), checked_at=now_iso())
 
 
 def from_response(status: int | None, body: bytes, content_type: str = "", set_cookie: str = "") -> Challenge | None:

@@ -17,7 +17,7 @@ from scrapy.exceptions import IgnoreRequest, StopDownload
 from scrapy.http import Response
 
 from crawler import render
-from crawler.challenge import STATUSES, Challenge, Rechecks, protected_reason
+from crawler.challenge import STATUSES, Challenge, Rechecks, protected_check
 from crawler.challenge import from_response as challenge_of
 from crawler.decode import decode_body
 from crawler.extract import extract
@@ -29,7 +29,7 @@ from crawler.scrapyrun import SignalledSpider, StoreWriter, fetch_outcome
 from crawler.spider import header, is_html, snippet
 from crawler.urls import looks_like_page
 from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import PROTECTED, LinkCheck, now_iso, open_store
+from zhaocuo.core.store import LinkCheck, now_iso, open_store
 
 
 class LinkCheckSpider(SignalledSpider, scrapy.Spider):
@@ -124,7 +124,7 @@ class LinkCheckSpider(SignalledSpider, scrapy.Spider):
         self.writer.check(check)
         self.writer.maybe_flush()
         self.done += 1
-        if check.error_kind and check.error_kind not in ("skipped", PROTECTED):
+        if check.error_kind and check.judged:
             self.dead += 1
         self.in_flight -= 1
         if self._wake is not None:
@@ -222,12 +222,7 @@ class LinkCheckSpider(SignalledSpider, scrapy.Spider):
         if not challenge.known:
             return False
         self.rechecks.protected += 1
-        meta = request.meta
-        self._store(LinkCheck(
-            url=meta["zc_url"], status=challenge.status, final_url=request.url, error_kind=PROTECTED,
-            error=protected_reason(challenge, why), method=request.method, attempts=meta.get("zc_attempts", 1),
-            elapsed_ms=int((time.monotonic() - (meta.get("zc_t0") or time.monotonic())) * 1000),
-            redirects=list(meta.get("zc_chain") or []), checked_at=now_iso()))
+        self._store(protected_check(request.meta["zc_url"], request.url, request.method, request.meta, challenge, why))
         return True
 
     def stats(self) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from scrapy.http import Response
 
 from crawler import cms, render
 from crawler.attachments import extract_text
-from crawler.challenge import Challenge, Rechecks, protected_reason
+from crawler.challenge import Challenge, Rechecks, protected_check
 from crawler.challenge import from_response as challenge_of
 from crawler.cms import hanweb
 from crawler.decode import decode_body
@@ -38,7 +38,7 @@ from crawler.urls import canonical, is_attachment, looks_like_page, origin_of, p
 from zhaocuo.core.cmsrecords import GROUP_KIND, LIST_KIND, group_key
 from zhaocuo.core.htmlheur import looks_like_message_list, looks_script_built
 from zhaocuo.core.profile import Profile
-from zhaocuo.core.store import PROTECTED, Link, LinkCheck, Page, now_iso, open_store
+from zhaocuo.core.store import Link, LinkCheck, Page, now_iso, open_store
 
 log = logging.getLogger("zhaocuo.crawler")
 
@@ -685,35 +685,30 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
                     # Sent with the plain requests to this site from now on (``_request``).
                     self.gateway_cookies[origin_of(url)] = dict(passed["cookies"])
                 return False
-            return self._protected(request, self.rechecks.pending.pop(url, challenge), "浏览器复查后仍是验证页",
-                                   response.status)
+            return self._protected(request, self.rechecks.pending.pop(url, challenge), "浏览器复查后仍是验证页")
         if challenge is None:
             return False
         if url in self.start_urls_canon:
             self.start_status[url] = ""  # the site answers: through a gateway
         if request.meta["zc_kind"] != "page":
             self.rechecks.seen += 1
-            return self._protected(request, challenge, "附件不经浏览器复查", response.status)
+            return self._protected(request, challenge, "附件不经浏览器复查")
         if self.rechecks.take(url, challenge):
             self.frontier.appendleft((url, request.meta["zc_depth"], "challenge"))
             self._poke()
             return True
-        return self._protected(request, challenge, "超出浏览器复查上限（[crawl] challenge_rechecks）", response.status)
+        return self._protected(request, challenge, "超出浏览器复查上限（[crawl] challenge_rechecks）")
 
-    def _protected(self, request: scrapy.Request, challenge: Challenge, why: str, status: int | None) -> bool:
+    def _protected(self, request: scrapy.Request, challenge: Challenge, why: str) -> bool:
         """Store the URL's check as protected, not checked (never dead), unless the challenge is
         only generic: then False, and the answer is judged as it came (an error stays an error)."""
         if not challenge.known:
             return False
         self.rechecks.protected += 1
-        meta = request.meta
-        if meta["zc_url"] in self.start_urls_canon:
-            self.start_protected.append(meta["zc_url"])
-        self.writer.check(LinkCheck(
-            url=meta["zc_url"], status=challenge.status or status, final_url=request.url, error_kind=PROTECTED,
-            error=protected_reason(challenge, why), method=request.method, attempts=meta.get("zc_attempts", 1),
-            elapsed_ms=int((time.monotonic() - meta.get("zc_t0", time.monotonic())) * 1000),
-            redirects=list(meta.get("zc_chain") or []), checked_at=now_iso()))
+        url = request.meta["zc_url"]
+        if url in self.start_urls_canon:
+            self.start_protected.append(url)
+        self.writer.check(protected_check(url, request.url, request.method, request.meta, challenge, why))
         return True
 
     def _challenge_failed(self, request: scrapy.Request, exc: BaseException) -> None:
@@ -724,7 +719,7 @@ class SiteSpider(SignalledSpider, scrapy.Spider):
         if challenge is None:
             return
         why = exc.why if isinstance(exc, ChallengeNotPassed) else f"浏览器复查失败（{type(exc).__name__}）"
-        if self._protected(request, challenge, why, challenge.status):
+        if self._protected(request, challenge, why):
             return
         self.writer.check(LinkCheck(
             url=url, status=challenge.status, final_url=request.url, error_kind=fetch_outcome(challenge.status, ""),
