@@ -123,13 +123,18 @@ async def settle_page(page: Any, quiet_ms: int = QUIET_MS, max_s: float = SETTLE
 CHALLENGE_POLL_S = 0.1
 # The current document as the browser has it: the status its own navigation answered with
 # (PerformanceNavigationTiming.responseStatus; 0 where unknown), whether it is parsed, and its
-# markup when small enough to be a challenge (a real page is read by the spider, not here).
-_DOCUMENT_JS = """(limit) => {
+# markup when it may be a challenge. A document without scripts, or with more elements than any
+# challenge has, is not serialised at all (size -1): every rendered page passes here.
+CHALLENGE_MAX_ELEMENTS = 400
+_DOCUMENT_JS = """([limit, maxElements]) => {
   const nav = performance.getEntriesByType('navigation')[0];
+  const out = {status: nav ? (nav.responseStatus || 0) : 0, ready: document.readyState, size: -1, html: ''};
   const root = document.documentElement;
-  const html = root ? root.outerHTML : '';
-  return {status: nav ? (nav.responseStatus || 0) : 0, ready: document.readyState,
-          size: html.length, html: html.length <= limit ? html : ''};
+  if (!root || document.scripts.length === 0 || document.getElementsByTagName('*').length > maxElements) return out;
+  const html = root.outerHTML;
+  out.size = html.length;
+  if (html.length <= limit) out.html = html;
+  return out;
 }"""
 
 
@@ -159,7 +164,7 @@ async def pass_challenge(page: Any, limit_s: float, must_pass: bool = False) -> 
         if left <= 0:
             break
         try:
-            doc = await asyncio.wait_for(page.evaluate(_DOCUMENT_JS, MAX_BYTES), timeout=left)
+            doc = await asyncio.wait_for(page.evaluate(_DOCUMENT_JS, [MAX_BYTES, CHALLENGE_MAX_ELEMENTS]), timeout=left)
         except TimeoutError:
             break
         except Exception as exc:  # noqa: BLE001 - navigating (context destroyed): look again
@@ -167,8 +172,8 @@ async def pass_challenge(page: Any, limit_s: float, must_pass: bool = False) -> 
             doc = None
         if doc is not None and doc.get("ready") != "loading":
             status = int(doc.get("status") or 0)  # 0: the browser does not say
-            small = int(doc.get("size") or 0) <= MAX_BYTES
-            if not small or recognise(status or 200, doc.get("html") or "") is None:
+            size = int(doc.get("size", -1))
+            if not 0 <= size <= MAX_BYTES or recognise(status or 200, doc.get("html") or "") is None:
                 # Unknown after a challenge: the page it let through (judged on its content).
                 result = {"status": status or (200 if must_pass else None), "url": page.url, "passed": True}
                 if challenged or must_pass:
