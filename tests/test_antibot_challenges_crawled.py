@@ -7,7 +7,8 @@ behind them (its homepage too), and links to a provincial portal behind them:
 
 - links to challenged pages are not dead, pages behind them are crawled and audited (a typo
   and a dead link on such a page are found);
-- look-alikes — a real 412, 521 and 503 error page without a cookie script — stay dead;
+- look-alikes — a real 412, 521 and 503 error page without a cookie script, and an unknown
+  vendor's 403 cookie script the browser cannot get through — stay dead;
 - a challenge the browser cannot pass, or one beyond the budget, is "protected, not checked"
   (受防护，未检查): never dead, counted in summary.json and shown in the report.
 """
@@ -31,6 +32,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]  # CLI, crawl children
 HOME = """<html><head><title>临淄区人民政府</title></head><body><h1>临淄区人民政府</h1>
 <a href="/zfxxgk/notice.html">通知公告</a> <a href="/about.html">区情概况</a> <a href="/zwgk/list.html">政务公开</a>
 <a href="{portal}/r.html">省政府门户</a> <a href="{portal}/j.html">市政府门户</a> <a href="{portal}/never.html">政务服务网</a>
+<a href="{portal}/g.html">区县网站</a> <a href="{portal}/e403.html">内部系统</a>
 <a href="{portal}/e412.html">旧版网站</a> <a href="{portal}/e521.html">专题网站</a> <a href="{portal}/e503.html">维护中的网站</a>
 </body></html>"""
 NOTICE = """<html><head><title>关于冬季防火工作的通知</title></head><body><h1>关于冬季防火工作的通知</h1>
@@ -49,6 +51,7 @@ def _portal() -> dict[str, Any]:
     page = Route(body=PORTAL)
     return {"/r.html": gated(page, "ruishu"), "/zcQbVtADbnLV/ts.js": ruishu_script(),
             "/j.html": gated(page, "jiasule"), "/never.html": gated(page, "ruishu", passable=False),
+            "/g.html": gated(page, "generic"), "/e403.html": gated(page, "generic", passable=False),
             "/e412.html": Route(412, PLAIN_412), "/e521.html": Route(521, CLOUDFLARE_521),
             "/e503.html": Route(503, MAINTENANCE_503)}
 
@@ -90,7 +93,7 @@ def test_links_to_pages_behind_a_412_or_521_challenge_are_not_dead(gateways: dic
     portal, dead = gateways["portal"], _dead(gateways)
     assert portal.url("/r.html") not in dead and portal.url("/j.html") not in dead
     crawl = gateways["store"].crawl()
-    for path in ("/r.html", "/j.html"):
+    for path in ("/r.html", "/j.html", "/g.html"):
         check = crawl.link_check(portal.url(path))
         assert check is not None and (check.status, check.error_kind, check.title) == (200, "", "山东省人民政府")
 
@@ -120,6 +123,10 @@ def test_error_pages_that_look_like_gateways_stay_dead(gateways: dict[str, Any])
     assert dead.get(portal.url("/e412.html")) == "HTTP 412"
     assert dead.get(portal.url("/e521.html")) == "HTTP 521"
     assert dead.get(portal.url("/e503.html")) == "HTTP 503"
+    # An unknown vendor's 403 cookie script the browser cannot get through keeps its 403: only a
+    # gateway's own signature can make a link "protected" (one that lets the browser in is fine).
+    assert dead.get(portal.url("/e403.html")) == "HTTP 403"
+    assert portal.url("/g.html") not in dead
 
 
 def test_a_challenge_the_browser_cannot_pass_is_protected_not_dead(gateways: dict[str, Any]) -> None:
@@ -130,7 +137,7 @@ def test_a_challenge_the_browser_cannot_pass_is_protected_not_dead(gateways: dic
     assert check is not None and check.error_kind == "protected" and check.status == 412
     assert "瑞数" in check.error and "未能通过验证" in check.error
     assert summary["coverage"]["links_protected"] == 1
-    assert summary["coverage"]["challenges"]["passed"] >= 4  # homepage, notice, r.html, j.html
+    assert summary["coverage"]["challenges"]["passed"] >= 5  # homepage, notice, r.html, j.html, g.html
     assert summary["dead_link"]["protected_targets"] == 1
     assert [p["target"] for p in summary["dead_link"]["protected"]] == [never]
     assert "受防护，未检查" in gateways["report"] and never in gateways["report"]
@@ -146,7 +153,7 @@ def test_challenges_beyond_the_budget_are_protected_not_dead(tmp_path: Path) -> 
         assert portal.url(path) not in dead
         check = got["store"].crawl().link_check(portal.url(path))
         assert check is not None and check.error_kind == "protected" and "challenge_rechecks" in check.error
-    assert {portal.url(p) for p in ("/e412.html", "/e521.html", "/e503.html")} <= set(dead)
+    assert {portal.url(p) for p in ("/e412.html", "/e521.html", "/e503.html", "/e403.html")} <= set(dead)
     assert got["summary"]["coverage"]["links_protected"] == 3
     assert got["summary"]["coverage"]["challenges"]["rechecked"] == 0
 

@@ -34,12 +34,19 @@ JIASULE_PAGE = ("<script>document.cookie=('_')+('_')+('j')+('s')+('l')+('_')+('c
                 "location.href=location.pathname+location.search</script>")
 
 
+# An unknown vendor's 403: no marker, no verification wording, only a script that sets a cookie
+# and reloads (recognised as a generic challenge: re-checked, never called protected).
+GENERIC_COOKIE = "wzws_cid"
+GENERIC_PAGE = ("<html><body><script>document.cookie='" + GENERIC_COOKIE + "=' + " + _JS_VALUE
+                + " + '; path=/'; location.reload();</script></body></html>")
+
+
 def gated(page: Route | Callable[[BaseHTTPRequestHandler], None], gateway: str = "ruishu",
           passable: bool = True) -> Callable[[BaseHTTPRequestHandler], None]:
     """A route behind a gateway: the challenge until the script's cookie comes back, then
     ``page``. ``passable`` false: the server never accepts the cookie (a challenge the
     browser cannot pass, e.g. a newer version than the one imitated)."""
-    name = RUISHU_COOKIE if gateway == "ruishu" else JIASULE_COOKIE
+    name = {"ruishu": RUISHU_COOKIE, "jiasule": JIASULE_COOKIE, "generic": GENERIC_COOKIE}[gateway]
     wanted = f"{name}={_VALUE}"
 
     def handler(h: BaseHTTPRequestHandler) -> None:
@@ -52,6 +59,8 @@ def gated(page: Route | Callable[[BaseHTTPRequestHandler], None], gateway: str =
             return
         if gateway == "ruishu":
             _send(h, 412, RUISHU_PAGE, "text/html; charset=utf-8", {"Set-Cookie": "NfBCSins2OywS=60abc; path=/"})
+        elif gateway == "generic":
+            _send(h, 403, GENERIC_PAGE, "text/html; charset=utf-8", {})
         else:
             _send(h, 521, JIASULE_PAGE, "text/html", {"Set-Cookie": "__jsluid_s=7f3c2b1a; max-age=31536000; path=/"})
 
