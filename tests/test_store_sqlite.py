@@ -33,6 +33,7 @@ def test_a_version_1_store_gains_canonical_link_targets(tmp_path: Path) -> None:
     SQLiteStore(path).close()
     db = sqlite3.connect(path)
     db.executescript("DROP INDEX links_target_canon; ALTER TABLE links DROP COLUMN target_canon;"
+                     "CREATE INDEX links_target ON links (run_id, target);"  # version 1's index by the target as written
                      "UPDATE meta SET value = '1' WHERE key = 'schema_version';")
     db.execute("INSERT INTO runs (id, started_at, status) VALUES (1, '2026-11-01T00:00:00+00:00', 'complete')")
     db.execute("INSERT INTO links (run_id, source, target, anchor, tag) VALUES (1, 'http://a/', 'http://A/x?b=1&a=2', '', 'a')")
@@ -41,8 +42,10 @@ def test_a_version_1_store_gains_canonical_link_targets(tmp_path: Path) -> None:
     store = open_store(path)
     assert [lk.source for lk in store.crawl(1).links_to("http://a/x?a=2&b=1")] == ["http://a/"]
     assert canonical("http://A/x?b=1&a=2") == "http://a/x?a=2&b=1"
-    version = sqlite3.connect(path).execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
-    assert version == "2"
+    db = sqlite3.connect(path)
+    version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+    indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'links'")}
+    assert version == "2" and "links_target_canon" in indexes and "links_target" not in indexes  # never read: dropped
 
 
 def test_read_only_opening_changes_nothing_and_needs_the_file(tmp_path: Path) -> None:
