@@ -207,20 +207,21 @@ def leader_pairs(text: str, surnames: frozenset[str] | None = None) -> list[tupl
 class Scan:
     units: list[TextUnit]
     errors: list[tuple[TextUnit, list]]  # (unit, [TextError]) for units with errors
-    elapsed_s: float = 0.0
+    elapsed_s: float = 0.0  # CPU seconds of the checking (the thread that checked)
     site_terms: int = 0
     site_leaders: int = 0
     # The engine settings that shaped the findings (audits._proofread.engine_settings): engine
     # ("default", or "thorough" with [text] thorough = true), operating point and its settings,
     # the language model file, its size and SHA-256.
     engine: dict[str, object] = field(default_factory=dict)
-    # Seconds spent building the proofreader (its models, the site's terms) before checking.
+    # CPU seconds spent building the proofreader (its models, the site's terms) before checking.
     build_s: float = 0.0
 
     def stats(self) -> dict[str, object]:
         """For summary.json: how much text was proofread, by which engine, and how fast.
-        ``chars_per_s`` is the checking alone; ``build_s`` (loading the models and reading the
-        site's terms, a few seconds whatever the site's size) is given beside it."""
+        ``chars_per_s`` is the checking alone, per CPU-second of the checking thread (so other work
+        on the machine does not change it); ``build_s`` (loading the models and reading the
+        site's terms, a few CPU-seconds whatever the site's size) is given beside it."""
         chars = sum(len(u.text) for u in self.units)
         return {**self.engine, "distinct_lines": len(self.units), "chars_checked": chars,
                 "shared_lines": sum(1 for u in self.units if u.count > 1),
@@ -262,15 +263,16 @@ def _scan(ctx: AuditContext) -> Scan:
     from audits._proofread import engine_settings
 
     units, _ = distinct_lines(ctx)
-    started = time.monotonic()
+    # CPU seconds of this thread: the speed of the checking itself, whatever else the machine runs.
+    started = time.thread_time()
     checker = ctx.get(proofreader)
-    built = time.monotonic()
+    built = time.thread_time()
     errors = []
     for unit in units:
         found = checker.check(unit.text, page_date=unit_date(unit))
         if found:
             errors.append((unit, found))
-    return Scan(units, errors, time.monotonic() - built, len(checker.site_terms), len(_site_leaders(ctx)),
+    return Scan(units, errors, time.thread_time() - built, len(checker.site_terms), len(_site_leaders(ctx)),
                 engine_settings(checker), built - started)
 
 

@@ -295,8 +295,8 @@ def per10k(n: int, chars: int) -> str:
 
 def print_site(r: SiteResult) -> None:
     parts = [f"{a} {r.counts.get(a, 0)} ({per10k(r.counts.get(a, 0), r.chars)}/10k)" for a in SITE_AUDITS]
-    speed = (f", typo {r.typo_chars_per_s} chars/s (summary.json typo.chars_per_s: checking alone; building the "
-             f"proofreader took {r.typo_build_s} s more)" if r.typo_chars_per_s else "")
+    speed = (f", typo {r.typo_chars_per_s} chars per CPU-second (summary.json typo.chars_per_s: checking alone; "
+             f"building the proofreader took {r.typo_build_s} CPU-s more)" if r.typo_chars_per_s else "")
     print(f"{r.site}: {r.pages} pages, {r.chars} distinct chars; " + "; ".join(parts)
           + f"  [{r.elapsed_s:.1f}s{speed}]", flush=True)
     for line in r.labels:
