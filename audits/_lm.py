@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 # Where ``make`` puts the model it builds at install time (inside the virtual environment).
@@ -140,3 +140,44 @@ class LanguageModel:
                 end = kenlm.State()
                 total += model.BaseScore(st, "</s>", end) - model.BaseScore(states[n], "</s>", end)
         return total
+
+    def best_replacement(self, states: list, scores: list[float], toks: list[str], i: int,
+                         candidates: Iterable[tuple[str, float]], floor: float) -> tuple[float, str]:
+        """The best (gain - penalty, candidate) of ``candidates`` at token ``i`` (gain as
+        ``replaced`` gives it), when that is at least ``floor``; below ``floor`` the answer is
+        only known to be below it.
+
+        The gain of a candidate is its own log10 P where it stands (one look-up) plus what the
+        tokens after it gain, and since no token scores above log10 P = 0 these gain at most what
+        they lose now (``reach``). So a candidate whose own score, plus ``reach``, cannot reach
+        ``floor`` or beat the best so far is not scored further: most look-alikes are far less
+        likely than the character written, and are dropped after one look-up instead of the
+        five a full re-scoring takes. The answer is the one a full re-scoring of each gives."""
+        kenlm, model = self._kenlm, self.model
+        base_score = model.BaseScore
+        n = len(toks)
+        last = min(n, i + self.order)
+        st_i, s_i = states[i], scores[i]
+        tail = [(toks[j], scores[j], states[j + 1]) for j in range(i + 1, last)]
+        at_end = last == n
+        a, b, end = kenlm.State(), kenlm.State(), kenlm.State()
+        end_orig = base_score(states[n], "</s>", end) if at_end else 0.0
+        reach = -sum(sc for _, sc, _ in tail) - end_orig
+        best, best_c = -1e9, ""
+        bar = floor - reach
+        for c, penalty in candidates:
+            total = base_score(st_i, c, a) - s_i - penalty
+            if total < bar or total + reach <= best:
+                continue
+            st, nxt = a, b
+            for tok, sc, orig in tail:
+                total += base_score(st, tok, nxt) - sc
+                st, nxt = nxt, st
+                if st == orig:
+                    break
+            else:
+                if at_end:
+                    total += base_score(st, "</s>", end) - end_orig
+            if total > best:
+                best, best_c = total, c
+        return best, best_c

@@ -9,7 +9,12 @@ typos in one sentence are both found.
 
 Only characters the model finds surprising where they stand (``screen``) are tried: a
 character the model expects cannot gain much from a replacement, and skipping it keeps the
-pass fast.
+pass fast. A look-alike whose own score where it stands cannot, with all the characters after
+it lose now, clear the threshold or beat the best so far is not scored further (the same answer,
+fewer look-ups).
+
+Where the typos are is decided so; what each should become is chosen again at the end, with the
+sentence's other corrections in place, among a wider set (``corrections``; ``_correct``).
 """
 
 from __future__ import annotations
@@ -30,8 +35,9 @@ SCREEN = -1.6
 class LMFlag:
     start: int          # offset in the text checked
     wrong: str
-    right: str
+    right: str          # the correction (chosen again by ``LMChecker._correct`` when it has ``corrections``)
     gain: float         # log10 probability gained by the change
+    seen: str = ""      # the look-alike that found the typo
 
 
 def is_han(ch: str) -> bool:
@@ -40,15 +46,19 @@ def is_han(ch: str) -> bool:
 
 class LMChecker:
     """The model pass of the proofreader. ``candidates(tokens, k)`` gives the look-alikes worth
-    trying for token ``k`` of a sentence;
-    ``penalty(wrong, right)`` (log10) is added to the gain of a change (a less likely kind of slip
-    needs more evidence)."""
+    trying for token ``k`` of a sentence, each with the penalty (log10) subtracted from its gain
+    (a less likely kind of slip needs more evidence); ``corrections(tokens, k)`` the same for
+    naming the correction of a typo found at ``k`` (None: the look-alike that found it)."""
 
     def __init__(self, lm: LanguageModel, candidates: Callable[[list[str], int], Iterable[tuple[str, float]]],
                  threshold: float,
-                 screen: float = SCREEN, max_fixes: int = MAX_FIXES) -> None:
+                 screen: float = SCREEN, max_fixes: int = MAX_FIXES,
+                 corrections: Callable[[list[str], int], Iterable[tuple[str, float]]] | None = None) -> None:
         self.lm = lm
         self.candidates = candidates
+        self.corrections = corrections
+        # The largest bonus (negative penalty) ``candidates`` may give (the Proofreader sets it).
+        self.bonus = 0.0
         self.threshold = threshold
         self.screen = screen
         self.max_fixes = max_fixes
@@ -64,13 +74,13 @@ class LMChecker:
         return out
 
     def _best_at(self, toks: list[str], states: list, scores: list[float], k: int) -> tuple[float, str]:
-        lm = self.lm
-        best, best_c = -1e9, ""
-        for c, penalty in self.candidates(toks, k):
-            g = lm.replaced(states, scores, toks, k, c) - penalty
-            if g > best:
-                best, best_c = g, c
-        return best, best_c
+        # No token scores above log10 P = 0: a replacement gains at most what token k and the
+        # ones after it lose now. Where even that, with the largest bonus a candidate may get,
+        # stays under the threshold, no candidate needs to be looked for.
+        last = k + self.lm.order
+        if last < len(toks) and self.bonus - sum(scores[k:last]) < self.threshold:
+            return -1e9, ""
+        return self.lm.best_replacement(states, scores, toks, k, self.candidates(toks, k), self.threshold)
 
     def _sentence(self, sent: str, offset: int, protected: set[int] | frozenset[int]) -> list[LMFlag]:
         toks, starts = token_spans(sent)
@@ -84,16 +94,36 @@ class LMChecker:
             return []
         gains = {k: self._best_at(toks, states, scores, k) for k in tried}
         original = list(toks)
-        fixed: list[LMFlag] = []
+        fixed: list[tuple[int, LMFlag]] = []
         order = self.lm.order
         while len(fixed) < self.max_fixes:
             k, (g, c) = max(gains.items(), key=lambda kv: kv[1][0], default=(None, (-1e9, "")))
             if k is None or g < self.threshold:
                 break
-            fixed.append(LMFlag(offset + starts[k], original[k], c, g))
+            fixed.append((k, LMFlag(offset + starts[k], original[k], c, g, c)))
             toks[k] = c
             del gains[k]
             states, scores = self.lm.states(toks)
             for j in [j for j in gains if abs(j - k) < order]:
                 gains[j] = self._best_at(toks, states, scores, j)
-        return sorted(fixed, key=lambda f: f.start)
+        if self.corrections is not None:
+            self._correct(toks, original, fixed)
+        return sorted((f for _, f in fixed), key=lambda f: f.start)
+
+    def _correct(self, toks: list[str], original: list[str], fixed: list[tuple[int, LMFlag]]) -> None:
+        """Which character a found typo should become, chosen again among a wider set
+        (``corrections``), with every other correction of the sentence in place. Finding a typo
+        and naming its correction are two questions: a character the context rejects is wrong
+        whatever it was meant to be, and what it was meant to be is what the context wants most
+        among everything it could be a slip for. The positions found do not change."""
+        assert self.corrections is not None
+        lm = self.lm
+        for k, flag in fixed:
+            toks[k] = original[k]
+            states, scores = lm.states(toks)
+            best, best_c = -1e9, flag.right
+            for c, penalty in self.corrections(toks, k):
+                g = lm.replaced(states, scores, toks, k, c) - penalty
+                if g > best:
+                    best, best_c = g, c
+            flag.right = toks[k] = best_c
