@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 # Where ``make`` puts the model it builds at install time (inside the virtual environment).
@@ -105,6 +105,9 @@ class LanguageModel:
                           f"{str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}") from None
         self.order = self.model.order
         self._kenlm = kenlm
+        # States ``best_replacement`` writes into (reused: allocating them per call cost more
+        # than the look-ups they hold where a character has one or two candidates).
+        self._scratch = (kenlm.State(), kenlm.State(), kenlm.State())
 
     def states(self, toks: list[str]) -> tuple[list, list[float]]:
         """The model's state before each token (and after the last) and each token's log10 P,
@@ -142,7 +145,7 @@ class LanguageModel:
         return total
 
     def best_replacement(self, states: list, scores: list[float], toks: list[str], i: int,
-                         candidates: Iterable[tuple[str, float]], floor: float) -> tuple[float, str]:
+                         candidates: Sequence[tuple[str, float]], floor: float) -> tuple[float, str]:
         """The best (gain - penalty, candidate) of ``candidates`` at token ``i`` (gain as
         ``replaced`` gives it), when that is at least ``floor``; below ``floor`` the answer is
         only known to be below it.
@@ -153,17 +156,18 @@ class LanguageModel:
         ``floor`` or beat the best so far is not scored further: most look-alikes are far less
         likely than the character written, and are dropped after one look-up instead of the
         five a full re-scoring takes. The answer is the one a full re-scoring of each gives."""
-        kenlm, model = self._kenlm, self.model
-        base_score = model.BaseScore
+        best, best_c = -1e9, ""
+        if not candidates:
+            return best, best_c
+        base_score = self.model.BaseScore
+        a, b, end = self._scratch
         n = len(toks)
         last = min(n, i + self.order)
         st_i, s_i = states[i], scores[i]
         tail = [(toks[j], scores[j], states[j + 1]) for j in range(i + 1, last)]
         at_end = last == n
-        a, b, end = kenlm.State(), kenlm.State(), kenlm.State()
         end_orig = base_score(states[n], "</s>", end) if at_end else 0.0
         reach = -sum(sc for _, sc, _ in tail) - end_orig
-        best, best_c = -1e9, ""
         bar = floor - reach
         for c, penalty in candidates:
             total = base_score(st_i, c, a) - s_i - penalty

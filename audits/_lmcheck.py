@@ -19,7 +19,7 @@ sentence's other corrections in place, among a wider set (``corrections``; ``_co
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from audits._lm import LanguageModel, sentences, token_spans
@@ -50,7 +50,7 @@ class LMChecker:
     (a less likely kind of slip needs more evidence); ``corrections(tokens, k)`` the same for
     naming the correction of a typo found at ``k`` (None: the look-alike that found it)."""
 
-    def __init__(self, lm: LanguageModel, candidates: Callable[[list[str], int], Iterable[tuple[str, float]]],
+    def __init__(self, lm: LanguageModel, candidates: Callable[[list[str], int], Sequence[tuple[str, float]]],
                  threshold: float,
                  screen: float = SCREEN, max_fixes: int = MAX_FIXES,
                  corrections: Callable[[list[str], int], Iterable[tuple[str, float]]] | None = None) -> None:
