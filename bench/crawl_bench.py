@@ -39,6 +39,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -77,12 +78,21 @@ def h(n: int, salt: str) -> int:
 
 
 class Site:
-    """A deterministic site of ``pages`` articles spread over the columns."""
+    """A deterministic site of ``pages`` articles spread over the columns.
 
-    def __init__(self, pages: int, ext_base: str) -> None:
+    ``dead_share`` of the related links in articles point at removed articles (404);
+    ``script_pages`` > 0 adds a column (数据发布, /zwgk/sjfb/) whose list and article pages are
+    frames that build their content with fetch() from JSON, as many CMS "data release" and
+    policy-library columns do: a checker that runs no script sees none of its links."""
+
+    SCRIPT_COL = ("zwgk/sjfb", "数据发布")
+
+    def __init__(self, pages: int, ext_base: str, dead_share: float = 0.01, script_pages: int = 0) -> None:
         self.pages = pages
         self.ext_base = ext_base
         self.per_list = 25
+        self.dead_share = dead_share
+        self.script_pages = script_pages
 
     def column_of(self, i: int) -> int:
         return i % len(COLUMNS)
@@ -104,13 +114,25 @@ class Site:
                 "<p>主办：某区人民政府办公室 承办：某区大数据中心 网站标识码：3703050001 鲁ICP备12345678号</p></div>"
                 "</body></html>").encode()
 
+    def related(self, i: int, n: int, salt: str = "") -> list[tuple[str, str]]:
+        """(URL, label) of ``n`` related articles of article ``i``; a dead_share of them removed (404)."""
+        out = []
+        for k in range(n):
+            j = h(i * 97 + k, "r" + salt) % self.pages
+            url = self.article_url(j)
+            if h(i * 13 + k, "d" + salt) % 100_000 < self.dead_share * 100_000:
+                url = f"/{COLUMNS[self.column_of(j)][0]}/old/t{j}.html"  # dead: removed article
+            out.append((url, SENTENCES[j % len(SENTENCES)][:16]))
+        return out
+
     def text(self, i: int, n: int) -> str:
         return "".join(f"<p>{SENTENCES[h(i * 31 + k, 's') % len(SENTENCES)]}</p>" for k in range(n))
 
     def home(self) -> bytes:
         latest = "".join(f"<li><a href='{self.article_url(i)}'>{SENTENCES[i % len(SENTENCES)][:18]}</a></li>"
                          for i in range(min(30, self.pages)))
-        cols = "".join(f"<a href='/{c}/'>{name}</a>" for c, name in COLUMNS)
+        cols = "".join(f"<a href='/{c}/'>{name}</a>"
+                       for c, name in [*COLUMNS, *([self.SCRIPT_COL] if self.script_pages else [])])
         return self.wrap("首页", f"<div class='cols'>{cols}</div><ul class='latest'>{latest}</ul>"
                                  "<img src='/images/banner.jpg' alt='横幅'>")
 
@@ -129,13 +151,7 @@ class Site:
 
     def article(self, i: int) -> bytes:
         rel_n = 10 + h(i, "n") % 16  # 10-25 related links, plus ~15 in nav/foot/body
-        related = []
-        for k in range(rel_n):
-            j = h(i * 97 + k, "r") % self.pages
-            url = self.article_url(j)
-            if h(i * 13 + k, "d") % 100 == 0:
-                url = f"/{COLUMNS[self.column_of(j)][0]}/old/t{j}.html"  # dead: removed article
-            related.append(f"<li><a href='{url}'>{SENTENCES[j % len(SENTENCES)][:16]}</a></li>")
+        related = [f"<li><a href='{url}'>{label}</a></li>" for url, label in self.related(i, rel_n)]
         attach = ""
         if i % 20 == 0:
             attach = f"<a href='{self.ext_base}/files/{i % 50}.pdf'>附件下载</a>"
@@ -175,10 +191,71 @@ class Site:
             else "<p>答复内容：暂无回复</p>"
         return self.wrap(title, f"<h1>{title}</h1><p>来信时间：{asked}</p><p>办理状态：{state}</p>{answer}")
 
+    # The script-built column: frames filled by fetch() from JSON (list_N.json, aN.json).
+    def script_lists(self) -> int:
+        return (self.script_pages + self.per_list - 1) // self.per_list
+
+    def script_list_page(self, page: int) -> bytes:
+        base = f"/{self.SCRIPT_COL[0]}/"
+        pager = f"<a href='{base}index_{page + 1}.html'>下一页</a>" if page + 1 < self.script_lists() else ""
+        return self.wrap(self.SCRIPT_COL[1], f"<h2>{self.SCRIPT_COL[1]}</h2><ul id='list'></ul>{pager}"
+                         f"<script>fetch('{base}data/list_{page}.json').then(r => r.json()).then(items => {{"
+                         "document.getElementById('list').innerHTML = items.map(x => '<li><a href=\"' + x.url + "
+                         "'\">' + x.title + '</a><span>' + x.date + '</span></li>').join('');});</script>")
+
+    def script_list_json(self, page: int) -> bytes:
+        chunk = range(page * self.per_list, min(self.script_pages, (page + 1) * self.per_list))
+        return json.dumps([{"url": f"/{self.SCRIPT_COL[0]}/a{n}.html", "title": SENTENCES[h(n, "st") % len(SENTENCES)][:20],
+                            "date": f"2026-{(n % 12) + 1:02d}-{(n % 28) + 1:02d}"} for n in chunk],
+                          ensure_ascii=False).encode()
+
+    def script_article(self, n: int) -> bytes:
+        return self.wrap("数据发布", "<h1 id='t'></h1><div id='content'></div>"
+                         f"<script>fetch('/{self.SCRIPT_COL[0]}/data/a{n}.json').then(r => r.json()).then(a => {{"
+                         "document.getElementById('t').textContent = a.title;"
+                         "document.getElementById('content').innerHTML = a.html;});</script>")
+
+    def script_article_json(self, n: int) -> bytes:
+        links = "".join(f"<li><a href='{url}'>{label}</a></li>"
+                        for url, label in self.related(n, 10 + h(n, "sn") % 16, salt="s"))
+        nxt = f"<a href='/{self.SCRIPT_COL[0]}/a{(n + 1) % self.script_pages}.html'>下一篇</a>"
+        return json.dumps({"title": SENTENCES[h(n, "st") % len(SENTENCES)][:20],
+                           "html": f"{self.text(n + 7919, 12)}<ul class='related'>{links}</ul>{nxt}"},
+                          ensure_ascii=False).encode()
+
+    def script_paths(self) -> list[str]:
+        base = f"/{self.SCRIPT_COL[0]}/"
+        if not self.script_pages:
+            return []
+        return ([base] + [f"{base}index_{p}.html" for p in range(1, self.script_lists())]
+                + [f"{base}data/list_{p}.json" for p in range(self.script_lists())]
+                + [f"{base}a{n}.html" for n in range(self.script_pages)]
+                + [f"{base}data/a{n}.json" for n in range(self.script_pages)])
+
+    _SCRIPT_PATH = re.compile(r"(index_|data/list_|a|data/a)(\d+)\.(html|json)")
+
+    def _script_route(self, rest: str) -> tuple[int, bytes, str] | None:
+        if rest in ("", "index.html"):
+            return 200, self.script_list_page(0), "text/html; charset=utf-8"
+        m = self._SCRIPT_PATH.fullmatch(rest)
+        if not m:
+            return None
+        kind, n = m.group(1) + "." + m.group(3), int(m.group(2))
+        lists, pages = self.script_lists(), self.script_pages
+        make = {"index_.html": (lists, self.script_list_page), "data/list_.json": (lists, self.script_list_json),
+                "a.html": (pages, self.script_article), "data/a.json": (pages, self.script_article_json)}.get(kind)
+        if make is None or n >= make[0]:
+            return None
+        return 200, make[1](n), "application/json" if kind.endswith("json") else "text/html; charset=utf-8"
+
     def render(self, path: str) -> tuple[int, bytes, str]:
         path = path.split("?")[0]
         if path == "/":
             return 200, self.home(), "text/html; charset=utf-8"
+        if self.script_pages and path.startswith(f"/{self.SCRIPT_COL[0]}/"):
+            hit = self._script_route(path[len(self.SCRIPT_COL[0]) + 2:])
+            if hit:
+                return hit
         if path.startswith(f"/{self.BOARD}/"):
             rest = path[len(self.BOARD) + 2:]
             if rest in ("", "index.html") or (rest.startswith("index_") and rest.endswith(".html")):
@@ -267,7 +344,7 @@ def site_paths(site: Site) -> list[str]:
     paths += [f"/{Site.BOARD}/"] + [f"/{Site.BOARD}/index_{p}.html" for p in
                                     range(1, (site.messages() + site.per_list - 1) // site.per_list)]
     paths += [f"/{Site.BOARD}/m{i}.html" for i in range(site.messages())]
-    return paths
+    return paths + site.script_paths()
 
 
 def ensure_nginx() -> str:
@@ -296,8 +373,6 @@ def ensure_nginx() -> str:
 
 def start_nginx(site: Site, port: int, tmp: Path, workers: int) -> subprocess.Popen[bytes]:
     """Write the site as static files and serve them with nginx on 127.0.0.1:port."""
-    nginx = ensure_nginx()
-    tmp.chmod(0o755)  # nginx workers run as an unprivileged user: mkdtemp's 0700 would be a 403
     root = tmp / "www"
     for path in site_paths(site):
         status, body, _ = site.render(path)
@@ -305,6 +380,15 @@ def start_nginx(site: Site, port: int, tmp: Path, workers: int) -> subprocess.Po
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(body)
     (root / "404.html").write_bytes(site.render("/no/such/page.html")[1])
+    return serve_folder(root, port, tmp, workers)
+
+
+def serve_folder(root: Path, port: int, tmp: Path, workers: int = 1) -> subprocess.Popen[bytes]:
+    """Serve the static files under ``root`` with nginx on 127.0.0.1:port (``/404.html`` for
+    what is missing, when the folder has one); nginx's own files go to ``tmp``."""
+    nginx = ensure_nginx()
+    for folder in (tmp, root):
+        folder.chmod(0o755)  # nginx workers run as an unprivileged user: mkdtemp's 0700 would be a 403
     conf = tmp / "nginx.conf"
     conf.write_text(f"""
 worker_processes {workers};
@@ -313,7 +397,7 @@ pid {tmp}/nginx.pid;
 error_log {tmp}/nginx-error.log warn;
 events {{ worker_connections 1024; }}
 http {{
-    types {{ text/html html; text/css css; application/javascript js; image/jpeg jpg; }}
+    types {{ text/html html; text/css css; application/javascript js; image/jpeg jpg; application/json json; }}
     default_type application/octet-stream;
     charset utf-8;
     access_log off;

@@ -2,7 +2,7 @@
 
 Generates a site whose every page builds its content with fetch() (an index, list pages whose
 links come from JSON, article pages whose text comes from JSON), serves it on loopback from a
-separate process (``python -m http.server``), and runs the real command line
+separate process (Debian's nginx, as crawl_bench.py starts it), and runs the real command line
 ``zhaocuo crawl`` with ``crawl.render_js = ["/"]`` — so every page goes through the site
 spider, scrapy-playwright and Debian's Chromium exactly as in a nightly run. While it runs, the
 resident memory of the whole process tree (CLI, Scrapy child, Playwright driver, every
@@ -33,7 +33,8 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from zhaocuo.core.store import open_store  # noqa: E402 - after the repository is on the path
+from bench.crawl_bench import serve_folder  # noqa: E402 - after the repository is on the path
+from zhaocuo.core.store import open_store  # noqa: E402
 
 PER_LIST = 50
 PARAGRAPH = ("为深入贯彻落实党中央、国务院关于全面推进政务公开工作的决策部署，进一步提升政府网站建设管理水平，"
@@ -95,7 +96,15 @@ class TreeSampler(threading.Thread):
         self.peak_procs = 0
         self.chromium_peak_rss = 0
         self.peak_kinds: dict[str, int] = {}
+        self.cpu: dict[int, tuple[str, float]] = {}  # pid → (kind, CPU seconds last seen)
         self.stop = threading.Event()
+
+    def cpu_by_kind(self) -> dict[str, float]:
+        """CPU seconds (user + system) each kind of process used, as last sampled."""
+        out: dict[str, float] = {}
+        for kind, seconds in self.cpu.values():
+            out[kind] = out.get(kind, 0.0) + seconds
+        return out
 
     def run(self) -> None:
         while not self.stop.is_set():
@@ -121,6 +130,9 @@ class TreeSampler(threading.Thread):
                     else:
                         kind = kind or ("node" if "node" in p.name() else p.name())
                     kinds[kind] = kinds.get(kind, 0) + 1
+                    times = p.cpu_times()
+                    cpu_kind = kind if kind != "python" else ("python:CLI" if p.pid == self.root.pid else "python:crawl")
+                    self.cpu[p.pid] = (cpu_kind, times.user + times.system)
                 except psutil.Error:
                     pass
             if rss > self.peak_rss:
@@ -141,6 +153,8 @@ def free_port() -> int:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=int, default=500, help="article pages (index and list pages come on top)")
+    ap.add_argument("--set", nargs=2, action="append", default=[], metavar=("KEY", "VALUE"),
+                    help="another [crawl] key of the profile (e.g. --set render_concurrency 12)")
     ap.add_argument("--keep", metavar="DIR", help="keep the site, profile and store in DIR")
     args = ap.parse_args()
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="zhaocuo-render-bench-"))
@@ -149,20 +163,13 @@ def main() -> int:
     site = work / "site"
     total = build_site(site, args.pages)
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                               "--directory", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = serve_folder(site, port, work)  # nginx: a Python server would take the CPU the browser needs
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         profile = work / "bench.toml"
         profile.write_text(
             f'[site]\nname = "渲染基准"\nstart_urls = ["http://127.0.0.1:{port}/"]\nown_site = true\n'
             f'[crawl]\nrender_js = ["/"]\nmax_pages = {total + 10}\nconcurrency = 16\nper_host_concurrency = 16\n'
-            f'render_timeout_s = 30.0\ncheck_external = false\n'
+            'render_timeout_s = 30.0\ncheck_external = false\n' + "".join(f"{k} = {v}\n" for k, v in args.set) +
             f'[ipv6]\nenabled = false\n[store]\npath = "{work / "bench.sqlite"}"\n', encoding="utf-8")
         print(f"站点 site: {total} 个页面 pages, 全部由脚本生成 all built by fetch(); 渲染中 rendering …", flush=True)
         started = time.monotonic()
@@ -198,6 +205,9 @@ def main() -> int:
         target = 1.5 * 1024 * mb
         verdict = "达标 met" if sampler.peak_rss < target else ("PSS 达标 met by PSS" if sampler.peak_pss < target else "未达标 missed")
         print(f"目标 target: 峰值 < 1.5 GB — {verdict}")
+        cpu = sampler.cpu_by_kind()
+        print(f"CPU 秒 CPU seconds ({sum(cpu.values()):.1f} 合计 total): "
+              + ", ".join(f"{k} {v:.1f}" for k, v in sorted(cpu.items(), key=lambda kv: -kv[1])))
         print("峰值时的进程 processes at the RSS peak: " + ", ".join(f"{k} ×{n}" for k, n in sorted(sampler.peak_kinds.items())))
         return 0 if rendered >= min(500, total) else 1
     finally:

@@ -13,7 +13,7 @@ from typing import Any
 
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
-from crawler.pagesettle import close_context
+from crawler.pagesettle import close_context, read_html_in_main_world
 from crawler.render import CONTEXT_PAGES_SETTING, challenge_result
 
 log = logging.getLogger("zhaocuo.render")
@@ -178,6 +178,7 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[
         finally:
             self._zc_pending[name] -= 1
         page.on("close", lambda _p: self._zc_retire())
+        read_html_in_main_world(page)
         self._zc_retire()
         return page
 
