@@ -14,7 +14,7 @@ KENLM := 0.3.0
 LMBIN := $(VENV)/bin/lmplz
 LM    := $(VENV)/share/zhaocuo/lm/default.klm
 
-.PHONY: install system demo test test-fast lint bench bench-crawl bench-text bench-render bench-real bench-cms bench-zipbomb bench-challenge clean
+.PHONY: install system demo test test-fast lint bench bench-crawl bench-text bench-render bench-real bench-cms bench-zipbomb bench-challenge bench-hostile bench-linkinator clean
 
 install: system $(STAMP) $(LM)
 
@@ -65,7 +65,7 @@ lint: install
 test: lint $(TORCH)
 	$(VENV)/bin/pytest -q
 
-bench: bench-crawl bench-text bench-render bench-real bench-cms bench-challenge
+bench: bench-crawl bench-text bench-render bench-real bench-cms bench-challenge bench-hostile bench-linkinator
 
 bench-crawl: install
 	$(PY) bench/crawl_bench.py
@@ -91,6 +91,14 @@ bench-zipbomb: install
 # The anti-bot challenge recogniser on real pages (false positives, cost per response).
 bench-challenge: install
 	$(PY) bench/challenge_bench.py
+
+# The nightly run against a hostile site (page farm, gzip bomb, tricklers, 15 MB page…): time, memory, exit.
+bench-hostile: install
+	$(PY) bench/hostile_bench.py
+
+# The whole run beside linkinator (npm, pinned; the script installs it on first use) on one ~7,000-page site.
+bench-linkinator: install
+	$(PY) bench/linkinator_bench.py
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache .ruff_cache

@@ -40,6 +40,7 @@ import hashlib
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -385,17 +386,21 @@ def start_nginx(site: Site, port: int, tmp: Path, workers: int) -> subprocess.Po
 
 def serve_folder(root: Path, port: int, tmp: Path, workers: int = 1) -> subprocess.Popen[bytes]:
     """Serve the static files under ``root`` with nginx on 127.0.0.1:port (``/404.html`` for
-    what is missing, when the folder has one); nginx's own files go to ``tmp``."""
+    what is missing, when the folder has one); nginx's own files go to ``tmp``. Connections are
+    many (linkinator opens over a thousand at once: at nginx's default 1,024 most of its checks
+    failed with "other side closed")."""
     nginx = ensure_nginx()
     for folder in (tmp, root):
         folder.chmod(0o755)  # nginx workers run as an unprivileged user: mkdtemp's 0700 would be a 403
+    files = min(40000, resource.getrlimit(resource.RLIMIT_NOFILE)[1])  # a connection is up to two files
     conf = tmp / "nginx.conf"
     conf.write_text(f"""
 worker_processes {workers};
 daemon off;
 pid {tmp}/nginx.pid;
 error_log {tmp}/nginx-error.log warn;
-events {{ worker_connections 1024; }}
+worker_rlimit_nofile {files};
+events {{ worker_connections {files // 2}; }}
 http {{
     types {{ text/html html; text/css css; application/javascript js; image/jpeg jpg; application/json json; }}
     default_type application/octet-stream;
@@ -403,6 +408,7 @@ http {{
     access_log off;
     sendfile on;
     keepalive_requests 100000;
+    keepalive_timeout 3600s;  # a client may leave a connection idle for minutes (linkinator does)
     client_body_temp_path {tmp}/nginx-body;
     proxy_temp_path {tmp}/nginx-proxy;
     fastcgi_temp_path {tmp}/nginx-fastcgi;
