@@ -36,7 +36,7 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
         self._zc_pending: dict[str, int] = {}
-        self._zc_context_pages = max(1, crawler.settings.getint(CONTEXT_PAGES_SETTING, 64))
+        self._zc_context_pages = max(1, crawler.settings.getint(CONTEXT_PAGES_SETTING, 500))
         self._zc_idle: dict[str, list[Any]] = {}  # context name → tabs kept for the next page
         self._zc_access: Any = None
         if self.process_request_headers is not None:
