@@ -81,6 +81,28 @@ def _count_drivers(proc, seen: list[int]) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+# The rendered HTML is read in the page's main world: the doctype and the script-built text come
+# back as page.content() gives them, and a page that broke the serialiser there still gives its
+# document (read through Playwright's isolated world instead).
+DOCTYPE = """<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
+<html><body><div id="c"></div><script>document.getElementById('c').textContent = '脚本写入的正文';</script></body></html>"""
+BROKEN_SERIALISER = """<!DOCTYPE html><html><body><div id="c"></div>
+<script>document.getElementById('c').textContent = '改了序列化器的页面'; window.XMLSerializer = null;</script></body></html>"""
+
+
+def test_the_html_comes_with_its_doctype_and_a_page_that_breaks_the_serialiser_still_renders(tmp_path: Path) -> None:
+    routes = {"/doctype.html": Route(body=DOCTYPE), "/broken.html": Route(body=BROKEN_SERIALISER)}
+    with LoopbackServer(routes) as srv:
+        results = render_child.render_urls(_profile(tmp_path, srv.base), [srv.url("/doctype.html"), srv.url("/broken.html")])
+    by = {r["url"].rsplit("/", 1)[-1]: r for r in results}
+    assert by["doctype.html"]["error"] == "" and by["doctype.html"]["html"].startswith(
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">'
+        "<html")
+    assert '<div id="c">脚本写入的正文</div>' in by["doctype.html"]["html"]
+    assert by["broken.html"]["error"] == "" and by["broken.html"]["html"].startswith("<!DOCTYPE html><html")
+    assert '<div id="c">改了序列化器的页面</div>' in by["broken.html"]["html"]
+
+
 def test_tabs_are_reused_contexts_recycled_and_pages_bounded(tmp_path: Path) -> None:
     """Rendering at crawl speed: a tab is navigated to the next page instead of being closed
     (no renderer process started per page), at most render_concurrency tabs are open, and
