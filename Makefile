@@ -4,12 +4,10 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TORCH := $(VENV)/.installed-macbert
-# chromium-headless-shell renders pages (about a third less CPU a page than the full chromium,
-# kept for where only it exists); cmake, g++ and boost build KenLM's estimator (lmplz,
-# build_binary); rime-essay is the input method's vocabulary the proofreader knows modern words
-# from (微信, 微博). redis-server and postgresql: the site-group tests start their own on loopback
-# (tests/support/services.py).
-DEBS  := chromium chromium-headless-shell dnsmasq cmake g++ libboost-program-options-dev libboost-system-dev libboost-thread-dev \
+# cmake, g++ and boost build KenLM's estimator (lmplz, build_binary); rime-essay is the
+# input method's vocabulary the proofreader knows modern words from (微信, 微博). redis-server and
+# postgresql: the site-group tests start their own on loopback (tests/support/services.py).
+DEBS  := chromium dnsmasq cmake g++ libboost-program-options-dev libboost-system-dev libboost-thread-dev \
          libboost-test-dev zlib1g-dev libbz2-dev liblzma-dev rime-essay redis-server postgresql
 KENLM := 0.3.0
 LMBIN := $(VENV)/bin/lmplz

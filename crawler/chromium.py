@@ -13,11 +13,6 @@ from typing import Any
 from zhaocuo.core import environment
 from zhaocuo.core.profile import Profile
 
-# Debian's headless shell first: the same Chromium build without the full browser's per-tab
-# machinery (history, tab helpers, navigation throttles). Rendering 205 simple pages in 8 tabs it
-# used 8.5 CPU-s in its browser process against 17.1 for the full browser, and about a third less
-# CPU in all; the full browser where only it is installed.
-CHROMIUM_SHELL = "/usr/bin/chromium-headless-shell"
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -36,16 +31,13 @@ BLOCKED_RESOURCE_TYPES = frozenset({"image", "font", "media"})
 
 
 def chromium_path() -> str:
-    """Debian's Chromium headless shell, else its full Chromium; ``ZHAOCUO_CHROMIUM`` overrides
-    both (e.g. on another distribution)."""
+    """Debian's Chromium; ``ZHAOCUO_CHROMIUM`` overrides it (e.g. on another distribution)."""
     env = environment.chromium_override()
     if env:
         return env
-    for path in (CHROMIUM_SHELL, CHROMIUM):
-        if os.path.exists(path):
-            return path
-    return (shutil.which("chromium-headless-shell") or shutil.which("chromium") or shutil.which("chromium-browser")
-            or CHROMIUM)
+    if os.path.exists(CHROMIUM):
+        return CHROMIUM
+    return shutil.which("chromium") or shutil.which("chromium-browser") or CHROMIUM
 
 
 def launch_options() -> dict[str, Any]:

@@ -27,8 +27,7 @@ Bounds, because everything crawled is untrusted and crawls are long:
   process: no process is started per page); a page settles when its requests are done and its
   DOM stops changing (``settle_page``), not after fixed waits, and its HTML is then read in its
   main world (``pagesettle.page_html``: no second helper-script injection per document); a tab
-  whose page failed or hung is closed, never reused; Debian's headless shell is the browser
-  where it is installed (``crawler.chromium``);
+  whose page failed or hung is closed, never reused;
 - at most ``MAX_CONTEXTS`` browser contexts; each context serves one generation of
   ``[crawl] render_context_pages`` requests, then its tabs are closed and it is closed as soon as it is
   idle, so its cache and any leaks go with it and memory stays bounded on crawls of any length.

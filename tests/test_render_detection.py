@@ -82,7 +82,7 @@ def test_settings_use_debian_chromium_block_media_and_bound_time(profile) -> Non
     s = playwright_settings(profile)
     assert s["DOWNLOAD_HANDLERS"] == {"http": "crawler.playwright_handler.SharedPlaywrightHandler",
                                       "https": "crawler.playwright_handler.SharedPlaywrightHandler"}
-    assert s["PLAYWRIGHT_LAUNCH_OPTIONS"]["executable_path"] == "/usr/bin/chromium-headless-shell"  # make system installs it
+    assert s["PLAYWRIGHT_LAUNCH_OPTIONS"]["executable_path"] == "/usr/bin/chromium"
     assert {"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"} <= set(s["PLAYWRIGHT_LAUNCH_OPTIONS"]["args"])
     assert s["PLAYWRIGHT_LAUNCH_OPTIONS"]["args"] == LAUNCH_ARGS
     assert s["PLAYWRIGHT_ABORT_REQUEST"] == "crawler.chromium.abort_request"

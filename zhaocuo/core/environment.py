@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 HOME = "ZHAOCUO_HOME"          # folder of the default stores
-CHROMIUM = "ZHAOCUO_CHROMIUM"  # the browser binary, when it is not Debian's (headless shell or chromium)
+CHROMIUM = "ZHAOCUO_CHROMIUM"  # the browser binary, when it is not Debian's /usr/bin/chromium
 LOG = "ZHAOCUO_LOG"            # log level of the command (default WARNING)
 SCRAPY_LOG = "ZHAOCUO_SCRAPY_LOG"  # log level of the crawl's Scrapy child (default ERROR)
 RENDER_LOG = "ZHAOCUO_RENDER_LOG"  # log level of the standalone renderer's child (default ERROR)
