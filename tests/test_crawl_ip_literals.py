@@ -10,7 +10,7 @@ import pytest
 
 from crawler import linkcheck, site
 from tests.support.profiles import write_profile
-from tests.support.servers import LoopbackServer, Route, reserved_port
+from tests.support.servers import LoopbackServer, Route, dead_udp_port, reserved_port
 from zhaocuo.core.profile import load_profile
 from zhaocuo.core.store import SQLiteStore
 
@@ -25,7 +25,7 @@ def test_ipv6_and_ipv4_literal_links_are_checked_not_looked_up(tmp_path: Path, r
                 f"<a href='http://[::1]:{closed}/x.html'>closed</a></body></html>")
         with LoopbackServer({"/": Route(body=home)}) as srv:
             # A name server that never answers: a literal must not even ask it.
-            dns = {"nameservers": [f"127.0.0.1:{reserved_port()}"], "timeout_s": 1.0} if resolver == "nameservers" else {}
+            dns = {"nameservers": [f"127.0.0.1:{dead_udp_port()}"], "timeout_s": 1.0} if resolver == "nameservers" else {}
             profile = load_profile(write_profile(tmp_path, {
                 "site": {"start_urls": [srv.url("/")]}, "dns": dns,
                 "crawl": {"timeout_s": 2.0, "retries": 0, "auto_render_share": 0.0}}))

@@ -13,7 +13,7 @@ from crawler import ipv6probe
 from crawler.ipv6_dns import host_dns, make_resolver, parse_nameserver, read_hosts_file
 from tests.support.dns import Dnsmasq, cname, local_domain, ns_record
 from tests.support.ipv6_world import dual_reserved_port, stored_crawl
-from tests.support.servers import LoopbackServer, Route, reserved_port
+from tests.support.servers import LoopbackServer, Route, dead_udp_port
 from zhaocuo.core.context import AuditContext
 from zhaocuo.core.store import Crawl
 
@@ -31,7 +31,7 @@ def test_nameserver_forms_are_parsed() -> None:
 
 
 def test_unreachable_nameserver_is_a_clear_result_not_a_failure_of_every_host(tmp_path: Path) -> None:
-    dead_ns = f"127.0.0.1:{reserved_port()}"  # nothing listens there
+    dead_ns = f"127.0.0.1:{dead_udp_port()}"  # bound, never answers
     home = "http://www.test.gov.cn:8080/"
     profile, store, run_id = stored_crawl(tmp_path, {
         "site": {"start_urls": [home]},

@@ -12,7 +12,7 @@ from audits import ipv6 as ipv6_audit
 from crawler import ipv6probe
 from tests.support.dns import Dnsmasq, local_domain
 from tests.support.ipv6_world import dual_reserved_port, stored_crawl
-from tests.support.servers import LoopbackServer, Route, reserved_port
+from tests.support.servers import LoopbackServer, Route, dead_udp_port
 from zhaocuo.app import lifecycle
 from zhaocuo.core.context import AuditContext
 from zhaocuo.core.store import Crawl, Link, Page
@@ -44,7 +44,7 @@ def test_untestable_host_keeps_its_finding_open(tmp_path: Path) -> None:
         assert [(f.audit, f.key, f.severity, f.status) for f in findings] == [("ipv6", OWN, "veto", "new")]
 
     # Night two: the same page crawled again, but the profile's name server no longer answers.
-    dead_ns = f"127.0.0.1:{reserved_port()}"
+    dead_ns = f"127.0.0.1:{dead_udp_port()}"
     profile.dns.nameservers = [dead_ns]
     run2, _ = store.begin_run("test", resume=False)
     store.add_page(run2, Page(url=home, status=200, title="门户", kind="html"))

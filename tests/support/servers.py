@@ -130,6 +130,16 @@ def hold_port(host: str, port: int = 0) -> int:
     return int(s.getsockname()[1])
 
 
+def dead_udp_port(host: str = "127.0.0.1") -> int:
+    """A UDP port on ``host`` that is bound for the whole test process and never read: a name
+    server there never answers (the query waits for its timeout), and no other process — a
+    dnsmasq of another test — can bind it and start answering."""
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((host, 0))
+    _HELD.append(s)
+    return int(s.getsockname()[1])
+
+
 def reserved_port(host: str = "127.0.0.1") -> int:
     """A TCP port on ``host`` that stays ours for the whole test process, so it cannot race.
 
