@@ -176,15 +176,12 @@ def apply(store: Store, profile: Profile, crawl: Crawl, findings: list[Finding],
     crawl has staging's), so pages fetched again are recognised. ``ctx``: the run's audit
     context (the runner's), so what the audits computed is not computed again.
     """
-    resolved = set(resolved)
     run_id = crawl.run_id
     today = as_of.isoformat()
     with store.transaction():
         review.migrate_legacy(store)
     supp = review.suppressions(store)
     claims = store.all_state(CLAIM_KIND)
-    calendar_warning = ""
-    estimated_years: set[int] = set()
 
     kept: list[Finding] = []
     ids: dict[int, str] = {}  # id() of a finding → its finding id, hashed once
@@ -200,27 +197,79 @@ def apply(store: Store, profile: Profile, crawl: Crawl, findings: list[Finding],
     known = known_findings(store, run_id, seen_ids)
 
     for f in kept:
-        cur = known.get(ids[id(f)])
-        prev = _effective_prev(cur, run_id)
-        if prev is None:
-            f.status, f.first_seen = "new", today
-        elif prev.get("status") == "fixed":
-            f.status, f.first_seen = "reopened", prev.get("first_seen") or today
-        else:
-            f.status, f.first_seen = "open", prev.get("first_seen") or today
-        if cur is not None and cur.get("last_run") == run_id and cur.get("first_seen") and prev is None:
-            # This crawl was judged before (``zhaocuo audit`` again, perhaps days later and
-            # without --as-of): the day it was first seen is the day it was first judged, and
-            # neither it nor the deadline counted from it moves.
-            f.first_seen = cur["first_seen"]
-        claim = claims.get(ids[id(f)])
+        _judge_seen(store, f, ids[id(f)], known, claims, run_id, today)
+    _set_deadlines(kept, profile, today)
+
+    to_prod = to_production or (lambda u: u)
+    # An audit switched off, crashed or without data this run proves nothing; neither does a
+    # page not fetched again, nor a key its audit could not judge tonight.
+    silent = set(profile.audits.disabled) | set(failed_audits) | audits_without_data(crawl)
+    undecided = {name: {to_prod(k) for k in keys}
+                 for name, keys in undetermined_keys(ctx or AuditContext(crawl, profile, as_of)).items()}
+    rechecked = {to_prod(u) for u in rechecked_urls(crawl)}
+
+    def judged_tonight(old: Finding) -> bool:
+        if old.audit in silent or old.url not in rechecked or supp.claim_for(old) is not None:
+            return False
+        not_judged = undecided.get(old.audit, set())
+        return not ("*" in not_judged or old.key in not_judged or (old.target and old.target in not_judged))
+
+    resolved = set(resolved)
+    fixed: list[Finding] = []
+    for fid, doc in known.items():
+        if fid in seen_ids:
+            continue
+        prev = _effective_prev(doc, run_id)
+        if prev is None or prev.get("status") == "fixed":
+            continue
+        old = Finding.from_dict(prev["finding"])
+        if fid not in resolved and not judged_tonight(old):
+            continue
+        old.status = "fixed"
+        old.overdue = False
+        fixed.append(old)
+        claim = claims.get(fid)
         if _claim_due(claim, run_id):
-            # 已整改 was claimed, yet the problem is still on the page.
-            f.status = "reopened"
-            f.extra = {**f.extra, "claimed_fixed": claim.get("claimed_on", "")}
-            if CLAIM_NOTE not in f.message:
-                f.message = f.message + CLAIM_NOTE
-            store.put_state(CLAIM_KIND, ids[id(f)], {**claim, "checked_run": run_id, "result": "still_present"})
+            store.put_state(CLAIM_KIND, fid, {**claim, "checked_run": run_id, "result": "confirmed"})
+
+    _record(store, crawl, as_of, kept, [ids[id(f)] for f in kept], fixed, known)
+    return kept, fixed
+
+
+def _judge_seen(store: Store, f: Finding, fid: str, known: dict[str, dict[str, Any]],
+                claims: dict[str, dict[str, Any]], run_id: int, today: str) -> None:
+    """Status and first day of a finding seen tonight: new, open, or reopened (fixed before, or
+    claimed 已整改 and still on the page — the claim then records that it was not)."""
+    cur = known.get(fid)
+    prev = _effective_prev(cur, run_id)
+    if prev is None:
+        f.status, f.first_seen = "new", today
+    elif prev.get("status") == "fixed":
+        f.status, f.first_seen = "reopened", prev.get("first_seen") or today
+    else:
+        f.status, f.first_seen = "open", prev.get("first_seen") or today
+    if cur is not None and cur.get("last_run") == run_id and cur.get("first_seen") and prev is None:
+        # This crawl was judged before (``zhaocuo audit`` again, perhaps days later and
+        # without --as-of): the day it was first seen is the day it was first judged, and
+        # neither it nor the deadline counted from it moves.
+        f.first_seen = cur["first_seen"]
+    claim = claims.get(fid)
+    if _claim_due(claim, run_id):
+        # 已整改 was claimed, yet the problem is still on the page.
+        f.status = "reopened"
+        f.extra = {**f.extra, "claimed_fixed": claim.get("claimed_on", "")}
+        if CLAIM_NOTE not in f.message:
+            f.message = f.message + CLAIM_NOTE
+        store.put_state(CLAIM_KIND, fid, {**claim, "checked_run": run_id, "result": "still_present"})
+
+
+def _set_deadlines(findings: list[Finding], profile: Profile, today: str) -> None:
+    """Deadline and overdue flag of every finding: the platform's 办理时限 where it gave one
+    (``extra["due"]``), else counted in working days from the first day seen; estimated
+    calendars and days beyond every calendar are logged once."""
+    calendar_warning = ""
+    estimated_years: set[int] = set()
+    for f in findings:
         if f.extra.get("due"):
             f.deadline, f.deadline_estimated = str(f.extra["due"]), bool(f.extra.get("due_estimated"))
             f.overdue = f.deadline < today
@@ -241,35 +290,14 @@ def apply(store: Store, profile: Profile, crawl: Crawl, findings: list[Finding],
     if calendar_warning:
         log.warning("整改期限无法计算 some deadlines left empty: %s", calendar_warning)
 
-    to_prod = to_production or (lambda u: u)
-    rechecked = {to_prod(u) for u in rechecked_urls(crawl)}
-    # An audit switched off, crashed or without data this run proves nothing.
-    silent = set(profile.audits.disabled) | set(failed_audits) | audits_without_data(crawl)
-    undecided = {name: {to_prod(k) for k in keys} for name, keys in undetermined_keys(ctx or AuditContext(crawl, profile, as_of)).items()}
-    fixed: list[Finding] = []
-    for fid, doc in known.items():
-        if fid in seen_ids:
-            continue
-        prev = _effective_prev(doc, run_id)
-        if prev is None or prev.get("status") == "fixed":
-            continue
-        old = Finding.from_dict(prev["finding"])
-        if fid not in resolved:
-            # Neither does a page not fetched again.
-            if old.audit in silent or old.url not in rechecked or supp.claim_for(old) is not None:
-                continue
-            not_judged = undecided.get(old.audit, set())
-            if "*" in not_judged or old.key in not_judged or (old.target and old.target in not_judged):
-                continue
-        old.status = "fixed"
-        old.overdue = False
-        fixed.append(old)
-        claim = claims.get(fid)
-        if _claim_due(claim, run_id):
-            store.put_state(CLAIM_KIND, fid, {**claim, "checked_run": run_id, "result": "confirmed"})
 
-    for f in kept:
-        fid = ids[id(f)]
+def _record(store: Store, crawl: Crawl, as_of: date, kept: list[Finding], kept_ids: list[str],
+            fixed: list[Finding], known: dict[str, dict[str, Any]]) -> None:
+    """Write tonight's judgement: each finding's state (with the state it replaces, so the same
+    crawl can be judged again), the run's counts and the ids it fixed; one commit."""
+    run_id = crawl.run_id
+    today = as_of.isoformat()
+    for f, fid in zip(kept, kept_ids, strict=True):
         before = _strip(_effective_prev(known.get(fid), run_id))
         store.put_state(STATE_KIND, fid, {
             "status": f.status, "first_seen": f.first_seen, "last_seen": today, "last_run": run_id,
@@ -285,7 +313,6 @@ def apply(store: Store, profile: Profile, crawl: Crawl, findings: list[Finding],
     store.put_state(RUN_KIND, str(run_id), run_counts(run_id, as_of, kept, fixed, crawl))
     store.put_state(RUN_FIXED_KIND, str(run_id), {"ids": sorted(f.id for f in fixed)})
     store.commit()
-    return kept, fixed
 
 
 def run_counts(run_id: int, as_of: date, findings: list[Finding], fixed: list[Finding],
