@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import contextmanager
 from typing import Any
 
 from zhaocuo.core.store.model import Fetch, Link, LinkCheck, Page, Run
@@ -78,9 +78,20 @@ class Store(abc.ABC):
     def close(self) -> None: ...
 
     @abc.abstractmethod
-    def transaction(self) -> AbstractContextManager[None]:
+    def rollback(self) -> None:
+        """Drop everything written since the last commit."""
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
         """``with store.transaction():`` everything written inside is committed together, or
         nothing is (an exception rolls it all back)."""
+        self.commit()  # what was written before is not part of this transaction
+        try:
+            yield
+        except BaseException:
+            self.rollback()
+            raise
+        self.commit()
 
     # -- state that lives across runs -----------------------------------------------------------
     @abc.abstractmethod

@@ -25,7 +25,6 @@ import hashlib
 import json
 import zlib
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
@@ -277,15 +276,8 @@ class PostgresStore(Store):
             self.db.commit()
         self.db.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        self.db.commit()  # what was written before is not part of this transaction
-        try:
-            yield
-        except BaseException:
-            self.db.rollback()
-            raise
-        self.db.commit()
+    def rollback(self) -> None:
+        self.db.rollback()
 
     # -- state that lives across runs ---------------------------------------------------
     def get_state(self, kind: str, key: str) -> dict[str, Any] | None:

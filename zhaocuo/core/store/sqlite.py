@@ -15,7 +15,6 @@ import json
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -232,15 +231,8 @@ class SQLiteStore(Store):
         self.db.commit()
         self.db.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        self.db.commit()  # what was written before is not part of this transaction
-        try:
-            yield
-        except BaseException:
-            self.db.rollback()
-            raise
-        self.db.commit()
+    def rollback(self) -> None:
+        self.db.rollback()
 
     # -- state that lives across runs (finding lifecycle, suppressions, outbox…) ---------
     def get_state(self, kind: str, key: str) -> dict[str, Any] | None:
