@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,7 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.crawl_bench import ensure_nginx, free_port  # noqa: E402
+from bench import _nginx  # noqa: E402
+from bench.crawl_bench import free_port  # noqa: E402
 from demo.cmssite import (  # noqa: E402
     DATAPROXY,
     Dataproxy,
@@ -136,47 +136,10 @@ def write_site(files: dict[str, str], root: Path) -> None:
 
 
 def start_nginx(root: Path, port: int, tmp: Path, upstream: int | None) -> subprocess.Popen[bytes]:
-    nginx = ensure_nginx()
-    tmp.chmod(0o755)
     proxy = (f"location = {DATAPROXY} {{ proxy_pass http://127.0.0.1:{upstream}; proxy_http_version 1.1; "
              "proxy_set_header Connection \"\"; }") if upstream else ""
-    conf = tmp / "nginx.conf"
-    conf.write_text(f"""
-worker_processes 1;
-daemon off;
-pid {tmp}/nginx.pid;
-error_log {tmp}/nginx-error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    types {{ text/html html; }}
-    default_type application/octet-stream;
-    charset utf-8;
-    access_log off;
-    sendfile on;
-    keepalive_requests 100000;
-    client_body_temp_path {tmp}/nginx-body;
-    proxy_temp_path {tmp}/nginx-proxy;
-    fastcgi_temp_path {tmp}/nginx-fastcgi;
-    uwsgi_temp_path {tmp}/nginx-uwsgi;
-    scgi_temp_path {tmp}/nginx-scgi;
-    server {{
-        listen 127.0.0.1:{port};
-        root {root};
-        index index.html;
-        {proxy}
-    }}
-}}
-""")
-    proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(tmp)], stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return proc
-        if proc.poll() is not None:
-            raise RuntimeError("nginx did not start: " + (proc.stderr.read() or b"").decode(errors="replace"))
-        time.sleep(0.05)
-    raise RuntimeError("nginx did not start within 10 s")
+    server = f"server {{ listen 127.0.0.1:{port}; root {root}; index index.html; {proxy} }}"
+    return _nginx.start(tmp, server, ("127.0.0.1", port))
 
 
 def start_dataproxy(proxy: Dataproxy) -> tuple[ThreadingHTTPServer, int]:

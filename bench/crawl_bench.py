@@ -40,7 +40,6 @@ import hashlib
 import json
 import os
 import re
-import resource
 import shutil
 import signal
 import socket
@@ -58,6 +57,8 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench import _nginx  # noqa: E402 - after the repository is on the path
 
 COLUMNS = [("xwzx/zwyw", "政务要闻"), ("xwzx/bmdt", "部门动态"), ("xwzx/tzgg", "通知公告"), ("zwgk/zcwj", "政策文件"),
            ("zwgk/zcjd", "政策解读"), ("zwgk/rsxx", "人事信息"), ("zwgk/czzj", "财政资金"), ("zwgk/ghjh", "规划计划"),
@@ -348,30 +349,6 @@ def site_paths(site: Site) -> list[str]:
     return paths + site.script_paths()
 
 
-def ensure_nginx() -> str:
-    """Debian's nginx, installed with apt when missing (its service is kept from starting:
-    only our own loopback instance may run)."""
-    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
-    if found:
-        return found
-    print("installing Debian's nginx (apt-get install nginx-light or nginx) …", flush=True)
-    policy = Path("/usr/sbin/policy-rc.d")
-    made_policy = not policy.exists()
-    if made_policy:
-        policy.write_text("#!/bin/sh\nexit 101\n")
-        policy.chmod(0o755)
-    try:
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
-        for pkg in ("nginx-light", "nginx"):
-            if subprocess.run(["apt-get", "install", "-y", "-qq", pkg], env=env).returncode == 0:
-                break
-    finally:
-        if made_policy:
-            policy.unlink()
-    return shutil.which("nginx") or "/usr/sbin/nginx"
-
-
 def start_nginx(site: Site, port: int, tmp: Path, workers: int) -> subprocess.Popen[bytes]:
     """Write the site as static files and serve them with nginx on 127.0.0.1:port."""
     root = tmp / "www"
@@ -386,52 +363,10 @@ def start_nginx(site: Site, port: int, tmp: Path, workers: int) -> subprocess.Po
 
 def serve_folder(root: Path, port: int, tmp: Path, workers: int = 1) -> subprocess.Popen[bytes]:
     """Serve the static files under ``root`` with nginx on 127.0.0.1:port (``/404.html`` for
-    what is missing, when the folder has one); nginx's own files go to ``tmp``. Connections are
-    many (linkinator opens over a thousand at once: at nginx's default 1,024 most of its checks
-    failed with "other side closed")."""
-    nginx = ensure_nginx()
-    for folder in (tmp, root):
-        folder.chmod(0o755)  # nginx workers run as an unprivileged user: mkdtemp's 0700 would be a 403
-    files = min(40000, resource.getrlimit(resource.RLIMIT_NOFILE)[1])  # a connection is up to two files
-    conf = tmp / "nginx.conf"
-    conf.write_text(f"""
-worker_processes {workers};
-daemon off;
-pid {tmp}/nginx.pid;
-error_log {tmp}/nginx-error.log warn;
-worker_rlimit_nofile {files};
-events {{ worker_connections {files // 2}; }}
-http {{
-    types {{ text/html html; text/css css; application/javascript js; image/jpeg jpg; application/json json; }}
-    default_type application/octet-stream;
-    charset utf-8;
-    access_log off;
-    sendfile on;
-    keepalive_requests 100000;
-    keepalive_timeout 3600s;  # a client may leave a connection idle for minutes (linkinator does)
-    client_body_temp_path {tmp}/nginx-body;
-    proxy_temp_path {tmp}/nginx-proxy;
-    fastcgi_temp_path {tmp}/nginx-fastcgi;
-    uwsgi_temp_path {tmp}/nginx-uwsgi;
-    scgi_temp_path {tmp}/nginx-scgi;
-    server {{
-        listen 127.0.0.1:{port};
-        root {root};
-        index index.html;
-        error_page 404 /404.html;
-    }}
-}}
-""")
-    proc = subprocess.Popen([nginx, "-c", str(conf), "-p", str(tmp)], stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return proc
-        if proc.poll() is not None:
-            raise RuntimeError("nginx did not start: " + (proc.stderr.read() or b"").decode(errors="replace"))
-        time.sleep(0.05)
-    raise RuntimeError("nginx did not start within 10 s")
+    what is missing, when the folder has one); nginx's own files go to ``tmp`` (bench._nginx)."""
+    root.chmod(0o755)  # nginx workers run as an unprivileged user: mkdtemp's 0700 would be a 403
+    server = f"server {{ listen 127.0.0.1:{port}; root {root}; index index.html; error_page 404 /404.html; }}"
+    return _nginx.start(tmp, server, ("127.0.0.1", port), workers)
 
 
 def main() -> int:

@@ -41,7 +41,8 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.crawl_bench import Site, ensure_nginx, free_port, site_paths  # noqa: E402
+from bench import _nginx  # noqa: E402
+from bench.crawl_bench import Site, free_port, site_paths  # noqa: E402
 from tests.support.services import PostgresServer, RedisServer  # noqa: E402
 
 
@@ -59,29 +60,7 @@ def start_nginx(tmp: Path, root: Path, hosts: list[str], port: int, ext: str, ex
     servers = "".join(f"server {{ listen {h}:{port}; root {root}; index index.html; error_page 404 /404.html; }}\n"
                       for h in hosts)
     servers += f"server {{ listen {ext}:{ext_port}; root {root}; error_page 404 /404.html; }}\n"
-    conf = tmp / "nginx.conf"
-    conf.write_text(f"""worker_processes 1;
-daemon off;
-pid {tmp}/nginx.pid;
-error_log {tmp}/nginx-error.log warn;
-events {{ worker_connections 4096; }}
-http {{
-    types {{ text/html html; text/css css; application/javascript js; image/jpeg jpg; }}
-    default_type application/octet-stream;
-    charset utf-8;
-    access_log off;
-    sendfile on;
-    keepalive_requests 100000;
-    client_body_temp_path {tmp}/nb; proxy_temp_path {tmp}/np; fastcgi_temp_path {tmp}/nf;
-    uwsgi_temp_path {tmp}/nu; scgi_temp_path {tmp}/ns;
-    {servers}
-}}
-""")
-    proc = subprocess.Popen([ensure_nginx(), "-c", str(conf), "-p", str(tmp)])
-    time.sleep(1.0)
-    if proc.poll() is not None:
-        raise RuntimeError("nginx did not start")
-    return proc
+    return _nginx.start(tmp, servers, (hosts[0], port))
 
 
 def write_profiles(folder: Path, hosts: list[str], port: int, store: str, tag: str) -> list[Path]:
