@@ -8,13 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from tests.conftest import run_cli
 from tests.support.dns import Dnsmasq
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route, reserved_port
-from tests.support.smtp import Sink
+from tests.support.smtp import loopback_smtp
 from zhaocuo.core.store import SQLiteStore
 
 pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
@@ -22,13 +21,8 @@ pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or 
 
 @pytest.fixture
 def smtp():
-    sink = Sink()
-    ctl = Controller(sink, hostname="127.0.0.1", port=reserved_port())
-    ctl.start()
-    try:
-        yield ctl, sink
-    finally:
-        ctl.stop()
+    with loopback_smtp() as ctl:
+        yield ctl, ctl.handler
 
 
 @pytest.fixture

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from aiosmtpd.controller import Controller
 
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
-from tests.support.servers import LoopbackServer, Route, reserved_port
-from tests.support.smtp import Sink
+from tests.support.servers import LoopbackServer, Route
+from tests.support.smtp import Sink, loopback_smtp
 
 pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
 
@@ -50,9 +49,7 @@ def test_two_nights_over_a_changing_site(tmp_path: Path) -> None:
         "/jyj/c.html": Route(body=page("通知C", "<p>通知正文。</p><a href='/jyj/gone3.html'>附件三</a>")),
     }
     sink = Sink()
-    smtp = Controller(sink, hostname="127.0.0.1", port=reserved_port())
-    smtp.start()
-    try:
+    with loopback_smtp(sink) as smtp:
         with LoopbackServer(routes) as srv:
             cfg = write_profile(tmp_path, {
                 "site": {"name": "测试区人民政府", "start_urls": [srv.url("/")], "own_site": True},
@@ -140,5 +137,3 @@ def test_two_nights_over_a_changing_site(tmp_path: Path) -> None:
             assert (found["jyj/gone3.html"]["status"], found["jyj/gone3.html"]["first_seen"]) == ("open", "2026-09-30")
             # The homepage's link to C, dead (503) on night 2 if the dead-link audit judged so, is fixed now.
             assert set(fixed) == ({"jyj/c.html"} & set(night2))
-    finally:
-        smtp.stop()

@@ -19,13 +19,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from reports import mail
 from tests.support.profiles import write_profile
 from tests.support.servers import reserved_port
-from tests.support.smtp import Sink
+from tests.support.smtp import Sink, loopback_smtp
 from zhaocuo.app import delivery, lifecycle, outbox
 from zhaocuo.app.runner import AuditResult, report_data
 from zhaocuo.core.finding import Finding
@@ -38,13 +37,8 @@ JYJ, WJJ = "区教体局", "区卫健局"
 
 @pytest.fixture
 def smtp():
-    sink = Sink()
-    ctl = Controller(sink, hostname="127.0.0.1", port=reserved_port())
-    ctl.start()
-    try:
-        yield ctl, sink
-    finally:
-        ctl.stop()
+    with loopback_smtp() as ctl:
+        yield ctl, ctl.handler
 
 
 def _profile(tmp_path: Path, port: int, **mail_extra: object) -> Profile:
@@ -142,10 +136,8 @@ def test_a_failed_night_then_a_good_one_sends_one_digest_per_unit(tmp_path: Path
     assert report["sent"] == 0 and report["pending"] == 3 and report["errors"] and report["failed"]
     assert all(e.data["attempts"] == 1 and "127.0.0.1" in e.data["last_error"] for e in outbox.pending(store))
 
-    sink = Sink()
-    ctl = Controller(sink, hostname="127.0.0.1", port=port)
-    ctl.start()
-    try:
+    with loopback_smtp(port=port) as ctl:
+        sink = ctl.handler
         night2 = _night(store, profile, FINDINGS[:1], date(2026, 11, 3))
         report = delivery.deliver(profile, store, tmp_path / "out2", night2, send=True, env={})
         # Night 2's messages replace night 1's unsent ones: one digest each for 区教体局 and the
@@ -160,8 +152,6 @@ def test_a_failed_night_then_a_good_one_sends_one_digest_per_unit(tmp_path: Path
         # Sent and superseded messages keep their key and headers, not their body.
         assert sorted(e.data["status"] for e in outbox.entries(store)) == ["sent"] * 2 + ["superseded"] * 3
         assert all(e.data["raw"] == "" and e.data["size"] > 0 for e in outbox.entries(store))
-    finally:
-        ctl.stop()
 
 
 def test_reply_to_the_office_shanghai_time_and_attachment_names_older_outlook_reads(tmp_path: Path, smtp) -> None:
@@ -270,10 +260,7 @@ def test_starttls_and_login_from_environment_variables(tmp_path: Path, monkeypat
         return AuthResult(success=ok, handled=ok)  # handled=False: aiosmtpd answers 535 itself
 
     sink = Sink()
-    ctl = Controller(sink, hostname="127.0.0.1", port=reserved_port(), tls_context=server_ctx, require_starttls=True,
-                     authenticator=authenticator, auth_require_tls=True)
-    ctl.start()
-    try:
+    with loopback_smtp(sink, tls_context=server_ctx, require_starttls=True, authenticator=authenticator, auth_require_tls=True) as ctl:
         monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the private CA of this mail server
         profile = _profile(tmp_path, ctl.port, security="starttls", user_env="T_SMTP_USER",
                            password_env="T_SMTP_PASS")
@@ -288,8 +275,6 @@ def test_starttls_and_login_from_environment_variables(tmp_path: Path, monkeypat
         # smtplib tries each mechanism the server offers (PLAIN, then LOGIN) before giving up.
         assert logins[-1] == (b"zhaocuo", b"s3cret")
         assert set(logins[:-1]) == {(b"zhaocuo", b"wrong")}
-    finally:
-        ctl.stop()
 
 
 def test_implicit_tls_ssl_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -297,9 +282,7 @@ def test_implicit_tls_ssl_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_ctx.load_cert_chain(cert, key)
     sink = Sink()
-    ctl = Controller(sink, hostname="127.0.0.1", port=reserved_port(), ssl_context=server_ctx)
-    ctl.start()
-    try:
+    with loopback_smtp(sink, ssl_context=server_ctx) as ctl:
         profile = _profile(tmp_path, ctl.port, security="ssl")
         store = SQLiteStore(tmp_path / "s.sqlite")
         result = _night(store, profile, FINDINGS[:1], date(2026, 11, 2))
@@ -310,8 +293,6 @@ def test_implicit_tls_ssl_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         monkeypatch.setenv("SSL_CERT_FILE", str(cert))
         second = delivery.deliver(profile, store, tmp_path / "out", result, send=True, env={})
         assert second["sent"] == 2 and len(sink.received) == 2
-    finally:
-        ctl.stop()
 
 
 class Picky(Sink):
@@ -328,9 +309,7 @@ class Picky(Sink):
 
 def test_permanent_rejection_is_not_retried_but_temporary_is(tmp_path: Path) -> None:
     sink = Picky()
-    ctl = Controller(sink, hostname="127.0.0.1", port=reserved_port())
-    ctl.start()
-    try:
+    with loopback_smtp(sink) as ctl:
         profile = _profile(tmp_path, ctl.port)
         store = SQLiteStore(tmp_path / "s.sqlite")
         result = _night(store, profile, FINDINGS, date(2026, 11, 2))
@@ -341,8 +320,6 @@ def test_permanent_rejection_is_not_retried_but_temporary_is(tmp_path: Path) -> 
         second = delivery.deliver(profile, store, tmp_path / "out", result, send=True, env={})
         # Only the temporary failure is tried again.
         assert second["sent"] == 0 and len(second["errors"]) == 1 and "451" in second["errors"][0]
-    finally:
-        ctl.stop()
 
 
 def test_a_ledger_too_big_for_mail_is_left_out_with_a_note(tmp_path: Path, smtp,

@@ -5,35 +5,23 @@ and exits 3. The next night on which the homepage answers, the finding is fixed.
 
 from __future__ import annotations
 
-import email
 import json
 import socket
 import threading
-from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from tests.conftest import run_cli
 from tests.support.profiles import write_profile
 from tests.support.servers import LoopbackServer, Route, reserved_port
+from tests.support.smtp import Sink, loopback_smtp, smtp_controller
 
 pytestmark = pytest.mark.slow  # starts processes (CLI, crawl child, browser or servers): not in the fast tier
 
 PROBES = 3
 FAST = {"timeout_s": 1.0, "retries": 0, "max_backoff_s": 0.2, "auto_render_share": 0.0,
         "down_probes": PROBES, "down_window_s": 1.0}
-
-
-class Sink:
-    def __init__(self) -> None:
-        self.received: list[tuple[list[str], email.message.EmailMessage]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.received.append((list(envelope.rcpt_tos),
-                              email.message_from_bytes(envelope.original_content, policy=default_policy)))
-        return "250 OK"
 
 
 class Silent:
@@ -91,7 +79,7 @@ def _findings(path: Path) -> list[dict]:
 @pytest.mark.parametrize("how", ["refused", "timeout", "503"])
 def test_start_url_down_gives_reports_with_the_veto_office_mail_and_exit_3(tmp_path: Path, how: str) -> None:
     sink = Sink()
-    smtp = Controller(sink, hostname="127.0.0.1", port=reserved_port())
+    smtp = smtp_controller(sink)
     smtp.start()
     silent = Silent() if how == "timeout" else None
     server = LoopbackServer({"*": _unavailable}) if how == "503" else None
@@ -147,15 +135,11 @@ def test_the_veto_is_fixed_the_next_night_the_homepage_answers(tmp_path: Path) -
         h.wfile.write(body)
 
     sink = Sink()
-    smtp = Controller(sink, hostname="127.0.0.1", port=reserved_port())
-    smtp.start()
-    try:
+    with loopback_smtp(sink) as smtp:
         with LoopbackServer({"/": home, "*": Route(404, "<html><body>404</body></html>")}) as srv:
             first = _night(tmp_path, srv.url("/"), smtp.port, "n1", "2026-11-20")
             state["down"] = False
             second = _night(tmp_path, srv.url("/"), smtp.port, "n2", "2026-11-21")
-    finally:
-        smtp.stop()
     assert first.returncode == 3, first.stderr
     assert second.returncode == 0, second.stderr
     assert "site_unreachable" not in [f["audit"] for f in _findings(tmp_path / "n2" / "findings.jsonl")]
