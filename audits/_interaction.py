@@ -67,7 +67,9 @@ NOT_BOARD_NAME = re.compile(r"常见问题|热点问题|问题解答|知识库|�
                             r"须知|规则|说明|指南|通报|统计|汇总|情况|结果公示|办件|简介|活动|讲话|动态|新闻|文件|公告|通知")
 # Link names that show the site offers interaction at all (the no-channel check): boards, hubs,
 # hotlines, consultations and surveys.
-CHANNEL_NAME = re.compile(r"信箱|留言|咨询|投诉|12345|诉求|问政|来信|写信|民意|信访|热线|互动|征集|访谈|有问必答|意见建议")
+CHANNEL_WORDS = ("信箱", "留言", "咨询", "投诉", "12345", "诉求", "问政", "来信", "写信", "民意", "信访", "热线", "互动", "征集",
+                 "访谈", "有问必答", "意见建议")
+CHANNEL_NAME = re.compile("|".join(CHANNEL_WORDS))
 HUB_NAME = re.compile(r"^(?:互动交流|政民互动|互动|公众参与|互动参与|交流互动|政民互动平台)$")
 
 # Date labels. A message's own (asked) date; generic labels only in a board's table header.
@@ -569,11 +571,11 @@ def _homepage_names(page: Page) -> list[str]:
 
 def _channels(crawl: Crawl, named: Callable[[str], bool], boards: set[str], hosts: set[str],
               home: str) -> list[Channel]:
-    """Every in-site or outside link named as a channel, judged by what it leads to."""
+    """Every in-site or outside link named as a channel, judged by what it leads to. The store
+    hands over only the links whose anchor holds a channel word (literal words: the regex
+    below cannot match anything else), not the millions of a page farm."""
     names: dict[str, Counter[str]] = {}
-    for link in crawl.links():
-        if link.tag not in ("a", "area"):
-            continue
+    for link in crawl.links_anchored(CHANNEL_WORDS, ("a", "area")):
         anchor = _clean(link.anchor)
         if not (2 <= len(anchor) <= MAX_CHANNEL_NAME) or not CHANNEL_NAME.search(anchor):
             continue

@@ -143,6 +143,20 @@ def test_links_mentioning_hosts_prefilters_by_tag_and_ascii_case(store: Store) -
     assert list(store.iter_links_mentioning(run_id, [], ["a"])) == []
 
 
+def test_links_anchored_by_tag_and_exact_words_in_stored_order(store: Store) -> None:
+    run_id, _ = store.begin_run()
+    store.add_links(run_id, [Link("http://a/1", "http://a/mail", "区长 信箱", "a"),
+                             Link("http://a/2", "http://a/x", "第1条", "a"),
+                             Link("http://a/3", "http://a/img", "网上信箱", "img"),
+                             Link("http://a/4", "http://a/ask", "在线咨询", "area"),
+                             Link("http://a/5", "http://a/nul", "", "a")])
+    store.commit()
+    got = [lk.source for lk in store.iter_links_anchored(run_id, ["信箱", "咨询"], ["a", "area"])]
+    assert got == ["http://a/1", "http://a/4"]
+    assert list(store.iter_links_anchored(run_id, ["信 箱"], ["a"])) == []
+    assert list(store.iter_links_anchored(run_id, [], ["a"])) == []
+
+
 def test_records_state_and_transactions(store: Store) -> None:
     run_id, _ = store.begin_run()
     store.put_record(run_id, "ipv6", "a.gov.cn", {"ok": True})

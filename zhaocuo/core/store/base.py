@@ -162,6 +162,12 @@ class Store(abc.ABC):
         case-insensitive): a cheap pre-filter, the caller parses the target exactly."""
 
     @abc.abstractmethod
+    def iter_links_anchored(self, run_id: int, needles: Iterable[str], tags: Iterable[str]) -> Iterator[Link]:
+        """Links with one of ``tags`` whose anchor text contains one of ``needles`` (exact,
+        case-sensitive), in stored order: an audit looking for a few words among millions of
+        anchors (a page farm's) reads only the links that carry them."""
+
+    @abc.abstractmethod
     def iter_crawl_frontier(self, run_id: int) -> Iterator[tuple[str, int]]:
         """(target, depth of its source) for every link found on the run's HTML pages, shallow
         sources first: what a resumed crawl seeds its frontier from."""
@@ -261,6 +267,9 @@ class Crawl:
 
     def links_mentioning(self, needles: Iterable[str], tags: Iterable[str]) -> Iterator[Link]:
         return self.store.iter_links_mentioning(self.run_id, needles, tags)
+
+    def links_anchored(self, needles: Iterable[str], tags: Iterable[str]) -> Iterator[Link]:
+        return self.store.iter_links_anchored(self.run_id, needles, tags)
 
     def iter_link_checks(self) -> Iterator[LinkCheck]:
         """Every check of the run, one at a time: an audit that judges each check (snippet

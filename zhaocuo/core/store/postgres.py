@@ -371,6 +371,15 @@ class PostgresStore(Store):
                                     [run_id, tags, *[_t(n) for n in needles]]):
             yield Link(*row)
 
+    def iter_links_anchored(self, run_id: int, needles: Iterable[str], tags: Iterable[str]) -> Iterator[Link]:
+        needles, tags = sorted(set(needles)), sorted(set(tags))
+        if not needles or not tags:
+            return
+        match = " OR ".join("strpos(anchor, %s) > 0" for _ in needles)
+        for row in self._seq_stream("links", _row.LINK_COLS, f"run_id = %s AND tag = ANY(%s) AND ({match})",
+                                    [run_id, tags, *[_t(n) for n in needles]]):
+            yield Link(*row)
+
     def iter_crawl_frontier(self, run_id: int) -> Iterator[tuple[str, int]]:
         last: tuple[int, int] = (-1, -1)
         while True:

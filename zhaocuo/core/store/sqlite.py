@@ -329,6 +329,16 @@ class SQLiteStore(Store):
                 f" AND ({match}) ORDER BY rowid", (run_id, *tags, *needles)):
             yield Link(*row)
 
+    def iter_links_anchored(self, run_id: int, needles: Iterable[str], tags: Iterable[str]) -> Iterator[Link]:
+        needles, tags = sorted(set(needles)), sorted(set(tags))
+        if not needles or not tags:
+            return
+        match = " OR ".join("instr(anchor, ?) > 0" for _ in needles)
+        for row in self.db.execute(
+                f"SELECT {_row.LINK_COLS} FROM links WHERE run_id = ? AND tag IN ({','.join('?' * len(tags))})"
+                f" AND ({match}) ORDER BY rowid", (run_id, *tags, *needles)):
+            yield Link(*row)
+
     def iter_crawl_frontier(self, run_id: int) -> Iterator[tuple[str, int]]:
         for target, depth in self.db.execute(
                 "SELECT l.target, p.depth FROM links l JOIN pages p ON p.run_id = l.run_id AND p.url = l.source "
