@@ -19,8 +19,10 @@ link that appears on the homepage or on many pages is chrome, not content; witho
 blank column whose sidebar lists its sibling columns would look full.
 
 Bounded work: every page is read once, lightly (dates, breadcrumb, pager, menu entries,
-aggregated at once); only the homepage, the column pages and a sample of at most
-BLOCK_SAMPLE others are read again in full. A page the crawler would have rendered but did
+aggregated at once); only the homepage and the column pages are read again in full, and a
+sample of at most BLOCK_SAMPLE others for their text blocks alone. Per link the work is a few
+dictionary look-ups (rows and ancestors are remembered per parent element), so a page farm's
+1,000 links a page cost milliseconds, not tens of them. A page the crawler would have rendered but did
 not (zhaocuo.core.htmlheur.looks_script_built) is marked: its stored list proves nothing.
 """
 
@@ -62,6 +64,7 @@ BLANK_MARKERS = ("暂无信息", "暂无数据", "暂无内容", "暂无记录",
 _NAV_RX = re.compile(r"(^|[-_\s])(nav|menu|daohang|dh|lanmu|channel|column|topbar|mainnav)", re.I)
 _CRUMB_RX = re.compile(r"crumb|position|location|dqwz|weizhi|curmb|currentpath|bread|place", re.I)
 _CRUMB_TEXT = ("当前位置", "您的位置", "你的位置", "您现在的位置", "所在位置", "当前的位置")
+_CRUMB_TEXT_RX = re.compile("|".join(_CRUMB_TEXT))
 _CSS_UTILITY = re.compile(r"\bposition-(?:relative|absolute|fixed|static|sticky)\b|\bplaceholder\S*", re.I)
 _TRAIL = re.compile("|".join(_CRUMB_TEXT) + r"|[>＞»›→]")
 _PAGER_RX = re.compile(r"page|fenye|pager|pagination|pg", re.I)
@@ -173,8 +176,17 @@ def _resolver(base: str) -> Callable[[str], str]:
     return resolve
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text or "").strip()
+    return _SPACES.sub(" ", text or "").strip()
+
+
+def _text(el: etree._Element) -> str:
+    """``el.text_content()``, read directly for an element with no children (most anchors):
+    text_content evaluates an XPath each call, a third of reading a page of 1,000 links."""
+    return el.text_content() if len(el) else (el.text or "")
 
 
 def _classes(el: etree._Element) -> str:
@@ -234,11 +246,9 @@ def _row_of(a: etree._Element) -> etree._Element | None:
     return fallback
 
 
-def _extract(url: str, depth: int, title: str, text: str, html: str, profile: Profile,
-             as_of: date, rendered: bool = False, full: bool = True) -> _PageFacts | None:
-    """What one page tells about columns. ``full`` also keeps every link and the text blocks
-    (for template detection): only the homepage and the column pages need those, and on a
-    100,000-page crawl keeping them for every page would cost gigabytes."""
+def _parse_content(html: str) -> lxml.html.HtmlElement | None:
+    """The page parsed, its scripts, styles and noscripts dropped (a TRS pager script's page
+    count kept on the root as ``data-zc-pages``)."""
     doc = _parse(html)
     if doc is None:
         return None
@@ -250,6 +260,43 @@ def _extract(url: str, depth: int, title: str, text: str, html: str, profile: Pr
             total, base, ext = int(m.group(1)), m.group(3), m.group(4)
             doc.set("data-zc-pages", f"{min(total, 500)}|{base}|{ext}")
         bad.drop_tree()
+    return doc
+
+
+def _blocks(doc: lxml.html.HtmlElement) -> set[str]:
+    """The page's short blocks of own text (at most 200 characters): what template detection
+    counts across pages."""
+    blocks: set[str] = set()
+    for el in doc.iter(etree.Element):  # elements only: comments and PIs are skipped in C
+        if el.tag in ("html", "body", "head", "title"):
+            continue
+        if len(el):
+            own = _clean(" ".join(t for t in [el.text, *(c.tail for c in el)] if t))
+        elif el.text:  # most elements (a page's 1,000 links) have no children
+            own = _clean(el.text)
+        else:
+            continue
+        if own and len(own) <= 200:
+            blocks.add(own)
+    return blocks
+
+
+def _page_blocks(html: str) -> set[str] | None:
+    """Only the text blocks of a page (None: nothing to parse), for the template sample: the
+    same blocks ``_extract`` would keep, without reading its links (a page of 1,000 links
+    costs ten times a plain one to read in full)."""
+    doc = _parse_content(html)
+    return None if doc is None else _blocks(doc)
+
+
+def _extract(url: str, depth: int, title: str, text: str, html: str, profile: Profile,
+             as_of: date, rendered: bool = False, full: bool = True) -> _PageFacts | None:
+    """What one page tells about columns. ``full`` also keeps every link and the text blocks
+    (for template detection): only the homepage and the column pages need those, and on a
+    100,000-page crawl keeping them for every page would cost gigabytes."""
+    doc = _parse_content(html)
+    if doc is None:
+        return None
     facts = _PageFacts(url, depth, title, page_date(html, text, url, as_of), [], [], [], [], "", set(), False,
                        set(), [], script_built=not rendered and looks_script_built(html, text))
     if spec := doc.get("data-zc-pages"):
@@ -273,13 +320,14 @@ def _extract(url: str, depth: int, title: str, text: str, html: str, profile: Pr
     row_targets = {**targets, **script_rows}
     hosts: dict[str, bool] = {}
     memo: dict[tuple[Any, str, int], bool] = {}
+    rows: dict[Any, etree._Element | None] = {}
     for a, target in targets.items():
         netloc = target.split("/", 3)[2] if target.count("/") >= 2 else ""
         if netloc not in hosts:
             hosts[netloc] = profile.url_allowed(target)
         if not hosts[netloc]:
             continue
-        anchor = _clean(a.text_content()) or _clean(a.get("title", ""))
+        anchor = _clean(_text(a)) or _clean(a.get("title", ""))
         if full:
             facts.links.append((target, anchor))
         low = anchor.lower()
@@ -291,7 +339,7 @@ def _extract(url: str, depth: int, title: str, text: str, html: str, profile: Pr
         if _in(a, _CRUMB_RX, 3, memo):
             continue  # handled with the breadcrumb below
         is_nav = 2 <= len(anchor) <= 12 and _in(a, _NAV_RX, 6, memo)
-        if not _list_row(a, target, anchor, row_targets, seen_rows, facts, as_of) and is_nav:
+        if not _list_row(a, target, anchor, row_targets, seen_rows, facts, as_of, rows=rows) and is_nav:
             # A dated row is an item even inside a box whose class says "column" or
             # "channel": only undated menu entries name columns.
             facts.nav.append((target, anchor))
@@ -304,12 +352,8 @@ def _extract(url: str, depth: int, title: str, text: str, html: str, profile: Pr
     facts.blank_marker = any(m in plain for m in BLANK_MARKERS)
     # A form (信箱, 依申请公开) or an embedded frame is content the column page carries itself.
     facts.interactive = full and bool(doc.xpath("//form//textarea|//form//input[@type='text']|//iframe[@src]"))
-    for el in doc.iter() if full else ():
-        if not isinstance(el.tag, str) or el.tag in ("html", "body", "head", "title"):
-            continue
-        own = _clean(" ".join(t for t in [el.text, *(c.tail for c in el)] if t))
-        if own and len(own) <= 200:
-            facts.blocks.add(own)
+    if full:
+        facts.blocks = _blocks(doc)
     return facts
 
 
@@ -321,11 +365,12 @@ _CELL_DATE = re.compile(r"^(?:[\u4e00-\u9fff]{1,4}\s*[:：]\s*)?" + DATE_RE.patt
 
 def _is_card(a: etree._Element) -> bool:
     """A link that is a whole card (<a><img><h3>title</h3><p>summary</p></a>): it is its own row."""
-    return any(isinstance(c.tag, str) and c.tag in _CARD_BLOCKS for c in a)
+    return len(a) > 0 and any(isinstance(c.tag, str) and c.tag in _CARD_BLOCKS for c in a)
 
 
 def _list_row(a: etree._Element, target: str, anchor: str, targets: dict[etree._Element, str],
-              seen_rows: set[etree._Element], facts: _PageFacts, as_of: date, keep_undated: bool = True) -> bool:
+              seen_rows: set[etree._Element], facts: _PageFacts, as_of: date, keep_undated: bool = True,
+              rows: dict[Any, etree._Element | None] | None = None) -> bool:
     """Record the list row holding link ``a`` (dated or not); True when the row carries a date.
 
     A row may hold a second, short link beside its title ("[通知公告]", "详细"): the row
@@ -334,11 +379,18 @@ def _list_row(a: etree._Element, target: str, anchor: str, targets: dict[etree._
     the link a date counts in an element of its own, perhaps labelled ("日期：2024-03-05"), or
     written with - or / at the end of an element's text, as card layouts print it
     (<a><h3>标题(2020-12-30)</h3><p>摘要</p></a>). A row whose link holds no text (an image,
-    nothing) is titled by the row's own text."""
-    row = a if _is_card(a) else _row_of(a)
+    nothing) is titled by the row's own text. ``rows`` (one page's) remembers the row of each
+    parent: links sharing a parent share it."""
+    if _is_card(a):
+        row = a
+    elif rows is None:
+        row = _row_of(a)
+    else:
+        parent = a.getparent()
+        row = rows[parent] if parent in rows else rows.setdefault(parent, _row_of(a))
     if row is None or row in seen_rows:
         return False
-    anchors = [(x, targets[x], _clean(x.text_content()) or _clean(x.get("title", "")))
+    anchors = [(x, targets[x], _clean(_text(x)) or _clean(x.get("title", "")))
                for x in row.iter("a") if x in targets]
     if len({t for _, t, _ in anchors}) != 1:
         main = max(anchors, key=lambda x: len(x[2]), default=None)
@@ -386,13 +438,15 @@ def _breadcrumb(doc: lxml.html.HtmlElement, url: str, facts: _PageFacts) -> None
     segment. Found by class (crumb, position, location, dqwz …; not CSS utilities such as
     position-relative) or by its 当前位置 text; among several, one that reads like a trail
     (a 当前位置 label or a > separator) wins."""
-    holders = [el for el in doc.iter() if isinstance(el.tag, str) and el.tag not in ("html", "body")
+    # Only elements with a class or an id can match by class (a page of 1,000 bare links is
+    # not walked in Python), and only a page whose text holds a 当前位置 label by text.
+    holders = [el for el in doc.xpath("descendant-or-self::*[@class or @id]") if el.tag not in ("html", "body")
                and _CRUMB_RX.search(_CSS_UTILITY.sub("", _classes(el)))
                and len(_clean(el.text_content())) <= 200]
-    if not holders:
+    if not holders and _CRUMB_TEXT_RX.search(doc.text_content()):
         for el in doc.iter():
             if isinstance(el.tag, str) and el.tag not in ("html", "body") and el.text and \
-                    any(t in el.text for t in _CRUMB_TEXT) and len(_clean(el.text_content())) <= 200:
+                    _CRUMB_TEXT_RX.search(el.text) and len(_clean(el.text_content())) <= 200:
                 # <span>当前位置：</span><a>首页</a> &gt; …: the label alone; the trail is its parent's
                 parent = el.getparent()
                 if len(_clean(el.text_content())) <= 8 and parent is not None and parent.tag not in ("html", "body") \
@@ -599,7 +653,13 @@ def _read_in_full(crawl: Crawl, profile: Profile, as_of: date, sv: _Survey, want
     block_pages: Counter[str] = Counter()
     sample = others[::step][:BLOCK_SAMPLE]
     read = 0
-    for url in [*sorted(wanted), *sample]:
+    for url in sample:  # only their blocks count
+        page = crawl.page(sv.stored[url])
+        blocks = _page_blocks(page.html) if page else None
+        if blocks is not None:
+            read += 1
+            block_pages.update(blocks)
+    for url in sorted(wanted):
         page = crawl.page(sv.stored[url])
         full = _extract(url, page.depth, page.title, page.text, page.html, profile, as_of, page.rendered) \
             if page else None
@@ -615,10 +675,7 @@ def _read_in_full(crawl: Crawl, profile: Profile, as_of: date, sv: _Survey, want
                 full.undated += rec.undated
         read += 1
         block_pages.update(full.blocks)
-        if url in wanted:
-            facts[url] = full
-        else:
-            full.blocks.clear()
+        facts[url] = full
     # A block on at least 3 pages and a fifth of those read is chrome (small sites: 3 pages).
     chrome_min = max(3, read // 5)
     return {b for b, n in block_pages.items() if n >= chrome_min}, read

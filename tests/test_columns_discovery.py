@@ -191,3 +191,33 @@ def test_the_breadcrumb_is_the_trail_not_a_css_position_class(tmp_path: Path) ->
     found = discover(AuditContext(*build(tmp_path, {"/": homepage([]), "/tzgg/": page}), AS_OF))
     assert [c.name for c in found.columns] == ["通知公告"]
     assert "专题" not in found.nav_names
+
+
+# A page of chrome and content as the sample reads it: comments, nested and bare elements,
+# a script with a pager, text in tails, a label inside a link.
+_MIXED = ("<html><head><title>标题</title><script>createPageHTML(3, 0, 'index', 'html')</script></head><body>"
+          "<div class='nav'><a href='/a/'>工作动态</a><!-- 注释 --> 尾巴 <a href='/b/'><span>通知</span>公告</a></div>"
+          "<p>正文<b>加粗</b>之后</p><ul><li><a href='/c/1.html'>第一条</a> 2024-03-05</li><li></li></ul>"
+          "<div class='position'>当前位置：<a href='/'>首页</a> &gt; <a href='/a/'>工作动态</a></div>"
+          "<noscript>请开启脚本</noscript></body></html>")
+
+
+def test_the_template_sample_reads_the_same_blocks_as_a_full_read(tmp_path: Path) -> None:
+    from audits._columns import _extract, _page_blocks
+
+    _, profile = build(tmp_path, {"/": homepage([])})
+    full = _extract(BASE + "/x.html", 1, "标题", "", _MIXED, profile, AS_OF)
+    assert full is not None and "工作动态" in full.blocks and "尾巴" in full.blocks
+    assert _page_blocks(_MIXED) == full.blocks
+    assert _page_blocks("   ") is None
+
+
+def test_an_anchors_text_is_read_the_same_with_or_without_children() -> None:
+    import lxml.html
+
+    from audits._columns import _text
+
+    doc = lxml.html.fromstring(_MIXED)
+    anchors = list(doc.iter("a"))
+    assert [_text(a) for a in anchors] == [a.text_content() for a in anchors]
+    assert _text(anchors[1]) == "通知公告" and _text(lxml.html.fromstring("<a href='/'></a>")) == ""
