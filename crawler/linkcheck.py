@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crawler.frontier import ApproxSeen
-from crawler.urls import canonical, looks_like_page
+from crawler.urls import looks_like_page
 from zhaocuo.core.profile import Profile
 from zhaocuo.core.store import Store
 
@@ -93,8 +93,7 @@ def todo_targets(profile: Profile, store: Store, run_id: int, limit: int, count_
     over_seen = ApproxSeen() if count_over else None
     own_seen = ApproxSeen() if skip_own else None
     over = 0
-    for link in store.iter_links(run_id):
-        target = link.target
+    for target, url in store.iter_link_targets(run_id):  # url: canonical(target), as stored
         if own_seen is not None:
             end = target.find("/", target.find("//") + 2)
             origin = target if end < 0 else target[:end]
@@ -102,10 +101,9 @@ def todo_targets(profile: Profile, store: Store, run_id: int, limit: int, count_
             if own is None:
                 own = own_origin[origin] = len(own_origin) < 10_000 and profile.url_allowed(target)
             if own and looks_like_page(target):
-                if canonical(target) not in done:
+                if url not in done:
                     own_seen.add(target)
                 continue
-        url = canonical(target)
         if url in done or url in queued:
             continue
         if not profile.crawl.check_external and not profile.url_allowed(url):

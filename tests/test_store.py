@@ -143,6 +143,18 @@ def test_links_mentioning_hosts_prefilters_by_tag_and_ascii_case(store: Store) -
     assert list(store.iter_links_mentioning(run_id, [], ["a"])) == []
 
 
+def test_link_targets_come_with_their_stored_canonical_form(store: Store) -> None:
+    run_id, _ = store.begin_run()
+    store.add_links(run_id, [Link("http://a/1", "HTTP://A:80/x?b=2&a=1#top", "", "a"),
+                             Link("http://a/1", "http://a/y", "", "img", target_canon="http://a/y"),
+                             Link("http://a/2", "http://a/./z/../w", "", "a")])
+    store.commit()
+    got = list(store.iter_link_targets(run_id))
+    assert got == [(t, canonical(t)) for t, _ in got]
+    assert [t for t, _ in got] == ["HTTP://A:80/x?b=2&a=1#top", "http://a/y", "http://a/./z/../w"]
+    assert got[0][1] == "http://a/x?a=1&b=2"
+
+
 def test_links_anchored_by_tag_and_exact_words_in_stored_order(store: Store) -> None:
     run_id, _ = store.begin_run()
     store.add_links(run_id, [Link("http://a/1", "http://a/mail", "区长 信箱", "a"),

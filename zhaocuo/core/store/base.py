@@ -150,6 +150,12 @@ class Store(abc.ABC):
         """Every link of the run, in the order the crawl stored them."""
 
     @abc.abstractmethod
+    def iter_link_targets(self, run_id: int) -> Iterator[tuple[str, str]]:
+        """(target as written, canonical(target)) of every link of the run, in stored order: the
+        canonical form is the one stored with the link, not computed again (a page farm's three
+        million links cost a row each, not a parse each)."""
+
+    @abc.abstractmethod
     def links_from(self, run_id: int, source: str) -> list[Link]: ...
 
     @abc.abstractmethod

@@ -350,6 +350,9 @@ class PostgresStore(Store):
         for row in self._seq_stream("links", _row.LINK_COLS, "run_id = %s", [run_id]):
             yield Link(*row)
 
+    def iter_link_targets(self, run_id: int) -> Iterator[tuple[str, str]]:
+        yield from self._seq_stream("links", "target, target_canon", "run_id = %s", [run_id])
+
     def links_from(self, run_id: int, source: str) -> list[Link]:
         rows = self.db.execute(f"SELECT {_row.LINK_COLS} FROM links WHERE run_id = %s AND md5(source) = md5(%s) "
                                "AND source = %s ORDER BY seq", (run_id, _t(source), _t(source)))

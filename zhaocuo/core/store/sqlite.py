@@ -308,6 +308,9 @@ class SQLiteStore(Store):
         for row in self.db.execute(f"SELECT {_row.LINK_COLS} FROM links WHERE run_id = ? ORDER BY rowid", (run_id,)):
             yield Link(*row)
 
+    def iter_link_targets(self, run_id: int) -> Iterator[tuple[str, str]]:
+        yield from self.db.execute("SELECT target, target_canon FROM links WHERE run_id = ? ORDER BY rowid", (run_id,))
+
     def links_from(self, run_id: int, source: str) -> list[Link]:
         rows = self.db.execute(f"SELECT {_row.LINK_COLS} FROM links WHERE run_id = ? AND source = ? ORDER BY rowid",
                                (run_id, source))
