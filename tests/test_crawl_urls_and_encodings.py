@@ -132,3 +132,13 @@ def test_canonical_fast_path_agrees_with_the_full_parse() -> None:
         assert canonical(url) == _canonical(url), url
     assert _simple("http://a.gov.cn/x/y.html") and not _simple("http://a.gov.cn:80/x")
     assert not _simple("http://a.gov.cn/a/./b") and not _simple("http://A.gov.cn/")
+
+
+def test_anchor_text_is_the_same_whether_or_not_the_anchor_has_children() -> None:
+    from crawler.extract import extract
+
+    html = ("<html><body><a href='/1'> 通知\n公告 </a><a href='/2'><span>工作</span>动态</a>"
+            "<a href='/3'>政务<!-- x -->公开</a><a href='/4' title='标题'></a>"
+            "<a href='/5'><img src='/i.png' alt='图片'></a></body></html>")
+    anchors = [a for _, a, tag in extract(html, "http://h.gov.cn/").links if tag == "a"]
+    assert anchors == ["通知\n公告", "工作动态", "政务公开", "标题", "图片"]
