@@ -112,17 +112,24 @@ class LanguageModel:
     def states(self, toks: list[str]) -> tuple[list, list[float]]:
         """The model's state before each token (and after the last) and each token's log10 P,
         the sentence starting at <s> and not closed."""
-        kenlm, model = self._kenlm, self.model
-        st = kenlm.State()
-        model.BeginSentenceWrite(st)
-        states = [st]
-        scores = []
-        for t in toks:
+        model = self.model
+        states = [self._kenlm.State() for _ in range(len(toks) + 1)]
+        model.BeginSentenceWrite(states[0])
+        return states, list(map(model.BaseScore, states, toks, states[1:]))
+
+    def rescore(self, states: list, scores: list[float], toks: list[str], k: int) -> None:
+        """``states`` and ``scores`` (as ``states`` gives them) brought up to date, in place, after
+        token ``k`` of ``toks`` changed. The states before ``k`` cannot change, and once the state
+        after a token is the one it was, neither can anything after it (a KenLM state is the
+        whole context the next token is scored in): a change costs a few look-ups, not a
+        re-scoring of the whole sentence, and gives exactly what ``states`` would."""
+        kenlm, base_score = self._kenlm, self.model.BaseScore
+        for j in range(k, len(toks)):
             nxt = kenlm.State()
-            scores.append(model.BaseScore(st, t, nxt))
-            states.append(nxt)
-            st = nxt
-        return states, scores
+            scores[j] = base_score(states[j], toks[j], nxt)
+            if nxt == states[j + 1]:
+                return
+            states[j + 1] = nxt
 
     def replaced(self, states: list, scores: list[float], toks: list[str], i: int, new: str) -> float:
         """Change in the sentence's log10 P when token ``i`` becomes ``new`` (the tokens after
@@ -164,20 +171,31 @@ class LanguageModel:
         n = len(toks)
         last = min(n, i + self.order)
         st_i, s_i = states[i], scores[i]
-        tail = [(toks[j], scores[j], states[j + 1]) for j in range(i + 1, last)]
         at_end = last == n
         end_orig = base_score(states[n], "</s>", end) if at_end else 0.0
-        reach = -sum(sc for _, sc, _ in tail) - end_orig
+        # Each token after i with what the ones after it (and the sentence end) could gain at
+        # most: a candidate still short of ``floor`` or of the best so far with that much more
+        # is dropped halfway through its tail, not scored to the end.
+        tail = []
+        rest = -end_orig
+        for j in range(last - 1, i, -1):
+            tail.append((toks[j], scores[j], states[j + 1], rest))
+            rest -= scores[j]
+        tail.reverse()
+        reach = -sum(sc for _, sc, _, _ in tail) - end_orig
         bar = floor - reach
         for c, penalty in candidates:
             total = base_score(st_i, c, a) - s_i - penalty
             if total < bar or total + reach <= best:
                 continue
             st, nxt = a, b
-            for tok, sc, orig in tail:
+            for tok, sc, orig, more in tail:
                 total += base_score(st, tok, nxt) - sc
                 st, nxt = nxt, st
                 if st == orig:
+                    break
+                if total + more < floor or total + more <= best:
+                    total = -1e9  # cannot reach ``floor`` or beat the best any more
                     break
             else:
                 if at_end:

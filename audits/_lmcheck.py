@@ -103,27 +103,30 @@ class LMChecker:
             fixed.append((k, LMFlag(offset + starts[k], original[k], c, g, c)))
             toks[k] = c
             del gains[k]
-            states, scores = self.lm.states(toks)
+            self.lm.rescore(states, scores, toks, k)
             for j in [j for j in gains if abs(j - k) < order]:
                 gains[j] = self._best_at(toks, states, scores, j)
         if self.corrections is not None:
-            self._correct(toks, original, fixed)
+            self._correct(toks, original, fixed, states, scores)
         return sorted((f for _, f in fixed), key=lambda f: f.start)
 
-    def _correct(self, toks: list[str], original: list[str], fixed: list[tuple[int, LMFlag]]) -> None:
+    def _correct(self, toks: list[str], original: list[str], fixed: list[tuple[int, LMFlag]], states: list,
+                 scores: list[float]) -> None:
         """Which character a found typo should become, chosen again among a wider set
         (``corrections``), with every other correction of the sentence in place. Finding a typo
         and naming its correction are two questions: a character the context rejects is wrong
         whatever it was meant to be, and what it was meant to be is what the context wants most
-        among everything it could be a slip for. The positions found do not change."""
+        among everything it could be a slip for. The positions found do not change. ``states`` and
+        ``scores`` are those of ``toks`` (kept up to date here, ``LanguageModel.rescore``)."""
         assert self.corrections is not None
         lm = self.lm
         for k, flag in fixed:
             toks[k] = original[k]
-            states, scores = lm.states(toks)
+            lm.rescore(states, scores, toks, k)
             best, best_c = -1e9, flag.right
             for c, penalty in self.corrections(toks, k):
                 g = lm.replaced(states, scores, toks, k, c) - penalty
                 if g > best:
                     best, best_c = g, c
             flag.right = toks[k] = best_c
+            lm.rescore(states, scores, toks, k)
