@@ -94,6 +94,9 @@ STANDALONE_FREQ = 20000
 
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _FORMAL_NUMERALS = frozenset("零壹贰叁肆伍陆柒捌玖拾佰仟")
+# Ends a candidates key whose window starts at the sentence (_lm_candidates): white space is
+# never a token (audits/_lm.py).
+_HOLE_MARK = ("\t", "\n", "\r")
 _MISSING = object()
 _DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,10})\s*[〔［\[（(【]\s*(?:19|20)\d\d\s*[〕］\]）)】]\s*\d{1,5}\s*号")
 
@@ -189,7 +192,8 @@ class Proofreader:
         self.lmcheck = LMChecker(self.lm, self._lm_candidates, threshold=cfg["threshold"], screen=cfg["screen"],
                                  max_fixes=int(cfg["max_fixes"]), corrections=self._corrections)
         self._cand_cache: dict[str, list[tuple[str, float]]] = {}
-        self._window_memo: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        self._window_memo: dict[tuple[int, int], tuple[list[tuple[int, int]], tuple[slice, ...],
+                                                       tuple[slice, ...]]] = {}
         self.names = self.models.names
         self.words = self.models.words
         self._word_penalty = cfg["word"]
@@ -274,6 +278,10 @@ class Proofreader:
                 _lexicon.add_prefixes(self.logp, list(self.extra))
         self._unknown = -self.lex.log_total  # a character that is no word: frequency 1
         self._conf_re = _alternation(self.confusions)
+        # A line that holds none of the old names cannot hold an outdated one (None: every
+        # line is read, as with an empty name, which would match anywhere).
+        self._outdated_screen = (_alternation(old for old, _, _ in self.outdated)
+                                 if all(old for old, _, _ in self.outdated) else None)
         self._protect_re = _alternation(self.protected)
         self._score_cache: dict[str, float] = {}
         self._macbert = None
@@ -345,12 +353,12 @@ class Proofreader:
         if page_date is not None and self.title_since:
             titled = [(t, n) for t, n in titled if page_date >= self.title_since.get(n, page_date)]
         found += _serious.find_serious(text, self.lex, self.leaders, titled, self._own)
-        if outdated:
+        if outdated and (self._outdated_screen is None or self._outdated_screen.search(text)):
             found += find_outdated(text, self.outdated, page_date)
         for m in self._conf_re.finditer(text) if self._conf_re else ():
             found.append(TextError(m.start(), m.group(), self.confusions[m.group()], "typo", "confusion"))
         taken = _cover(found)
-        for e in self._model_typos(text):
+        for e in self._model_typos(text, quiet):
             if not (taken & set(range(e.start, e.start + len(e.text)))):
                 found.append(e)
         if self._macbert is not None:
@@ -364,7 +372,7 @@ class Proofreader:
     def _quiet_spans(self, text: str) -> list[tuple[int, int]]:
         """Spans never reported: the profile's ignores and document numbers, whose organ
         abbreviation ("示政发〔2026〕8号", "鲁政办字〔2024〕3号") is not a word."""
-        spans = [m.span(1) for m in _DOC_NUMBER.finditer(text)]
+        spans = [m.span(1) for m in _DOC_NUMBER.finditer(text)] if "号" in text else []
         for w in self.ignore:
             start = text.find(w)
             while start >= 0:
@@ -372,15 +380,18 @@ class Proofreader:
                 start = text.find(w, start + 1)
         return spans
 
-    def _model_typos(self, text: str) -> Iterator[TextError]:
+    def _model_typos(self, text: str, quiet: list[tuple[int, int]]) -> Iterator[TextError]:
         """Typos the language model finds (audits/_lmcheck.py), outside names, places and
-        titles (audits/_protect.py) and the site's own words (``_site_word``)."""
+        titles (audits/_protect.py), the ``quiet`` spans (``_quiet_spans``) and the site's own
+        words (``_site_word``)."""
+        if not _HAN_RUN.search(text):
+            return  # both passes read Han characters only: no names to look for either
         protected = _cover_matches(self._protect_re, text) if self._protect_re else set()
         # A name or place is left alone unless the site itself writes it otherwise (临缁区 on a
         # site that writes 临淄区 a hundred times is a slip, not another district).
         persons, others = self.names.spans_by_kind(text)
         protected |= persons | {p for p in others if not self._site_variant(text, p)}
-        for start, end in self._quiet_spans(text):
+        for start, end in quiet:
             protected.update(range(start, end))
         for f in self.lmcheck.check(text, protected):
             # Judged against the look-alike that found it, so naming another correction
@@ -408,15 +419,20 @@ class Proofreader:
         ch = toks[i]
         if ch in _FORMAL_NUMERALS:
             return []  # 壹贰叁: written so on purpose
-        # The answer depends on the three tokens each side only: remembered (bounded).
-        lo = max(0, i - 3)
-        window = "".join(toks[lo:i + 4])
-        key = window + str(i - lo)
+        # The answer depends on the three tokens each side only: remembered (bounded). Past the
+        # third token the window's fourth character is the one asked about; nearer the start
+        # the key says which (a tab, newline or carriage return: never a token).
+        if i >= 3:
+            window = key = "".join(toks[i - 3:i + 4])
+            hole = 3
+        else:
+            window = "".join(toks[:i + 4])
+            key, hole = window + _HOLE_MARK[i], i
         got = self._cand_cache.get(key)
         if got is None:
             if len(self._cand_cache) >= RUN_CACHE:
                 self._cand_cache.clear()
-            got = self._cand_cache[key] = self._window_candidates(window, i - lo)
+            got = self._cand_cache[key] = self._window_candidates(window, hole)
         return got
 
     def _window_candidates(self, s: str, i: int) -> list[tuple[str, float]]:
@@ -426,20 +442,16 @@ class Proofreader:
         cands = lex.confusable.get(ch) or self._rare_sound(ch)
         weak = (lex.lookalikes.get(ch) if lex.lookalikes is not None and self._lookalike_penalty is not None
                 else frozenset())
-        comp, site_comp = lex.completions, self.site_completions
+        site_comp = self.site_completions
         if not (cands or weak or site_comp):
             return []
-        windows = self._windows(i, len(s))
+        _, cuts, long_cuts = self._cuts(i, len(s))
         masked = s[:i] + "?" + s[i + 1:]  # a window of it with the hole is a completions key
-        keys = [masked[a:b] for a, b in windows]
-        hits = [hit for hit in map(comp.get, keys) if hit]
-        site_hits = []
-        if site_comp:
-            for (a, b), key in zip(windows, keys, strict=True):
-                if b - a >= 3:
-                    hit = site_comp.get(key)
-                    if hit and (len(hit) > 1 or hit != ch):
-                        site_hits.append(hit)
+        hits = [hit for hit in map(lex.completions.get, map(masked.__getitem__, cuts)) if hit]
+        site_hits = ([hit for hit in map(site_comp.get, map(masked.__getitem__, long_cuts))
+                      if hit and (len(hit) > 1 or hit != ch)] if site_comp else [])
+        if not (hits or site_hits) and self._other_penalty is None:
+            return []  # nothing completes a word here, and only what does is tried (most characters)
         options: set[str] = set()
         weak_options: set[str] = set()
         for hit in hits:
@@ -464,7 +476,7 @@ class Proofreader:
         alone = lex.freq.get(ch, 0)
         # A frequent word of one character (及, 或) is a word too: changing it is a choice of
         # wording more often than a slip.
-        in_word = alone >= STANDALONE_FREQ or any(s[a:b] in self.words for a, b in windows)
+        in_word = alone >= STANDALONE_FREQ or any(map(self.words.__contains__, map(s.__getitem__, cuts)))
         nonword = not in_word and alone < NONWORD_MAX_FREQ
         base = self._word_penalty if in_word else -self._nonword_bonus if nonword else 0.0
         out = {c: base for c in options}
@@ -533,10 +545,17 @@ class Proofreader:
     def _windows(self, i: int, n: int) -> list[tuple[int, int]]:
         """(start, end) of every stretch of LENGTHS characters of a text of length ``n`` that
         holds position ``i`` (remembered per (i, n): windows are seven characters at most)."""
+        return self._cuts(i, n)[0]
+
+    def _cuts(self, i: int, n: int) -> tuple[list[tuple[int, int]], tuple[slice, ...], tuple[slice, ...]]:
+        """``_windows(i, n)``, the same as slices, and the slices of three characters or more
+        (the site's terms): cut from a string in one C call each (``map(s.__getitem__, ...)``)."""
         got = self._window_memo.get((i, n))
         if got is None:
-            got = self._window_memo[(i, n)] = [(j, j + length) for length in LENGTHS
-                                               for j in range(max(0, i - length + 1), min(i, n - length) + 1)]
+            windows = [(j, j + length) for length in LENGTHS
+                       for j in range(max(0, i - length + 1), min(i, n - length) + 1)]
+            got = self._window_memo[(i, n)] = (windows, tuple(slice(a, b) for a, b in windows),
+                                               tuple(slice(a, b) for a, b in windows if b - a >= 3))
         return got
 
     def _rare_sound(self, ch: str) -> frozenset[str]:

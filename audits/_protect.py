@@ -34,15 +34,18 @@ _PLACE_SUFFIX = ("街道", "社区", "小区", "园区", "开发区", "新区", 
                  "州", "旗", "盟", "屯", "寨", "庄", "组", "路", "街", "巷", "湾", "沟", "峪", "坪", "岭", "坝", "河",
                  "湖", "山", "桥", "港", "岛")
 # Suffixes of organisations' names (湖南某某百货有限公司, 某某医院): the two characters before
-# them are the organisation's own name.
+# them are the organisation's own name. (_ORG and _PLACE look ahead for a suffix's first character
+# before trying the alternatives one by one: the same matches in a third of the time.)
 _ORG_SUFFIX = ("有限公司", "有限责任公司", "股份有限公司", "公司", "集团", "百货", "医院", "卫生院", "诊所", "学校", "中学",
                "小学", "幼儿园", "银行", "酒店", "宾馆", "超市", "商店", "合作社", "工作室", "事务所", "药业", "药房",
                "大药房", "科技", "实业", "商贸", "物流", "农场", "牧场", "养殖场", "基地", "广场", "花园", "家园", "苑")
-_ORG = re.compile(r"([\u4e00-\u9fff]{2})(?:" + "|".join(sorted(_ORG_SUFFIX, key=len, reverse=True)) + ")")
+_ORG = re.compile(r"([\u4e00-\u9fff]{2})(?=[" + "".join(sorted({w[0] for w in _ORG_SUFFIX})) + "])(?:"
+                  + "|".join(sorted(_ORG_SUFFIX, key=len, reverse=True)) + ")")
 # Words after which a person's name often stands (居民郝某某, 党员李某).
 _BEFORE_NAME = ("居民", "村民", "市民", "群众", "职工", "党员", "患者", "学生", "教师", "农民", "户主", "申请人", "负责人",
                 "联系人", "姓名", "获奖者", "志愿者")
-_PLACE = re.compile(r"([\u4e00-\u9fff]{2})(?:" + "|".join(sorted(_PLACE_SUFFIX, key=len, reverse=True)) + ")")
+_PLACE = re.compile(r"([\u4e00-\u9fff]{2})(?=[" + "".join(sorted({w[0] for w in _PLACE_SUFFIX})) + "])(?:"
+                    + "|".join(sorted(_PLACE_SUFFIX, key=len, reverse=True)) + ")")
 # Function characters that end the phrase before a suffix ("对我县", "全市", "各区"): no place's name.
 _NOT_IN_PLACE = frozenset("的了在对我本全该各等和与及或是为以其此每个这那该省市县区镇乡村")
 # A level of government before a session number (市五届三次全会, 县十七届人大): written so, not 十五届.

@@ -1,0 +1,86 @@
+"""The language-model pass's shortcuts give the answers of the long way (audits/_lm.py,
+audits/_lmcheck.py, audits/_proofread.py): re-scoring only what a change reaches, dropping a
+candidate halfway through its tail, remembering candidates per window, and skipping lines with no
+old agency name or no Han character. Every sentence is made up."""
+
+from __future__ import annotations
+
+import pytest
+
+from audits._lm import LanguageModel, token_spans
+from audits._models import Models
+from audits._outdated import find_outdated
+from audits._proofread import Proofreader
+
+SENTENCES = ["各级政府要加强监笃工作，确保资金安全。", "区人民法完依法审理了这起案件", "为全体职工缴纳养老保剑和医疗保剑。",
+             "第12条规定ABC 好，2024年共计3.5万元。", "描绘城市愿景，推动高质量发展。"]
+
+
+@pytest.fixture(scope="module")
+def lm(proof_models: Models) -> LanguageModel:
+    return Proofreader(None, models=proof_models).lm
+
+
+def _replacements(toks: list[str]) -> list[tuple[int, str]]:
+    """A few changes of each sentence: a common character, one the model has never seen, and
+    the character that stood there already."""
+    return [(k, c) for k in range(0, len(toks), 3) for c in ("的", "\u9fa5", toks[k])]
+
+
+@pytest.mark.parametrize("text", SENTENCES)
+def test_rescoring_from_a_change_gives_what_scoring_afresh_gives(lm: LanguageModel, text: str) -> None:
+    toks, _ = token_spans(text)
+    states, scores = lm.states(toks)
+    for k, c in _replacements(toks):
+        toks[k] = c
+        lm.rescore(states, scores, toks, k)
+        fresh_states, fresh_scores = lm.states(toks)
+        assert scores == fresh_scores
+        assert all(a == b for a, b in zip(states, fresh_states, strict=True))
+
+
+@pytest.mark.parametrize("text", SENTENCES)
+@pytest.mark.parametrize("floor", [-50.0, 0.0, 1.5, 5.0])
+def test_the_best_replacement_is_the_best_of_a_full_rescoring_of_each(lm: LanguageModel, text: str,
+                                                                     floor: float) -> None:
+    toks, _ = token_spans(text)
+    states, scores = lm.states(toks)
+    pool = "的是督院险健在和了人民法完剑保职工\u9fa5"
+    for k in range(len(toks)):
+        candidates = [(c, 0.5 * (n % 3)) for n, c in enumerate(pool) if c != toks[k]]
+        full = [(lm.replaced(states, scores, toks, k, c) - penalty, c) for c, penalty in candidates]
+        best_gain, best_c = max(full, key=lambda gc: gc[0])  # the first of equal gains, as the pass
+        got = lm.best_replacement(states, scores, toks, k, candidates, floor)
+        if best_gain >= floor:
+            assert got == (best_gain, best_c)
+        else:
+            assert got[0] < floor
+
+
+def test_candidates_are_remembered_per_window_and_place_in_it(proof_models: Models) -> None:
+    """The same seven characters asked about at the fourth place (a long sentence) and at the
+    first (a sentence's start) are two questions with two answers."""
+    checker = Proofreader(None, point="draft", models=proof_models)
+    for text in ("加强监笃工作确保", "监笃工作确保资金", "强监笃工作", "笃"):
+        toks = list(text)
+        for i in range(len(toks)):
+            lo = max(0, i - 3)
+            want = checker._window_candidates("".join(toks[lo:i + 4]), i - lo)
+            assert checker._lm_candidates(toks, i) == want, (text, i)
+            assert checker._lm_candidates(toks, i) == want, (text, i)  # remembered
+
+
+def test_a_line_without_an_old_name_is_not_searched_for_one(proof_models: Models) -> None:
+    checker = Proofreader(None, models=proof_models)
+    lines = ["县工商局开展专项检查。", "国家工商行政管理总局发布通知。", "县市场监督管理局开展专项检查。", "2024-01-01"]
+    for line in lines:
+        want = [(e.start, e.text) for e in find_outdated(line, checker.outdated, None)]
+        got = [(e.start, e.text) for e in checker.check(line) if e.audit == "outdated_expression"]
+        assert got == want, line
+    assert checker._outdated_screen is not None and checker._outdated_screen.search(lines[1])
+    assert not checker._outdated_screen.search(lines[2])
+
+
+def test_a_line_with_no_han_character_has_no_typo(proof_models: Models) -> None:
+    checker = Proofreader(None, point="draft", models=proof_models)
+    assert checker.check("Tel: 0532-12345678, 2024/01/01 ABC") == []
