@@ -7,7 +7,7 @@ TORCH := $(VENV)/.installed-macbert
 # cmake, g++ and boost build KenLM's estimator (lmplz, build_binary); rime-essay is the
 # input method's vocabulary the proofreader knows modern words from (微信, 微博). redis-server and
 # postgresql: the site-group tests start their own on loopback (tests/support/services.py).
-DEBS  := chromium dnsmasq cmake g++ libboost-program-options-dev libboost-system-dev libboost-thread-dev \
+DEBS  := chromium chromium-headless-shell dnsmasq cmake g++ libboost-program-options-dev libboost-system-dev libboost-thread-dev \
          libboost-test-dev zlib1g-dev libbz2-dev liblzma-dev rime-essay redis-server postgresql
 KENLM := 0.3.0
 LMBIN := $(VENV)/bin/lmplz

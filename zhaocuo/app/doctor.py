@@ -230,7 +230,7 @@ def check_browser(timeout_s: float = 60.0) -> Check:
 
     exe = chromium_path()
     if not Path(exe).exists():
-        return Check(False, "浏览器 browser", f"找不到 Chromium not found at {exe} (Debian: apt-get install chromium)")
+        return Check(False, "浏览器 browser", f"找不到 Chromium not found at {exe} (Debian: apt-get install chromium-headless-shell)")
     started = time.monotonic()
     try:
         from playwright.sync_api import sync_playwright
