@@ -6,6 +6,8 @@ Shared by the site spider's scrapy-playwright handler, the new-media gatherer an
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import shutil
 from typing import Any
@@ -17,6 +19,15 @@ from zhaocuo.core.profile import Profile
 # about a third less CPU per rendered page (docs/ARCHITECTURE.md); the full chromium is the fallback.
 HEADLESS_SHELL = "/usr/bin/chromium-headless-shell"
 CHROMIUM = "/usr/bin/chromium"
+# Playwright 1.65's list (chromiumSwitches.ts: HTTP stays HTTP, no paint holding, no storage
+# partitioning, no requests to Google at start…), then ours (SpareRenderer…: no idle renderer kept).
+DISABLED_FEATURES = (
+    "AvoidUnnecessaryBeforeUnloadCheckSync", "DestroyProfileOnBrowserClose", "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable", "LensOverlay", "MediaRouter", "PaintHolding", "ThirdPartyStoragePartitioning",
+    "AvoidCorsURLLoaderRestartOnRedirect", "OptimizationHints", "NetworkTimeServiceQuerying", "AimEnabled",
+    "PreconnectToSearch",
+    "Translate", "SpareRendererForSitePerProcess",
+)
 LAUNCH_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -26,11 +37,19 @@ LAUNCH_ARGS = [
     # one page whose script never yields; memory is bounded by the number of open pages instead.)
     "--js-flags=--max-old-space-size=256",
     # Fewer helper processes (each costs tens of MB): GPU and network service inside the browser process.
-    "--in-process-gpu", "--enable-features=NetworkServiceInProcess2",
-    "--disable-extensions", "--mute-audio", "--disable-features=Translate,MediaRouter,OptimizationHints,SpareRendererForSitePerProcess",
+    "--in-process-gpu", "--enable-features=NetworkServiceInProcess2,CDPScreenshotNewSurface,SkipListAccountsWithoutGaiaCookies",
+    "--disable-extensions", "--mute-audio",
+    # Chromium reads only the last --disable-features (and --enable-features): Playwright's own lists
+    # (it passes them first) are repeated here, or an argument of ours would switch its choices back
+    # on — among them the HTTPS upgrade of http:// navigations, which would render another page.
+    "--disable-features=" + ",".join(DISABLED_FEATURES),
 ]
 # Resource types the browser never downloads: they cost bandwidth and memory and carry no text.
 BLOCKED_RESOURCE_TYPES = frozenset({"image", "font", "media"})
+# The same types as the DevTools protocol names them (Network.ResourceType).
+_CDP_BLOCKED_TYPES = ("Image", "Font", "Media")
+
+log = logging.getLogger("zhaocuo.render")
 
 
 def chromium_path() -> str:
@@ -53,6 +72,37 @@ def launch_options() -> dict[str, Any]:
 def abort_request(request: Any) -> bool:
     """PLAYWRIGHT_ABORT_REQUEST: True for images, fonts and media (they are never downloaded)."""
     return request.resource_type in BLOCKED_RESOURCE_TYPES
+
+
+async def block_resources(browser: Any) -> Any:
+    """Make the whole browser fail every image, font and media request before it is sent.
+
+    One DevTools session on the browser target asks Chromium to pause exactly those resource
+    types (``Fetch.enable`` with resourceType patterns; every other request goes straight to the
+    network, no round trip) and fails each paused one as ``route.abort()`` would ("Failed": the
+    page sees the same error event). Browser-wide, so every tab, frame and context of the
+    browser is covered, and routing each request of a page through Python (scrapy-playwright's
+    ``page.route``) is needed only for what must change a request (crawler.playwright_handler).
+    Returns the session (kept by the caller: it lives as long as the browser)."""
+    session = await browser.new_browser_cdp_session()
+
+    async def fail(request_id: str) -> None:
+        try:
+            await session.send("Fetch.failRequest", {"requestId": request_id, "errorReason": "Failed"})
+        except Exception as exc:  # noqa: BLE001 - its tab or the browser is already gone
+            log.debug("blocked request: %s", exc)
+
+    pending: set[asyncio.Task] = set()  # the loop keeps only weak references to tasks
+
+    def paused(event: dict) -> None:
+        task = asyncio.get_running_loop().create_task(fail(event["requestId"]))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+
+    session.on("Fetch.requestPaused", paused)
+    await session.send("Fetch.enable", {"patterns": [
+        {"urlPattern": "*", "resourceType": kind, "requestStage": "Request"} for kind in _CDP_BLOCKED_TYPES]})
+    return session
 
 
 def host_resolver_rules(profile: Profile) -> str:

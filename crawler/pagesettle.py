@@ -74,7 +74,9 @@ async def init_page_tracking(page: Any) -> None:
 
 
 async def init_page(page: Any, request: Any) -> None:
-    """playwright_page_init_callback: track the page's requests (for ``settle_page``)."""
+    """playwright_page_init_callback: track the page's requests (for ``settle_page``); forget any
+    HTML a reused tab kept from its last page (``render_page``)."""
+    page._zhaocuo_html = None
     _track(page)
 
 
@@ -116,6 +118,16 @@ async def settle_page(page: Any, quiet_ms: int = QUIET_MS, max_s: float = SETTLE
     A list loaded by ``fetch()`` after ``load`` appears within the quiet period (network quiet,
     then DOM quiet); endless polling only costs ``max_s``, an endless ticker DOM_QUIET_MAX_MS.
     A page whose script never yields raises RenderHang (reported)."""
+    await _network_quiet(page, quiet_ms, max_s)
+    try:
+        await asyncio.wait_for(page.evaluate(_DOM_QUIET_JS, [DOM_QUIET_MS, DOM_QUIET_MAX_MS]), timeout=responsive_s)
+    except TimeoutError:
+        raise RenderHang(f"页面脚本无响应 page script not responding after {responsive_s:.0f} s: {page.url}") from None
+
+
+async def _network_quiet(page: Any, quiet_ms: int, max_s: float) -> None:
+    """Wait until no request of the page has been in flight for ``quiet_ms`` (at most ``max_s``);
+    counted in Python from the page's request events, no round trip to the browser."""
     activity = getattr(page, "_zhaocuo_activity", None)
     if activity is None:
         activity = _track(page)  # a page not created through init_page (e.g. the new-media gatherer's)
@@ -125,10 +137,38 @@ async def settle_page(page: Any, quiet_ms: int = QUIET_MS, max_s: float = SETTLE
         if activity.inflight == 0 and idle_for * 1000 >= quiet_ms:
             break
         await asyncio.sleep(POLL_S)
+
+
+async def render_page(page: Any, challenge_limit_s: float) -> dict[str, Any]:
+    """PageMethod of every rendered page (crawler.render.render_meta): ``settle_page``, the
+    anti-bot check of ``pass_challenge`` and the read of the HTML (``page_html``) in one script.
+
+    Each of them was a round trip of its own (Python → driver → browser → back, plus a wait for
+    the load state after each page method): one evaluate does the three, once the network is
+    quiet — the DOM-quiet wait, then the document's status and challenge markup, then its HTML,
+    kept on the tab for the ``content()`` that follows. Only a page that is (or still loads) a
+    gateway's challenge, or that is navigating again, takes the step-by-step way:
+    ``pass_challenge`` (at most ``challenge_limit_s``), then ``settle_page``. Returns what
+    ``pass_challenge`` returns."""
+    page._zhaocuo_html = None
+    await _network_quiet(page, QUIET_MS, SETTLE_MAX_S)
     try:
-        await asyncio.wait_for(page.evaluate(_DOM_QUIET_JS, [DOM_QUIET_MS, DOM_QUIET_MAX_MS]), timeout=responsive_s)
+        out = await asyncio.wait_for(
+            page.evaluate(_SETTLED_JS, [DOM_QUIET_MS, DOM_QUIET_MAX_MS, MAX_BYTES, CHALLENGE_MAX_ELEMENTS]),
+            timeout=RESPONSIVE_S)
     except TimeoutError:
-        raise RenderHang(f"页面脚本无响应 page script not responding after {responsive_s:.0f} s: {page.url}") from None
+        raise RenderHang(f"页面脚本无响应 page script not responding after {RESPONSIVE_S:.0f} s: {page.url}") from None
+    except Exception as exc:  # noqa: BLE001 - navigating again (context destroyed): step by step
+        log.debug("render %s: %s", page.url, exc)
+        out = None
+    doc = out.get("doc") if isinstance(out, dict) else None
+    if isinstance(doc, dict) and doc.get("ready") != "loading" and not _challenge_shown(doc):
+        html = out.get("html")
+        page._zhaocuo_html = html if isinstance(html, str) else None
+        return {"status": int(doc.get("status") or 0) or None, "url": page.url, "passed": True}
+    result = await pass_challenge(page, challenge_limit_s)
+    await settle_page(page)
+    return result
 
 
 # -- anti-bot challenges (crawler.challenge) ------------------------------------------------------
@@ -148,6 +188,14 @@ _DOCUMENT_JS = """([limit, maxElements]) => {
   if (html.length <= limit) out.html = html;
   return out;
 }"""
+
+
+# render_page's one script: the DOM-quiet wait, then the document (as _DOCUMENT_JS) and its HTML
+# (as _HTML_JS; null where the page broke the serialiser: page_html then asks Playwright).
+_SETTLED_JS = f"""([quiet, max, limit, maxElements]) => ({_DOM_QUIET_JS})([quiet, max]).then(() => ({{
+  doc: ({_DOCUMENT_JS})([limit, maxElements]),
+  html: (() => {{ try {{ return ({_HTML_JS})(); }} catch (e) {{ return null; }} }})(),
+}}))"""
 
 
 class ChallengeNotPassed(Exception):
@@ -184,8 +232,7 @@ async def pass_challenge(page: Any, limit_s: float, must_pass: bool = False) -> 
             doc = None
         if doc is not None and doc.get("ready") != "loading":
             status = int(doc.get("status") or 0)  # 0: the browser does not say
-            size = int(doc.get("size", -1))
-            if not 0 <= size <= MAX_BYTES or recognise(status or 200, doc.get("html") or "") is None:
+            if not _challenge_shown(doc):
                 # Unknown after a challenge: the page it let through (judged on its content).
                 result = {"status": status or (200 if must_pass else None), "url": page.url, "passed": True}
                 if challenged or must_pass:
@@ -201,6 +248,12 @@ async def pass_challenge(page: Any, limit_s: float, must_pass: bool = False) -> 
             log.debug("challenge stop: %s", exc)
         raise ChallengeNotPassed(f"浏览器 {limit_s:g} 秒内未能通过验证", url)
     return {"status": None, "url": page.url, "passed": False}  # judged as it came, as before
+
+
+def _challenge_shown(doc: dict[str, Any]) -> bool:
+    """Whether the document ``_DOCUMENT_JS`` described is a gateway's challenge (crawler.challenge)."""
+    size = int(doc.get("size", -1))
+    return 0 <= size <= MAX_BYTES and recognise(int(doc.get("status") or 0) or 200, doc.get("html") or "") is not None
 
 
 MAX_COOKIES = 50
@@ -227,7 +280,12 @@ async def _gateway_cookies(page: Any) -> dict[str, str]:
 async def page_html(page: Any, responsive_s: float = RESPONSIVE_S) -> str:
     """The page's HTML as ``page.content()`` returns it, read in the main world (see _HTML_JS)
     within ``responsive_s`` (RenderHang otherwise). Where the main world cannot answer (the page
-    is navigating again, its script broke the serialiser) Playwright's own ``content()`` is asked."""
+    is navigating again, its script broke the serialiser) Playwright's own ``content()`` is asked.
+    The HTML ``render_page`` read at the end of its wait is used, once, without asking again."""
+    html = getattr(page, "_zhaocuo_html", None)
+    page._zhaocuo_html = None
+    if isinstance(html, str):
+        return html
     try:
         html = await asyncio.wait_for(page.evaluate(_HTML_JS), timeout=responsive_s)
     except TimeoutError:

@@ -11,30 +11,50 @@ import asyncio
 import logging
 from typing import Any
 
-from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+from playwright.async_api import Page
+from scrapy_playwright._utils import _attach_page_event_handlers, _maybe_execute_page_init_callback
+from scrapy_playwright.handler import DEFAULT_CONTEXT_NAME, ScrapyPlaywrightDownloadHandler
 
+from crawler.chromium import block_resources
 from crawler.pagesettle import close_context, read_html_in_main_world
 from crawler.render import CONTEXT_PAGES_SETTING, challenge_result
 
 log = logging.getLogger("zhaocuo.render")
 CLOSE_TIMEOUT_S = 10.0
 
+async def _nothing() -> None:
+    return None
+
+
 # -- one browser per crawl, started on the first rendered page --------------------------------------
 class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[misc]
-    """scrapy-playwright's handler, changed in two ways that matter for memory:
+    """scrapy-playwright's handler, changed where it matters for memory and CPU:
 
     - Scrapy builds one handler per scheme; stock, the http and the https handler each start
       their own Playwright driver (and would each launch a Chromium, each with its own limits).
       Here both schemes get the same instance (kept on the crawler), so a crawl has one driver,
       one browser, MAX_CONTEXTS contexts and one bound on open tabs (render_concurrency);
     - the driver starts on the first rendered request instead of at engine start, so a crawl
-      that renders nothing (most pages, most nights) never pays for it."""
+      that renders nothing (most pages, most nights) never pays for it;
+    - a page is routed (``page.route("**")``: every request it makes, its document, scripts and
+      fetch() calls, goes Chromium → driver → Python → back) only when a request must be changed:
+      the site's access headers (crawler.access) on its own hosts, or a request that is no plain
+      GET. Otherwise the browser sends the page's requests itself, with the crawl's User-Agent
+      (a context header, as the routed path sets it) and the Scrapy request's Referer on the
+      navigation; images, fonts and media are failed browser-wide before they are sent
+      (``crawler.chromium.block_resources``) either way. Measured on the render benchmark: the
+      route round trips were about a third of the CPU a rendered page cost (docs/ARCHITECTURE.md)."""
 
     _zc_generation = 0
     _zc_served = 0
 
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
+        # Scrapy leaves the root logger at NOTSET and filters in its handler, so scrapy-playwright
+        # thinks DEBUG is on and hangs a logger on every request and response of every page, each
+        # asking the driver for the headers (a round trip apiece: 5 of the 12 a benchmark page
+        # made). Its logger gets the crawl's level instead: the lines come back with DEBUG.
+        logging.getLogger("scrapy-playwright").setLevel(crawler.settings.get("LOG_LEVEL") or "DEBUG")
         self._zc_pending: dict[str, int] = {}
         self._zc_context_pages = max(1, crawler.settings.getint(CONTEXT_PAGES_SETTING, 500))
         self._zc_idle: dict[str, list[Any]] = {}  # context name → tabs kept for the next page
@@ -51,13 +71,23 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[
         headers = dict(await self._zc_headers_base(browser_type_name=browser_type_name,
                                                    playwright_request=playwright_request,
                                                    scrapy_request_data=scrapy_request_data))
+        self._zc_site_access().apply(playwright_request.url, headers)
+        return headers
+
+    def _zc_site_access(self) -> Any:
         if self._zc_access is None:
             from crawler.access import SiteAccess
 
             spider = self._zc_crawler.spider
             self._zc_access = SiteAccess(getattr(spider, "profile", None) or spider.site_profile)
-        self._zc_access.apply(playwright_request.url, headers)
-        return headers
+        return self._zc_access
+
+    def _zc_routed(self, request: Any) -> bool:
+        """Whether this request's page must route every request through Python: the site's
+        access headers must be set (own hosts) and stripped (other hosts) on each, or the
+        navigation itself is not a plain GET (method and body are set by the route)."""
+        return (request.method.upper() != "GET" or bool(request.body)
+                or (self.process_request_headers is not None and self._zc_site_access().active))
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> Any:
@@ -70,6 +100,24 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[
 
     async def _maybe_launch_in_thread(self) -> None:
         return None  # started on demand in _download_request
+
+    async def _maybe_launch_browser(self) -> None:
+        """Launch as scrapy-playwright does, then block images, fonts and media browser-wide
+        (also after a crashed browser was started again). Runs while the first context is
+        created, under scrapy-playwright's context lock: no page exists before the block."""
+        await super()._maybe_launch_browser()
+        if getattr(self, "_zc_blocking", (None, None))[0] is not self.browser:
+            self._zc_blocking = (self.browser, await block_resources(self.browser))
+
+    async def _create_browser_context(self, name: str, context_kwargs: dict | None, spider: Any = None) -> Any:
+        """Every context sends the crawl's User-Agent (Scrapy's ``USER_AGENT``) on every request,
+        as scrapy-playwright's route did; the page's scripts still see the browser's own
+        ``navigator.userAgent``, as before."""
+        kwargs = dict(context_kwargs or {})
+        agent = self._zc_crawler.settings.get("USER_AGENT")
+        if agent and "extra_http_headers" not in kwargs:
+            kwargs["extra_http_headers"] = {"User-Agent": agent}
+        return await super()._create_browser_context(name, kwargs, spider)
 
     def _engine_started(self) -> Any:
         return None
@@ -107,6 +155,42 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[
             await self._zc_keep(request.meta.pop("playwright_page", None), request)
             return self._zc_real_status(request, response)
 
+    async def _download_request_with_retry(self, request: Any, spider: Any) -> Any:
+        """scrapy-playwright's, without its ``page.route("**")`` where no request of the page
+        needs changing (``_zc_routed``); the rest as there: event handlers, init callback, the
+        page closed after a failure unless the request keeps it."""
+        if self._zc_routed(request):
+            return await super()._download_request_with_retry(request=request, spider=spider)
+        page = request.meta.get("playwright_page")
+        if not isinstance(page, Page) or page.is_closed():
+            page = await self._create_page(request=request, spider=spider)
+        context_name = request.meta.setdefault("playwright_context", DEFAULT_CONTEXT_NAME)
+        _attach_page_event_handlers(page=page, request=request, spider=spider, context_name=context_name)
+        referer = request.headers.get("Referer")
+        if referer:
+            goto = dict(request.meta.get("playwright_page_goto_kwargs") or {})
+            goto.setdefault("referer", referer.decode("latin-1"))
+            request.meta["playwright_page_goto_kwargs"] = goto
+        await _maybe_execute_page_init_callback(page=page, request=request, context_name=context_name, spider=spider)
+        self.stats.inc_value("zhaocuo/render_unrouted")
+        try:
+            return await self._download_request_with_page(request, page, spider)
+        except Exception:
+            if not request.meta.get("playwright_include_page") and not page.is_closed():
+                await page.close()
+                self.stats.inc_value("playwright/page_count/closed")
+            raise
+
+    async def _get_response_and_download(self, request: Any, page: Any, spider: Any) -> Any:
+        """scrapy-playwright's; then the navigation's response answers ``security_details()`` and
+        ``server_addr()`` without asking the browser: scrapy-playwright asks for both after every
+        page (two round trips) only to fill ``playwright_security_details`` and
+        ``Response.ip_address``, which nothing here reads."""
+        response, download = await super()._get_response_and_download(request, page, spider)
+        if response is not None:
+            response.security_details = response.server_addr = _nothing
+        return response, download
+
     @staticmethod
     def _zc_real_status(request: Any, response: Any) -> Any:
         """A rendered response carries the status of the page the browser ended on: behind an
@@ -136,11 +220,12 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[
             await self._zc_discard(page)  # an older generation: let its context retire
             self._zc_retire()
             return
-        try:
-            await page.unroute("**")  # scrapy-playwright routes it again for the next request
-        except Exception:  # noqa: BLE001 - a tab that cannot be unrouted is not reused
-            await self._zc_discard(page)
-            return
+        if self._zc_routed(request):
+            try:
+                await page.unroute("**")  # scrapy-playwright routes it again for the next request
+            except Exception:  # noqa: BLE001 - a tab that cannot be unrouted is not reused
+                await self._zc_discard(page)
+                return
         self._zc_idle.setdefault(name, []).append(page)
         self.stats.inc_value("zhaocuo/tabs_kept")
 

@@ -40,7 +40,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from crawler.chromium import host_resolver_rules, launch_options
-from crawler.pagesettle import pass_challenge, settle_page
+from crawler.pagesettle import pass_challenge, render_page, settle_page
 from crawler.tls import chromium_spki_pins
 from zhaocuo.core.profile import Profile
 
@@ -124,10 +124,10 @@ def render_meta(profile: Profile) -> dict[str, Any]:
         "zhaocuo_recycle": True,
         "playwright_page_init_callback": "crawler.pagesettle.init_page",
         "playwright_page_goto_kwargs": {"wait_until": "load", "timeout": timeout},
-        # A page behind an anti-bot gateway shows its challenge first: the browser passes it
-        # (at most challenge_timeout_s) and the page it reloads to is the one read.
-        "playwright_page_methods": [PageMethod(pass_challenge, profile.crawl.challenge_timeout_s),
-                                    PageMethod(settle_page)],
+        # Settle, check for an anti-bot challenge and read the HTML in one script; a page behind a
+        # gateway shows its challenge first: the browser passes it (at most challenge_timeout_s)
+        # and the page it reloads to is the one read.
+        "playwright_page_methods": [PageMethod(render_page, profile.crawl.challenge_timeout_s)],
         "rendered": True,
     }
 
@@ -147,10 +147,11 @@ def challenge_meta(profile: Profile) -> dict[str, Any]:
 
 
 def challenge_result(meta: dict[str, Any]) -> dict[str, Any] | None:
-    """What ``pass_challenge`` returned for this request (None before it ran or when it failed)."""
+    """What ``pass_challenge`` (or ``render_page``, which returns the same) returned for this
+    request (None before it ran or when it failed)."""
     for pm in meta.get("playwright_page_methods") or ():
         result = getattr(pm, "result", None)
-        if getattr(pm, "method", None) is pass_challenge and isinstance(result, dict):
+        if getattr(pm, "method", None) in (pass_challenge, render_page) and isinstance(result, dict):
             return result
     return None
 

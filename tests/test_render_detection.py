@@ -82,7 +82,7 @@ def test_settings_use_debian_chromium_block_media_and_bound_time(profile) -> Non
     s = playwright_settings(profile)
     assert s["DOWNLOAD_HANDLERS"] == {"http": "crawler.playwright_handler.SharedPlaywrightHandler",
                                       "https": "crawler.playwright_handler.SharedPlaywrightHandler"}
-    assert s["PLAYWRIGHT_LAUNCH_OPTIONS"]["executable_path"] == "/usr/bin/chromium"
+    assert s["PLAYWRIGHT_LAUNCH_OPTIONS"]["executable_path"] in ("/usr/bin/chromium-headless-shell", "/usr/bin/chromium")
     assert {"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"} <= set(s["PLAYWRIGHT_LAUNCH_OPTIONS"]["args"])
     assert s["PLAYWRIGHT_LAUNCH_OPTIONS"]["args"] == LAUNCH_ARGS
     assert s["PLAYWRIGHT_ABORT_REQUEST"] == "crawler.chromium.abort_request"
@@ -90,6 +90,29 @@ def test_settings_use_debian_chromium_block_media_and_bound_time(profile) -> Non
     assert s["PLAYWRIGHT_MAX_CONTEXTS"] > 1 and s["PLAYWRIGHT_MAX_PAGES_PER_CONTEXT"] >= 1
     meta = render_meta(profile)
     assert meta["playwright"] is True and meta["playwright_page_goto_kwargs"]["timeout"] == 12000
+
+
+def test_the_headless_shell_is_the_default_browser_the_full_chromium_the_fallback(monkeypatch) -> None:
+    from crawler import chromium
+
+    installed = {"/usr/bin/chromium-headless-shell", "/usr/bin/chromium"}
+    monkeypatch.delenv("ZHAOCUO_CHROMIUM", raising=False)
+    monkeypatch.setattr(chromium.os.path, "exists", lambda path: path in installed)
+    assert chromium.chromium_path() == "/usr/bin/chromium-headless-shell"
+    installed.discard("/usr/bin/chromium-headless-shell")
+    assert chromium.chromium_path() == "/usr/bin/chromium"
+    monkeypatch.setenv("ZHAOCUO_CHROMIUM", "/opt/chrome/chrome")
+    assert chromium.chromium_path() == "/opt/chrome/chrome"
+
+
+def test_our_chromium_flags_keep_playwrights_disabled_features() -> None:
+    """Chromium reads only the last --disable-features: ours must carry Playwright's list, above
+    all HttpsUpgrades (http:// pages would otherwise be rendered from https://)."""
+    flags = [a for a in LAUNCH_ARGS if a.startswith("--disable-features=")]
+    assert len(flags) == 1
+    disabled = set(flags[0].split("=", 1)[1].split(","))
+    assert {"HttpsUpgrades", "HttpsFirstBalancedModeAutoEnable", "PaintHolding", "ThirdPartyStoragePartitioning",
+            "AvoidCorsURLLoaderRestartOnRedirect"} <= disabled
 
 
 def test_no_browser_when_the_profile_renders_nothing(tmp_path: Path) -> None:
