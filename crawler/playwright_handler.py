@@ -112,7 +112,9 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[
     async def _create_browser_context(self, name: str, context_kwargs: dict | None, spider: Any = None) -> Any:
         """Every context sends the crawl's User-Agent (Scrapy's ``USER_AGENT``) on every request,
         as scrapy-playwright's route did; the page's scripts still see the browser's own
-        ``navigator.userAgent``, as before."""
+        ``navigator.userAgent``, as before. One difference where a page is not routed: Chromium
+        sends the page's own requests (fetch(), scripts) with characters beyond Latin-1 as "?"
+        (the default User-Agent's 政府网站检查); the document's request carries it exactly."""
         kwargs = dict(context_kwargs or {})
         agent = self._zc_crawler.settings.get("USER_AGENT")
         if agent and "extra_http_headers" not in kwargs:

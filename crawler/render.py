@@ -14,7 +14,11 @@ resources, DNS rules), ``crawler.pagesettle`` (a rendered page's quiet period), 
 
 Bounds, because everything crawled is untrusted and crawls are long:
 
-- images, fonts and media are aborted before the browser downloads them (``abort_request``);
+- images, fonts and media are failed before the browser sends them, browser-wide
+  (``chromium.block_resources``; ``abort_request`` too where a page is routed);
+- a page's requests go from Chromium to the network directly; only a profile with access headers
+  (crawler.access: set on the own hosts, stripped elsewhere) or a request that is no plain GET
+  routes each request through Python (``SharedPlaywrightHandler._zc_routed``);
 - navigation times out after ``crawl.render_timeout_s``; after ``load`` the page gets a bounded
   quiet period for its ``fetch()`` calls (``settle_page``), then must answer a trivial script
   within a few seconds — a page whose script spins forever fails with ``RenderHang`` instead of
@@ -26,7 +30,8 @@ Bounds, because everything crawled is untrusted and crawls are long:
   that is kept and navigated to the next page (a same-site navigation reuses the tab's renderer
   process: no process is started per page); a page settles when its requests are done and its
   DOM stops changing (``settle_page``), not after fixed waits, and its HTML is then read in its
-  main world (``pagesettle.page_html``: no second helper-script injection per document); a tab
+  main world (``pagesettle.page_html``: no second helper-script injection per document) — the
+  three, with the anti-bot check, in one script (``pagesettle.render_page``); a tab
   whose page failed or hung is closed, never reused;
 - at most ``MAX_CONTEXTS`` browser contexts; each context serves one generation of
   ``[crawl] render_context_pages`` requests, then its tabs are closed and it is closed as soon as it is

@@ -66,6 +66,69 @@ def test_a_page_that_never_loads_or_never_yields_is_reported_and_the_rest_render
     assert by["ticker.html"]["error"] == "" and "时间 1" in by["ticker.html"]["html"]
 
 
+def _recording(seen: list[dict[str, str]], routes: dict[str, Route]):
+    """A route answering ``routes`` (404 elsewhere) that records each request's path and headers."""
+    def handle(h) -> None:
+        seen.append({"path": h.path, **{k.lower(): v for k, v in h.headers.items()}})
+        route = routes.get(h.path) or Route(404, "<html><body>Not Found</body></html>")
+        body = route.body.encode() if isinstance(route.body, str) else route.body
+        h.send_response(route.status)
+        h.send_header("Content-Type", route.content_type)
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+    return {"*": handle}
+
+
+def _media_page(other: str) -> dict[str, Route]:
+    """LIST, plus a fetch() to another site (whose answer CORS hides from the page; it is still sent)."""
+    page = LIST.replace("</body>", f"<script>fetch('{other}/elsewhere.json').catch(() => null);</script></body>")
+    return {"/list.html": Route(body=page), "/s.css": Route(body="p{}", content_type="text/css"),
+            "/api/list.json": Route(body=json.dumps([{"url": "/cf/1.html", "title": "行政处罚决定书"}], ensure_ascii=False),
+                                    content_type="application/json")}
+
+
+def test_without_access_headers_pages_are_not_routed_and_send_the_crawls_user_agent(tmp_path: Path) -> None:
+    """No request of the page goes through Python (no route), yet the document and its fetch()
+    carry the crawl's User-Agent as before, and images, fonts and media are never downloaded."""
+    seen: list[dict[str, str]] = []
+    elsewhere: list[dict[str, str]] = []
+    stats: dict = {}
+    with LoopbackServer(_recording(elsewhere, {}), host="127.0.0.2") as other:
+        with LoopbackServer(_recording(seen, _media_page(other.base))) as srv:
+            profile = _profile(tmp_path, srv.base)  # the default User-Agent, with its Chinese words
+            (res,) = render_child.render_urls(profile, [srv.url("/list.html")], stats=stats)
+    assert res["error"] == "" and "行政处罚决定书" in res["html"]
+    assert stats["zhaocuo/render_unrouted"] == 1
+    by_path = {s["path"]: s for s in seen}
+    assert {"/list.html", "/api/list.json", "/s.css"} <= set(by_path)
+    assert not {"/big.png", "/font.woff2", "/clip.mp4"} & set(by_path)
+    # The document's request carries the User-Agent as Scrapy sends it (UTF-8; read here as Latin-1);
+    # Chromium sends a page's own requests with characters beyond Latin-1 as "?" (the route did not).
+    ua = profile.crawl.user_agent
+    assert by_path["/list.html"]["user-agent"].encode("latin-1").decode("utf-8") == ua
+    assert by_path["/api/list.json"]["user-agent"] == "".join(c if ord(c) < 256 else "?" for c in ua)
+    assert [s["path"] for s in elsewhere] == ["/elsewhere.json"]
+
+
+def test_with_access_headers_pages_are_routed_and_the_headers_reach_only_the_own_host(tmp_path: Path) -> None:
+    seen: list[dict[str, str]] = []
+    elsewhere: list[dict[str, str]] = []
+    stats: dict = {}
+    with LoopbackServer(_recording(elsewhere, {}), host="127.0.0.2") as other:
+        with LoopbackServer(_recording(seen, _media_page(other.base))) as srv:
+            profile = _profile(tmp_path, srv.base, headers={"X-Env": "staging"})
+            (res,) = render_child.render_urls(profile, [srv.url("/list.html")], stats=stats)
+    assert res["error"] == "" and "行政处罚决定书" in res["html"]
+    assert not stats.get("zhaocuo/render_unrouted")
+    by_path = {s["path"]: s for s in seen}
+    assert by_path["/list.html"]["x-env"] == by_path["/api/list.json"]["x-env"] == "staging"
+    assert not {"/big.png", "/font.woff2", "/clip.mp4"} & set(by_path)
+    assert [s["path"] for s in elsewhere] == ["/elsewhere.json"] and "x-env" not in elsewhere[0]
+    for path in ("/list.html", "/api/list.json"):
+        assert by_path[path]["user-agent"].encode("latin-1").decode("utf-8") == profile.crawl.user_agent, path
+
+
 def _count_drivers(proc, seen: list[int]) -> None:
     """Sample the render child's process tree: how many Playwright drivers run at once."""
     def watch() -> None:
