@@ -147,9 +147,9 @@ async def render_page(page: Any, challenge_limit_s: float) -> dict[str, Any]:
     the load state after each page method): one evaluate does the three, once the network is
     quiet — the DOM-quiet wait, then the document's status and challenge markup, then its HTML,
     kept on the tab for the ``content()`` that follows. Only a page that is (or still loads) a
-    gateway's challenge, or that is navigating again, takes the step-by-step way:
-    ``pass_challenge`` (at most ``challenge_limit_s``), then ``settle_page``. Returns what
-    ``pass_challenge`` returns."""
+    gateway's challenge, whose document is not complete (loaded) or that is navigating again
+    takes the step-by-step way: ``pass_challenge`` (at most ``challenge_limit_s``), then
+    ``settle_page``, then the load. Returns what ``pass_challenge`` returns."""
     page._zhaocuo_html = None
     await _network_quiet(page, QUIET_MS, SETTLE_MAX_S)
     try:
@@ -162,12 +162,13 @@ async def render_page(page: Any, challenge_limit_s: float) -> dict[str, Any]:
         log.debug("render %s: %s", page.url, exc)
         out = None
     doc = out.get("doc") if isinstance(out, dict) else None
-    if isinstance(doc, dict) and doc.get("ready") != "loading" and not _challenge_shown(doc):
+    if isinstance(doc, dict) and doc.get("ready") == "complete" and not _challenge_shown(doc):
         html = out.get("html")
         page._zhaocuo_html = html if isinstance(html, str) else None
         return {"status": int(doc.get("status") or 0) or None, "url": page.url, "passed": True}
     result = await pass_challenge(page, challenge_limit_s)
     await settle_page(page)
+    await page.wait_for_load_state()  # the page's navigation timeout bounds it
     return result
 
 

@@ -16,7 +16,7 @@ from scrapy_playwright._utils import _attach_page_event_handlers, _maybe_execute
 from scrapy_playwright.handler import DEFAULT_CONTEXT_NAME, ScrapyPlaywrightDownloadHandler
 
 from crawler.chromium import block_resources
-from crawler.pagesettle import close_context, read_html_in_main_world
+from crawler.pagesettle import close_context, read_html_in_main_world, render_page
 from crawler.render import CONTEXT_PAGES_SETTING, challenge_result
 
 log = logging.getLogger("zhaocuo.render")
@@ -182,6 +182,16 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[
                 await page.close()
                 self.stats.inc_value("playwright/page_count/closed")
             raise
+
+    async def _apply_page_methods(self, page: Any, request: Any, spider: Any) -> None:
+        """``render_page`` alone (every rendered page) runs without scrapy-playwright's
+        ``wait_for_load_state`` after it: it reads a page only once its document is complete,
+        and waits for the load itself where it took the step-by-step way."""
+        methods = request.meta.get("playwright_page_methods") or ()
+        if len(methods) != 1 or getattr(methods[0], "method", None) is not render_page:
+            return await super()._apply_page_methods(page, request, spider)
+        pm = methods[0]
+        pm.result = await render_page(page, *pm.args, **pm.kwargs)
 
     async def _get_response_and_download(self, request: Any, page: Any, spider: Any) -> Any:
         """scrapy-playwright's; then the navigation's response answers ``security_details()`` and
