@@ -76,8 +76,11 @@ class CrawlSection:
     # the new tabs and renderer processes took about 40% of the rendering CPU (render_bench, 300
     # pages: 68.7 CPU-s against 42.5 at 1,000); 500 pages a context peaked at the same memory.
     render_context_pages: int = 500
-    # Pages rendered in the browser at once (each a tab reused for the next page).
-    render_concurrency: int = 8
+    # Pages rendered in the browser at once (each a tab reused for the next page). A page takes
+    # at least its two quiet periods (~0.3 s) whatever the CPU, so 8 tabs capped rendering at
+    # ~16 pages/s on a busy 2-core machine; 12 and 16 gave 18.9 and 21.1 pages/s at the same CPU
+    # a page, peak PSS 1,060 → 1,113 → 1,153 MB (render_bench, load 3-6, 2026-11-30).
+    render_concurrency: int = 12
     # Anti-bot challenges (crawler.challenge): URLs a gateway answered with a challenge that are
     # re-checked in the browser per run (crawl and link check together), and how long the browser
     # waits for each to let it through. Beyond the budget, or when it does not get through, the
