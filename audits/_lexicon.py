@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -81,6 +83,9 @@ class Lexicon:
     # (formulation, first half, second half) of every formulation of four characters or more
     # (audits/_serious.py anchors its one-character variants on an intact half).
     formulation_halves: tuple[tuple[str, str, str], ...] = ()
+    # Any of those halves (one regex): a line that holds none of them has no variant of a
+    # formulation, and is not searched for each half in turn (None: search always).
+    formulation_screen: re.Pattern[str] | None = None
 
 
 def _read_freq_file(path: Path, freq: dict[str, int]) -> None:
@@ -219,7 +224,14 @@ def load() -> Lexicon:
         curated=frozenset(curated),
         lookalikes=Lookalikes(common, confusable),
         formulation_halves=tuple((p, p[:len(p) // 2], p[len(p) // 2:]) for p in formulations if len(p) >= 4),
+        formulation_screen=alternation(h for p in formulations if len(p) >= 4 for h in (p[:len(p) // 2], p[len(p) // 2:])),
     )
+
+
+def alternation(words: Iterable[str]) -> re.Pattern[str] | None:
+    """A regex matching any of the non-empty ``words`` (longest first), None when there are none."""
+    words = sorted({w for w in words if w}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words))) if words else None
 
 
 def log_probs(lex: Lexicon) -> dict[str, float | None]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 # Where ``make`` puts the model it builds at install time (inside the virtual environment).
@@ -150,6 +150,48 @@ class LanguageModel:
                 end = kenlm.State()
                 total += model.BaseScore(st, "</s>", end) - model.BaseScore(states[n], "</s>", end)
         return total
+
+    def best_choice(self, states: list, scores: list[float], toks: list[str], i: int,
+                    candidates: Iterable[tuple[str, float]], default: str) -> str:
+        """The candidate whose ``replaced`` gain less its penalty is greatest (the first of equal
+        ones), ``default`` when there is none: the answer of scoring each in full, with the
+        arithmetic of ``replaced``, but a candidate that cannot beat the best so far even if every
+        token it still reaches lost nothing is left as soon as that is known (``best_replacement``)."""
+        best, best_c = -1e9, default
+        base_score = self.model.BaseScore
+        a, b, end = self._scratch
+        n = len(toks)
+        last = min(n, i + self.order)
+        st_i, s_i = states[i], scores[i]
+        at_end = last == n
+        end_orig = base_score(states[n], "</s>", end) if at_end else 0.0
+        tail = []
+        rest = -end_orig
+        for j in range(last - 1, i, -1):
+            tail.append((toks[j], scores[j], states[j + 1], rest))
+            rest -= scores[j]
+        tail.reverse()
+        reach = -sum(sc for _, sc, _, _ in tail) - end_orig
+        for c, penalty in candidates:
+            total = base_score(st_i, c, a) - s_i
+            if total + reach - penalty <= best:
+                continue
+            st, nxt = a, b
+            for tok, sc, orig, more in tail:
+                total += base_score(st, tok, nxt) - sc
+                st, nxt = nxt, st
+                if st == orig:
+                    break
+                if total + more - penalty <= best:
+                    total = -2e9  # cannot beat the best any more
+                    break
+            else:
+                if at_end:
+                    total += base_score(st, "</s>", end) - end_orig
+            g = total - penalty
+            if g > best:
+                best, best_c = g, c
+        return best_c
 
     def best_replacement(self, states: list, scores: list[float], toks: list[str], i: int,
                          candidates: Sequence[tuple[str, float]], floor: float) -> tuple[float, str]:

@@ -123,10 +123,5 @@ class LMChecker:
         for k, flag in fixed:
             toks[k] = original[k]
             lm.rescore(states, scores, toks, k)
-            best, best_c = -1e9, flag.right
-            for c, penalty in self.corrections(toks, k):
-                g = lm.replaced(states, scores, toks, k, c) - penalty
-                if g > best:
-                    best, best_c = g, c
-            flag.right = toks[k] = best_c
+            flag.right = toks[k] = lm.best_choice(states, scores, toks, k, self.corrections(toks, k), flag.right)
             lm.rescore(states, scores, toks, k)

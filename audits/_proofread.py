@@ -277,12 +277,12 @@ class Proofreader:
                     self.logp[w] = max(self.logp.get(w) or -1e9, math.log(f) - self.lex.log_total)
                 _lexicon.add_prefixes(self.logp, list(self.extra))
         self._unknown = -self.lex.log_total  # a character that is no word: frequency 1
-        self._conf_re = _alternation(self.confusions)
+        self._conf_re = _lexicon.alternation(self.confusions)
         # A line that holds none of the old names cannot hold an outdated one (None: every
         # line is read, as with an empty name, which would match anywhere).
-        self._outdated_screen = (_alternation(old for old, _, _ in self.outdated)
+        self._outdated_screen = (_lexicon.alternation(old for old, _, _ in self.outdated)
                                  if all(old for old, _, _ in self.outdated) else None)
-        self._protect_re = _alternation(self.protected)
+        self._protect_re = _lexicon.alternation(self.protected)
         self._score_cache: dict[str, float] = {}
         self._macbert = None
         if text_cfg and text_cfg.macbert_dir:
@@ -612,11 +612,6 @@ class Proofreader:
                 if s[i:j] in settled:
                     out.update(range(i, j))
         return out
-
-
-def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
-    words = sorted({w for w in words if w}, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, words))) if words else None
 
 
 def _cover_matches(rx: re.Pattern[str], text: str) -> set[int]:

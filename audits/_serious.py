@@ -83,7 +83,9 @@ def find_serious(text: str, lex: Lexicon, leaders: list[tuple[str, str]],
 
     out: list[TextError] = find_wrong_titles(text, list(titled)) if titled else []
     # A variant has one wrong character, so one half of its formulation stands intact.
-    for phrase in [p for p, a, b in lex.formulation_halves if a in text or b in text]:
+    screen = lex.formulation_screen
+    halves = lex.formulation_halves if screen is None or screen.search(text) else ()
+    for phrase in [p for p, a, b in halves if a in text or b in text]:
         for start, _, window in one_char_variants(text, phrase, lex):
             out.append(TextError(start, window, phrase, "serious_error", "formulation"))
     trusted = set(titled)

@@ -1,9 +1,11 @@
 """The language-model pass's shortcuts give the answers of the long way (audits/_lm.py,
 audits/_lmcheck.py, audits/_proofread.py): re-scoring only what a change reaches, dropping a
 candidate halfway through its tail, remembering candidates per window, and skipping lines with no
-old agency name or no Han character. Every sentence is made up."""
+old agency name, no half of a formulation or no Han character. Every sentence is made up."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import pytest
 
@@ -11,9 +13,15 @@ from audits._lm import LanguageModel, token_spans
 from audits._models import Models
 from audits._outdated import find_outdated
 from audits._proofread import Proofreader
+from audits._serious import find_serious
 
 SENTENCES = ["各级政府要加强监笃工作，确保资金安全。", "区人民法完依法审理了这起案件", "为全体职工缴纳养老保剑和医疗保剑。",
              "第12条规定ABC 好，2024年共计3.5万元。", "描绘城市愿景，推动高质量发展。"]
+
+
+# Candidates tried everywhere: look-alikes of the slips above, every character of the sentences
+# and one the model has never seen.
+POOL = "".join(sorted(set("督院险健在和了" + "".join(SENTENCES)) - set(" ，。"))) + "\u9fa5"
 
 
 @pytest.fixture(scope="module")
@@ -45,9 +53,9 @@ def test_the_best_replacement_is_the_best_of_a_full_rescoring_of_each(lm: Langua
                                                                      floor: float) -> None:
     toks, _ = token_spans(text)
     states, scores = lm.states(toks)
-    pool = "的是督院险健在和了人民法完剑保职工\u9fa5"
+
     for k in range(len(toks)):
-        candidates = [(c, 0.5 * (n % 3)) for n, c in enumerate(pool) if c != toks[k]]
+        candidates = [(c, 0.5 * (n % 3)) for n, c in enumerate(POOL) if c != toks[k]]
         full = [(lm.replaced(states, scores, toks, k, c) - penalty, c) for c, penalty in candidates]
         best_gain, best_c = max(full, key=lambda gc: gc[0])  # the first of equal gains, as the pass
         got = lm.best_replacement(states, scores, toks, k, candidates, floor)
@@ -55,6 +63,22 @@ def test_the_best_replacement_is_the_best_of_a_full_rescoring_of_each(lm: Langua
             assert got == (best_gain, best_c)
         else:
             assert got[0] < floor
+
+
+@pytest.mark.parametrize("text", SENTENCES)
+def test_the_chosen_correction_is_the_best_of_a_full_rescoring_of_each(lm: LanguageModel, text: str) -> None:
+    toks, _ = token_spans(text)
+    states, scores = lm.states(toks)
+
+    for k in range(len(toks)):
+        candidates = [(c, 0.5 * (n % 3)) for n, c in enumerate(POOL) if c != toks[k]]
+        best, want = -1e9, "?"
+        for c, penalty in candidates:  # LMChecker._correct's loop before best_choice
+            g = lm.replaced(states, scores, toks, k, c) - penalty
+            if g > best:
+                best, want = g, c
+        assert lm.best_choice(states, scores, toks, k, candidates, "?") == want
+    assert lm.best_choice(states, scores, toks, 0, [], "?") == "?"
 
 
 def test_candidates_are_remembered_per_window_and_place_in_it(proof_models: Models) -> None:
@@ -84,3 +108,14 @@ def test_a_line_without_an_old_name_is_not_searched_for_one(proof_models: Models
 def test_a_line_with_no_han_character_has_no_typo(proof_models: Models) -> None:
     checker = Proofreader(None, point="draft", models=proof_models)
     assert checker.check("Tel: 0532-12345678, 2024/01/01 ABC") == []
+
+
+def test_a_line_without_half_a_formulation_is_not_searched_for_its_variants(proof_models: Models) -> None:
+    lex = proof_models.lexicon
+    assert lex.formulation_screen is not None
+    unscreened = dataclasses.replace(lex, formulation_screen=None)
+    lines = ["中华人民共合国成立以来", "坚持以人民为中心的发展思想", "全面深化改革开放", "今天天气很好。", "ABC 123"]
+    for line in lines:
+        assert find_serious(line, lex, []) == find_serious(line, unscreened, []), line
+    assert [e.suggestion for e in find_serious(lines[0], lex, [])] == ["中华人民共和国"]
+    assert not lex.formulation_screen.search(lines[3])
