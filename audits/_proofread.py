@@ -192,6 +192,9 @@ class Proofreader:
         self.lmcheck = LMChecker(self.lm, self._lm_candidates, threshold=cfg["threshold"], screen=cfg["screen"],
                                  max_fixes=int(cfg["max_fixes"]), corrections=self._corrections)
         self._cand_cache: dict[str, list[tuple[str, float]]] = {}
+        self._han_cut_memo: dict[tuple[int, int, tuple[int, ...]], tuple[tuple[slice, ...], tuple[slice, ...]]] = {}
+        # A character's look-alikes that may complete one of the site's terms (_window_candidates).
+        self._site_cands: dict[str, frozenset[str]] = {}
         self._window_memo: dict[tuple[int, int], tuple[list[tuple[int, int]], tuple[slice, ...],
                                                        tuple[slice, ...]]] = {}
         self.names = self.models.names
@@ -446,9 +449,12 @@ class Proofreader:
         if not (cands or weak or site_comp):
             return []
         _, cuts, long_cuts = self._cuts(i, len(s))
+        # Dictionary and site words are Han characters only: a stretch across punctuation or a
+        # digit is looked up in neither (written text outside a sentence's Han runs is common).
+        key_cuts, key_long_cuts = (cuts, long_cuts) if s.isalpha() else self._han_cuts(s, i)
         masked = s[:i] + "?" + s[i + 1:]  # a window of it with the hole is a completions key
-        hits = [hit for hit in map(lex.completions.get, map(masked.__getitem__, cuts)) if hit]
-        site_hits = ([hit for hit in map(site_comp.get, map(masked.__getitem__, long_cuts))
+        hits = [hit for hit in map(lex.completions.get, map(masked.__getitem__, key_cuts)) if hit]
+        site_hits = ([hit for hit in map(site_comp.get, map(masked.__getitem__, key_long_cuts))
                       if hit and (len(hit) > 1 or hit != ch)] if site_comp else [])
         if not (hits or site_hits) and self._other_penalty is None:
             return []  # nothing completes a word here, and only what does is tried (most characters)
@@ -465,7 +471,10 @@ class Proofreader:
         if site_hits:
             # The site's own terms may use rare characters (淄): any same-sound or same-shape
             # character may complete them.
-            site_cands = cands | weak | lex.same_sound.get(ch, frozenset()) | lex.same_shape.get(ch, frozenset())
+            site_cands = self._site_cands.get(ch)
+            if site_cands is None:
+                site_cands = self._site_cands[ch] = (cands | weak | lex.same_sound.get(ch, frozenset())
+                                                     | lex.same_shape.get(ch, frozenset()))
             for hit in site_hits:
                 site_options.update(site_cands.intersection(hit))
             site_options.discard(ch)
@@ -556,6 +565,20 @@ class Proofreader:
                        for j in range(max(0, i - length + 1), min(i, n - length) + 1)]
             got = self._window_memo[(i, n)] = (windows, tuple(slice(a, b) for a, b in windows),
                                                tuple(slice(a, b) for a, b in windows if b - a >= 3))
+        return got
+
+    def _han_cuts(self, s: str, i: int) -> tuple[tuple[slice, ...], tuple[slice, ...]]:
+        """``_cuts(i, len(s))``'s slices (all, and of three characters or more) less those across
+        a character of ``s`` other than ``i`` that is no letter (punctuation, a digit): the
+        stretches that may be dictionary or site words with ``i`` hidden (remembered per place of
+        such characters)."""
+        bad = tuple(p for p, c in enumerate(s) if p != i and not c.isalpha())
+        key = (i, len(s), bad)
+        got = self._han_cut_memo.get(key)
+        if got is None:
+            windows = [(a, b) for a, b in self._cuts(i, len(s))[0] if not any(a <= p < b for p in bad)]
+            got = self._han_cut_memo[key] = (tuple(slice(a, b) for a, b in windows),
+                                             tuple(slice(a, b) for a, b in windows if b - a >= 3))
         return got
 
     def _rare_sound(self, ch: str) -> frozenset[str]:

@@ -94,6 +94,21 @@ def test_candidates_are_remembered_per_window_and_place_in_it(proof_models: Mode
             assert checker._lm_candidates(toks, i) == want, (text, i)  # remembered
 
 
+@pytest.mark.parametrize("point", ["audit", "draft"])
+def test_stretches_across_punctuation_or_digits_are_not_looked_up(proof_models: Models, point: str) -> None:
+    """Dictionary and site words are Han characters only: leaving out the stretches across a
+    comma or a number changes no candidate (checked against looking every stretch up)."""
+    site = {"临淄区": 120, "齐文化": 40, "数据局": 30}
+    short = Proofreader(None, point=point, models=proof_models, site_freq=site)
+    every = Proofreader(None, point=point, models=proof_models, site_freq=site)
+    every._han_cuts = lambda s, i: every._cuts(i, len(s))[1:]  # type: ignore[method-assign]
+    for text in ("临缁区，齐文化节", "2024年临缁区数据局", "监笃、督查：3项工作", "A股市场，大数局0号"):
+        for i in range(len(text)):
+            lo = max(0, i - 3)
+            window = text[lo:i + 4]
+            assert short._window_candidates(window, i - lo) == every._window_candidates(window, i - lo), (text, i)
+
+
 def test_a_line_without_an_old_name_is_not_searched_for_one(proof_models: Models) -> None:
     checker = Proofreader(None, models=proof_models)
     lines = ["县工商局开展专项检查。", "国家工商行政管理总局发布通知。", "县市场监督管理局开展专项检查。", "2024-01-01"]
