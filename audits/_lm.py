@@ -160,18 +160,8 @@ class LanguageModel:
         best, best_c = -1e9, default
         base_score = self.model.BaseScore
         a, b, end = self._scratch
-        n = len(toks)
-        last = min(n, i + self.order)
         st_i, s_i = states[i], scores[i]
-        at_end = last == n
-        end_orig = base_score(states[n], "</s>", end) if at_end else 0.0
-        tail = []
-        rest = -end_orig
-        for j in range(last - 1, i, -1):
-            tail.append((toks[j], scores[j], states[j + 1], rest))
-            rest -= scores[j]
-        tail.reverse()
-        reach = -sum(sc for _, sc, _, _ in tail) - end_orig
+        tail, at_end, end_orig, reach = self._tail(states, scores, toks, i)
         for c, penalty in candidates:
             total = base_score(st_i, c, a) - s_i
             if total + reach - penalty <= best:
@@ -210,21 +200,8 @@ class LanguageModel:
             return best, best_c
         base_score = self.model.BaseScore
         a, b, end = self._scratch
-        n = len(toks)
-        last = min(n, i + self.order)
         st_i, s_i = states[i], scores[i]
-        at_end = last == n
-        end_orig = base_score(states[n], "</s>", end) if at_end else 0.0
-        # Each token after i with what the ones after it (and the sentence end) could gain at
-        # most: a candidate still short of ``floor`` or of the best so far with that much more
-        # is dropped halfway through its tail, not scored to the end.
-        tail = []
-        rest = -end_orig
-        for j in range(last - 1, i, -1):
-            tail.append((toks[j], scores[j], states[j + 1], rest))
-            rest -= scores[j]
-        tail.reverse()
-        reach = -sum(sc for _, sc, _, _ in tail) - end_orig
+        tail, at_end, end_orig, reach = self._tail(states, scores, toks, i)
         bar = floor - reach
         for c, penalty in candidates:
             total = base_score(st_i, c, a) - s_i - penalty
@@ -245,3 +222,22 @@ class LanguageModel:
             if total > best:
                 best, best_c = total, c
         return best, best_c
+
+    def _tail(self, states: list, scores: list[float], toks: list[str], i: int
+              ) -> tuple[list[tuple[str, float, object, float]], bool, float, float]:
+        """What re-scoring after a change at token ``i`` reads: each token the change reaches
+        (token, its score, the state after it as written, and the most the tokens after it and
+        the sentence end could gain: a candidate still short with that much more is dropped
+        halfway, not scored to the end), whether the sentence end is reached, its score as
+        written, and the most all of them could gain (``reach``, summed as ``replaced`` would)."""
+        n = len(toks)
+        last = min(n, i + self.order)
+        at_end = last == n
+        end_orig = self.model.BaseScore(states[n], "</s>", self._scratch[2]) if at_end else 0.0
+        tail = []
+        rest = -end_orig
+        for j in range(last - 1, i, -1):
+            tail.append((toks[j], scores[j], states[j + 1], rest))
+            rest -= scores[j]
+        tail.reverse()
+        return tail, at_end, end_orig, -sum(sc for _, sc, _, _ in tail) - end_orig
