@@ -114,7 +114,7 @@ class SharedPlaywrightHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[
         as scrapy-playwright's route did; the page's scripts still see the browser's own
         ``navigator.userAgent``, as before. One difference where a page is not routed: Chromium
         sends the page's own requests (fetch(), scripts) with characters beyond Latin-1 as "?"
-        (the default User-Agent's 政府网站检查); the document's request carries it exactly."""
+        (hence an ASCII ``user_agent``, docs/profile.md); the document's request carries it exactly."""
         kwargs = dict(context_kwargs or {})
         agent = self._zc_crawler.settings.get("USER_AGENT")
         if agent and "extra_http_headers" not in kwargs:

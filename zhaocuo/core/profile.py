@@ -61,7 +61,9 @@ class CrawlSection:
     timeout_s: float = 20.0
     retries: int = 3
     max_backoff_s: float = 60.0
-    user_agent: str = "zhaocuo/0.1 (+government website audit; 政府网站检查)"
+    # ASCII only: a header value beyond Latin-1 is sent as "?" by Chromium on a rendered page's own
+    # requests, and strict gateways may refuse non-ASCII header bytes.
+    user_agent: str = "zhaocuo/0.1 (+government website audit)"
     max_page_bytes: int = 10 * 1024 * 1024
     max_query_variants: int = 30
     # Links of one page stored and followed at most (the rest are counted, not kept).
