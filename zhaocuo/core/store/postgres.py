@@ -365,20 +365,19 @@ class PostgresStore(Store):
         return [Link(*r) for r in rows]
 
     def iter_links_mentioning(self, run_id: int, needles: Iterable[str], tags: Iterable[str]) -> Iterator[Link]:
-        needles, tags = sorted(set(needles)), sorted(set(tags))
-        if not needles or not tags:
-            return
         # lower() folds more than ASCII here: a wider pre-filter, the caller parses exactly.
-        match = " OR ".join("strpos(lower(target), %s) > 0" for _ in needles)
-        for row in self._seq_stream("links", _row.LINK_COLS, f"run_id = %s AND tag = ANY(%s) AND ({match})",
-                                    [run_id, tags, *[_t(n) for n in needles]]):
-            yield Link(*row)
+        return self._iter_links_containing("lower(target)", run_id, needles, tags)
 
     def iter_links_anchored(self, run_id: int, needles: Iterable[str], tags: Iterable[str]) -> Iterator[Link]:
+        return self._iter_links_containing("anchor", run_id, needles, tags)
+
+    def _iter_links_containing(self, column: str, run_id: int, needles: Iterable[str],
+                               tags: Iterable[str]) -> Iterator[Link]:
+        """Links of ``tags`` whose ``column`` (an SQL expression of ours) holds one of ``needles``."""
         needles, tags = sorted(set(needles)), sorted(set(tags))
         if not needles or not tags:
             return
-        match = " OR ".join("strpos(anchor, %s) > 0" for _ in needles)
+        match = " OR ".join(f"strpos({column}, %s) > 0" for _ in needles)
         for row in self._seq_stream("links", _row.LINK_COLS, f"run_id = %s AND tag = ANY(%s) AND ({match})",
                                     [run_id, tags, *[_t(n) for n in needles]]):
             yield Link(*row)

@@ -322,21 +322,19 @@ class SQLiteStore(Store):
         return [Link(*r) for r in rows]
 
     def iter_links_mentioning(self, run_id: int, needles: Iterable[str], tags: Iterable[str]) -> Iterator[Link]:
-        needles, tags = sorted(set(needles)), sorted(set(tags))
-        if not needles or not tags:
-            return
         # SQLite's lower() folds ASCII only: enough for host names (the caller parses exactly).
-        match = " OR ".join("instr(lower(target), ?) > 0" for _ in needles)
-        for row in self.db.execute(
-                f"SELECT {_row.LINK_COLS} FROM links WHERE run_id = ? AND tag IN ({','.join('?' * len(tags))})"
-                f" AND ({match}) ORDER BY rowid", (run_id, *tags, *needles)):
-            yield Link(*row)
+        return self._iter_links_containing("lower(target)", run_id, needles, tags)
 
     def iter_links_anchored(self, run_id: int, needles: Iterable[str], tags: Iterable[str]) -> Iterator[Link]:
+        return self._iter_links_containing("anchor", run_id, needles, tags)
+
+    def _iter_links_containing(self, column: str, run_id: int, needles: Iterable[str],
+                               tags: Iterable[str]) -> Iterator[Link]:
+        """Links of ``tags`` whose ``column`` (an SQL expression of ours) holds one of ``needles``."""
         needles, tags = sorted(set(needles)), sorted(set(tags))
         if not needles or not tags:
             return
-        match = " OR ".join("instr(anchor, ?) > 0" for _ in needles)
+        match = " OR ".join(f"instr({column}, ?) > 0" for _ in needles)
         for row in self.db.execute(
                 f"SELECT {_row.LINK_COLS} FROM links WHERE run_id = ? AND tag IN ({','.join('?' * len(tags))})"
                 f" AND ({match}) ORDER BY rowid", (run_id, *tags, *needles)):
