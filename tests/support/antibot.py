@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 
-from tests.support.servers import Route
+from tests.support.servers import Route, send_route
 
 # The script computes the value and writes it in hex (a client must run it to know it).
 _VALUE = format(12345 * 678901, "x")
@@ -73,12 +73,4 @@ def ruishu_script() -> Route:
 
 
 def _send(h: BaseHTTPRequestHandler, status: int, body: bytes | str, ctype: str, headers: dict[str, str]) -> None:
-    raw = body.encode("utf-8") if isinstance(body, str) else body
-    h.send_response(status)
-    h.send_header("Content-Type", ctype)
-    for k, v in headers.items():
-        h.send_header(k, v)
-    h.send_header("Content-Length", str(len(raw)))
-    h.end_headers()
-    if h.command != "HEAD":
-        h.wfile.write(raw)
+    send_route(h, Route(status, body, headers, ctype))

@@ -26,6 +26,18 @@ class Route:
 Handler = Callable[[BaseHTTPRequestHandler], None]
 
 
+def send_route(h: BaseHTTPRequestHandler, route: Route) -> None:
+    """Answer the request ``h`` handles with ``route`` (status, headers, body; no body for HEAD)."""
+    body = route.body.encode("utf-8") if isinstance(route.body, str) else route.body
+    h.send_response(route.status)
+    for k, v in {"Content-Type": route.content_type, **route.headers}.items():
+        h.send_header(k, v)
+    h.send_header("Content-Length", str(len(body)))
+    h.end_headers()
+    if h.command != "HEAD":
+        h.wfile.write(body)
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -59,15 +71,7 @@ class LoopbackServer:
                 if callable(route):
                     route(self)
                     return
-                body = route.body.encode("utf-8") if isinstance(route.body, str) else route.body
-                self.send_response(route.status)
-                headers = {"Content-Type": route.content_type, **route.headers}
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(body)
+                send_route(self, route)
 
             do_GET = do_HEAD = do_POST = _serve
 
